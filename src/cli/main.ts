@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+import yargs from "yargs";
+import { hideBin } from "yargs/helpers";
+import { HotspotError, UsageError, UnknownNameError } from "../errors.js";
+import { traceCommand } from "./commands/trace/index.js";
+import { simCommand } from "./commands/sim.js";
+import { version } from "../version.js";
+
+/** Exit codes: 0 success, 1 a run failed (bad data, cloud error), 2 the command line was wrong. */
+export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** Runs the CLI on `argv` (without node and script) and returns the exit code; never exits itself. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let usageFailure: string | undefined;
+  const parser = yargs([...argv])
+    .scriptName("hotspot")
+    .usage("$0 <command> [options]\n\nKeep a long-running container on the cheapest EC2 capacity by hopping between spot servers.")
+    .command(traceCommand)
+    .command(simCommand)
+    .demandCommand(1, "name a command: trace, sim")
+    .recommendCommands()
+    .strict()
+    .help()
+    .alias("h", "help")
+    .version(version)
+    .wrap(Math.min(110, process.stdout.columns || 110))
+    .fail((message, error) => {
+      if (error) throw error;
+      usageFailure = message;
+    });
+  try {
+    await parser.parseAsync();
+  } catch (error) {
+    return reportError(error);
+  }
+  if (usageFailure !== undefined) {
+    process.stderr.write(`hotspot: ${usageFailure}\nRun with --help for usage.\n`);
+    return exitCodes.usage;
+  }
+  return typeof process.exitCode === "number" ? process.exitCode : exitCodes.ok;
+}
+
+function reportError(error: unknown): number {
+  if (error instanceof UsageError || error instanceof UnknownNameError) {
+    process.stderr.write(`hotspot: ${error.message}\n`);
+    return exitCodes.usage;
+  }
+  if (error instanceof HotspotError) {
+    process.stderr.write(`hotspot: ${error.message} [${error.code}]\n`);
+    return exitCodes.failed;
+  }
+  process.stderr.write(`hotspot: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return exitCodes.failed;
+}
+
+process.exitCode = await main(hideBin(process.argv));

@@ -1,0 +1,66 @@
+import { UsageError } from "../errors.js";
+
+/** Validators for CLI values: each turns a string from `flag` into a typed value or throws UsageError. */
+
+/** A comma-separated list; repeated flags are concatenated. Empty items are rejected. */
+export function parseList(flag: string, raw: string | readonly string[] | undefined): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const parts = (Array.isArray(raw) ? raw : [raw]).flatMap((item) => String(item).split(","));
+  const trimmed = parts.map((part) => part.trim());
+  if (trimmed.some((part) => part === "")) {
+    throw new UsageError(flag, "a comma-separated list with no empty items", JSON.stringify(String(raw)));
+  }
+  return trimmed;
+}
+
+/**
+ * A point in time: an ISO 8601 date (`2021-03-02`, taken as UTC midnight) or date-time with `Z` or an
+ * offset. Returns seconds since the Unix epoch.
+ */
+export function parseTime(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const text = String(raw).trim();
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
+  const dateTime = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text);
+  const ms = dateOnly ? Date.parse(`${text}T00:00:00Z`) : dateTime ? Date.parse(text.replace(" ", "T")) : NaN;
+  if (!Number.isFinite(ms)) {
+    throw new UsageError(flag, "an ISO 8601 date (2021-03-02) or date-time with zone (2021-03-02T06:00:00Z)", JSON.stringify(text));
+  }
+  return ms / 1000;
+}
+
+const durationUnits: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+
+/** A duration such as `300`, `300s`, `5m`, `6h`, `30d`; returns seconds. */
+export function parseDuration(flag: string, raw: string | number | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const match = /^(\d+(?:\.\d+)?)([smhdw]?)$/.exec(String(raw).trim());
+  const seconds = match ? Number(match[1]) * durationUnits[match[2] || "s"] : NaN;
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new UsageError(flag, "a positive duration such as 300, 300s, 5m, 6h or 30d", JSON.stringify(String(raw)));
+  }
+  return seconds;
+}
+
+/** A finite number within [min, max]. */
+export function parseNumber(flag: string, raw: unknown, min = -Infinity, max = Infinity): number {
+  const value = typeof raw === "number" ? raw : Number(String(raw).trim());
+  if (raw === "" || raw === undefined || !Number.isFinite(value) || value < min || value > max) {
+    const range = `${Number.isFinite(min) ? `≥ ${min}` : ""}${Number.isFinite(min) && Number.isFinite(max) ? " and " : ""}${Number.isFinite(max) ? `≤ ${max}` : ""}`;
+    throw new UsageError(flag, `a number${range ? ` ${range}` : ""}`, JSON.stringify(String(raw)));
+  }
+  return value;
+}
+
+/** A whole number within [min, max]. */
+export function parseInteger(flag: string, raw: unknown, min = -Infinity, max = Infinity): number {
+  const value = parseNumber(flag, raw, min, max);
+  if (!Number.isInteger(value)) throw new UsageError(flag, "a whole number", JSON.stringify(String(raw)));
+  return value;
+}
+
+/** A name from a registry object; unknown names list the valid ones. */
+export function parseChoice<K extends string>(flag: string, raw: string, registry: Readonly<Record<K, unknown>>): K {
+  if (Object.hasOwn(registry, raw)) return raw as K;
+  throw new UsageError(flag, `one of ${Object.keys(registry).join(", ")}`, JSON.stringify(raw));
+}

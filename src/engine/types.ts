@@ -1,0 +1,87 @@
+import type { BillingModelName } from "./billing.js";
+import type { WorkUnit } from "../catalog/types.js";
+
+export type Lifecycle = "spot" | "on-demand";
+
+/** A market is data: (zone, instance type, lifecycle). Ids are dense indexes into the run's market list. */
+export interface Market {
+  readonly id: number;
+  readonly zone: string;
+  readonly instanceType: string;
+  readonly lifecycle: Lifecycle;
+  readonly vcpu: number;
+  readonly memoryGiB: number;
+  /** Capacity in the run's work unit (ECU by default). */
+  readonly work: number;
+  /** On-demand USD/hour of this type in this region (the baseline and, for spot, the default bid). */
+  readonly onDemandUsd: number;
+}
+
+export interface Placement {
+  readonly marketId: number;
+  /** When the instance now hosting the container was started (billing starts here). */
+  readonly instanceStart: number;
+}
+
+/** Mean durations (seconds) of the steps of one hop, as the engine's migration model predicts them. */
+export interface MigrationEstimate {
+  /** Acquire target, no downtime. */
+  readonly acquireSeconds: number;
+  /** Checkpoint + memory transfer + disk/network move + restore: the container is down. */
+  readonly downtimeSeconds: number;
+  /** Terminate source, billed, no downtime. */
+  readonly terminateSeconds: number;
+}
+
+/** A read-only look-back over prices up to `now` (never beyond). */
+export interface PriceHistoryView {
+  /** Length of the look-back window in seconds. */
+  readonly windowSeconds: number;
+  /** Number of price changes of `marketId` within (now - windowSeconds, now]. */
+  changes(marketId: number): number;
+  /**
+   * Mean seconds between changes of the cheapest market (per unit of work) over the window, or
+   * Infinity when it did not change.
+   */
+  meanTimeToChangeOfCheapest(): number;
+}
+
+/** Everything a policy may see at one decision point. */
+export interface Observation {
+  readonly now: number;
+  /** Why the policy is asked now. */
+  readonly trigger: "start" | "interval" | "notice" | "migration-done" | "revoked";
+  readonly zone: string;
+  readonly workUnit: WorkUnit;
+  /** Candidate markets of the zone (spot and on-demand); index = market id. */
+  readonly markets: readonly Market[];
+  /** Current USD/hour per market id; NaN where the price is not yet known. */
+  readonly prices: Float64Array;
+  /** Markets the policy must not choose now (cool-down after a failure, revoked bid). */
+  readonly excluded: ReadonlySet<number>;
+  /** Where the container runs, or null before the first placement or after a revocation. */
+  readonly current: Placement | null;
+  readonly workload: {
+    readonly memoryGiB: number;
+    /** Work units the application can use (demand). */
+    readonly demandWork: number;
+    /** Utilisation of the current server in [0, 1] (u_c). */
+    readonly utilisation: number;
+  };
+  readonly billing: {
+    readonly model: BillingModelName;
+    readonly intervalSeconds: number;
+    /** T_r: seconds left in the interval already paid on the current server (0 when none). */
+    readonly paidTimeLeft: number;
+  };
+  /** A pending interruption notice for the current server: the time it will be reclaimed. */
+  readonly interruptionAt: number | null;
+  readonly history: PriceHistoryView;
+  /** The migration model's estimate for a hop from the current market to `to`. */
+  migration(to: number): MigrationEstimate;
+}
+
+/** What a policy wants. The engine turns it into driver commands. */
+export type Decision =
+  | { readonly kind: "stay"; readonly reason: string }
+  | { readonly kind: "place"; readonly marketId: number; readonly reason: string };

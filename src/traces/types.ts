@@ -1,0 +1,74 @@
+/** Trace formats hotspot reads; the registry lives in `formats.ts`. */
+export type TraceFormatName = "csv" | "json" | "text" | "archive-tsv";
+
+/** Zone names (`us-east-1a`) are per-account labels; zone IDs (`use1-az4`) are global. */
+export type ZoneKind = "zone-name" | "zone-id";
+
+/** One price series: (zone, instance type, product description). */
+export interface SeriesKey {
+  readonly zone: string;
+  readonly instanceType: string;
+  readonly product: string;
+}
+
+export interface TraceSource {
+  readonly path: string;
+  readonly format: TraceFormatName;
+  readonly gzip: boolean;
+  /** Hex SHA-256 of the file's bytes as stored (compressed when gzip). */
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+/** What ingestion did with every row it saw, so nothing is dropped silently. */
+export interface IngestReport {
+  /** Data rows (text formats) or records (JSON) read from the file. */
+  readonly rowsRead: number;
+  /** Price changes in the returned trace (after dedup and filters, including carried-in rows). */
+  readonly rowsKept: number;
+  /** Rows identical to another row (same series, time and price), dropped. */
+  readonly duplicatesDropped: number;
+  /** Rows left out by each filter. */
+  readonly filteredOut: { readonly product: number; readonly zone: number; readonly type: number; readonly window: number };
+  /** Per series, the last row before the window start, kept and re-stamped to the window start. */
+  readonly carriedIn: number;
+  /** Bad rows skipped under `--skip-bad-rows` (always 0 without it: a bad row is then an error). */
+  readonly skipped: { readonly count: number; readonly byReason: Readonly<Record<string, number>>; readonly examples: readonly string[] };
+  /** True when the columns came from the binary cache instead of parsing. */
+  readonly fromCache: boolean;
+}
+
+/**
+ * A loaded trace in columnar form. Row i is a price change: from `time[i]` on, series `seriesId[i]`
+ * costs `price[i]` USD per hour, until the next row of the same series. Rows are sorted by
+ * (time, seriesId); within one series there is at most one row per time.
+ */
+export interface Trace {
+  readonly source: TraceSource;
+  readonly zoneKind: ZoneKind;
+  readonly series: readonly SeriesKey[];
+  /** Seconds since the Unix epoch, UTC (millisecond resolution). */
+  readonly time: Float64Array;
+  readonly seriesId: Uint32Array;
+  /** USD per instance-hour. */
+  readonly price: Float64Array;
+  /** The window asked for (seconds since epoch), or null for the file's own span. */
+  readonly window: { readonly start: number | null; readonly end: number | null };
+  readonly report: IngestReport;
+}
+
+export interface LoadOptions {
+  /** Force a format; auto-detected from the content when absent. */
+  readonly format?: TraceFormatName;
+  /** Product descriptions to keep; default `["Linux/UNIX"]`. */
+  readonly products?: readonly string[];
+  readonly zones?: readonly string[];
+  readonly types?: readonly string[];
+  /** Window bounds, seconds since epoch; `start` inclusive, `end` exclusive. */
+  readonly start?: number;
+  readonly end?: number;
+  /** Turn row errors into counted skips instead of failing. */
+  readonly skipBadRows?: boolean;
+  /** Directory of the columnar cache, or false to neither read nor write it. */
+  readonly cacheDir?: string | false;
+}
