@@ -14,7 +14,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   let usageFailure: string | undefined;
   const parser = yargs([...argv])
     .scriptName("hotspot")
-    .usage("$0 <command> [options]\n\nKeep a long-running container on the cheapest EC2 capacity by hopping between spot servers.")
+    .usage(
+      "$0 <command> [options]\n\nKeep a long-running container on the cheapest EC2 capacity by hopping between spot servers.",
+    )
     .command(traceCommand)
     .command(simCommand)
     .demandCommand(1, "name a command: trace, sim")
@@ -49,7 +51,9 @@ function reportError(error: unknown): number {
     process.stderr.write(`hotspot: ${error.message} [${error.code}]\n`);
     return exitCodes.failed;
   }
-  process.stderr.write(`hotspot: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `hotspot: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   return exitCodes.failed;
 }
 

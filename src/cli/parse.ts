@@ -24,7 +24,11 @@ export function parseTime(flag: string, raw: string | undefined): number | undef
   const dateTime = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text);
   const ms = dateOnly ? Date.parse(`${text}T00:00:00Z`) : dateTime ? Date.parse(text.replace(" ", "T")) : NaN;
   if (!Number.isFinite(ms)) {
-    throw new UsageError(flag, "an ISO 8601 date (2021-03-02) or date-time with zone (2021-03-02T06:00:00Z)", JSON.stringify(text));
+    throw new UsageError(
+      flag,
+      "an ISO 8601 date (2021-03-02) or date-time with zone (2021-03-02T06:00:00Z)",
+      JSON.stringify(text),
+    );
   }
   return ms / 1000;
 }
@@ -37,7 +41,11 @@ export function parseDuration(flag: string, raw: string | number | undefined): n
   const match = /^(\d+(?:\.\d+)?)([smhdw]?)$/.exec(String(raw).trim());
   const seconds = match ? Number(match[1]) * durationUnits[match[2] || "s"] : NaN;
   if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new UsageError(flag, "a positive duration such as 300, 300s, 5m, 6h or 30d", JSON.stringify(String(raw)));
+    throw new UsageError(
+      flag,
+      "a positive duration such as 300, 300s, 5m, 6h or 30d",
+      JSON.stringify(String(raw)),
+    );
   }
   return seconds;
 }
@@ -60,7 +68,11 @@ export function parseInteger(flag: string, raw: unknown, min = -Infinity, max = 
 }
 
 /** A name from a registry object; unknown names list the valid ones. */
-export function parseChoice<K extends string>(flag: string, raw: string, registry: Readonly<Record<K, unknown>>): K {
+export function parseChoice<K extends string>(
+  flag: string,
+  raw: string,
+  registry: Readonly<Record<K, unknown>>,
+): K {
   if (Object.hasOwn(registry, raw)) return raw as K;
   throw new UsageError(flag, `one of ${Object.keys(registry).join(", ")}`, JSON.stringify(raw));
 }

@@ -5,9 +5,22 @@
 export type BillingModelName = "per-second" | "hourly";
 
 export const billingModels = {
-  "per-second": { intervalSeconds: 1, minimumSeconds: 60, description: "per second, 60 s minimum; an AWS-interrupted spot instance's first hour is free (Linux today)" },
-  hourly: { intervalSeconds: 3600, minimumSeconds: 3600, description: "hourly, price at the start of each hour; a revoked partial hour is free (legacy, HotSpot's era)" },
-} as const satisfies Record<BillingModelName, { intervalSeconds: number; minimumSeconds: number; description: string }>;
+  "per-second": {
+    intervalSeconds: 1,
+    minimumSeconds: 60,
+    description:
+      "per second, 60 s minimum; an AWS-interrupted spot instance's first hour is free (Linux today)",
+  },
+  hourly: {
+    intervalSeconds: 3600,
+    minimumSeconds: 3600,
+    description:
+      "hourly, price at the start of each hour; a revoked partial hour is free (legacy, HotSpot's era)",
+  },
+} as const satisfies Record<
+  BillingModelName,
+  { intervalSeconds: number; minimumSeconds: number; description: string }
+>;
 
 /** A market's price as a step function of time (seconds since epoch). */
 export interface PricePath {

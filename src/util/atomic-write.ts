@@ -14,7 +14,10 @@ export async function writeFileAtomic(
   chunks: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>,
 ): Promise<void> {
   await mkdir(dirname(path) || ".", { recursive: true });
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.floor(performance.now() * 1000)}.tmp`);
+  const temporary = join(
+    dirname(path),
+    `.${basename(path)}.${process.pid}.${Math.floor(performance.now() * 1000)}.tmp`,
+  );
   try {
     await pipeline(Readable.from(chunks), createWriteStream(temporary));
     const handle = await open(temporary, "r+");
