@@ -1,6 +1,4 @@
-#!/usr/bin/env node
 import yargs from "yargs";
-import { hideBin } from "yargs/helpers";
 import { HotspotError, UsageError, UnknownNameError } from "../errors.js";
 import { traceCommand } from "./commands/trace/index.js";
 import { simCommand } from "./commands/sim.js";
@@ -11,7 +9,6 @@ export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** Runs the CLI on `argv` (without node and script) and returns the exit code; never exits itself. */
 export async function main(argv: readonly string[]): Promise<number> {
-  let usageFailure: string | undefined;
   const parser = yargs([...argv])
     .scriptName("hotspot")
     .usage(
@@ -22,27 +19,31 @@ export async function main(argv: readonly string[]): Promise<number> {
     .demandCommand(1, "name a command: trace, sim")
     .recommendCommands()
     .strict()
+    .exitProcess(false)
     .help()
     .alias("h", "help")
     .version(version)
     .wrap(Math.min(110, process.stdout.columns || 110))
     .fail((message, error) => {
-      if (error) throw error;
-      usageFailure = message;
+      // Throwing (rather than returning) keeps yargs from running the handler after a usage error.
+      throw error ?? new CommandLineError(message);
     });
   try {
     await parser.parseAsync();
   } catch (error) {
     return reportError(error);
   }
-  if (usageFailure !== undefined) {
-    process.stderr.write(`hotspot: ${usageFailure}\nRun with --help for usage.\n`);
-    return exitCodes.usage;
-  }
-  return typeof process.exitCode === "number" ? process.exitCode : exitCodes.ok;
+  return exitCodes.ok;
 }
 
+/** yargs rejected the command line (unknown flag or command, missing argument). */
+class CommandLineError extends Error {}
+
 function reportError(error: unknown): number {
+  if (error instanceof CommandLineError) {
+    process.stderr.write(`hotspot: ${error.message}\nRun with --help for usage.\n`);
+    return exitCodes.usage;
+  }
   if (error instanceof UsageError || error instanceof UnknownNameError) {
     process.stderr.write(`hotspot: ${error.message}\n`);
     return exitCodes.usage;
@@ -56,5 +57,3 @@ function reportError(error: unknown): number {
   );
   return exitCodes.failed;
 }
-
-process.exitCode = await main(hideBin(process.argv));
