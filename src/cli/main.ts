@@ -29,7 +29,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       throw error ?? new CommandLineError(message);
     });
   try {
-    await parser.parseAsync();
+    // With a callback yargs hands over help and version text instead of printing it through console.
+    await parser.parseAsync([...argv], {}, (_error, _parsed, output) => {
+      if (output) process.stdout.write(`${output}\n`);
+    });
   } catch (error) {
     return reportError(error);
   }
