@@ -1,0 +1,102 @@
+import { CatalogGapError } from "../errors.js";
+import type { Catalog, InstanceSpec, OnDemandPrice, WorkUnit } from "./types.js";
+
+/** The work units, with how results name them. */
+export const workUnits = {
+  ecu: { label: "ECU", describe: "EC2 compute units, the paper's unit (unpublished for newer types)" },
+  vcpu: { label: "vCPU", describe: "virtual CPUs" },
+  score: { label: "score", describe: "a performance score given per type in --specs" },
+} as const satisfies Record<WorkUnit, { label: string; describe: string }>;
+
+/** Units of work one instance of `spec` delivers per hour, or undefined when the catalog lacks it. */
+export function workOf(spec: InstanceSpec, unit: WorkUnit): number | undefined {
+  switch (unit) {
+    case "ecu":
+      return spec.ecu ?? undefined;
+    case "vcpu":
+      return spec.vcpu;
+    case "score":
+      return spec.score;
+  }
+}
+
+export interface ResolvedType {
+  readonly spec: InstanceSpec;
+  readonly onDemand: OnDemandPrice;
+  /** Work units per instance-hour, in the resolution's unit. */
+  readonly work: number;
+}
+
+/** What the catalog lacks for one type. */
+export interface TypeGap {
+  readonly type: string;
+  readonly missing: "spec" | "on-demand price" | "work unit";
+}
+
+export interface CatalogResolution {
+  readonly unit: WorkUnit;
+  readonly region: string;
+  readonly types: ReadonlyMap<string, ResolvedType>;
+  /** Types left out under `skipUnknownTypes`, sorted by type; empty otherwise. */
+  readonly skipped: readonly TypeGap[];
+}
+
+export interface ResolveOptions {
+  readonly region: string;
+  /** Seconds since epoch; picks the price snapshot in force then. */
+  readonly at: number;
+  readonly unit: WorkUnit;
+  /** Leave types with gaps out (reported in `skipped`) instead of failing. */
+  readonly skipUnknownTypes: boolean;
+}
+
+/**
+ * The spec, on-demand price and work per hour of every type, or a CatalogGapError naming all the
+ * types that lack any of them (unless `skipUnknownTypes`).
+ */
+export function resolveTypes(
+  catalog: Catalog,
+  types: Iterable<string>,
+  options: ResolveOptions,
+): CatalogResolution {
+  const resolved = new Map<string, ResolvedType>();
+  const gaps: TypeGap[] = [];
+  for (const type of [...new Set(types)].sort()) {
+    const spec = catalog.spec(type);
+    const onDemand = catalog.onDemand(type, options.region, options.at);
+    const work = spec === undefined ? undefined : workOf(spec, options.unit);
+    if (spec === undefined) gaps.push({ type, missing: "spec" });
+    else if (onDemand === undefined) gaps.push({ type, missing: "on-demand price" });
+    else if (work === undefined) gaps.push({ type, missing: "work unit" });
+    else resolved.set(type, { spec, onDemand, work });
+  }
+  if (gaps.length > 0 && !options.skipUnknownTypes) {
+    throw new CatalogGapError(
+      gaps.map((gap) => gap.type),
+      describeGaps(gaps, options),
+    );
+  }
+  return { unit: options.unit, region: options.region, types: resolved, skipped: gaps };
+}
+
+function describeGaps(gaps: readonly TypeGap[], options: ResolveOptions): string {
+  const unitHint =
+    options.unit === "ecu"
+      ? "ECU (the work unit; --work-unit vcpu counts vCPUs instead)"
+      : `${workUnits[options.unit].label} (the work unit)`;
+  const names: Record<TypeGap["missing"], string> = {
+    spec: "spec (vCPU, memory)",
+    "on-demand price": `${options.region} on-demand price`,
+    "work unit": unitHint,
+  };
+  const kinds = [...new Set(gaps.map((gap) => gap.missing))];
+  if (kinds.length === 1) return names[kinds[0]];
+  const parts = kinds.map(
+    (kind) =>
+      `${names[kind]}: ${gaps
+        .filter((gap) => gap.missing === kind)
+        .map((gap) => gap.type)
+        .join(", ")}`,
+  );
+  return `complete catalog entry (${parts.join("; ")})`;
+}
