@@ -1,0 +1,232 @@
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { builtinCatalog } from "../src/catalog/catalog.js";
+import { resolveTypes, type CatalogResolution } from "../src/catalog/work-unit.js";
+import { readAdvisorFile, type InterruptionConfig } from "../src/drivers/sim/interruptions.js";
+import { buildZoneScenario, traceZones } from "../src/drivers/sim/markets.js";
+import { simulateZone, simulationWindow, type SimConfig } from "../src/drivers/sim/run.js";
+import { runStudy } from "../src/drivers/sim/study.js";
+import type { BillingModelName } from "../src/engine/billing.js";
+import { defaultMigrationModel } from "../src/engine/migration-model.js";
+import { StepWorkload } from "../src/engine/workload.js";
+import { policies, policyNames, resolveParams } from "../src/policies/index.js";
+import { loadTrace } from "../src/traces/load.js";
+import type { Trace } from "../src/traces/types.js";
+import { Random } from "../src/util/random.js";
+
+// Compiled to dist/bench/replay.js: the repository root is two levels up.
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const shared = resolve(repoRoot, "../shared/traces");
+const trace2016 = resolve(shared, "spot/us-east-1_2016-03-01_2016-03-21.csv");
+const trace2021 = resolve(shared, "spot/us-east-1_2021-03-02_2021-05-31.csv");
+const advisorFile = resolve(shared, "interruptions/spot-advisor-data.json");
+const syntheticRows = 2_000_000;
+// Best of several: the first replays run before the JIT has compiled the hot loops.
+const repetitions = 7;
+const target = { greedyEventsPerSecond: 5e6 };
+
+function config(billing: BillingModelName, interruptions: InterruptionConfig): SimConfig {
+  return {
+    intervalSeconds: 300,
+    billing,
+    memoryGiB: 8,
+    demandWork: 26.75,
+    workUnit: "ecu",
+    workload: StepWorkload.constant(26.75, 1),
+    targetWork: null,
+    migrationModel: defaultMigrationModel,
+    durations: "mean",
+    interruptions,
+    historyWindowSeconds: 86400,
+    seed: 1,
+  };
+}
+
+function resolution(trace: Trace, at: number): CatalogResolution {
+  return resolveTypes(
+    builtinCatalog(),
+    trace.series.map((series) => series.instanceType),
+    { region: "us-east-1", at, unit: "ecu", skipUnknownTypes: true },
+  );
+}
+
+interface Rates {
+  events: number;
+  decisions: number;
+  ms: number;
+}
+
+/** Best of `repetitions` replays of every zone of `trace` under one policy. */
+async function replayPolicy(
+  trace: Trace,
+  res: CatalogResolution,
+  cfg: SimConfig,
+  name: string,
+): Promise<Rates> {
+  const definition = policies[name as keyof typeof policies];
+  const params = resolveParams(definition, {});
+  const scenarios = traceZones(trace).map((zone) => buildZoneScenario(trace, zone, res));
+  const window = simulationWindow(trace);
+  let best: Rates = { events: 0, decisions: 0, ms: Infinity };
+  for (let r = 0; r < repetitions; r++) {
+    let events = 0;
+    let decisions = 0;
+    const started = performance.now();
+    for (const scenario of scenarios) {
+      const run = await simulateZone(trace, scenario, cfg, definition, params, window);
+      events += run.eventsReplayed;
+      decisions += run.result.decisions;
+    }
+    const ms = performance.now() - started;
+    if (ms < best.ms) best = { events, decisions, ms };
+  }
+  return best;
+}
+
+/** The plain-loop baseline: read every (time, series, price) of the trace once. */
+function scanBaseline(trace: Trace): number {
+  let best = Infinity;
+  let sink = 0;
+  for (let r = 0; r < repetitions; r++) {
+    const started = performance.now();
+    const prices = new Float64Array(trace.series.length);
+    for (let i = 0; i < trace.time.length; i++) {
+      prices[trace.seriesId[i]] = trace.price[i];
+      sink += trace.time[i] > 0 ? 1 : 0;
+    }
+    best = Math.min(best, performance.now() - started);
+  }
+  if (sink < 0) throw new Error("unreachable");
+  return best;
+}
+
+/**
+ * A synthetic one-zone trace: `rows` price changes of the 2016 types spread over 90 days, each a
+ * random walk around 0.2 × on-demand with occasional spikes above it (so bids are crossed).
+ */
+function syntheticTrace(rows: number, res: CatalogResolution): Trace {
+  const random = new Random(2016);
+  const types = [...res.types.keys()];
+  const start = Date.parse("2016-03-01T00:00:00Z") / 1000;
+  const span = 90 * 86400;
+  const time = new Float64Array(rows);
+  const seriesId = new Uint32Array(rows);
+  const price = new Float64Array(rows);
+  const level = types.map(() => 0.2);
+  for (let i = 0; i < rows; i++) {
+    const s = i < types.length ? i : random.integer(0, types.length - 1);
+    time[i] = i < types.length ? start : start + Math.floor((i / rows) * span);
+    level[s] = Math.min(
+      3,
+      Math.max(0.05, level[s] * (1 + 0.05 * random.normal()) + (random.next() < 0.001 ? 1 : 0)),
+    );
+    if (level[s] > 1.5 && random.next() < 0.3) level[s] = 0.2;
+    seriesId[i] = s;
+    price[i] = Math.round(level[s] * res.types.get(types[s])!.onDemand.usdPerHour * 1e4) / 1e4;
+  }
+  // Rows sorted by (time, seriesId) as the loader leaves them.
+  const order = Array.from({ length: rows }, (_, i) => i).sort(
+    (a, b) => time[a] - time[b] || seriesId[a] - seriesId[b],
+  );
+  const dedup = order.filter(
+    (row, k) => k === 0 || time[row] !== time[order[k - 1]] || seriesId[row] !== seriesId[order[k - 1]],
+  );
+  return {
+    source: { path: "synthetic", format: "csv", gzip: false, sha256: "", bytes: 0 },
+    zoneKind: "zone-name",
+    series: types.map((instanceType) => ({ zone: "us-east-1a", instanceType, product: "Linux/UNIX" })),
+    time: Float64Array.from(dedup, (row) => time[row]),
+    seriesId: Uint32Array.from(dedup, (row) => seriesId[row]),
+    price: Float64Array.from(dedup, (row) => price[row]),
+    window: { start, end: start + span },
+    report: {
+      rowsRead: rows,
+      rowsKept: dedup.length,
+      duplicatesDropped: rows - dedup.length,
+      filteredOut: { product: 0, zone: 0, type: 0, window: 0 },
+      carriedIn: 0,
+      skipped: { count: 0, byReason: {}, examples: [] },
+      fromCache: false,
+    },
+  };
+}
+
+function perSecond(count: number, ms: number): string {
+  return `${(count / (ms / 1000) / 1e6).toFixed(2)} M/s`;
+}
+
+async function replaySuite(
+  label: string,
+  trace: Trace,
+  res: CatalogResolution,
+  cfg: SimConfig,
+): Promise<void> {
+  const scanMs = scanBaseline(trace);
+  process.stdout.write(
+    `\n${label}: ${trace.time.length.toLocaleString("en-US")} price changes; baseline plain column scan ${scanMs.toFixed(1)} ms (${perSecond(trace.time.length, scanMs)})\n`,
+  );
+  for (const name of policyNames) {
+    const rates = await replayPolicy(trace, res, cfg, name);
+    const decisionsPerSecond = rates.decisions / (rates.ms / 1000);
+    const note =
+      name === "greedy"
+        ? `; target ≥ ${perSecond(target.greedyEventsPerSecond, 1000)}: ${rates.events / (rates.ms / 1000) >= target.greedyEventsPerSecond ? "met" : "MISSED"}`
+        : "";
+    process.stdout.write(
+      `  ${name.padEnd(10)} ${rates.ms.toFixed(1).padStart(9)} ms  ${perSecond(rates.events, rates.ms).padStart(10)} price events  ` +
+        `${Math.round(decisionsPerSecond).toLocaleString("en-US").padStart(10)} decisions/s  ` +
+        `${(rates.ms / scanMs).toFixed(1)}x the scan${note}\n`,
+    );
+  }
+}
+
+/** `npm run bench replay`: replay speed per policy, and a whole `--policy all` study against a cold load. */
+export async function runReplayBench(): Promise<void> {
+  const start2016 = Date.parse("2016-03-01T00:00:00Z") / 1000;
+  const legacy = await loadTrace(trace2016, { cacheDir: false, start: start2016 });
+  const legacyTypes = resolution(legacy, start2016);
+  const bid: InterruptionConfig = { kind: "bid", bidMultiple: 1 };
+  await replaySuite("2016 trace (hourly, bid)", legacy, legacyTypes, config("hourly", bid));
+  await replaySuite(
+    `synthetic ${syntheticRows.toLocaleString("en-US")}-row trace (hourly, bid)`,
+    syntheticTrace(syntheticRows, legacyTypes),
+    legacyTypes,
+    config("hourly", bid),
+  );
+
+  const loadStarted = performance.now();
+  const modern = await loadTrace(trace2021, { cacheDir: false });
+  const loadMs = performance.now() - loadStarted;
+  const window = simulationWindow(modern);
+  const advisor = await readAdvisorFile(advisorFile, "us-east-1");
+  const perPolicyMs = new Map<string, number>();
+  let last = performance.now();
+  const studyStarted = last;
+  const document = await runStudy({
+    trace: modern,
+    resolution: resolution(modern, window.start),
+    catalogDescription: "built-in",
+    policies: policyNames.map((name) => ({
+      definition: policies[name],
+      params: resolveParams(policies[name], {}),
+    })),
+    config: config("per-second", { kind: "advisor", advisor }),
+    workloadDescription: "constant 1",
+    onProgress: (_done, _total, label) => {
+      const now = performance.now();
+      const policy = label.split(" ")[1];
+      perPolicyMs.set(policy, (perPolicyMs.get(policy) ?? 0) + now - last);
+      last = now;
+    },
+  });
+  const studyMs = performance.now() - studyStarted;
+  process.stdout.write(
+    `\n2021 trace, --policy all (${document.runs.length} zone × policy runs, per-second, advisor): ${studyMs.toFixed(0)} ms; ` +
+      `cold load of the trace ${loadMs.toFixed(0)} ms; study / load = ${(studyMs / loadMs).toFixed(2)}\n`,
+  );
+  for (const [policy, ms] of perPolicyMs) {
+    process.stdout.write(
+      `  ${policy.padEnd(10)} ${ms.toFixed(0).padStart(7)} ms (all zones)  ${(ms / loadMs).toFixed(2)}x the load\n`,
+    );
+  }
+}

@@ -1,0 +1,363 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Argv, CommandModule } from "yargs";
+import { billingModels, type BillingModelName } from "../../engine/billing.js";
+import {
+  defaultMigrationModel,
+  durationModes,
+  type MigrationModelConfig,
+  type TransferMedium,
+} from "../../engine/migration-model.js";
+import { StepWorkload, type WorkloadProfile } from "../../engine/workload.js";
+import { createCatalog } from "../../catalog/catalog.js";
+import { resolveTypes, workOf } from "../../catalog/work-unit.js";
+import type { WorkUnit } from "../../catalog/types.js";
+import type { Catalog } from "../../catalog/types.js";
+import {
+  interruptionModels,
+  readAdvisorFile,
+  type InterruptionConfig,
+} from "../../drivers/sim/interruptions.js";
+import { simulationWindow, type SimConfig } from "../../drivers/sim/run.js";
+import { runStudy, type StudyPolicy } from "../../drivers/sim/study.js";
+import { readUtilisationCsv } from "../../drivers/sim/workload-csv.js";
+import { policyByName, policyNames, resolveParams } from "../../policies/index.js";
+import type { PolicyDefinition } from "../../policies/types.js";
+import { formatResultsTables } from "../../results/table.js";
+import { serializeResults, writeResults } from "../../results/write.js";
+import { loadTrace } from "../../traces/load.js";
+import { regionOfZone } from "../../traces/zones.js";
+import { UsageError } from "../../errors.js";
+import { catalogOptionsFromArgs, withCatalogOptions, type CatalogArgs } from "../catalog-options.js";
+import { parseChoice, parseDuration, parseInteger, parseList, parseNumber } from "../parse.js";
+import { loadOptionsFromArgs, withTraceLoadOptions, type TraceLoadArgs } from "../trace-options.js";
+
+/** Smoothed spot pricing (capacity interruptions, no bids) started on 2017-11-28. */
+const SMOOTHED_ERA_START = Date.parse("2017-11-28T00:00:00Z") / 1000;
+
+/** The demo trace shipped with the package, found from src/ (tests) or dist/src/ (installed). */
+function defaultTracePath(): string {
+  const candidates = ["../../../traces/demo-volatile.csv", "../../../../traces/demo-volatile.csv"].map(
+    (relative) => fileURLToPath(new URL(relative, import.meta.url)),
+  );
+  return candidates.find((path) => existsSync(path)) ?? candidates[0];
+}
+
+function builder(yargs: Argv) {
+  return withCatalogOptions(withTraceLoadOptions(yargs))
+    .alias("zones", "zone")
+    .option("trace", {
+      type: "string",
+      describe: "Price trace to replay (default: the bundled traces/demo-volatile.csv)",
+    })
+    .option("policy", {
+      type: "string",
+      array: true,
+      default: ["all"],
+      describe: `Policies to compare, comma-separated, or all (${policyNames.join(", ")})`,
+    })
+    .option("param", {
+      type: "string",
+      array: true,
+      describe: "Policy parameter name=value or policy:name=value (repeatable); see --help-policy",
+    })
+    .option("help-policy", { type: "string", describe: "List a policy's parameters and exit" })
+    .option("interval", {
+      type: "string",
+      default: "300",
+      describe: "Seconds between policy decisions (300, 5m)",
+    })
+    .option("billing", {
+      type: "string",
+      default: "per-second",
+      describe: `Billing model: ${Object.entries(billingModels)
+        .map(([name, model]) => `${name} (${model.description})`)
+        .join("; ")}`,
+    })
+    .option("interruptions", {
+      type: "string",
+      default: "auto",
+      describe: `Interruption model: auto (bid for traces before 2017-11-28, else none), ${Object.entries(
+        interruptionModels,
+      )
+        .map(([name, text]) => `${name} (${text})`)
+        .join("; ")}`,
+    })
+    .option("bid-multiple", {
+      type: "string",
+      default: "1",
+      describe: "Bid as a multiple of the on-demand price (bid model)",
+    })
+    .option("advisor", {
+      type: "string",
+      describe: "Spot Advisor feed (spot-advisor-data.json) for --interruptions advisor",
+    })
+    .option("advisor-os", {
+      type: "string",
+      default: "Linux",
+      describe: "Operating system in the advisor feed",
+    })
+    .option("durations", {
+      type: "string",
+      default: "mean",
+      describe:
+        "Migration step durations: mean (the paper's means) or sampled (seeded, within the paper's ranges, same means)",
+    })
+    .option("seed", {
+      type: "string",
+      default: "1",
+      describe: "Seed of every random draw (sampled durations, interruptions)",
+    })
+    .option("memory", { type: "string", default: "8", describe: "Container memory footprint, GiB" })
+    .option("demand", {
+      type: "string",
+      describe: "Work units the application can use (default: half of an m4.4xlarge, 26.75 ECU or 8 vCPU)",
+    })
+    .option("utilisation", {
+      type: "string",
+      default: "1",
+      describe: "Load level in [0, 1] of the demand, or a CSV file time,utilisation",
+    })
+    .option("work-ecu-hours", {
+      type: "string",
+      describe: "Finish after this much work (in the work unit); default: open-ended over the trace window",
+    })
+    .option("transfer", {
+      type: "string",
+      default: "network",
+      describe: "Checkpoint transfer: network (10 Gbit/s) or ebs (~200 s per 32 GB)",
+    })
+    .option("bandwidth-gbps", { type: "string", describe: "Memory-to-memory bandwidth, Gbit/s (default 10)" })
+    .option("history-window", {
+      type: "string",
+      default: "1d",
+      describe: "Look-back window policies see (1d, 6h)",
+    })
+    .option("json", { type: "boolean", default: false, describe: "Print the results document as JSON" })
+    .option("out", {
+      type: "string",
+      describe: "Write the results document (JSON) to this file, atomically",
+    });
+}
+
+type SimArgs = TraceLoadArgs &
+  CatalogArgs & {
+    trace?: string;
+    policy: string[];
+    param?: string[];
+    helpPolicy?: string;
+    interval: string;
+    billing: string;
+    interruptions: string;
+    bidMultiple: string;
+    advisor?: string;
+    advisorOs: string;
+    durations: string;
+    seed: string;
+    memory: string;
+    demand?: string;
+    utilisation: string;
+    workEcuHours?: string;
+    transfer: string;
+    bandwidthGbps?: string;
+    historyWindow: string;
+    json: boolean;
+    out?: string;
+  };
+
+/** `--help-policy NAME`: the policy's summary and parameters. */
+export function describePolicy(definition: PolicyDefinition): string {
+  const lines = [`${definition.name}: ${definition.summary}`];
+  if (definition.simulationOnly) lines.push("(simulation only: it sees the whole trace)");
+  if (definition.params.length === 0) lines.push("no parameters");
+  for (const param of definition.params) {
+    const range = [
+      param.min === undefined ? "" : `min ${param.min}`,
+      param.max === undefined ? "" : `max ${param.max}`,
+    ]
+      .filter(Boolean)
+      .join(", ");
+    lines.push(
+      `  ${param.name} (default ${param.default}${range ? `; ${range}` : ""}): ${param.description}`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** `--policy` values into definitions, in the order given; `all` is every registered policy. */
+export function selectPolicies(raw: readonly string[]): PolicyDefinition[] {
+  const names = parseList("--policy", raw) ?? ["all"];
+  const expanded = names.flatMap((name) => (name === "all" ? policyNames : [name]));
+  return [...new Set(expanded)].map((name) => policyByName(name));
+}
+
+/** `--param` values: `name=value` applies to every selected policy that has `name`; `policy:name=value` to one. */
+export function policyParams(
+  raw: readonly string[] | undefined,
+  selected: readonly PolicyDefinition[],
+): StudyPolicy[] {
+  const given = new Map<string, Record<string, number>>(selected.map((d) => [d.name, {}]));
+  for (const item of parseList("--param", raw) ?? []) {
+    const match = /^(?:([\w-]+):)?([\w-]+)=(.+)$/.exec(item);
+    if (!match) throw new UsageError("--param", "name=value or policy:name=value", JSON.stringify(item));
+    const [, policy, name, text] = match;
+    const value = parseNumber(`--param ${name}`, text);
+    const targets = policy
+      ? selected.filter((d) => d.name === policy)
+      : selected.filter((d) => d.params.some((p) => p.name === name));
+    if (targets.length === 0) {
+      const known = selected.flatMap((d) => d.params.map((p) => `${d.name}:${p.name}`));
+      throw new UsageError(
+        "--param",
+        `a parameter of a selected policy (${known.length > 0 ? known.join(", ") : "none has any"})`,
+        JSON.stringify(item),
+      );
+    }
+    for (const target of targets) given.get(target.name)![name] = value;
+  }
+  return selected.map((definition) => ({
+    definition,
+    params: resolveParams(definition, given.get(definition.name)!),
+  }));
+}
+
+function defaultDemand(catalog: Catalog, unit: WorkUnit): number {
+  const spec = catalog.spec("m4.4xlarge");
+  const work = spec === undefined ? undefined : workOf(spec, unit);
+  if (work === undefined) {
+    throw new UsageError(
+      "--demand",
+      `a value (the catalog has no ${unit} for m4.4xlarge to take half of)`,
+      "none",
+    );
+  }
+  return work / 2;
+}
+
+async function workloadFrom(
+  raw: string,
+  demand: number,
+): Promise<{ profile: WorkloadProfile; description: string }> {
+  const level = Number(raw);
+  if (raw.trim() !== "" && Number.isFinite(level)) {
+    const checked = parseNumber("--utilisation", raw, 0, 1);
+    return { profile: StepWorkload.constant(demand, checked), description: `constant ${checked}` };
+  }
+  return { profile: await readUtilisationCsv(raw, demand), description: `file ${raw}` };
+}
+
+/** Validates every flag once and runs the study; prints tables or JSON, writes --out. */
+export async function runSimCommand(args: SimArgs): Promise<void> {
+  if (args.helpPolicy !== undefined) {
+    process.stdout.write(describePolicy(policyByName(args.helpPolicy)));
+    return;
+  }
+  const selected = selectPolicies(args.policy);
+  const studyPolicies = policyParams(args.param, selected);
+  const intervalSeconds = parseDuration("--interval", args.interval)!;
+  const billing: BillingModelName = parseChoice("--billing", args.billing, billingModels);
+  const durations = parseChoice("--durations", args.durations, durationModes);
+  const seed = parseInteger("--seed", args.seed, 0, 2 ** 32 - 1);
+  const memoryGiB = parseNumber("--memory", args.memory, 0);
+  const bidMultiple = parseNumber("--bid-multiple", args.bidMultiple, 0);
+  const transfer: TransferMedium = parseChoice("--transfer", args.transfer, { network: true, ebs: true });
+  const bandwidth =
+    args.bandwidthGbps === undefined
+      ? defaultMigrationModel.networkGbitPerSecond
+      : parseNumber("--bandwidth-gbps", args.bandwidthGbps, 1e-6);
+  const historyWindowSeconds = parseDuration("--history-window", args.historyWindow)!;
+  const targetWork =
+    args.workEcuHours === undefined ? null : parseNumber("--work-ecu-hours", args.workEcuHours, 1e-9);
+  const catalogChoice = catalogOptionsFromArgs(args);
+  const loadOptions = loadOptionsFromArgs(args);
+  const interruptionName = parseChoice("--interruptions", args.interruptions, {
+    auto: true,
+    ...interruptionModels,
+  });
+  if (interruptionName === "advisor" && args.advisor === undefined) {
+    throw new UsageError("--advisor", "a Spot Advisor file with --interruptions advisor", "none");
+  }
+
+  const tracePath = args.trace ?? defaultTracePath();
+  const trace = await loadTrace(tracePath, loadOptions);
+  const window = simulationWindow(trace);
+  const regions = [...new Set(trace.series.map((series) => regionOfZone(series.zone) ?? series.zone))].sort();
+  if (regions.length !== 1) {
+    throw new UsageError(
+      "--zones",
+      "zones of one region (on-demand prices are per region)",
+      regions.join(", ") || "no zones",
+    );
+  }
+  const catalog = await createCatalog({ specsFile: catalogChoice.specsFile });
+  const resolution = resolveTypes(
+    catalog,
+    trace.series.map((series) => series.instanceType),
+    {
+      region: regions[0],
+      at: window.start,
+      unit: catalogChoice.workUnit,
+      skipUnknownTypes: catalogChoice.skipUnknownTypes,
+    },
+  );
+  const demandWork =
+    args.demand === undefined
+      ? defaultDemand(catalog, catalogChoice.workUnit)
+      : parseNumber("--demand", args.demand, 1e-9);
+  const workload = await workloadFrom(args.utilisation, demandWork);
+  const kind =
+    interruptionName !== "auto" ? interruptionName : window.start < SMOOTHED_ERA_START ? "bid" : "none";
+  const interruptions: InterruptionConfig =
+    kind === "bid"
+      ? { kind, bidMultiple }
+      : kind === "advisor"
+        ? { kind, advisor: await readAdvisorFile(args.advisor!, regions[0], args.advisorOs) }
+        : { kind };
+  const migrationModel: MigrationModelConfig = {
+    ...defaultMigrationModel,
+    transfer,
+    networkGbitPerSecond: bandwidth,
+  };
+  const config: SimConfig = {
+    intervalSeconds,
+    billing,
+    memoryGiB,
+    demandWork,
+    workUnit: catalogChoice.workUnit,
+    workload: workload.profile,
+    targetWork,
+    migrationModel,
+    durations,
+    interruptions,
+    historyWindowSeconds,
+    seed,
+  };
+  const progress = process.stderr.isTTY
+    ? (done: number, total: number, label: string) =>
+        process.stderr.write(`\r[${done}/${total}] ${label}\x1b[K`)
+    : undefined;
+  const document = await runStudy({
+    trace,
+    resolution,
+    catalogDescription: catalog.description,
+    policies: studyPolicies,
+    config,
+    workloadDescription: workload.description,
+    onProgress: progress,
+  });
+  if (progress) process.stderr.write("\n");
+  if (resolution.skipped.length > 0) {
+    process.stderr.write(
+      `hotspot: left out ${resolution.skipped.length} type(s) lacking catalog data: ${resolution.skipped.map((gap) => `${gap.type} (${gap.missing})`).join(", ")}\n`,
+    );
+  }
+  if (args.out !== undefined) await writeResults(args.out, document);
+  process.stdout.write(args.json ? serializeResults(document) : formatResultsTables(document));
+}
+
+export const simCommand: CommandModule<object, SimArgs> = {
+  command: "sim",
+  describe: "Replay a spot price trace and compare hopping policies on it",
+  builder: builder as unknown as CommandModule<object, SimArgs>["builder"],
+  handler: runSimCommand,
+};

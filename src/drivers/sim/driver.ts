@@ -1,0 +1,260 @@
+import type { Command, Driver, EventSink } from "../../engine/driver.js";
+import type { Market } from "../../engine/types.js";
+import type { PricePath } from "../../engine/billing.js";
+import { stepSeconds, type DurationMode, type MigrationModelConfig } from "../../engine/migration-model.js";
+import type { Random } from "../../util/random.js";
+import type { ZoneScenario } from "./markets.js";
+import { SimHistory } from "./history.js";
+import {
+  NOTICE_SECONDS,
+  advisorBucketFrequency,
+  hazardPerHour,
+  type InterruptionConfig,
+} from "./interruptions.js";
+
+export interface SimDriverOptions {
+  readonly scenario: ZoneScenario;
+  /** Start of the simulated window: capacity-interruption processes start here. */
+  readonly start: number;
+  readonly memoryGiB: number;
+  readonly demandWork: number;
+  readonly migrationModel: MigrationModelConfig;
+  readonly durations: DurationMode;
+  readonly interruptions: InterruptionConfig;
+  readonly historyWindowSeconds: number;
+  /** Step durations draw from this stream. */
+  readonly durationRandom: Random;
+  /**
+   * Capacity interruptions (advisor model) draw from this stream: one sub-stream per market, forked
+   * in market order, so every policy run on the scenario meets the same interruptions.
+   */
+  readonly interruptionRandom: Random;
+}
+
+/**
+ * The simulated world of one zone: replays the zone's price changes on a virtual clock, times the
+ * engine's commands with the migration model, and raises interruptions from the configured model.
+ * Acquisition is decided when requested, from the known price path: a spot request whose market
+ * is above the bid when it would be running fails then (the sim may look ahead; policies may not).
+ */
+export class SimDriver implements Driver {
+  readonly markets: readonly Market[];
+  readonly prices: Float64Array;
+  readonly unavailable = new Set<number>();
+  readonly history: SimHistory;
+  private cursor = 0;
+  private readonly bid: Float64Array;
+  private readonly overBid: Uint8Array;
+  /** Per market: instances running (or about to) that a bid crossing reclaims. */
+  private readonly watched: number[][];
+  private readonly runningFrom: number[] = [];
+  private readonly noticed: boolean[] = [];
+  /** Spot types of the zone the advisor file does not list (never interrupted). */
+  readonly advisorMissingTypes = new Set<string>();
+  /** Price changes applied so far. */
+  eventsReplayed = 0;
+  /** Advisor model, per market: its capacity-interruption process (null where none applies). */
+  private readonly capacity: readonly (CapacityEvents | null)[];
+
+  constructor(private readonly options: SimDriverOptions) {
+    const { scenario } = options;
+    this.markets = scenario.markets;
+    const count = scenario.markets.length;
+    this.prices = new Float64Array(count);
+    this.bid = new Float64Array(count).fill(Infinity);
+    this.overBid = new Uint8Array(count);
+    this.watched = Array.from({ length: count }, () => []);
+    for (const market of scenario.markets) {
+      this.prices[market.id] = market.lifecycle === "on-demand" ? market.onDemandUsd : NaN;
+      if (market.lifecycle === "spot" && options.interruptions.kind === "bid") {
+        this.bid[market.id] = options.interruptions.bidMultiple * market.onDemandUsd;
+      }
+    }
+    this.capacity = scenario.markets.map((market) => {
+      const { interruptions } = options;
+      if (interruptions.kind !== "advisor" || market.lifecycle !== "spot") return null;
+      const stream = options.interruptionRandom.fork();
+      const bucket = interruptions.advisor.bucketOfType.get(market.instanceType);
+      if (bucket === undefined) {
+        this.advisorMissingTypes.add(market.instanceType);
+        return null;
+      }
+      return new CapacityEvents(hazardPerHour(advisorBucketFrequency[bucket]), stream, options.start);
+    });
+    this.history = new SimHistory(
+      scenario,
+      options.historyWindowSeconds,
+      options.memoryGiB,
+      options.demandWork,
+    );
+  }
+
+  pricePath(marketId: number): PricePath {
+    return this.options.scenario.paths[marketId];
+  }
+
+  advance(until: number, sink: EventSink): number {
+    const { eventTime, eventMarket, eventPrice } = this.options.scenario;
+    const n = eventTime.length;
+    const bid = this.bid;
+    const overBid = this.overBid;
+    const prices = this.prices;
+    let i = this.cursor;
+    let stopAt = NaN;
+    while (i < n && eventTime[i] <= until) {
+      const market = eventMarket[i];
+      const price = eventPrice[i];
+      prices[market] = price;
+      const over = price > bid[market] ? 1 : 0;
+      if (over !== overBid[market]) {
+        overBid[market] = over;
+        if (over === 1) {
+          this.unavailable.add(market);
+          if (this.watched[market].length > 0 && this.noticeBidCrossing(market, eventTime[i], sink)) {
+            stopAt = eventTime[i];
+          }
+        } else {
+          this.unavailable.delete(market);
+        }
+      }
+      i++;
+      if (stopAt === stopAt && (i >= n || eventTime[i] !== stopAt)) break;
+    }
+    this.eventsReplayed += i - this.cursor;
+    this.cursor = i;
+    const reached = stopAt === stopAt ? stopAt : until;
+    this.updateCapacity(reached);
+    this.history.setNow(reached);
+    return reached;
+  }
+
+  /**
+   * Advisor model: a market is unavailable from an interruption's notice until the reclamation (the
+   * pool is short of capacity), for every policy alike.
+   */
+  private updateCapacity(now: number): void {
+    for (let id = 0; id < this.capacity.length; id++) {
+      const capacity = this.capacity[id];
+      if (capacity === null) continue;
+      if (capacity.firstAfter(now) - NOTICE_SECONDS <= now) this.unavailable.add(id);
+      else this.unavailable.delete(id);
+    }
+  }
+
+  /** Notices for every running instance of `market` at `time`; true if any was raised. */
+  private noticeBidCrossing(market: number, time: number, sink: EventSink): boolean {
+    let raised = false;
+    for (const instance of this.watched[market]) {
+      if (this.runningFrom[instance] > time || this.noticed[instance]) continue;
+      this.noticed[instance] = true;
+      const reclaimAt = time + NOTICE_SECONDS;
+      sink.schedule(time, { kind: "notice", instance, reclaimAt, reason: "spot price above the bid" });
+      sink.schedule(reclaimAt, { kind: "revoked", instance });
+      raised = true;
+    }
+    return raised;
+  }
+
+  execute(command: Command, now: number, sink: EventSink): void {
+    switch (command.kind) {
+      case "acquire":
+        return this.acquire(command.instance, command.marketId, now, sink);
+      case "terminate": {
+        this.unwatch(command.instance);
+        const done = now + this.duration("terminate", "on-demand");
+        sink.schedule(done, { kind: "terminated", instance: command.instance });
+        return;
+      }
+      case "checkpoint":
+      case "transfer":
+      case "move":
+      case "restore": {
+        const done = now + this.duration(command.kind, "on-demand");
+        const kind = (
+          { checkpoint: "checkpointed", transfer: "transferred", move: "moved", restore: "restored" } as const
+        )[command.kind];
+        sink.schedule(done, { kind, migration: command.migration });
+        return;
+      }
+    }
+  }
+
+  private duration(step: Parameters<typeof stepSeconds>[1], lifecycle: Market["lifecycle"]): number {
+    const { migrationModel, memoryGiB, durations, durationRandom } = this.options;
+    return stepSeconds(migrationModel, step, memoryGiB, lifecycle, durations, durationRandom);
+  }
+
+  private acquire(instance: number, marketId: number, now: number, sink: EventSink): void {
+    const market = this.markets[marketId];
+    const runningAt = now + this.duration("acquire", market.lifecycle);
+    const path = this.options.scenario.paths[marketId];
+    if (path.priceAt(runningAt) > this.bid[marketId]) {
+      sink.schedule(runningAt, { kind: "acquire-failed", instance, reason: "spot price above the bid" });
+      return;
+    }
+    const capacity = this.capacity[marketId];
+    const reclaimAt = capacity === null ? Infinity : capacity.firstAfter(runningAt);
+    if (reclaimAt - NOTICE_SECONDS <= runningAt) {
+      sink.schedule(runningAt, { kind: "acquire-failed", instance, reason: "insufficient spot capacity" });
+      return;
+    }
+    sink.schedule(runningAt, { kind: "acquired", instance });
+    if (market.lifecycle !== "spot") return;
+    if (this.options.interruptions.kind === "bid") {
+      this.runningFrom[instance] = runningAt;
+      this.noticed[instance] = false;
+      this.watched[marketId].push(instance);
+    } else if (reclaimAt !== Infinity) {
+      const noticeAt = reclaimAt - NOTICE_SECONDS;
+      sink.schedule(noticeAt, {
+        kind: "notice",
+        instance,
+        reclaimAt,
+        reason: "capacity interruption (advisor hazard)",
+      });
+      sink.schedule(reclaimAt, { kind: "revoked", instance });
+    }
+  }
+
+  private unwatch(instance: number): void {
+    for (const list of this.watched) {
+      const at = list.indexOf(instance);
+      if (at >= 0) {
+        list.splice(at, 1);
+        return;
+      }
+    }
+  }
+}
+
+/**
+ * A market's capacity interruptions: a Poisson process of rate λ per hour, drawn lazily and in time
+ * order. Every instance running on the market at an event is reclaimed then (noticed 2 minutes
+ * before; no new instance starts in those 2 minutes), so an instance's lifetime is exponential with
+ * mean 1/λ from its start, and all policies meet the same events.
+ */
+class CapacityEvents {
+  private readonly times: number[] = [];
+
+  constructor(
+    private readonly perHour: number,
+    private readonly random: Random,
+    private last: number,
+  ) {}
+
+  /** The first event strictly after `t`. */
+  firstAfter(t: number): number {
+    while (this.times.length === 0 || this.times[this.times.length - 1] <= t) {
+      this.last += this.random.exponential(1 / this.perHour) * 3600;
+      this.times.push(this.last);
+    }
+    let lo = 0;
+    let hi = this.times.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.times[mid] > t) hi = mid;
+      else lo = mid + 1;
+    }
+    return this.times[lo];
+  }
+}

@@ -1,0 +1,91 @@
+import type { PriceHistoryView } from "../../engine/types.js";
+import { fitsMemory, usdPerWorkHour } from "../../policies/candidates.js";
+import type { ZoneScenario } from "./markets.js";
+
+/**
+ * The look-back view policies get. Counts come from the price paths by binary search; the history of
+ * which market is cheapest per delivered work-hour is built lazily, only as far as a policy asks, so
+ * policies that never ask cost nothing.
+ */
+export class SimHistory implements PriceHistoryView {
+  private now = -Infinity;
+  private cursor = 0;
+  private readonly prices: Float64Array;
+  private cheapest = -1;
+  private changeTimes = new Float64Array(64);
+  private changeCount = 0;
+
+  constructor(
+    private readonly scenario: ZoneScenario,
+    readonly windowSeconds: number,
+    private readonly memoryGiB: number,
+    private readonly demandWork: number,
+  ) {
+    this.prices = new Float64Array(scenario.markets.length);
+    for (const market of scenario.markets) {
+      this.prices[market.id] = market.lifecycle === "on-demand" ? market.onDemandUsd : NaN;
+    }
+  }
+
+  /** The driver moves the view's present forward. */
+  setNow(now: number): void {
+    this.now = now;
+  }
+
+  changes(marketId: number): number {
+    return this.scenario.paths[marketId].changesIn(this.now - this.windowSeconds, this.now);
+  }
+
+  meanTimeToChangeOfCheapest(): number {
+    this.catchUp();
+    const from = this.now - this.windowSeconds;
+    let lo = 0;
+    let hi = this.changeCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.changeTimes[mid] <= from) lo = mid + 1;
+      else hi = mid;
+    }
+    const changes = this.changeCount - lo;
+    return changes === 0 ? Infinity : this.windowSeconds / changes;
+  }
+
+  private catchUp(): void {
+    const { eventTime, eventMarket, eventPrice } = this.scenario;
+    while (this.cursor < eventTime.length && eventTime[this.cursor] <= this.now) {
+      const time = eventTime[this.cursor];
+      while (this.cursor < eventTime.length && eventTime[this.cursor] === time) {
+        this.prices[eventMarket[this.cursor]] = eventPrice[this.cursor];
+        this.cursor++;
+      }
+      const best = this.cheapestNow();
+      if (best !== this.cheapest) {
+        if (this.cheapest >= 0) this.pushChange(time);
+        this.cheapest = best;
+      }
+    }
+  }
+
+  private cheapestNow(): number {
+    let best = -1;
+    let bestCost = Infinity;
+    for (const market of this.scenario.markets) {
+      if (!fitsMemory(market, this.memoryGiB)) continue;
+      const cost = usdPerWorkHour(market, this.prices[market.id], this.demandWork);
+      if (cost < bestCost) {
+        bestCost = cost;
+        best = market.id;
+      }
+    }
+    return best;
+  }
+
+  private pushChange(time: number): void {
+    if (this.changeCount === this.changeTimes.length) {
+      const grown = new Float64Array(this.changeTimes.length * 2);
+      grown.set(this.changeTimes);
+      this.changeTimes = grown;
+    }
+    this.changeTimes[this.changeCount++] = time;
+  }
+}

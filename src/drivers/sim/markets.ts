@@ -1,0 +1,110 @@
+import type { Market } from "../../engine/types.js";
+import type { Trace } from "../../traces/types.js";
+import type { CatalogResolution } from "../../catalog/work-unit.js";
+import { UsageError } from "../../errors.js";
+import { StepPricePath, constantPath } from "./price-paths.js";
+
+/**
+ * One zone's simulated world: its markets (every spot series of the trace in the zone, then an
+ * on-demand market per type), the zone's price changes in time order as market ids, and each market's
+ * price path for billing.
+ */
+export interface ZoneScenario {
+  readonly zone: string;
+  readonly markets: readonly Market[];
+  /** Per trace series: its market id in this zone, or -1 (other zone, or type left out). */
+  readonly marketOfSeries: Int32Array;
+  /** The zone's price changes, sorted by time: columns. */
+  readonly eventTime: Float64Array;
+  readonly eventMarket: Int32Array;
+  readonly eventPrice: Float64Array;
+  readonly paths: readonly StepPricePath[];
+  /** Spot types of the zone left out because the catalog lacks them (see --skip-unknown-types). */
+  readonly skippedTypes: readonly string[];
+}
+
+/** The zones of a trace, sorted. */
+export function traceZones(trace: Trace): string[] {
+  return [...new Set(trace.series.map((series) => series.zone))].sort();
+}
+
+/** Builds the zone's markets and columns from the trace and the resolved catalog types. */
+export function buildZoneScenario(trace: Trace, zone: string, resolution: CatalogResolution): ZoneScenario {
+  const seriesOfType = new Map<string, number>();
+  const skipped = new Set<string>();
+  trace.series.forEach((series, index) => {
+    if (series.zone !== zone) return;
+    const earlier = seriesOfType.get(series.instanceType);
+    if (earlier !== undefined) {
+      throw new UsageError(
+        "--product",
+        `one product per instance type (a market is zone + type + lifecycle)`,
+        `${zone} ${series.instanceType} with both ${JSON.stringify(trace.series[earlier].product)} and ${JSON.stringify(series.product)}`,
+      );
+    }
+    if (resolution.types.has(series.instanceType)) seriesOfType.set(series.instanceType, index);
+    else skipped.add(series.instanceType);
+  });
+  const types = [...seriesOfType.keys()].sort();
+  const markets: Market[] = [];
+  const marketOfSeries = new Int32Array(trace.series.length).fill(-1);
+  const add = (type: string, lifecycle: Market["lifecycle"]): Market => {
+    const resolved = resolution.types.get(type)!;
+    const market: Market = {
+      id: markets.length,
+      zone,
+      instanceType: type,
+      lifecycle,
+      vcpu: resolved.spec.vcpu,
+      memoryGiB: resolved.spec.memoryGiB,
+      work: resolved.work,
+      onDemandUsd: resolved.onDemand.usdPerHour,
+    };
+    markets.push(market);
+    return market;
+  };
+  for (const type of types) marketOfSeries[seriesOfType.get(type)!] = add(type, "spot").id;
+  for (const type of types) add(type, "on-demand");
+
+  const counts = new Int32Array(markets.length);
+  let total = 0;
+  for (let i = 0; i < trace.time.length; i++) {
+    const market = marketOfSeries[trace.seriesId[i]];
+    if (market >= 0) {
+      counts[market]++;
+      total++;
+    }
+  }
+  const eventTime = new Float64Array(total);
+  const eventMarket = new Int32Array(total);
+  const eventPrice = new Float64Array(total);
+  const times = Array.from(counts, (count) => new Float64Array(count));
+  const prices = Array.from(counts, (count) => new Float64Array(count));
+  const fill = new Int32Array(markets.length);
+  let k = 0;
+  for (let i = 0; i < trace.time.length; i++) {
+    const market = marketOfSeries[trace.seriesId[i]];
+    if (market < 0) continue;
+    eventTime[k] = trace.time[i];
+    eventMarket[k] = market;
+    eventPrice[k] = trace.price[i];
+    k++;
+    times[market][fill[market]] = trace.time[i];
+    prices[market][fill[market]++] = trace.price[i];
+  }
+  const paths = markets.map((market) =>
+    market.lifecycle === "spot"
+      ? new StepPricePath(times[market.id], prices[market.id])
+      : constantPath(market.onDemandUsd),
+  );
+  return {
+    zone,
+    markets,
+    marketOfSeries,
+    eventTime,
+    eventMarket,
+    eventPrice,
+    paths,
+    skippedTypes: [...skipped].sort(),
+  };
+}

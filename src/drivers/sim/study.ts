@@ -1,0 +1,78 @@
+import type { CatalogResolution } from "../../catalog/work-unit.js";
+import type { PolicyDefinition } from "../../policies/types.js";
+import { buildResultsDocument, type ResultsDocument } from "../../results/document.js";
+import type { Trace } from "../../traces/types.js";
+import { buildZoneScenario, traceZones } from "./markets.js";
+import { simulateZone, simulationWindow, type SimConfig, type SimRun } from "./run.js";
+
+export interface StudyPolicy {
+  readonly definition: PolicyDefinition;
+  readonly params: Readonly<Record<string, number>>;
+}
+
+export interface StudyInput {
+  readonly trace: Trace;
+  readonly resolution: CatalogResolution;
+  readonly catalogDescription: string;
+  readonly policies: readonly StudyPolicy[];
+  readonly config: SimConfig;
+  /** How the utilisation profile was given (constant level or file), for the document. */
+  readonly workloadDescription: string;
+  /** Called after each (zone, policy) run. */
+  readonly onProgress?: (done: number, total: number, label: string) => void;
+}
+
+/** The configuration as recorded in the results document. */
+function configurationRecord(input: StudyInput): Record<string, unknown> {
+  const { config, resolution } = input;
+  const interruptions =
+    config.interruptions.kind === "advisor"
+      ? {
+          kind: "advisor",
+          advisorFile: config.interruptions.advisor.source,
+          region: config.interruptions.advisor.region,
+          os: config.interruptions.advisor.os,
+        }
+      : config.interruptions;
+  return {
+    intervalSeconds: config.intervalSeconds,
+    billing: config.billing,
+    interruptions,
+    durations: config.durations,
+    migrationModel: config.migrationModel,
+    memoryGiB: config.memoryGiB,
+    demandWork: config.demandWork,
+    workUnit: config.workUnit,
+    utilisation: input.workloadDescription,
+    targetWorkHours: config.targetWork,
+    historyWindowSeconds: config.historyWindowSeconds,
+    catalog: input.catalogDescription,
+    region: resolution.region,
+    skippedTypes: resolution.skipped,
+    policies: input.policies.map((p) => ({ name: p.definition.name, params: p.params })),
+  };
+}
+
+/** Runs every policy on every zone of the trace, on identical scenarios, into one results document. */
+export async function runStudy(input: StudyInput): Promise<ResultsDocument> {
+  const { trace, config } = input;
+  const window = simulationWindow(trace);
+  const zones = traceZones(trace);
+  const total = zones.length * input.policies.length;
+  const runs: SimRun[] = [];
+  for (const zone of zones) {
+    const scenario = buildZoneScenario(trace, zone, input.resolution);
+    for (const policy of input.policies) {
+      runs.push(await simulateZone(trace, scenario, config, policy.definition, policy.params, window));
+      input.onProgress?.(runs.length, total, `${zone} ${policy.definition.name}`);
+    }
+  }
+  return buildResultsDocument({
+    trace,
+    window,
+    seed: config.seed,
+    workUnit: config.workUnit,
+    configuration: configurationRecord(input),
+    runs,
+  });
+}

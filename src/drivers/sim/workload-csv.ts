@@ -1,0 +1,52 @@
+import { readFile } from "node:fs/promises";
+import { InputFormatError, InputReadError } from "../../errors.js";
+import { StepWorkload } from "../../engine/workload.js";
+
+/**
+ * A utilisation profile from CSV: header `time,utilisation`, then rows of an ISO 8601 time with zone
+ * (or seconds since the epoch) and a level in [0, 1] of the workload's demand, in time order. Each
+ * level holds until the next row; the first one also before it.
+ */
+export function parseUtilisationCsv(text: string, path: string, demandWork: number): StepWorkload {
+  const lines = text.split(/\r?\n/);
+  const header = lines[0]?.trim().toLowerCase();
+  if (header !== "time,utilisation" && header !== "time,utilization") {
+    throw new InputFormatError(`${path}:1`, "the header time,utilisation", JSON.stringify(lines[0] ?? ""));
+  }
+  const times: number[] = [];
+  const levels: number[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line === "") continue;
+    const cells = line.split(",");
+    const where = `${path}:${i + 1}`;
+    if (cells.length !== 2)
+      throw new InputFormatError(where, "two cells: time,utilisation", JSON.stringify(line));
+    const raw = cells[0].trim();
+    const time = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : Date.parse(raw) / 1000;
+    if (!Number.isFinite(time) || !/^\d/.test(raw)) {
+      throw new InputFormatError(where, "a time (ISO 8601 with zone, or epoch seconds)", JSON.stringify(raw));
+    }
+    const level = Number(cells[1].trim());
+    if (cells[1].trim() === "" || !Number.isFinite(level) || level < 0 || level > 1) {
+      throw new InputFormatError(where, "a utilisation in [0, 1]", JSON.stringify(cells[1].trim()));
+    }
+    if (times.length > 0 && time <= times[times.length - 1]) {
+      throw new InputFormatError(where, "times in increasing order", JSON.stringify(raw));
+    }
+    times.push(time);
+    levels.push(level);
+  }
+  if (times.length === 0) throw new InputFormatError(path, "at least one row after the header", "none");
+  return new StepWorkload(demandWork, Float64Array.from(times), Float64Array.from(levels));
+}
+
+export async function readUtilisationCsv(path: string, demandWork: number): Promise<StepWorkload> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new InputReadError(path, (error as Error).message, { cause: error });
+  }
+  return parseUtilisationCsv(text, path, demandWork);
+}

@@ -1,0 +1,23 @@
+import type { BillingModelName } from "./billing.js";
+import type { MigrationModelConfig } from "./migration-model.js";
+import type { WorkloadProfile } from "./workload.js";
+import type { WorkUnit } from "../catalog/types.js";
+
+/** One engine run's settings, validated where they entered (CLI or caller); the engine never parses. */
+export interface EngineConfig {
+  readonly zone: string;
+  /** Seconds since epoch; the run covers [start, end). */
+  readonly start: number;
+  readonly end: number;
+  /** Seconds between regular policy consultations (HotSpot's loop: 300). */
+  readonly intervalSeconds: number;
+  readonly billing: BillingModelName;
+  readonly memoryGiB: number;
+  /** Work units the application can use at full load (D). */
+  readonly demandWork: number;
+  readonly workUnit: WorkUnit;
+  readonly workload: WorkloadProfile;
+  /** Work-unit-hours after which the run ends, or null for open-ended runs. */
+  readonly targetWork: number | null;
+  readonly migrationModel: MigrationModelConfig;
+}

@@ -1,0 +1,62 @@
+import type { Market, PriceHistoryView } from "./types.js";
+import type { PricePath } from "./billing.js";
+
+/**
+ * The driver contract: the engine sends commands, the driver carries them out in its world (a replayed
+ * trace, or EC2 and real hosts) and reports completions and world events back through an EventSink.
+ * Instances and migrations are named by the engine's dense indexes, so events carry no objects.
+ */
+
+/** A step the engine asks the driver to carry out. Each completes with the matching event. */
+export type Command =
+  | { readonly kind: "acquire"; readonly instance: number; readonly marketId: number }
+  | { readonly kind: "checkpoint"; readonly migration: number; readonly target: number }
+  | { readonly kind: "transfer"; readonly migration: number; readonly target: number }
+  | { readonly kind: "move"; readonly migration: number; readonly target: number }
+  | { readonly kind: "restore"; readonly migration: number; readonly target: number }
+  | { readonly kind: "terminate"; readonly instance: number };
+
+/** What happened: a command finished, or the world did something (interruption notice, revocation). */
+export type EngineEvent =
+  | { readonly kind: "tick" }
+  | { readonly kind: "acquired"; readonly instance: number }
+  | { readonly kind: "acquire-failed"; readonly instance: number; readonly reason: string }
+  | { readonly kind: "checkpointed"; readonly migration: number }
+  | { readonly kind: "transferred"; readonly migration: number }
+  | { readonly kind: "moved"; readonly migration: number }
+  | { readonly kind: "restored"; readonly migration: number }
+  | { readonly kind: "terminated"; readonly instance: number }
+  /** The cloud will reclaim `instance` at `reclaimAt` (2 minutes' notice). */
+  | {
+      readonly kind: "notice";
+      readonly instance: number;
+      readonly reclaimAt: number;
+      readonly reason: string;
+    }
+  | { readonly kind: "revoked"; readonly instance: number }
+  /** The workload finished its work (finite-work runs); `generation` discards stale predictions. */
+  | { readonly kind: "work-done"; readonly generation: number };
+
+/** Where drivers report events: at an absolute time, never before the engine's current time. */
+export interface EventSink {
+  schedule(time: number, event: EngineEvent): void;
+}
+
+export interface Driver {
+  /** The zone's markets; index = market id. */
+  readonly markets: readonly Market[];
+  /** Current USD/hour per market id, NaN while unknown; updated by `advance`. */
+  readonly prices: Float64Array;
+  /** Markets that cannot be acquired now (e.g. spot price above the bid). */
+  readonly unavailable: ReadonlySet<number>;
+  readonly history: PriceHistoryView;
+  /** Price path of one market, for billing. */
+  pricePath(marketId: number): PricePath;
+  /**
+   * Moves the world forward to `until` (price changes with time ≤ until take effect). Returns the time
+   * reached: `until`, or earlier when a world event was scheduled at that earlier time.
+   */
+  advance(until: number, sink: EventSink): number | Promise<number>;
+  /** Starts a command at `now`; its completion (or failure) arrives later through `sink`. */
+  execute(command: Command, now: number, sink: EventSink): void;
+}

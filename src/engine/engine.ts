@@ -1,0 +1,520 @@
+/**
+ * The hopping engine: the one loop both drivers (sim, live) run. It owns the container's placement,
+ * the migration state machine, the billing ledger and the metrics; the policy decides, the driver acts.
+ *
+ * Semantics (the offline optimum's DP must use the same):
+ * - Time: events come from one queue ordered by (time, sequence). The policy is consulted at `start`,
+ *   every `intervalSeconds` after it (skipped while a migration is in flight), on an interruption
+ *   notice for the host, after every completed hop or restart, and when the container was lost.
+ * - A hop a → b: acquire b (the container keeps running on a). Billing of b starts when b is running
+ *   (acquire complete). Then checkpoint → transfer → disk/network move → restore: the container is
+ *   down from the end of acquire until restore ends; it earns no work meanwhile. Then a is terminated:
+ *   a is billed until its termination completes (terminate step), b from its acquire to its end.
+ *   With mean durations, a hop costs p_b × (downtime) + p_a × (acquire + downtime + terminate) beyond
+ *   staying, before billing-interval rounding, and `downtime` seconds without work.
+ * - Each instance is charged once, when it ends, by `instanceCost` (src/engine/billing.ts) from its
+ *   running time to its end, with `endedBy` "interruption" when the cloud reclaimed it (hourly: the
+ *   revoked partial hour is free; per-second: free if reclaimed within its first hour).
+ * - Checkpoints: one at start (the container starts fresh) and one per hop, durable once its transfer
+ *   completes. When the host (or a hop's source before its transfer completed, or its target) is
+ *   reclaimed, the work since the last durable checkpoint is lost (subtracted from the work delivered
+ *   and counted as lost), the container is down, and the policy picks a market with trigger
+ *   "revoked" and no current placement; the engine reuses a held instance on that market if there is
+ *   one (e.g. the hop's target), else acquires one; then disk/network move and restore. Downtime runs
+ *   from the loss to the end of restore. Held instances not chosen are terminated.
+ * - A notice comes 2 minutes before a reclamation; the policy may hop; the hop survives if its
+ *   transfer completes before the reclamation.
+ * - The run ends at `end` (exclusive) or when the finite work is done; instances still held are then
+ *   billed up to that time as ended by the user.
+ * - Work: on market m the container gets min(a(t) × demand, capacity_m) work units while running.
+ */
+import { billingModels, instanceCost, paidTimeLeft, type EndedBy, type PricePath } from "./billing.js";
+import type { Command, Driver, EngineEvent, EventSink } from "./driver.js";
+import { EventQueue } from "./event-queue.js";
+import { migrationEstimate } from "./migration-model.js";
+import type { EngineConfig } from "./config.js";
+import type { Decision, MigrationEstimate, Observation, Placement } from "./types.js";
+import type { Policy } from "../policies/types.js";
+import { cheapestMarket, fitsMemory } from "../policies/candidates.js";
+import { HotspotError } from "../errors.js";
+import type { EngineResult, InstanceRecord, TimelineEntry, TimelineKind } from "./result.js";
+
+type Phase = "acquire" | "checkpoint" | "transfer" | "move" | "restore";
+
+interface Migration {
+  readonly id: number;
+  readonly kind: "start" | "hop" | "restart";
+  /** Instance the container leaves (hops only), else -1. */
+  readonly source: number;
+  readonly target: number;
+  phase: Phase;
+}
+
+interface Instance {
+  readonly marketId: number;
+  readonly requestedAt: number;
+  start: number;
+  end: number;
+  endedBy: EndedBy | null;
+  terminating: boolean;
+  reclaimAt: number;
+}
+
+type Trigger = Observation["trigger"];
+
+export class HoppingEngine implements EventSink {
+  private readonly queue = new EventQueue<EngineEvent>();
+  private readonly instances: Instance[] = [];
+  private readonly timeline: TimelineEntry[] = [];
+  private readonly downtimes: number[] = [];
+  private readonly estimates = new Map<string, MigrationEstimate>();
+  private now: number;
+  private host = -1;
+  private placement: Placement | null = null;
+  private migration: Migration | null = null;
+  private migrationCount = 0;
+  private running = false;
+  private lastAccrual = 0;
+  private downtimeStart = NaN;
+  private generation = 0;
+  private work = 0;
+  private workSinceCheckpoint = 0;
+  private lostWork = 0;
+  private finishedAt = NaN;
+  private placedOnce = false;
+  private readonly counts = {
+    hops: 0,
+    restarts: 0,
+    abortedHops: 0,
+    revocations: 0,
+    notices: 0,
+    decisions: 0,
+  };
+  private readonly counters = { acquireFailures: 0 };
+
+  constructor(
+    private readonly config: EngineConfig,
+    private readonly driver: Driver,
+    private readonly policy: Policy,
+  ) {
+    this.now = config.start;
+  }
+
+  schedule(time: number, event: EngineEvent): void {
+    if (!(time >= this.now)) {
+      throw new RangeError(`event ${event.kind} scheduled at ${time}, before the engine's time ${this.now}`);
+    }
+    this.queue.push(time, event);
+  }
+
+  /** Runs the whole window and returns the ledger and metrics. */
+  async run(): Promise<EngineResult> {
+    const { start, end } = this.config;
+    this.now = await this.driver.advance(start, this);
+    this.queue.push(start, { kind: "tick" });
+    while (Number.isNaN(this.finishedAt)) {
+      const next = this.queue.peekTime();
+      if (next >= end) break;
+      const advanced = this.driver.advance(next, this);
+      // The sim driver answers synchronously; awaiting only real promises keeps replay fast.
+      const reached = typeof advanced === "number" ? advanced : await advanced;
+      this.now = reached;
+      while (this.queue.peekTime() <= reached && Number.isNaN(this.finishedAt)) {
+        this.handle(this.queue.pop());
+      }
+    }
+    return this.finish(Number.isNaN(this.finishedAt) ? end : this.finishedAt);
+  }
+
+  private handle(event: EngineEvent): void {
+    switch (event.kind) {
+      case "tick":
+        return this.onTick();
+      case "acquired":
+        return this.onAcquired(event.instance);
+      case "acquire-failed":
+        return this.onAcquireFailed(event.instance, event.reason);
+      case "checkpointed":
+        return this.advancePhase(event.migration, "checkpoint", "transfer");
+      case "transferred":
+        if (this.migration?.id === event.migration) this.workSinceCheckpoint = 0;
+        return this.advancePhase(event.migration, "transfer", "move");
+      case "moved":
+        return this.advancePhase(event.migration, "move", "restore");
+      case "restored":
+        return this.onRestored(event.migration);
+      case "terminated":
+        return this.endInstance(event.instance, "user");
+      case "notice":
+        return this.onNotice(event.instance, event.reclaimAt, event.reason);
+      case "revoked":
+        return this.onRevoked(event.instance);
+      case "work-done":
+        if (event.generation === this.generation) {
+          this.accrue();
+          this.finishedAt = this.now;
+        }
+        return;
+    }
+  }
+
+  private onTick(): void {
+    const next = this.now + this.config.intervalSeconds;
+    if (next < this.config.end) this.queue.push(next, { kind: "tick" });
+    if (this.migration !== null) return;
+    this.consult(!this.placedOnce ? "start" : this.host < 0 ? "revoked" : "interval");
+  }
+
+  private consult(trigger: Trigger): void {
+    this.counts.decisions++;
+    const decision = this.policy.decide(this.observe(trigger));
+    this.apply(decision, trigger);
+  }
+
+  private observe(trigger: Trigger): Observation {
+    const { config, driver } = this;
+    const current = this.host >= 0 ? this.placement : null;
+    const level = config.workload.levelAt(this.now);
+    const hostMarket = current === null ? null : driver.markets[current.marketId];
+    const utilisation =
+      hostMarket === null ? level : Math.min((level * config.demandWork) / hostMarket.work, 1);
+    const reclaimAt = this.host >= 0 ? this.instances[this.host].reclaimAt : NaN;
+    return {
+      now: this.now,
+      trigger,
+      zone: config.zone,
+      workUnit: config.workUnit,
+      markets: driver.markets,
+      prices: driver.prices,
+      excluded: driver.unavailable,
+      current,
+      workload: { memoryGiB: config.memoryGiB, demandWork: config.demandWork, utilisation },
+      billing: {
+        model: config.billing,
+        intervalSeconds: billingModels[config.billing].intervalSeconds,
+        paidTimeLeft: current === null ? 0 : paidTimeLeft(config.billing, current.instanceStart, this.now),
+      },
+      interruptionAt: Number.isNaN(reclaimAt) ? null : reclaimAt,
+      history: driver.history,
+      migration: (to) => this.estimate(to),
+    };
+  }
+
+  private estimate(to: number): MigrationEstimate {
+    const lifecycle = this.driver.markets[to].lifecycle;
+    let cached = this.estimates.get(lifecycle);
+    if (cached === undefined) {
+      cached = migrationEstimate(this.config.migrationModel, this.config.memoryGiB, lifecycle);
+      this.estimates.set(lifecycle, cached);
+    }
+    return cached;
+  }
+
+  private apply(decision: Decision, trigger: Trigger): void {
+    if (decision.kind === "stay") return;
+    const target = decision.marketId;
+    this.validate(target, decision.reason);
+    if (this.host >= 0) {
+      // On a notice, the same market means a fresh server: the noticed one is lost anyway.
+      if (this.placement?.marketId === target && trigger !== "notice") return;
+      this.beginHop(target, decision.reason);
+    } else {
+      this.beginRecovery(target, decision.reason, trigger === "start" ? "start" : "restart");
+    }
+  }
+
+  private validate(target: number, reason: string): void {
+    const market = this.driver.markets[target];
+    const fits = market !== undefined && fitsMemory(market, this.config.memoryGiB);
+    const known = fits && !Number.isNaN(this.driver.prices[target]);
+    if (!known || this.driver.unavailable.has(target)) {
+      throw new HotspotError(
+        "HOTSPOT_POLICY_DECISION",
+        `policy chose market ${target} (${market ? `${market.instanceType} ${market.lifecycle}` : "no such market"}) at ${new Date(this.now * 1000).toISOString()} ("${reason}"), which is ${!fits ? "too small or unknown" : !known ? "without a known price" : "unavailable"}`,
+      );
+    }
+  }
+
+  private newInstance(marketId: number): number {
+    this.instances.push({
+      marketId,
+      requestedAt: this.now,
+      start: NaN,
+      end: NaN,
+      endedBy: null,
+      terminating: false,
+      reclaimAt: NaN,
+    });
+    const index = this.instances.length - 1;
+    this.command({ kind: "acquire", instance: index, marketId });
+    return index;
+  }
+
+  private beginHop(target: number, reason: string): void {
+    const instance = this.newInstance(target);
+    this.migration = {
+      id: this.migrationCount++,
+      kind: "hop",
+      source: this.host,
+      target: instance,
+      phase: "acquire",
+    };
+    this.record("hop", target, reason);
+  }
+
+  /** The container is not running: place it on `target`, reusing a held instance there. */
+  private beginRecovery(target: number, reason: string, kind: "start" | "restart"): void {
+    let reuse = -1;
+    for (let i = 0; i < this.instances.length; i++) {
+      const inst = this.instances[i];
+      if (!Number.isNaN(inst.end) || inst.terminating) continue;
+      if (reuse < 0 && inst.marketId === target) reuse = i;
+      else this.terminate(i);
+    }
+    const instance = reuse >= 0 ? reuse : this.newInstance(target);
+    const running = !Number.isNaN(this.instances[instance].start);
+    this.migration = {
+      id: this.migrationCount++,
+      kind,
+      source: -1,
+      target: instance,
+      phase: running ? "move" : "acquire",
+    };
+    this.record(kind === "start" ? "place" : "restart", target, reason);
+    if (running) this.stepCommand("move");
+  }
+
+  private onAcquired(index: number): void {
+    const inst = this.instances[index];
+    inst.start = this.now;
+    const migration = this.migration;
+    if (migration === null || migration.target !== index || migration.phase !== "acquire") {
+      this.terminate(index);
+      return;
+    }
+    if (migration.kind === "start") {
+      this.migration = null;
+      this.placedOnce = true;
+      this.workSinceCheckpoint = 0;
+      this.startRunning(index);
+      this.record("running", inst.marketId, "started");
+    } else if (migration.kind === "hop") {
+      this.stopRunning();
+      this.downtimeStart = this.now;
+      migration.phase = "checkpoint";
+      this.stepCommand("checkpoint");
+    } else {
+      migration.phase = "move";
+      this.stepCommand("move");
+    }
+  }
+
+  private onAcquireFailed(index: number, reason: string): void {
+    const inst = this.instances[index];
+    inst.end = this.now;
+    inst.endedBy = "user";
+    this.counters.acquireFailures++;
+    this.record("acquire-failed", inst.marketId, reason);
+    const migration = this.migration;
+    if (migration === null || migration.target !== index) return;
+    this.migration = null;
+    if (migration.kind === "hop") {
+      this.counts.abortedHops++;
+      return;
+    }
+    this.consult(migration.kind === "start" ? "start" : "revoked");
+  }
+
+  private advancePhase(id: number, from: Phase, to: Exclude<Phase, "acquire">): void {
+    const migration = this.migration;
+    if (migration === null || migration.id !== id || migration.phase !== from) return;
+    migration.phase = to;
+    this.stepCommand(to);
+  }
+
+  private stepCommand(phase: Exclude<Phase, "acquire">): void {
+    const migration = this.migration as Migration;
+    this.command({ kind: phase, migration: migration.id, target: migration.target });
+  }
+
+  private onRestored(id: number): void {
+    const migration = this.migration;
+    if (migration === null || migration.id !== id || migration.phase !== "restore") return;
+    this.migration = null;
+    this.downtimes.push(this.now - this.downtimeStart);
+    this.downtimeStart = NaN;
+    if (migration.kind === "hop") {
+      this.counts.hops++;
+      this.terminate(migration.source);
+    } else {
+      this.counts.restarts++;
+    }
+    this.startRunning(migration.target);
+    this.record("running", this.instances[migration.target].marketId, `${migration.kind} done`);
+    // A notice that reached the new server during the hop is the policy's news now.
+    this.consult(Number.isNaN(this.instances[migration.target].reclaimAt) ? "migration-done" : "notice");
+  }
+
+  private onNotice(index: number, reclaimAt: number, reason: string): void {
+    const inst = this.instances[index];
+    if (!Number.isNaN(inst.end) || inst.terminating) return;
+    inst.reclaimAt = reclaimAt;
+    this.counts.notices++;
+    this.record("notice", inst.marketId, reason);
+    if (index === this.host && this.migration === null) this.consult("notice");
+  }
+
+  private onRevoked(index: number): void {
+    const inst = this.instances[index];
+    if (!Number.isNaN(inst.end)) return;
+    this.endInstance(index, "interruption");
+    // A source already being terminated no longer matters to the container.
+    if (inst.terminating) return;
+    this.counts.revocations++;
+    this.record("revoked", inst.marketId, "reclaimed by the cloud");
+    const migration = this.migration;
+    const hostLost = index === this.host && migration === null;
+    const sourceLost =
+      migration !== null &&
+      migration.source === index &&
+      (migration.phase === "acquire" || migration.phase === "checkpoint" || migration.phase === "transfer");
+    const targetLost = migration !== null && migration.target === index;
+    if (!hostLost && !sourceLost && !targetLost) return;
+    if (migration !== null && migration.kind === "hop") this.counts.abortedHops++;
+    this.loseContainer();
+    this.consult(this.placedOnce ? "revoked" : "start");
+  }
+
+  /** The container died: work since the last durable checkpoint is lost and it is down until restored. */
+  private loseContainer(): void {
+    if (this.running) {
+      this.stopRunning();
+      this.downtimeStart = this.now;
+    }
+    this.work -= this.workSinceCheckpoint;
+    this.lostWork += this.workSinceCheckpoint;
+    this.workSinceCheckpoint = 0;
+    this.host = -1;
+    this.placement = null;
+    this.migration = null;
+  }
+
+  private startRunning(index: number): void {
+    const inst = this.instances[index];
+    this.host = index;
+    this.placement = { marketId: inst.marketId, instanceStart: inst.start };
+    this.running = true;
+    this.lastAccrual = this.now;
+    this.generation++;
+    const target = this.config.targetWork;
+    if (target !== null) {
+      const capacity = this.driver.markets[inst.marketId].work;
+      const doneAt = this.config.workload.timeToDeliver(this.now, capacity, target - this.work);
+      if (doneAt < this.config.end)
+        this.queue.push(doneAt, { kind: "work-done", generation: this.generation });
+    }
+  }
+
+  private stopRunning(): void {
+    this.accrue();
+    this.running = false;
+    this.generation++;
+  }
+
+  private accrue(): void {
+    if (!this.running || this.now <= this.lastAccrual) return;
+    const capacity = this.driver.markets[this.placement!.marketId].work;
+    const delivered = this.config.workload.workBetween(this.lastAccrual, this.now, capacity);
+    this.work += delivered;
+    this.workSinceCheckpoint += delivered;
+    this.lastAccrual = this.now;
+  }
+
+  private terminate(index: number): void {
+    const inst = this.instances[index];
+    if (!Number.isNaN(inst.end) || inst.terminating) return;
+    if (Number.isNaN(inst.start)) {
+      // Still being acquired: it is terminated as soon as it runs (onAcquired finds no migration for it).
+      return;
+    }
+    inst.terminating = true;
+    this.command({ kind: "terminate", instance: index });
+  }
+
+  private endInstance(index: number, endedBy: EndedBy): void {
+    const inst = this.instances[index];
+    if (!Number.isNaN(inst.end)) return;
+    inst.end = this.now;
+    inst.endedBy = endedBy;
+  }
+
+  private command(command: Command): void {
+    this.driver.execute(command, this.now, this);
+  }
+
+  private record(kind: TimelineKind, marketId: number, reason: string): void {
+    this.timeline.push({ time: this.now, kind, marketId, price: this.driver.prices[marketId], reason });
+  }
+
+  private finish(at: number): EngineResult {
+    this.now = at;
+    this.accrue();
+    if (!Number.isNaN(this.downtimeStart)) this.downtimes.push(at - this.downtimeStart);
+    const { billing } = this.config;
+    const records: InstanceRecord[] = [];
+    let costUsd = 0;
+    for (const inst of this.instances) {
+      if (Number.isNaN(inst.start)) continue;
+      const end = Number.isNaN(inst.end) ? at : inst.end;
+      const endedBy = inst.endedBy ?? "user";
+      const market = this.driver.markets[inst.marketId];
+      const cost = instanceCost(
+        billing,
+        this.driver.pricePath(inst.marketId),
+        market.lifecycle,
+        inst.start,
+        end,
+        endedBy,
+      );
+      costUsd += cost;
+      records.push({ marketId: inst.marketId, start: inst.start, end, endedBy, costUsd: cost });
+    }
+    return {
+      start: this.config.start,
+      end: at,
+      costUsd,
+      onDemand: this.onDemandReference(at),
+      work: this.work,
+      lostWork: this.lostWork,
+      hops: this.counts.hops,
+      abortedHops: this.counts.abortedHops,
+      restarts: this.counts.restarts,
+      revocations: this.counts.revocations,
+      notices: this.counts.notices,
+      acquireFailures: this.counters.acquireFailures,
+      decisions: this.counts.decisions,
+      downtimes: this.downtimes,
+      finished: !Number.isNaN(this.finishedAt),
+      instances: records,
+      timeline: this.timeline,
+    };
+  }
+
+  /** The baseline: the on-demand market cheapest per delivered work-hour at start, held for the run. */
+  private onDemandReference(at: number): EngineResult["onDemand"] {
+    const { config, driver } = this;
+    const prices = new Float64Array(driver.markets.length);
+    for (const market of driver.markets)
+      prices[market.id] = market.lifecycle === "on-demand" ? market.onDemandUsd : NaN;
+    const marketId = cheapestMarket(
+      { markets: driver.markets, prices, excluded: new Set(), workload: config },
+      "on-demand",
+    );
+    if (marketId < 0) return null;
+    const price = prices[marketId];
+    const path: PricePath = { priceAt: () => price, nextChange: () => Infinity };
+    const costUsd = instanceCost(config.billing, path, "on-demand", config.start, at, "user");
+    const work = config.workload.workBetween(config.start, at, driver.markets[marketId].work);
+    return { marketId, costUsd, work };
+  }
+}

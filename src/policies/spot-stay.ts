@@ -1,0 +1,42 @@
+import { cheapestMarket } from "./candidates.js";
+import type { PolicyDefinition } from "./types.js";
+
+/**
+ * A single spot market (SpotFleet-like): the spot market cheapest per delivered work-unit-hour that
+ * fits at start; stays until revoked or noticed, then the cheapest again. With `fallback` = 1 it
+ * takes the cheapest on-demand market when no spot market is available.
+ */
+export const spotStayPolicy: PolicyDefinition = {
+  name: "spot-stay",
+  summary: "cheapest spot market per unit of work at start; stays until revoked, then the cheapest again",
+  params: [
+    {
+      name: "fallback",
+      description: "1: use the cheapest on-demand market when no spot market is available; 0: wait",
+      default: 1,
+      min: 0,
+      max: 1,
+    },
+  ],
+  simulationOnly: false,
+  create(params) {
+    const fallback = params.fallback === 1;
+    return {
+      decide(observation) {
+        const { current, trigger } = observation;
+        const onSpot = current !== null && observation.markets[current.marketId].lifecycle === "spot";
+        if (current !== null && trigger !== "notice" && (onSpot || !fallback)) {
+          return { kind: "stay", reason: "spot-stay stays until revoked" };
+        }
+        const spot = cheapestMarket(observation, "spot");
+        if (spot >= 0 && (spot !== current?.marketId || trigger === "notice")) {
+          return { kind: "place", marketId: spot, reason: "cheapest spot per unit of work" };
+        }
+        if (current !== null) return { kind: "stay", reason: "no better spot market" };
+        const onDemand = fallback ? cheapestMarket(observation, "on-demand") : -1;
+        if (onDemand >= 0) return { kind: "place", marketId: onDemand, reason: "no spot market available" };
+        return { kind: "stay", reason: "no market available" };
+      },
+    };
+  },
+};

@@ -1,0 +1,279 @@
+import type { SimRun } from "../drivers/sim/run.js";
+import type { Trace } from "../traces/types.js";
+import { version } from "../version.js";
+
+/** Identifies the document kind and layout; bump `RESULTS_VERSION` on any incompatible change. */
+export const RESULTS_SCHEMA = "hotspot.sim-results";
+export const RESULTS_VERSION = 1;
+
+/** One placement or event of a run. */
+export interface TimelineDocument {
+  readonly time: string;
+  readonly kind: string;
+  readonly instanceType: string;
+  readonly lifecycle: string;
+  /** USD/hour of that market then (null when unknown). */
+  readonly price: number | null;
+  readonly reason: string;
+}
+
+/** One instance held by a run. */
+export interface InstanceDocument {
+  readonly instanceType: string;
+  readonly lifecycle: string;
+  readonly start: string;
+  readonly end: string;
+  readonly endedBy: string;
+  readonly costUsd: number;
+}
+
+/**
+ * Metrics of one policy on one zone (or, in `aggregate`, on all zones). Work is in the document's
+ * `workUnit` (named ECU in field names, the paper's unit; `workUnit` says what it really is).
+ */
+export interface RunMetrics {
+  readonly costUsd: number;
+  /**
+   * What the work delivered would have cost on the on-demand baseline (the fitting on-demand market
+   * cheapest per unit of work, held for the whole window, billed under the run's model): work × the
+   * baseline's USD per work-unit-hour. Normalising by work keeps runs on smaller or larger servers
+   * comparable.
+   */
+  readonly onDemandCostUsd: number | null;
+  /** costUsd / onDemandCostUsd × 100. */
+  readonly percentOfOnDemand: number | null;
+  readonly workEcuHours: number;
+  readonly usdPerEcuHour: number | null;
+  /** Completed hops. */
+  readonly migrations: number;
+  /** Hops that did not complete (acquire failed, or a server was reclaimed during it). */
+  readonly abortedMigrations: number;
+  /** Restarts from a checkpoint after the container was lost. */
+  readonly restarts: number;
+  /** Servers reclaimed by the cloud while they mattered to the container. */
+  readonly revocations: number;
+  readonly notices: number;
+  readonly downtimeSeconds: number;
+  readonly downtimeP95Seconds: number;
+  readonly outages: number;
+  readonly lostWorkEcuHours: number;
+  readonly decisions: number;
+  /** usdPerEcuHour / optimal's − 1 on the same zone(s), when the optimal policy ran. */
+  readonly gapToOptimal: number | null;
+}
+
+export interface RunDocument extends RunMetrics {
+  readonly policy: string;
+  readonly params: Readonly<Record<string, number>>;
+  readonly zone: string;
+  readonly start: string;
+  readonly end: string;
+  /** False when a finite-work run did not finish within the window. */
+  readonly finished: boolean;
+  readonly onDemandMarket: string | null;
+  readonly priceEventsReplayed: number;
+  readonly advisorMissingTypes: readonly string[];
+  readonly timeline: readonly TimelineDocument[];
+  readonly instances: readonly InstanceDocument[];
+}
+
+export interface AggregateDocument extends RunMetrics {
+  readonly policy: string;
+  readonly zones: readonly string[];
+}
+
+export interface TraceIdentity {
+  readonly path: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly format: string;
+  readonly start: string;
+  readonly end: string;
+  readonly rowsKept: number;
+  readonly series: number;
+}
+
+export interface ResultsDocument {
+  readonly schema: typeof RESULTS_SCHEMA;
+  readonly version: typeof RESULTS_VERSION;
+  readonly tool: { readonly name: "hotspot"; readonly version: string };
+  readonly seed: number;
+  readonly trace: TraceIdentity;
+  /** The work unit behind every `…Ecu…` field: ecu, vcpu or score. */
+  readonly workUnit: string;
+  /** Every setting of the run, as resolved (defaults filled in). */
+  readonly configuration: Readonly<Record<string, unknown>>;
+  readonly runs: readonly RunDocument[];
+  /** Per policy, all zones together. */
+  readonly aggregate: readonly AggregateDocument[];
+}
+
+function iso(seconds: number): string {
+  return new Date(seconds * 1000).toISOString();
+}
+
+/** Nearest-rank 95th percentile; 0 for no samples. */
+export function p95(samples: readonly number[]): number {
+  if (samples.length === 0) return 0;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.ceil(0.95 * sorted.length) - 1];
+}
+
+function ratio(numerator: number, denominator: number | null): number | null {
+  return denominator === null || !(denominator > 0) ? null : numerator / denominator;
+}
+
+interface Totals {
+  costUsd: number;
+  onDemandCostUsd: number | null;
+  work: number;
+  lostWork: number;
+  hops: number;
+  abortedHops: number;
+  restarts: number;
+  revocations: number;
+  notices: number;
+  decisions: number;
+  downtimes: number[];
+}
+
+function totalsOf(runs: readonly SimRun[]): Totals {
+  const totals: Totals = {
+    costUsd: 0,
+    onDemandCostUsd: 0,
+    work: 0,
+    lostWork: 0,
+    hops: 0,
+    abortedHops: 0,
+    restarts: 0,
+    revocations: 0,
+    notices: 0,
+    decisions: 0,
+    downtimes: [],
+  };
+  for (const { result } of runs) {
+    totals.costUsd += result.costUsd;
+    const baseline = result.onDemand === null || !(result.onDemand.work > 0) ? null : result.onDemand;
+    totals.onDemandCostUsd =
+      totals.onDemandCostUsd === null || baseline === null
+        ? null
+        : totals.onDemandCostUsd + (result.work * baseline.costUsd) / baseline.work;
+    totals.work += result.work;
+    totals.lostWork += result.lostWork;
+    totals.hops += result.hops;
+    totals.abortedHops += result.abortedHops;
+    totals.restarts += result.restarts;
+    totals.revocations += result.revocations;
+    totals.notices += result.notices;
+    totals.decisions += result.decisions;
+    totals.downtimes.push(...result.downtimes);
+  }
+  return totals;
+}
+
+function metrics(totals: Totals, optimalUsdPerWork: number | null): RunMetrics {
+  const usdPerEcuHour = ratio(totals.costUsd, totals.work);
+  const percent = ratio(totals.costUsd, totals.onDemandCostUsd);
+  return {
+    costUsd: totals.costUsd,
+    onDemandCostUsd: totals.onDemandCostUsd,
+    percentOfOnDemand: percent === null ? null : percent * 100,
+    workEcuHours: totals.work,
+    usdPerEcuHour,
+    migrations: totals.hops,
+    abortedMigrations: totals.abortedHops,
+    restarts: totals.restarts,
+    revocations: totals.revocations,
+    notices: totals.notices,
+    downtimeSeconds: totals.downtimes.reduce((sum, d) => sum + d, 0),
+    downtimeP95Seconds: p95(totals.downtimes),
+    outages: totals.downtimes.length,
+    lostWorkEcuHours: totals.lostWork,
+    decisions: totals.decisions,
+    gapToOptimal:
+      usdPerEcuHour === null || optimalUsdPerWork === null || !(optimalUsdPerWork > 0)
+        ? null
+        : usdPerEcuHour / optimalUsdPerWork - 1,
+  };
+}
+
+function runDocument(run: SimRun, optimal: SimRun | undefined): RunDocument {
+  const { result, markets } = run;
+  const optimalUsdPerWork = optimal === undefined ? null : ratio(optimal.result.costUsd, optimal.result.work);
+  const label = (id: number) => markets[id];
+  return {
+    policy: run.policy,
+    params: run.params,
+    zone: run.zone,
+    start: iso(result.start),
+    end: iso(result.end),
+    finished: result.finished,
+    ...metrics(totalsOf([run]), optimalUsdPerWork),
+    onDemandMarket: result.onDemand === null ? null : label(result.onDemand.marketId).instanceType,
+    priceEventsReplayed: run.eventsReplayed,
+    advisorMissingTypes: run.advisorMissingTypes,
+    timeline: result.timeline.map((entry) => ({
+      time: iso(entry.time),
+      kind: entry.kind,
+      instanceType: label(entry.marketId).instanceType,
+      lifecycle: label(entry.marketId).lifecycle,
+      price: Number.isNaN(entry.price) ? null : entry.price,
+      reason: entry.reason,
+    })),
+    instances: result.instances.map((instance) => ({
+      instanceType: label(instance.marketId).instanceType,
+      lifecycle: label(instance.marketId).lifecycle,
+      start: iso(instance.start),
+      end: iso(instance.end),
+      endedBy: instance.endedBy,
+      costUsd: instance.costUsd,
+    })),
+  };
+}
+
+/** Builds the versioned results document of a set of runs on one trace and configuration. */
+export function buildResultsDocument(input: {
+  readonly trace: Trace;
+  readonly window: { readonly start: number; readonly end: number };
+  readonly seed: number;
+  readonly workUnit: string;
+  readonly configuration: Readonly<Record<string, unknown>>;
+  readonly runs: readonly SimRun[];
+}): ResultsDocument {
+  const { trace, runs } = input;
+  const optimalOf = (zone: string) => runs.find((run) => run.policy === "optimal" && run.zone === zone);
+  const policiesInOrder = [...new Set(runs.map((run) => run.policy))];
+  const optimalRuns = runs.filter((run) => run.policy === "optimal");
+  const optimalTotals = optimalRuns.length > 0 ? totalsOf(optimalRuns) : null;
+  const aggregate = policiesInOrder.map((policy) => {
+    const mine = runs.filter((run) => run.policy === policy);
+    return {
+      policy,
+      zones: mine.map((run) => run.zone),
+      ...metrics(
+        totalsOf(mine),
+        optimalTotals === null ? null : ratio(optimalTotals.costUsd, optimalTotals.work),
+      ),
+    };
+  });
+  return {
+    schema: RESULTS_SCHEMA,
+    version: RESULTS_VERSION,
+    tool: { name: "hotspot", version },
+    seed: input.seed,
+    trace: {
+      path: trace.source.path,
+      sha256: trace.source.sha256,
+      bytes: trace.source.bytes,
+      format: trace.source.format,
+      start: iso(input.window.start),
+      end: iso(input.window.end),
+      rowsKept: trace.report.rowsKept,
+      series: trace.series.length,
+    },
+    workUnit: input.workUnit,
+    configuration: input.configuration,
+    runs: runs.map((run) => runDocument(run, optimalOf(run.zone))),
+    aggregate,
+  };
+}

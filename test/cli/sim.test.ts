@@ -1,0 +1,142 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { main } from "../../src/cli/main.js";
+import { builtinCatalog } from "../../src/catalog/catalog.js";
+import type { ResultsDocument } from "../../src/results/document.js";
+
+let dir: string;
+let tracePath: string;
+
+// Six hours of two types in one zone; m4.xlarge spot is cheaper per ECU from 02:00 on.
+const rows = [
+  "AvailabilityZone,InstanceType,ProductDescription,SpotPrice,Timestamp",
+  "us-east-1a,m4.large,Linux/UNIX,0.030000,2021-03-01T00:00:00+00:00",
+  "us-east-1a,m4.xlarge,Linux/UNIX,0.070000,2021-03-01T00:00:00+00:00",
+  "us-east-1a,m4.xlarge,Linux/UNIX,0.050000,2021-03-01T02:00:00+00:00",
+  "us-east-1a,m4.large,Linux/UNIX,0.030000,2021-03-01T06:00:00+00:00",
+];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "hotspot-sim-"));
+  tracePath = join(dir, "trace.csv");
+  await writeFile(tracePath, `${rows.join("\n")}\n`);
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function run(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const outSpy = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const errSpy = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    const code = await main(argv);
+    return { code, stdout, stderr };
+  } finally {
+    outSpy.mockRestore();
+    errSpy.mockRestore();
+  }
+}
+
+const base = () => ["sim", "--trace", tracePath, "--no-cache", "--memory", "8", "--demand", "6.5"];
+
+describe("hotspot sim", () => {
+  it("rejects an unknown policy with exit 2 and the list of valid names", async () => {
+    const result = await run([...base(), "--policy", "greedy,cheapest"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'unknown policy "cheapest"; valid: on-demand, spot-stay, greedy, hotspot, optimal',
+    );
+  });
+
+  it("rejects a parameter no selected policy has", async () => {
+    const result = await run([...base(), "--policy", "greedy", "--param", "speed=3"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("greedy:min-saving");
+  });
+
+  it("lists a policy's parameters", async () => {
+    const result = await run(["sim", "--help-policy", "greedy"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("min-saving (default 0; min 0, max 1)");
+  });
+
+  it("prints the versioned results document; on-demand costs hours × price", async () => {
+    const result = await run([
+      ...base(),
+      "--policy",
+      "on-demand,greedy",
+      "--json",
+      "--param",
+      "min-saving=0.1",
+    ]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const document = JSON.parse(result.stdout) as ResultsDocument;
+    expect(document.schema).toBe("hotspot.sim-results");
+    expect(document.version).toBe(1);
+    expect(document.trace.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(document.trace.start).toBe("2021-03-01T00:00:00.000Z");
+    expect(document.trace.end).toBe("2021-03-01T06:00:00.000Z");
+    expect(document.configuration.interruptions).toEqual({ kind: "none" });
+    expect(document.runs.map((r) => [r.policy, r.zone])).toEqual([
+      ["on-demand", "us-east-1a"],
+      ["greedy", "us-east-1a"],
+    ]);
+    const [onDemand, greedy] = document.runs;
+    const price = builtinCatalog().onDemand(
+      "m4.large",
+      "us-east-1",
+      Date.parse("2021-03-01") / 1000,
+    )!.usdPerHour;
+    // Demand 6.5 ECU: m4.large (6.5 ECU) is the cheapest on-demand per ECU; running from 28 s (acquire).
+    expect(onDemand.onDemandMarket).toBe("m4.large");
+    expect(onDemand.costUsd).toBeCloseTo(((6 * 3600 - 28) / 3600) * price, 12);
+    expect(onDemand.workEcuHours).toBeCloseTo(((6 * 3600 - 28) / 3600) * 6.5, 12);
+    expect(greedy.params).toEqual({ "min-saving": 0.1 });
+    // m4.large spot at $0.03 for 6.5 ECU beats m4.xlarge at $0.05 (capped at the 6.5 ECU demand).
+    expect(greedy.migrations).toBe(0);
+    expect(greedy.costUsd).toBeCloseTo(((6 * 3600 - 67) / 3600) * 0.03, 12);
+    expect(greedy.timeline[0]).toMatchObject({
+      kind: "place",
+      instanceType: "m4.large",
+      lifecycle: "spot",
+      price: 0.03,
+    });
+  });
+
+  it("writes the same bytes with --out as --json prints, run after run", async () => {
+    const out = join(dir, "results.json");
+    const first = await run([
+      ...base(),
+      "--policy",
+      "greedy,spot-stay",
+      "--durations",
+      "sampled",
+      "--json",
+      "--out",
+      out,
+    ]);
+    expect(first.code).toBe(0);
+    expect(await readFile(out, "utf8")).toBe(first.stdout);
+    const second = await run([...base(), "--policy", "greedy,spot-stay", "--durations", "sampled", "--json"]);
+    expect(second.stdout).toBe(first.stdout);
+  });
+
+  it("prints a table per zone naming the work unit", async () => {
+    const result = await run([...base(), "--policy", "greedy"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("zone us-east-1a (on-demand baseline: m4.large)");
+    expect(result.stdout).toContain("$/ECU-h");
+  });
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { SimHistory } from "../../../src/drivers/sim/history.js";
+import { buildZoneScenario } from "../../../src/drivers/sim/markets.js";
+import { handResolution, handTrace, twoTypes } from "./fixtures.js";
+
+describe("SimHistory", () => {
+  const zone = "us-east-1a";
+  const trace = handTrace(
+    [
+      [zone, "a.large", 0, 0.3],
+      [zone, "b.large", 0, 0.4],
+      [zone, "a.large", 3600, 0.5],
+      [zone, "a.large", 5400, 0.45],
+      [zone, "a.large", 7200, 0.3],
+    ],
+    { start: 0, end: 20000 },
+  );
+  const scenario = buildZoneScenario(trace, zone, handResolution(twoTypes));
+
+  it("counts a market's changes in the look-back window", () => {
+    const history = new SimHistory(scenario, 3600, 8, 10);
+    history.setNow(7200);
+    // (3600, 7200]: changes at 5400 and 7200.
+    expect(history.changes(0)).toBe(2);
+    expect(history.changes(1)).toBe(0);
+  });
+
+  it("gives the mean time between changes of the cheapest market, Infinity without one", () => {
+    const history = new SimHistory(scenario, 10000, 8, 10);
+    history.setNow(3000);
+    expect(history.meanTimeToChangeOfCheapest()).toBe(Infinity);
+    // Cheapest: a, then b at 3600 (a 0.5), still b at 5400 (a 0.45), a again at 7200: two changes.
+    history.setNow(8000);
+    expect(history.meanTimeToChangeOfCheapest()).toBe(5000);
+  });
+});

@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { InputFormatError } from "../../../src/errors.js";
+import { buildZoneScenario } from "../../../src/drivers/sim/markets.js";
+import {
+  advisorBucketFrequency,
+  hazardPerHour,
+  parseAdvisor,
+  readAdvisorFile,
+} from "../../../src/drivers/sim/interruptions.js";
+import { simulateZone } from "../../../src/drivers/sim/run.js";
+import { greedyPolicy } from "../../../src/policies/greedy.js";
+import { spotStayPolicy } from "../../../src/policies/spot-stay.js";
+import { handResolution, handTrace, simConfig, twoTypes } from "./fixtures.js";
+
+const sharedAdvisor = new URL(
+  "../../../../shared/traces/interruptions/spot-advisor-data.json",
+  import.meta.url,
+);
+
+describe("Spot Advisor hazards", () => {
+  it("turns a monthly frequency f into λ with 1 − e^(−λ·720 h) = f", () => {
+    for (const f of advisorBucketFrequency) expect(1 - Math.exp(-hazardPerHour(f) * 720)).toBeCloseTo(f, 12);
+  });
+
+  it("reads the buckets of one region and OS", () => {
+    const text = JSON.stringify({
+      spot_advisor: { "us-east-1": { Linux: { "a.large": { s: 70, r: 0 }, "b.large": { s: 60, r: 4 } } } },
+    });
+    const advisor = parseAdvisor(text, "feed.json", "us-east-1");
+    expect([...advisor.bucketOfType]).toEqual([
+      ["a.large", 0],
+      ["b.large", 4],
+    ]);
+    expect(() => parseAdvisor(text, "feed.json", "eu-west-9")).toThrow(InputFormatError);
+    const bad = JSON.stringify({ spot_advisor: { "us-east-1": { Linux: { "a.large": { r: 7 } } } } });
+    expect(() => parseAdvisor(bad, "feed.json", "us-east-1")).toThrow(
+      /feed.json: spot_advisor.us-east-1.Linux.a.large/,
+    );
+  });
+
+  it("reads the real feed", async () => {
+    const advisor = await readAdvisorFile(sharedAdvisor.pathname, "us-east-1");
+    expect(advisor.bucketOfType.size).toBeGreaterThan(100);
+    expect(advisor.bucketOfType.get("m5.large")).toBeTypeOf("number");
+  });
+
+  it("interrupts spot servers with seeded capacity events; noticed servers are left in time", async () => {
+    const zone = "us-east-1a";
+    const trace = handTrace(
+      [
+        [zone, "a.large", 0, 0.3],
+        [zone, "b.large", 0, 0.4],
+      ],
+      { start: 0, end: 730 * 86400 },
+    );
+    const advisor = {
+      source: "hand",
+      region: "us-east-1",
+      os: "Linux",
+      bucketOfType: new Map([
+        ["a.large", 4],
+        ["b.large", 4],
+      ]),
+    };
+    const config = simConfig({ interruptions: { kind: "advisor", advisor } });
+    const scenario = buildZoneScenario(trace, zone, handResolution(twoTypes));
+    const run = await simulateZone(trace, scenario, config, spotStayPolicy, { fallback: 1 });
+    const again = await simulateZone(trace, scenario, config, spotStayPolicy, { fallback: 1 });
+    expect(JSON.stringify(again.result)).toBe(JSON.stringify(run.result));
+    // 22.5%/month over two years: several notices; each noticed server is left before it is reclaimed
+    // (spot acquire 67 s + checkpoint 2 s + transfer 6.9 s < 120 s).
+    expect(run.result.notices).toBeGreaterThan(2);
+    expect(run.result.hops).toBe(run.result.notices);
+    expect(run.result.revocations).toBe(0);
+    expect(run.result.lostWork).toBe(0);
+    const downtime = run.result.downtimes.reduce((a, b) => a + b, 0);
+    // 10 ECU whenever the container runs: from the first acquire (67 s) to the end, minus downtime.
+    expect(run.result.work).toBeCloseTo((10 * (730 * 86400 - 67 - downtime)) / 3600, 6);
+  });
+
+  it("gives every policy the same capacity events (common random numbers)", async () => {
+    const zone = "us-east-1a";
+    const trace = handTrace([[zone, "a.large", 0, 0.3]], { start: 0, end: 365 * 86400 });
+    const advisor = {
+      source: "hand",
+      region: "us-east-1",
+      os: "Linux",
+      bucketOfType: new Map([["a.large", 4]]),
+    };
+    const config = simConfig({ interruptions: { kind: "advisor", advisor } });
+    const scenario = buildZoneScenario(trace, zone, handResolution(twoTypes));
+    const noticeTimes = async (policy: typeof spotStayPolicy) => {
+      const defaults = Object.fromEntries(policy.params.map((p) => [p.name, p.default]));
+      const { result } = await simulateZone(trace, scenario, config, policy, defaults);
+      return result.timeline.filter((e) => e.kind === "notice").map((e) => e.time);
+    };
+    // Both stay on a.large spot (the only spot market) and hop to a fresh a.large server on notice.
+    const stay = await noticeTimes(spotStayPolicy);
+    expect(stay.length).toBeGreaterThan(0);
+    expect(await noticeTimes(greedyPolicy)).toEqual(stay);
+  });
+});

@@ -1,0 +1,19 @@
+import { describe, expect, it } from "vitest";
+import { onDemandPolicy } from "../../src/policies/on-demand.js";
+import { handMarkets, handObservation } from "./hand-observation.js";
+
+const markets = handMarkets([
+  ["a", "spot", 8, 10, 1],
+  ["a", "on-demand", 8, 10, 1],
+  ["big", "on-demand", 16, 40, 2],
+  ["tiny", "on-demand", 4, 10, 0.01],
+]);
+
+describe("on-demand", () => {
+  it("places on the fitting on-demand market cheapest per unit of work and never moves", () => {
+    const policy = onDemandPolicy.create({}, {} as never);
+    // a: 1/10 = 0.1; big: 2/10 (demand 10) = 0.2; tiny does not fit 8 GiB; spot is never chosen.
+    expect(policy.decide(handObservation(markets, [0.01, 1, 2, 0.01]))).toMatchObject({ marketId: 1 });
+    expect(policy.decide(handObservation(markets, [0.01, 1, 0.5, 0.01], { current: 1 })).kind).toBe("stay");
+  });
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { spotStayPolicy } from "../../src/policies/spot-stay.js";
+import { handMarkets, handObservation } from "./hand-observation.js";
+
+const markets = handMarkets([
+  ["a", "spot", 8, 10, 1],
+  ["b", "spot", 8, 10, 1],
+  ["a", "on-demand", 8, 10, 1],
+]);
+const stay = (fallback = 1) => spotStayPolicy.create({ fallback }, {} as never);
+
+describe("spot-stay", () => {
+  it("starts on the cheapest spot market and stays while prices move", () => {
+    expect(stay().decide(handObservation(markets, [0.3, 0.2, 1]))).toMatchObject({ marketId: 1 });
+    expect(stay().decide(handObservation(markets, [0.1, 0.9, 1], { current: 1 })).kind).toBe("stay");
+  });
+
+  it("after a revocation or on a notice takes the cheapest spot market again", () => {
+    expect(
+      stay().decide(handObservation(markets, [0.3, 0.2, 1], { current: null, trigger: "revoked" })),
+    ).toMatchObject({ marketId: 1 });
+    expect(
+      stay().decide(
+        handObservation(markets, [0.3, 0.2, 1], { current: 0, trigger: "notice", excluded: [0] }),
+      ),
+    ).toMatchObject({ marketId: 1 });
+  });
+
+  it("falls back to on-demand when no spot market is available, and returns to spot", () => {
+    expect(stay().decide(handObservation(markets, [NaN, NaN, 1]))).toMatchObject({ marketId: 2 });
+    expect(stay(0).decide(handObservation(markets, [NaN, NaN, 1])).kind).toBe("stay");
+    expect(stay().decide(handObservation(markets, [0.5, NaN, 1], { current: 2 }))).toMatchObject({
+      marketId: 0,
+    });
+  });
+});

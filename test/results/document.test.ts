@@ -1,0 +1,122 @@
+import { describe, expect, it } from "vitest";
+import type { SimRun } from "../../src/drivers/sim/run.js";
+import type { EngineResult } from "../../src/engine/result.js";
+import type { Market } from "../../src/engine/types.js";
+import { buildResultsDocument, p95, RESULTS_VERSION } from "../../src/results/document.js";
+import { serializeResults } from "../../src/results/write.js";
+import { handTrace } from "../drivers/sim/fixtures.js";
+
+const markets: Market[] = [
+  {
+    id: 0,
+    zone: "z",
+    instanceType: "a.large",
+    lifecycle: "spot",
+    vcpu: 2,
+    memoryGiB: 8,
+    work: 10,
+    onDemandUsd: 1,
+  },
+  {
+    id: 1,
+    zone: "z",
+    instanceType: "a.large",
+    lifecycle: "on-demand",
+    vcpu: 2,
+    memoryGiB: 8,
+    work: 10,
+    onDemandUsd: 1,
+  },
+];
+
+/** A run's outcome written by hand (results arithmetic only; no simulation involved). */
+function handRun(policy: string, zone: string, costUsd: number, work: number, downtimes: number[]): SimRun {
+  const result: EngineResult = {
+    start: 0,
+    end: 36000,
+    costUsd,
+    onDemand: { marketId: 1, costUsd: 10, work: 100 },
+    work,
+    lostWork: 1,
+    hops: downtimes.length,
+    abortedHops: 0,
+    restarts: 0,
+    revocations: 0,
+    notices: 0,
+    acquireFailures: 0,
+    decisions: 120,
+    downtimes,
+    finished: false,
+    instances: [{ marketId: 0, start: 0, end: 36000, endedBy: "user", costUsd }],
+    timeline: [{ time: 0, kind: "place", marketId: 0, price: 0.3, reason: "cheapest" }],
+  };
+  return { policy, params: {}, zone, markets, result, eventsReplayed: 5, advisorMissingTypes: [] };
+}
+
+const trace = handTrace([["z", "a.large", 0, 0.3]], { start: 0, end: 36000 });
+
+function document(runs: SimRun[]) {
+  return buildResultsDocument({
+    trace,
+    window: { start: 0, end: 36000 },
+    seed: 3,
+    workUnit: "ecu",
+    configuration: { billing: "per-second" },
+    runs,
+  });
+}
+
+describe("results document", () => {
+  it("takes the nearest-rank 95th percentile of outages", () => {
+    expect(p95([])).toBe(0);
+    expect(p95([5])).toBe(5);
+    expect(p95(Array.from({ length: 20 }, (_, i) => 20 - i))).toBe(19);
+    expect(p95(Array.from({ length: 21 }, (_, i) => i + 1))).toBe(20);
+  });
+
+  it("prices the delivered work at the on-demand baseline's $ per work-unit-hour", () => {
+    const doc = document([handRun("greedy", "z", 2, 80, [30, 40])]);
+    const [run] = doc.runs;
+    // Baseline: $10 for 100 ECU-h = $0.1 per ECU-h; 80 ECU-h would have cost $8.
+    expect(run.onDemandCostUsd).toBeCloseTo(8, 12);
+    expect(run.percentOfOnDemand).toBeCloseTo(25, 12);
+    expect(run.usdPerEcuHour).toBeCloseTo(2 / 80, 12);
+    expect(run.downtimeSeconds).toBe(70);
+    expect(run.migrations).toBe(2);
+    expect(run.gapToOptimal).toBeNull();
+    expect(run.timeline[0]).toEqual({
+      time: "1970-01-01T00:00:00.000Z",
+      kind: "place",
+      instanceType: "a.large",
+      lifecycle: "spot",
+      price: 0.3,
+      reason: "cheapest",
+    });
+    expect(doc.version).toBe(RESULTS_VERSION);
+  });
+
+  it("aggregates zones per policy and measures the gap to the optimum per work-unit-hour", () => {
+    const doc = document([
+      handRun("greedy", "z1", 2, 80, [30]),
+      handRun("optimal", "z1", 1, 50, []),
+      handRun("greedy", "z2", 4, 80, [50]),
+      handRun("optimal", "z2", 3, 100, [10]),
+    ]);
+    // z1: greedy 2/80 = 0.025 vs optimal 1/50 = 0.02 → +25%.
+    expect(doc.runs[0].gapToOptimal).toBeCloseTo(0.25, 12);
+    const greedy = doc.aggregate.find((a) => a.policy === "greedy")!;
+    expect(greedy.zones).toEqual(["z1", "z2"]);
+    expect(greedy.costUsd).toBe(6);
+    expect(greedy.workEcuHours).toBe(160);
+    expect(greedy.onDemandCostUsd).toBeCloseTo(16, 12);
+    expect(greedy.downtimeP95Seconds).toBe(50);
+    // all zones: greedy 6/160 = 0.0375 vs optimal 4/150 → 0.0375 / (4/150) − 1.
+    expect(greedy.gapToOptimal).toBeCloseTo(0.0375 / (4 / 150) - 1, 12);
+  });
+
+  it("serialises deterministically", () => {
+    const runs = [handRun("greedy", "z", 2, 80, [30, 40])];
+    expect(serializeResults(document(runs))).toBe(serializeResults(document(runs)));
+    expect(serializeResults(document(runs)).endsWith("}\n")).toBe(true);
+  });
+});
