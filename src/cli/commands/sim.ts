@@ -137,7 +137,17 @@ function builder(yargs: Argv) {
     .option("out", {
       type: "string",
       describe: "Write the results document (JSON) to this file, atomically",
-    });
+    })
+    .example("$0 sim", "Every policy on the embedded demo trace")
+    .example(
+      "$0 sim --trace us-east-1.csv --policy greedy,hotspot,optimal --zone us-east-1a",
+      "Compare three policies in one zone",
+    )
+    .example(
+      "$0 sim --trace 2016.csv --billing hourly --interruptions bid --param hotspot:epsilon=0.05 --json",
+      "Legacy era, a policy parameter set, machine-readable results",
+    )
+    .example("$0 sim --help-policy hotspot", "List a policy's parameters");
 }
 
 type SimArgs = TraceLoadArgs &
