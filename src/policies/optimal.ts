@@ -1,0 +1,101 @@
+import type { Decision, Observation } from "../engine/types.js";
+import { shown, UsageError } from "../errors.js";
+import { candidateMarkets, currentUsdPerWorkHour } from "./candidates.js";
+import { planRun, type RunPlan } from "./optimal/plan.js";
+import type { Objective } from "./optimal/ratio.js";
+import type { Policy, PolicyContext, PolicyDefinition } from "./types.js";
+
+/** The market that may host the container now, other than `skip`, cheapest by `objective`; -1 when none. */
+function cheapestNow(observation: Observation, skip: number, objective: Objective): number {
+  const cost = (id: number) =>
+    objective === "usd" ? observation.prices[id] : currentUsdPerWorkHour(observation, id);
+  let best = -1;
+  for (const id of candidateMarkets(observation)) {
+    if (id !== skip && (best < 0 || cost(id) < cost(best))) best = id;
+  }
+  return best;
+}
+
+/** Replays the precomputed plan: at epoch k it places the container where the plan says. */
+class OptimalPolicy implements Policy {
+  private cursor = 0;
+
+  constructor(
+    private readonly plan: RunPlan,
+    private readonly objective: Objective,
+  ) {}
+
+  /** The epoch at exactly `now`, or -1 (decisions between epochs are not the plan's). */
+  private epochAt(now: number): number {
+    const times = this.plan.epochTimes;
+    while (this.cursor < times.length && times[this.cursor] < now) this.cursor++;
+    return this.cursor < times.length && times[this.cursor] === now ? this.cursor : -1;
+  }
+
+  decide(observation: Observation): Decision {
+    const k = this.epochAt(observation.now);
+    const current = observation.current?.marketId ?? -1;
+    const unforeseen = observation.trigger === "notice" || observation.trigger === "revoked";
+    if (unforeseen || (observation.trigger === "start" && k < 0)) {
+      return this.fallback(observation, current, `${observation.trigger} off the plan`);
+    }
+    if (k < 0 || (observation.trigger !== "start" && observation.trigger !== "interval")) {
+      return { kind: "stay", reason: "not a decision epoch of the plan" };
+    }
+    const target = this.plan.placeAt[k];
+    if (target < 0 || target === current) return { kind: "stay", reason: "the plan stays" };
+    if (observation.excluded.has(target) || Number.isNaN(observation.prices[target])) {
+      return this.fallback(observation, current, `the plan's market ${target} is unavailable`);
+    }
+    return {
+      kind: "place",
+      marketId: target,
+      reason: `offline optimum (plan total $${this.plan.costUsd.toFixed(4)})`,
+    };
+  }
+
+  /** Outside the optimum's conditions (an interruption, a market it could not know was unavailable). */
+  private fallback(observation: Observation, current: number, why: string): Decision {
+    const skip = observation.interruptionAt === null ? -1 : current;
+    const target = cheapestNow(observation, skip, this.objective);
+    if (target < 0 || target === current)
+      return { kind: "stay", reason: `${why}; nothing better to move to` };
+    return { kind: "place", marketId: target, reason: `${why}: cheapest market now` };
+  }
+}
+
+/**
+ * The optimum for a run; `bidUsd` (per market id, Infinity for none) when spot markets are revoked above
+ * a bid, so that the plan is never caught. The PolicyContext does not carry bids yet.
+ */
+export function createOptimalPolicy(
+  params: Readonly<Record<string, number>>,
+  context: PolicyContext,
+  bidUsd?: Float64Array,
+): Policy {
+  const usdOnly = params.usdOnly ?? 0;
+  if (usdOnly !== 0 && usdOnly !== 1)
+    throw new UsageError("--param usdOnly", "0 or 1", shown(String(usdOnly)));
+  const objective: Objective = usdOnly === 1 ? "usd" : "usd-per-work";
+  return new OptimalPolicy(planRun(context, objective, bidUsd), objective);
+}
+
+export const optimalPolicy: PolicyDefinition = {
+  name: "optimal",
+  summary:
+    "offline optimum (simulation only): the plan with the least USD per work-unit-hour (or least USD) over the whole trace, by dynamic programming over decision epochs, markets and billing phases",
+  params: [
+    {
+      name: "usdOnly",
+      description:
+        "1: minimise total USD whatever work is delivered; 0: minimise USD per delivered work-unit-hour (what results compare)",
+      default: 0,
+      min: 0,
+      max: 1,
+    },
+  ],
+  simulationOnly: true,
+  create(params, context) {
+    return createOptimalPolicy(params, context);
+  },
+};
