@@ -5,7 +5,9 @@
  * Semantics (the offline optimum's DP must use the same):
  * - Time: events come from one queue ordered by (time, sequence). The policy is consulted at `start`,
  *   every `intervalSeconds` after it (skipped while a migration is in flight), on an interruption
- *   notice for the host, after every completed hop or restart, and when the container was lost.
+ *   notice for the host (also one that reached a new server during its hop), and when the container
+ *   was lost. Not after an uneventful hop: decisions then stay on the interval grid, which is what
+ *   keeps the offline optimum (a DP over that grid) a true lower bound.
  * - A hop a → b: acquire b (the container keeps running on a). Billing of b starts when b is running
  *   (acquire complete). Then checkpoint → transfer → disk/network move → restore: the container is
  *   down from the end of acquire until restore ends; it earns no work meanwhile. Then a is terminated:
@@ -352,7 +354,7 @@ export class HoppingEngine implements EventSink {
     this.startRunning(migration.target);
     this.record("running", this.instances[migration.target].marketId, `${migration.kind} done`);
     // A notice that reached the new server during the hop is the policy's news now.
-    this.consult(Number.isNaN(this.instances[migration.target].reclaimAt) ? "migration-done" : "notice");
+    if (!Number.isNaN(this.instances[migration.target].reclaimAt)) this.consult("notice");
   }
 
   private onNotice(index: number, reclaimAt: number, reason: string): void {

@@ -50,7 +50,7 @@ export interface PriceHistoryView {
 export interface Observation {
   readonly now: number;
   /** Why the policy is asked now. */
-  readonly trigger: "start" | "interval" | "notice" | "migration-done" | "revoked";
+  readonly trigger: "start" | "interval" | "notice" | "revoked";
   readonly zone: string;
   readonly workUnit: WorkUnit;
   /** Candidate markets of the zone (spot and on-demand); index = market id. */

@@ -96,6 +96,6 @@ export const optimalPolicy: PolicyDefinition = {
   ],
   simulationOnly: true,
   create(params, context) {
-    return createOptimalPolicy(params, context);
+    return createOptimalPolicy(params, context, context.bidUsd);
   },
 };

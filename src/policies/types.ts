@@ -22,6 +22,11 @@ export interface PolicyContext {
   readonly memoryGiB: number;
   readonly demandWork: number;
   readonly utilisation: number;
+  /**
+   * Per market id, the USD/hour above which the cloud revokes it (bid interruptions only; Infinity for
+   * on-demand). Absent when interruptions are not driven by the price.
+   */
+  readonly bidUsd?: Float64Array;
   /** Mean migration timeline between two markets. */
   migration(from: number, to: number): MigrationEstimate;
   /** Present in simulation only; the offline optimum uses it. */

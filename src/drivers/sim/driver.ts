@@ -8,6 +8,7 @@ import { SimHistory } from "./history.js";
 import {
   NOTICE_SECONDS,
   advisorBucketFrequency,
+  bidsOf,
   hazardPerHour,
   type InterruptionConfig,
 } from "./interruptions.js";
@@ -61,14 +62,11 @@ export class SimDriver implements Driver {
     this.markets = scenario.markets;
     const count = scenario.markets.length;
     this.prices = new Float64Array(count);
-    this.bid = new Float64Array(count).fill(Infinity);
+    this.bid = bidsOf(scenario.markets, options.interruptions);
     this.overBid = new Uint8Array(count);
     this.watched = Array.from({ length: count }, () => []);
     for (const market of scenario.markets) {
       this.prices[market.id] = market.lifecycle === "on-demand" ? market.onDemandUsd : NaN;
-      if (market.lifecycle === "spot" && options.interruptions.kind === "bid") {
-        this.bid[market.id] = options.interruptions.bidMultiple * market.onDemandUsd;
-      }
     }
     this.capacity = scenario.markets.map((market) => {
       const { interruptions } = options;

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { InputFormatError, InputReadError } from "../../errors.js";
+import type { Market } from "../../engine/types.js";
 
 /** Seconds between an interruption notice and the reclamation (AWS's 2-minute warning). */
 export const NOTICE_SECONDS = 120;
@@ -34,6 +35,16 @@ export type InterruptionConfig =
   | { readonly kind: "none" }
   | { readonly kind: "bid"; readonly bidMultiple: number }
   | { readonly kind: "advisor"; readonly advisor: AdvisorHazards };
+
+/** Per market id, the USD/hour above which a bid-model spot market is revoked (Infinity: never). */
+export function bidsOf(markets: readonly Market[], interruptions: InterruptionConfig): Float64Array {
+  const bids = new Float64Array(markets.length).fill(Infinity);
+  if (interruptions.kind !== "bid") return bids;
+  for (const market of markets) {
+    if (market.lifecycle === "spot") bids[market.id] = interruptions.bidMultiple * market.onDemandUsd;
+  }
+  return bids;
+}
 
 /**
  * Reads the Spot Instance Advisor feed (spot-advisor-data.json as AWS publishes it:

@@ -15,7 +15,7 @@ import type { Trace } from "../../traces/types.js";
 import { Random } from "../../util/random.js";
 import { InputFormatError } from "../../errors.js";
 import { SimDriver } from "./driver.js";
-import type { InterruptionConfig } from "./interruptions.js";
+import { bidsOf, type InterruptionConfig } from "./interruptions.js";
 import type { ZoneScenario } from "./markets.js";
 
 /** Everything a simulation run depends on besides the trace and the policy: with the seed, a run is reproducible. */
@@ -93,6 +93,7 @@ export async function simulateZone(
     utilisation: config.workload.levelAt(window.start),
     migration: (_from, to) =>
       migrationEstimate(config.migrationModel, config.memoryGiB, scenario.markets[to].lifecycle),
+    bidUsd: config.interruptions.kind === "bid" ? bidsOf(scenario.markets, config.interruptions) : undefined,
     fullTrace: definition.simulationOnly ? { trace, marketOfSeries: scenario.marketOfSeries } : undefined,
   };
   const engineConfig: EngineConfig = {
