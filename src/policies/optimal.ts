@@ -16,9 +16,14 @@ function cheapestNow(observation: Observation, skip: number, objective: Objectiv
   return best;
 }
 
-/** Replays the precomputed plan: at epoch k it places the container where the plan says. */
+/**
+ * Replays the precomputed plan: at epoch k it places the container where the plan says, and after an
+ * unforeseen move (a notice it could not know of) it returns to the plan's market at the next epoch.
+ */
 class OptimalPolicy implements Policy {
   private cursor = 0;
+  /** The market the plan has the container on as of the last epoch passed (-1 before the first). */
+  private intended = -1;
 
   constructor(
     private readonly plan: RunPlan,
@@ -27,9 +32,14 @@ class OptimalPolicy implements Policy {
 
   /** The epoch at exactly `now`, or -1 (decisions between epochs are not the plan's). */
   private epochAt(now: number): number {
-    const times = this.plan.epochTimes;
-    while (this.cursor < times.length && times[this.cursor] < now) this.cursor++;
-    return this.cursor < times.length && times[this.cursor] === now ? this.cursor : -1;
+    const { epochTimes: times, placeAt } = this.plan;
+    while (this.cursor < times.length && times[this.cursor] < now) {
+      if (placeAt[this.cursor] >= 0) this.intended = placeAt[this.cursor];
+      this.cursor++;
+    }
+    if (this.cursor >= times.length || times[this.cursor] !== now) return -1;
+    if (placeAt[this.cursor] >= 0) this.intended = placeAt[this.cursor];
+    return this.cursor;
   }
 
   decide(observation: Observation): Decision {
@@ -42,15 +52,16 @@ class OptimalPolicy implements Policy {
     if (k < 0 || (observation.trigger !== "start" && observation.trigger !== "interval")) {
       return { kind: "stay", reason: "not a decision epoch of the plan" };
     }
-    const target = this.plan.placeAt[k];
+    const target = this.intended;
     if (target < 0 || target === current) return { kind: "stay", reason: "the plan stays" };
     if (observation.excluded.has(target) || Number.isNaN(observation.prices[target])) {
       return this.fallback(observation, current, `the plan's market ${target} is unavailable`);
     }
+    const why = this.plan.placeAt[k] === target ? "offline optimum" : "back to the offline optimum's plan";
     return {
       kind: "place",
       marketId: target,
-      reason: `offline optimum (plan total $${this.plan.costUsd.toFixed(4)})`,
+      reason: `${why} (plan total $${this.plan.costUsd.toFixed(4)})`,
     };
   }
 

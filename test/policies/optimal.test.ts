@@ -416,7 +416,7 @@ describe("optimal policy in the engine", () => {
     expect(optimal.costUsd).toBeLessThanOrEqual(greedy.costUsd + 1e-12);
   });
 
-  it("follows its plan only at epochs, and falls back to the cheapest market on an unforeseen notice", () => {
+  it("follows its plan only at epochs, falls back to the cheapest market on an unforeseen notice, then returns to the plan", () => {
     // a 0.30, b 0.40 throughout (8 work units each, on-demand 5): the plan places a at 0 and stays.
     const trace = handTrace(
       [
@@ -463,6 +463,13 @@ describe("optimal policy in the engine", () => {
     expect(policy.decide(observation(0, "start", null))).toMatchObject({ kind: "place", marketId: 0 });
     expect(policy.decide(observation(300, "interval", 0)).kind).toBe("stay");
     expect(policy.decide(observation(700, "notice", 0))).toMatchObject({ kind: "place", marketId: 1 });
+    // The notice was a capacity event the plan could not know; a is there again at the next epoch.
+    expect(policy.decide(observation(900, "interval", 1))).toMatchObject({
+      kind: "place",
+      marketId: 0,
+      reason: expect.stringContaining("back to the offline optimum's plan"),
+    });
+    expect(policy.decide(observation(1200, "interval", 0)).kind).toBe("stay");
   });
 
   it("is simulation only: without the whole trace it refuses to plan", () => {
