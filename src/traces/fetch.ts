@@ -134,7 +134,12 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function sameRecord(records: readonly SpotPriceRecord[], prices: Float64Array, i: number, j: number): boolean {
+function sameRecord(
+  records: readonly SpotPriceRecord[],
+  prices: Float64Array,
+  i: number,
+  j: number,
+): boolean {
   const a = records[i];
   const b = records[j];
   return (

@@ -14,7 +14,12 @@ export interface SeriesValue {
  * 8601 UTC strings, durations seconds, ratios plain numbers; fields are only ever added, never renamed.
  */
 export interface TraceStats {
-  readonly file: { readonly path: string; readonly format: TraceFormatName; readonly gzip: boolean; readonly bytes: number };
+  readonly file: {
+    readonly path: string;
+    readonly format: TraceFormatName;
+    readonly gzip: boolean;
+    readonly bytes: number;
+  };
   /** First and last price change (null for an empty trace) and the days between them. */
   readonly span: { readonly first: string | null; readonly last: string | null; readonly days: number };
   readonly rows: number;
@@ -49,7 +54,12 @@ export interface TraceStats {
   /** The work unit asked for, and the types the catalog has no value of it for. */
   readonly workUnit: { readonly unit: WorkUnit; readonly typesWithout: readonly string[] };
   /** The longest time between two consecutive changes of one series. */
-  readonly longestGap: { readonly seconds: number; readonly series: SeriesKey; readonly from: string; readonly to: string } | null;
+  readonly longestGap: {
+    readonly seconds: number;
+    readonly series: SeriesKey;
+    readonly from: string;
+    readonly to: string;
+  } | null;
   /** What ingestion dropped, filtered and skipped (the loader's report). */
   readonly ingest: IngestReport;
 }
@@ -69,7 +79,8 @@ export function traceStats(trace: Trace, catalog: Catalog, workUnit: WorkUnit): 
   const withoutOnDemand = new Set<string>();
   trace.series.forEach((key, id) => {
     const region = regionOfZone(key.zone);
-    const price = region === undefined || first === null ? undefined : catalog.onDemand(key.instanceType, region, first);
+    const price =
+      region === undefined || first === null ? undefined : catalog.onDemand(key.instanceType, region, first);
     onDemand[id] = price?.usdPerHour ?? NaN;
     if (price === undefined) withoutOnDemand.add(key.instanceType);
     else snapshots.add(price.asOf);
@@ -185,7 +196,11 @@ function ratioStats(
   return {
     min: ratio[covered[0]],
     median: weightedMedian(covered, ratio, held, totalHeld),
-    max: { value: ratio[maxRow], series: trace.series[trace.seriesId[maxRow]], at: iso(trace.time[maxRow]) as string },
+    max: {
+      value: ratio[maxRow],
+      series: trace.series[trace.seriesId[maxRow]],
+      at: iso(trace.time[maxRow]) as string,
+    },
     rowsAbove,
     timeAbove: totalHeld > 0 ? heldAbove / totalHeld : 0,
     snapshots,
@@ -193,7 +208,12 @@ function ratioStats(
 }
 
 /** The smallest value whose cumulative weight reaches half; the plain median when no time passed. */
-function weightedMedian(sorted: Uint32Array, value: Float64Array, weight: Float64Array, total: number): number {
+function weightedMedian(
+  sorted: Uint32Array,
+  value: Float64Array,
+  weight: Float64Array,
+  total: number,
+): number {
   if (total <= 0) {
     const middle = sorted.length >> 1;
     return sorted.length % 2 === 1

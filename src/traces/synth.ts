@@ -103,7 +103,10 @@ const rowsPerChunk = 2048;
  * The canonical CSV of a synthetic trace, header first, in time order, as string chunks. Only one
  * pending change per series is held, so any length of trace streams in constant memory.
  */
-export function synthesizeCsv(options: SynthOptions, counts: { rows: number } = { rows: 0 }): Generator<string> {
+export function synthesizeCsv(
+  options: SynthOptions,
+  counts: { rows: number } = { rows: 0 },
+): Generator<string> {
   // Validate before the first chunk is asked for, so bad options fail before any file is opened.
   return emitRows(planSeries(options), counts);
 }
@@ -164,7 +167,11 @@ function planSeries(options: SynthOptions): SeriesPlan {
   for (const zone of zones) {
     const region = regionOfZone(zone);
     if (region === undefined) {
-      throw new UsageError("zones", "availability zone names or IDs (us-east-1a, use1-az4)", JSON.stringify(zone));
+      throw new UsageError(
+        "zones",
+        "availability zone names or IDs (us-east-1a, use1-az4)",
+        JSON.stringify(zone),
+      );
     }
     for (const instanceType of types) {
       const price = options.catalog.onDemand(instanceType, region, options.start);
@@ -179,7 +186,9 @@ function planSeries(options: SynthOptions): SeriesPlan {
   }
   const skipped = [...unpriced].sort();
   // A type priced in one region but not another is left out everywhere, so every zone has the same types.
-  const kept = keys.flatMap((key, index) => (unpriced.has(key.instanceType) ? [] : [{ key, od: onDemand[index] }]));
+  const kept = keys.flatMap((key, index) =>
+    unpriced.has(key.instanceType) ? [] : [{ key, od: onDemand[index] }],
+  );
   if (skipped.length > 0 && (!options.skipUnknownTypes || kept.length === 0)) {
     throw new CatalogGapError(skipped, `${[...unpricedRegions].sort().join(" or ")} on-demand price`);
   }
@@ -245,7 +254,9 @@ class VolatileProcess implements PriceProcess {
     const meanExtra = Math.max(1, secondsPerDay / perDay - p.minimumGapSeconds);
     this.gapMu = Math.log(meanExtra) - (p.gapSigma * p.gapSigma) / 2;
     this.spikesPerDay =
-      random.next() < p.spikyShare ? logNormal(random, p.spikesPerDayMedian, p.spikesPerDaySigma) : p.calmSpikesPerDay;
+      random.next() < p.spikyShare
+        ? logNormal(random, p.spikesPerDayMedian, p.spikesPerDaySigma)
+        : p.calmSpikesPerDay;
     this.nextSpike = start + random.exponential(secondsPerDay / this.spikesPerDay);
     this.time = start;
     this.price = toTick(base * onDemand);
@@ -278,7 +289,10 @@ class VolatileProcess implements PriceProcess {
         level = Math.exp(this.logLevel);
       } else {
         this.time += gap;
-        this.spikeLevel = Math.min(p.spikeCeiling, this.spikeLevel * Math.exp(p.spikeStepSigma * random.normal()));
+        this.spikeLevel = Math.min(
+          p.spikeCeiling,
+          this.spikeLevel * Math.exp(p.spikeStepSigma * random.normal()),
+        );
         level = this.spikeLevel;
       }
     } else {
@@ -286,7 +300,10 @@ class VolatileProcess implements PriceProcess {
       if (this.time + gap >= this.nextSpike) {
         this.time = Math.max(this.time + 1, Math.round(this.nextSpike));
         this.spikeLevel = this.spikeHeight();
-        const minutes = clamp(logNormal(random, p.spikeMinutesMedian, p.spikeMinutesSigma), p.spikeMinutesRange);
+        const minutes = clamp(
+          logNormal(random, p.spikeMinutesMedian, p.spikeMinutesSigma),
+          p.spikeMinutesRange,
+        );
         this.spikeEnd = this.time + Math.round(minutes * 60);
         this.nextSpike = this.spikeEnd + random.exponential(secondsPerDay / this.spikesPerDay);
         level = this.spikeLevel;

@@ -29,13 +29,29 @@ export interface IngestReport {
   /** Rows identical to another row (same series, time and price), dropped. */
   readonly duplicatesDropped: number;
   /** Rows left out by each filter. */
-  readonly filteredOut: { readonly product: number; readonly zone: number; readonly type: number; readonly window: number };
+  readonly filteredOut: {
+    readonly product: number;
+    readonly zone: number;
+    readonly type: number;
+    readonly window: number;
+  };
   /** Per series, the last row before the window start, kept and re-stamped to the window start. */
   readonly carriedIn: number;
   /** Bad rows skipped under `--skip-bad-rows` (always 0 without it: a bad row is then an error). */
-  readonly skipped: { readonly count: number; readonly byReason: Readonly<Record<string, number>>; readonly examples: readonly string[] };
+  readonly skipped: {
+    readonly count: number;
+    readonly byReason: Readonly<Record<string, number>>;
+    readonly examples: readonly string[];
+  };
   /** True when the columns came from the binary cache instead of parsing. */
   readonly fromCache: boolean;
+  /**
+   * Superseded prices: of rows sharing series and time, the last in file order is kept; each other
+   * distinct price among them counts here once (repeats count as duplicates). Always set by `loadTrace`.
+   */
+  readonly conflictsDropped?: number;
+  /** Why the cache could not be written (the load itself succeeded), when it could not. */
+  readonly cacheWriteError?: string;
 }
 
 /**
@@ -71,4 +87,6 @@ export interface LoadOptions {
   readonly skipBadRows?: boolean;
   /** Directory of the columnar cache, or false to neither read nor write it. */
   readonly cacheDir?: string | false;
+  /** Called as the file is read: stored (compressed) bytes read so far, and the file's size. */
+  readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
 }

@@ -11,7 +11,13 @@ import { Ec2QueryServer, awsTestEnvironment, type ServedSpotPrice } from "../sup
 const keyId = "AKIAHOTSPOTFETCHTEST";
 const secret = "fetch-test-secret/never-shown+0123456789";
 
-function spot(zone: string, instanceType: string, product: string, price: string, timestamp: string): ServedSpotPrice {
+function spot(
+  zone: string,
+  instanceType: string,
+  product: string,
+  price: string,
+  timestamp: string,
+): ServedSpotPrice {
   return { zone: `us-east-1${zone}`, instanceType, product, price, timestamp };
 }
 
@@ -302,7 +308,9 @@ describe("fetchSpotPriceHistory through the real SDK against a loopback EC2 Quer
       now: march3,
       instanceTypes: ["x2idn.metal"],
     });
-    expect(await readFile(out, "utf8")).toBe("AvailabilityZone,InstanceType,ProductDescription,SpotPrice,Timestamp\n");
+    expect(await readFile(out, "utf8")).toBe(
+      "AvailabilityZone,InstanceType,ProductDescription,SpotPrice,Timestamp\n",
+    );
     expect(result).toMatchObject({ pages: 1, rowsWritten: 0, series: 0, first: null, last: null });
   });
 });

@@ -50,7 +50,11 @@ describe("trace statistics", () => {
 
   it("reports span, counts and the names in the trace", () => {
     expect(stats.file).toEqual({ path: "hand.csv", format: "csv", gzip: false, bytes: 123 });
-    expect(stats.span).toEqual({ first: "2016-03-01T00:00:00.000Z", last: "2016-03-03T00:00:00.000Z", days: 2 });
+    expect(stats.span).toEqual({
+      first: "2016-03-01T00:00:00.000Z",
+      last: "2016-03-03T00:00:00.000Z",
+      days: 2,
+    });
     expect([stats.rows, stats.series]).toEqual([8, 3]);
     expect(stats.zones).toEqual(["us-east-1a", "us-east-1b"]);
     expect(stats.zoneKind).toBe("zone-name");
@@ -95,13 +99,25 @@ describe("trace statistics", () => {
 
   it("lists the types without the work unit", () => {
     expect(stats.workUnit).toEqual({ unit: "ecu", typesWithout: ["zz.unknown"] });
-    const m5 = traceOf([{ ...a, instanceType: "m5.large" }, a], [[t0, 0, 0.03], [t0, 1, 0.02]]);
+    const m5 = traceOf(
+      [{ ...a, instanceType: "m5.large" }, a],
+      [
+        [t0, 0, 0.03],
+        [t0, 1, 0.02],
+      ],
+    );
     expect(traceStats(m5, builtinCatalog(), "ecu").workUnit.typesWithout).toEqual(["m5.large"]);
     expect(traceStats(m5, builtinCatalog(), "vcpu").workUnit.typesWithout).toEqual([]);
   });
 
   it("takes the plain median when no time passes, and has no rates for a zero span", () => {
-    const instant = traceOf([a, b], [[t0, 0, 0.012], [t0, 1, 0.042]]);
+    const instant = traceOf(
+      [a, b],
+      [
+        [t0, 0, 0.012],
+        [t0, 1, 0.042],
+      ],
+    );
     const stats0 = traceStats(instant, builtinCatalog(), "ecu");
     expect(stats0.priceToOnDemand?.median).toBeCloseTo((0.1 + 0.4) / 2, 12);
     expect(stats0.priceToOnDemand?.timeAbove).toBe(0);

@@ -108,7 +108,9 @@ describe("synthetic traces", () => {
     expect(new Set(opening.map((row) => `${row.zone} ${row.type}`)).size).toBe(12);
     for (let i = 1; i < rows.length; i++) expect(rows[i].time).toBeGreaterThanOrEqual(rows[i - 1].time);
     expect(rows.at(-1)!.time).toBeLessThan(start2016 + 14 * day);
-    expect(rows.every((row) => Math.abs(row.price * 10_000 - Math.round(row.price * 10_000)) < 1e-6)).toBe(true);
+    expect(rows.every((row) => Math.abs(row.price * 10_000 - Math.round(row.price * 10_000)) < 1e-6)).toBe(
+      true,
+    );
   });
 
   it("gives each series its own stream: adding a zone leaves the other series' rows unchanged", () => {
@@ -167,7 +169,9 @@ describe("synthetic traces", () => {
       "two eras",
     );
     const era = (start: number) =>
-      rowsOf(text({ ...smoothed, days: 10, types: ["x9.large"], start, catalog: twoEras })).map((row) => row.price);
+      rowsOf(text({ ...smoothed, days: 10, types: ["x9.large"], start, catalog: twoEras })).map(
+        (row) => row.price,
+      );
     expect(Math.max(...era(start2016))).toBeLessThanOrEqual(1);
     expect(Math.min(...era(start2021))).toBeGreaterThanOrEqual(10);
   });
@@ -182,11 +186,18 @@ describe("synthetic traces", () => {
 
   it("leaves out types without an on-demand price in any zone's region under skipUnknownTypes", async () => {
     const dir = await mkdtemp(join(tmpdir(), "hotspot-synth-skip-"));
-    const options = { ...volatile, days: 1, types: ["d2.xlarge", "m3.medium", "zz.large"], zones: ["sa-east-1a", "us-east-1a"] };
+    const options = {
+      ...volatile,
+      days: 1,
+      types: ["d2.xlarge", "m3.medium", "zz.large"],
+      zones: ["sa-east-1a", "us-east-1a"],
+    };
     const summary = await synthesizeTrace(join(dir, "s.csv"), { ...options, skipUnknownTypes: true });
     expect([summary.series, summary.skipped]).toEqual([2, ["d2.xlarge", "zz.large"]]);
     const rows = rowsOf(await readFile(join(dir, "s.csv"), "utf8"));
-    expect(new Set(rows.map((row) => `${row.zone} ${row.type}`))).toEqual(new Set(["sa-east-1a m3.medium", "us-east-1a m3.medium"]));
+    expect(new Set(rows.map((row) => `${row.zone} ${row.type}`))).toEqual(
+      new Set(["sa-east-1a m3.medium", "us-east-1a m3.medium"]),
+    );
     expect(summary.rows).toBe(rows.length);
   });
 
@@ -194,9 +205,9 @@ describe("synthetic traces", () => {
     expect(() => synthesizeCsv({ ...volatile, types: ["m3.medium", "zz.large", "yy.large"] })).toThrow(
       new CatalogGapError(["yy.large", "zz.large"], "us-east-1 on-demand price"),
     );
-    expect(() => synthesizeCsv({ ...volatile, types: ["m3.medium", "d2.xlarge"], zones: ["sa-east-1a", "us-east-1a"] })).toThrow(
-      new CatalogGapError(["d2.xlarge"], "sa-east-1 on-demand price"),
-    );
+    expect(() =>
+      synthesizeCsv({ ...volatile, types: ["m3.medium", "d2.xlarge"], zones: ["sa-east-1a", "us-east-1a"] }),
+    ).toThrow(new CatalogGapError(["d2.xlarge"], "sa-east-1 on-demand price"));
     expect(() => synthesizeCsv({ ...volatile, types: ["zz.large"], skipUnknownTypes: true })).toThrow(
       new CatalogGapError(["zz.large"], "us-east-1 on-demand price"),
     );
@@ -207,7 +218,8 @@ describe("synthetic traces", () => {
 });
 
 describe("synthetic traces against the real ones (../shared/traces)", () => {
-  const spot = (name: string) => fileURLToPath(new URL(`../../../shared/traces/spot/${name}`, import.meta.url));
+  const spot = (name: string) =>
+    fileURLToPath(new URL(`../../../shared/traces/spot/${name}`, import.meta.url));
 
   async function compare(real: string, regime: SynthOptions["regime"], days: number, start: number) {
     const realStats = traceStats(await loadTrace(spot(real), { cacheDir: false }), catalog, "vcpu");
@@ -218,10 +230,19 @@ describe("synthetic traces against the real ones (../shared/traces)", () => {
   }
 
   it("volatile resembles March 2016: change rate, typical price, spikes above on-demand", async () => {
-    const { real, synthetic } = await compare("us-east-1_2016-03-01_2016-03-21.csv", "volatile", 21, start2016);
+    const { real, synthetic } = await compare(
+      "us-east-1_2016-03-01_2016-03-21.csv",
+      "volatile",
+      21,
+      start2016,
+    );
     const ratio = (a: number, b: number) => a / b;
-    expect(ratio(synthetic.changesPerSeriesPerDay!.mean, real.changesPerSeriesPerDay!.mean)).toBeGreaterThan(0.6);
-    expect(ratio(synthetic.changesPerSeriesPerDay!.mean, real.changesPerSeriesPerDay!.mean)).toBeLessThan(1.6);
+    expect(ratio(synthetic.changesPerSeriesPerDay!.mean, real.changesPerSeriesPerDay!.mean)).toBeGreaterThan(
+      0.6,
+    );
+    expect(ratio(synthetic.changesPerSeriesPerDay!.mean, real.changesPerSeriesPerDay!.mean)).toBeLessThan(
+      1.6,
+    );
     expect(ratio(synthetic.priceToOnDemand!.median, real.priceToOnDemand!.median)).toBeGreaterThan(0.75);
     expect(ratio(synthetic.priceToOnDemand!.median, real.priceToOnDemand!.median)).toBeLessThan(1.25);
     for (const stats of [real, synthetic]) {
@@ -232,10 +253,19 @@ describe("synthetic traces against the real ones (../shared/traces)", () => {
   });
 
   it("smoothed resembles March–May 2021: change rate, typical price, never above on-demand", async () => {
-    const { real, synthetic } = await compare("us-east-1_2021-03-02_2021-05-31.csv", "smoothed", 90, start2021);
+    const { real, synthetic } = await compare(
+      "us-east-1_2021-03-02_2021-05-31.csv",
+      "smoothed",
+      90,
+      start2021,
+    );
     const ratio = (a: number, b: number) => a / b;
-    expect(ratio(synthetic.changesPerSeriesPerDay!.mean, real.changesPerSeriesPerDay!.mean)).toBeGreaterThan(0.8);
-    expect(ratio(synthetic.changesPerSeriesPerDay!.mean, real.changesPerSeriesPerDay!.mean)).toBeLessThan(1.25);
+    expect(ratio(synthetic.changesPerSeriesPerDay!.mean, real.changesPerSeriesPerDay!.mean)).toBeGreaterThan(
+      0.8,
+    );
+    expect(ratio(synthetic.changesPerSeriesPerDay!.mean, real.changesPerSeriesPerDay!.mean)).toBeLessThan(
+      1.25,
+    );
     expect(ratio(synthetic.priceToOnDemand!.median, real.priceToOnDemand!.median)).toBeGreaterThan(0.75);
     expect(ratio(synthetic.priceToOnDemand!.median, real.priceToOnDemand!.median)).toBeLessThan(1.25);
     for (const stats of [real, synthetic]) {

@@ -1,0 +1,105 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { open, stat } from "node:fs/promises";
+import { Readable, pipeline } from "node:stream";
+import { createGunzip } from "node:zlib";
+import { InputFormatError, InputReadError } from "../errors.js";
+
+const chunkSize = 1 << 20;
+
+/** A trace file opened for streaming: its decompressed bytes, and facts known once they are read. */
+export interface TraceSourceStream {
+  readonly gzip: boolean;
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** Decompressed bytes, UTF-8 BOM removed; throws on NUL bytes (binary) or truncated gzip. */
+  readonly chunks: AsyncIterable<Buffer>;
+  /** Hex SHA-256 of the stored bytes, hashed as they stream; call once `chunks` is exhausted. */
+  sha256(): string;
+}
+
+export interface SourceFacts {
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** Detected by the magic bytes 1f 8b, not the name. */
+  readonly gzip: boolean;
+}
+
+/** File facts for the cache key and for reading; empty files and non-files are refused here. */
+export async function statSource(path: string): Promise<SourceFacts> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code;
+    throw new InputReadError(path, `cannot read the file (${why})`, { cause: error });
+  }
+  if (!info.isFile()) throw new InputReadError(path, "not a regular file");
+  if (info.size === 0) throw new InputFormatError(path, "trace data", "an empty file");
+  const handle = await open(path, "r");
+  try {
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(head, 0, 2, 0);
+    return {
+      size: info.size,
+      mtimeMs: info.mtimeMs,
+      gzip: bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b,
+    };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Streams a file whose `facts` came from `statSource`. */
+export function openSource(
+  path: string,
+  facts: SourceFacts,
+  onProgress?: (bytesRead: number, totalBytes: number) => void,
+): TraceSourceStream {
+  const hash = createHash("sha256");
+  async function* raw(): AsyncGenerator<Buffer> {
+    let read = 0;
+    for await (const chunk of createReadStream(path, { highWaterMark: chunkSize }) as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      read += chunk.length;
+      onProgress?.(read, facts.size);
+      yield chunk;
+    }
+  }
+  async function* decompressed(): AsyncGenerator<Buffer> {
+    if (!facts.gzip) {
+      yield* raw();
+      return;
+    }
+    const gunzip = pipeline(Readable.from(raw()), createGunzip({ chunkSize }), () => undefined);
+    try {
+      for await (const chunk of gunzip as AsyncIterable<Buffer>) yield chunk;
+    } catch (error) {
+      if (error instanceof InputReadError || error instanceof InputFormatError) throw error;
+      throw new InputReadError(path, `truncated or corrupt gzip data (${(error as Error).message})`, {
+        cause: error,
+      });
+    }
+  }
+  async function* text(): AsyncGenerator<Buffer> {
+    let offset = 0;
+    for await (let chunk of decompressed()) {
+      if (offset === 0 && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
+        chunk = chunk.subarray(3);
+        offset = 3;
+      }
+      const nul = chunk.indexOf(0);
+      if (nul >= 0) {
+        throw new InputFormatError(
+          path,
+          "a text trace (csv, json, text or archive-tsv)",
+          `binary data (a NUL byte at byte ${offset + nul}${facts.gzip ? " after decompression" : ""})`,
+        );
+      }
+      offset += chunk.length;
+      yield chunk;
+    }
+  }
+  return { ...facts, chunks: text(), sha256: () => hash.digest("hex") };
+}
