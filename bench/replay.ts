@@ -23,7 +23,8 @@ const advisorFile = resolve(shared, "interruptions/spot-advisor-data.json");
 const syntheticRows = 2_000_000;
 // Best of several: the first replays run before the JIT has compiled the hot loops.
 const repetitions = 7;
-const target = { greedyEventsPerSecond: 5e6 };
+/** The issue's target: greedy and hotspot replay ≥ 5 M price events/s. */
+const target = { eventsPerSecond: 5e6, policies: ["greedy", "hotspot"] };
 
 function config(billing: BillingModelName, interruptions: InterruptionConfig): SimConfig {
   return {
@@ -168,10 +169,9 @@ async function replaySuite(
   for (const name of policyNames) {
     const rates = await replayPolicy(trace, res, cfg, name);
     const decisionsPerSecond = rates.decisions / (rates.ms / 1000);
-    const note =
-      name === "greedy"
-        ? `; target ≥ ${perSecond(target.greedyEventsPerSecond, 1000)}: ${rates.events / (rates.ms / 1000) >= target.greedyEventsPerSecond ? "met" : "MISSED"}`
-        : "";
+    const note = target.policies.includes(name)
+      ? `; target ≥ ${perSecond(target.eventsPerSecond, 1000)}: ${rates.events / (rates.ms / 1000) >= target.eventsPerSecond ? "met" : "MISSED"}`
+      : "";
     process.stdout.write(
       `  ${name.padEnd(10)} ${rates.ms.toFixed(1).padStart(9)} ms  ${perSecond(rates.events, rates.ms).padStart(10)} price events  ` +
         `${Math.round(decisionsPerSecond).toLocaleString("en-US").padStart(10)} decisions/s  ` +

@@ -19,16 +19,15 @@ interface Valuation {
   readonly usedWork: Float64Array;
 }
 
-function valuate(observation: Observation, work: number): Valuation {
-  const count = observation.markets.length;
-  const efficiency = new Float64Array(count);
-  const used = new Float64Array(count);
+/** Fills `into` (reused across decisions: this runs at every decision epoch) for `observation`. */
+function valuate(observation: Observation, work: number, into: Valuation): Valuation {
+  const { efficiency, usedWork: used } = into;
   for (const market of observation.markets) {
     const utilisation = expectedUtilisation(work, market.work);
     used[market.id] = utilisation * market.work;
     efficiency[market.id] = costEfficiency(observation.prices[market.id], market.work, utilisation);
   }
-  return { efficiency, usedWork: used };
+  return into;
 }
 
 /** The candidate (other than `skip`) with the lowest e_i; ties to the lower id; -1 when none. */
@@ -51,6 +50,7 @@ function usd(value: number): string {
 class HotspotPolicy implements Policy {
   private readonly ledger = new RecoupLedger();
   private lastMoveAt = -Infinity;
+  private buffers: Valuation | null = null;
 
   constructor(
     private readonly epsilon: number,
@@ -66,7 +66,11 @@ class HotspotPolicy implements Policy {
     const c = current.marketId;
     const source = observation.markets[c];
     const { utilisation, demandWork } = observation.workload;
-    const valuation = valuate(observation, usedWork(utilisation, source.work, demandWork, this.epsilon));
+    const valuation = valuate(
+      observation,
+      usedWork(utilisation, source.work, demandWork, this.epsilon),
+      this.buffersFor(observation),
+    );
     const ec = valuation.efficiency[c];
     const reference = this.ledger.reference;
     if (reference >= 0 && reference !== c) {
@@ -107,7 +111,7 @@ class HotspotPolicy implements Policy {
       }
     }
     if (best === -1) {
-      return { kind: "stay", reason: `no candidate saves more than its transaction cost (e_c ${usd(ec)})` };
+      return { kind: "stay", reason: "no candidate saves more than its transaction cost" };
     }
     this.ledger.hopChosen(c, best, bestCost);
     this.lastMoveAt = now;
@@ -118,13 +122,21 @@ class HotspotPolicy implements Policy {
     };
   }
 
+  private buffersFor(observation: Observation): Valuation {
+    const count = observation.markets.length;
+    if (this.buffers === null || this.buffers.efficiency.length !== count) {
+      this.buffers = { efficiency: new Float64Array(count), usedWork: new Float64Array(count) };
+    }
+    return this.buffers;
+  }
+
   /**
    * First placement or after a revocation: the lowest e_i. With no server, the engine reports the load
    * level a(t) as the utilisation, so the container would use a(t) × demand work units.
    */
   private place(observation: Observation, candidates: readonly number[]): Decision {
     const { utilisation, demandWork } = observation.workload;
-    const valuation = valuate(observation, utilisation * demandWork);
+    const valuation = valuate(observation, utilisation * demandWork, this.buffersFor(observation));
     const best = mostEfficient(candidates, valuation, -1);
     this.ledger.forcedMove();
     this.lastMoveAt = observation.now;

@@ -1,6 +1,7 @@
 import type { PriceHistoryView } from "../../engine/types.js";
 import { fitsMemory, usdPerWorkHour } from "../../policies/candidates.js";
 import type { ZoneScenario } from "./markets.js";
+import { IndexedMin } from "../../util/indexed-min.js";
 
 /**
  * The look-back view policies get. Counts come from the price paths by binary search; the history of
@@ -10,7 +11,8 @@ import type { ZoneScenario } from "./markets.js";
 export class SimHistory implements PriceHistoryView {
   private now = -Infinity;
   private cursor = 0;
-  private readonly prices: Float64Array;
+  /** USD per delivered work-hour of each market that fits the memory (Infinity otherwise). */
+  private readonly costs: IndexedMin;
   private cheapest = -1;
   private changeTimes = new Float64Array(64);
   private changeCount = 0;
@@ -21,9 +23,9 @@ export class SimHistory implements PriceHistoryView {
     private readonly memoryGiB: number,
     private readonly demandWork: number,
   ) {
-    this.prices = new Float64Array(scenario.markets.length);
+    this.costs = new IndexedMin(scenario.markets.length);
     for (const market of scenario.markets) {
-      this.prices[market.id] = market.lifecycle === "on-demand" ? market.onDemandUsd : NaN;
+      if (market.lifecycle === "on-demand") this.updatePrice(market.id, market.onDemandUsd);
     }
   }
 
@@ -55,10 +57,10 @@ export class SimHistory implements PriceHistoryView {
     while (this.cursor < eventTime.length && eventTime[this.cursor] <= this.now) {
       const time = eventTime[this.cursor];
       while (this.cursor < eventTime.length && eventTime[this.cursor] === time) {
-        this.prices[eventMarket[this.cursor]] = eventPrice[this.cursor];
+        this.updatePrice(eventMarket[this.cursor], eventPrice[this.cursor]);
         this.cursor++;
       }
-      const best = this.cheapestNow();
+      const best = this.costs.min();
       if (best !== this.cheapest) {
         if (this.cheapest >= 0) this.pushChange(time);
         this.cheapest = best;
@@ -66,18 +68,11 @@ export class SimHistory implements PriceHistoryView {
     }
   }
 
-  private cheapestNow(): number {
-    let best = -1;
-    let bestCost = Infinity;
-    for (const market of this.scenario.markets) {
-      if (!fitsMemory(market, this.memoryGiB)) continue;
-      const cost = usdPerWorkHour(market, this.prices[market.id], this.demandWork);
-      if (cost < bestCost) {
-        bestCost = cost;
-        best = market.id;
-      }
+  private updatePrice(marketId: number, price: number): void {
+    const market = this.scenario.markets[marketId];
+    if (fitsMemory(market, this.memoryGiB)) {
+      this.costs.set(marketId, usdPerWorkHour(market, price, this.demandWork));
     }
-    return best;
   }
 
   private pushChange(time: number): void {

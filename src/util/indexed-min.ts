@@ -1,0 +1,36 @@
+/**
+ * The index of the smallest of `count` values under point updates, in O(log count) per update (a
+ * tournament tree). Ties go to the lower index; a minimum of Infinity (or NaN everywhere) is -1.
+ */
+export class IndexedMin {
+  private readonly size: number;
+  private readonly values: Float64Array;
+  /** Node n holds the index of the winning leaf below it; leaves are nodes size..2·size-1. */
+  private readonly winner: Int32Array;
+
+  constructor(count: number) {
+    let size = 1;
+    while (size < count) size *= 2;
+    this.size = size;
+    this.values = new Float64Array(size).fill(Infinity);
+    this.winner = new Int32Array(2 * size);
+    for (let leaf = 0; leaf < size; leaf++) this.winner[size + leaf] = leaf;
+    for (let node = size - 1; node >= 1; node--) this.winner[node] = this.winner[2 * node];
+  }
+
+  /** Sets value `index`; NaN counts as Infinity (never the minimum). */
+  set(index: number, value: number): void {
+    this.values[index] = Number.isNaN(value) ? Infinity : value;
+    for (let node = (this.size + index) >> 1; node >= 1; node >>= 1) {
+      const left = this.winner[2 * node];
+      const right = this.winner[2 * node + 1];
+      this.winner[node] = this.values[right] < this.values[left] ? right : left;
+    }
+  }
+
+  /** The index of the smallest finite value, or -1 when there is none. */
+  min(): number {
+    const best = this.winner[1];
+    return this.values[best] === Infinity ? -1 : best;
+  }
+}
