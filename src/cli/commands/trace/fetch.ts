@@ -1,5 +1,4 @@
 import type { Argv, CommandModule } from "yargs";
-import { createEc2Api } from "../../../cloud/ec2-client.js";
 import { UsageError, shown } from "../../../errors.js";
 import {
   fetchSpotPriceHistory,
@@ -151,7 +150,7 @@ export const traceFetchCommand: CommandModule<object, TraceFetchArgs> = {
     let result: FetchResult;
     try {
       result = await fetchSpotPriceHistory({
-        ec2: createEc2Api({ region: settings.region, endpoint: settings.endpoint }),
+        ec2: (await loadEc2Client()).createEc2Api({ region: settings.region, endpoint: settings.endpoint }),
         out: settings.out,
         now,
         start: settings.window.start,
@@ -191,4 +190,9 @@ function count(n: number, one: string, many = `${one}s`): string {
 
 function isoTime(seconds: number): string {
   return new Date(seconds * 1000).toISOString();
+}
+
+/** The AWS SDK takes most of a second to load: only `trace fetch` pays for it, and only when it runs. */
+function loadEc2Client(): Promise<typeof import("../../../cloud/ec2-client.js")> {
+  return import("../../../cloud/ec2-client.js");
 }
