@@ -2,6 +2,8 @@ import yargs from "yargs";
 import { HotspotError, UsageError, UnknownNameError } from "../errors.js";
 import { traceCommand } from "./commands/trace/index.js";
 import { simCommand } from "./commands/sim.js";
+import { reportCommand } from "./commands/report.js";
+import { shellCommandLine } from "../reports/command-line.js";
 import { version } from "../version.js";
 
 /** Exit codes: 0 success, 1 a run failed (bad data, cloud error), 2 the command line was wrong. */
@@ -16,7 +18,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .command(traceCommand)
     .command(simCommand)
-    .demandCommand(1, "name a command: trace, sim")
+    .command(reportCommand)
+    // Reports print the command that reproduces them; handlers only see parsed arguments.
+    .middleware((args) => {
+      args.commandLine = shellCommandLine(["hotspot", ...argv]);
+    })
+    .demandCommand(1, "name a command: trace, sim, report")
     .recommendCommands()
     .strict()
     .exitProcess(false)

@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../support/run-cli.js";
 import { builtinCatalog } from "../../src/catalog/catalog.js";
 import type { ResultsDocument } from "../../src/results/document.js";
 
@@ -28,25 +28,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function run(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const outSpy = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const errSpy = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(argv);
-    return { code, stdout, stderr };
-  } finally {
-    outSpy.mockRestore();
-    errSpy.mockRestore();
-  }
-}
+const run = runCli;
 
 const base = () => ["sim", "--trace", tracePath, "--no-cache", "--memory", "8", "--demand", "6.5"];
 
@@ -138,5 +120,17 @@ describe("hotspot sim", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("zone us-east-1a (on-demand baseline: m4.large)");
     expect(result.stdout).toContain("$/ECU-h");
+  });
+
+  it("writes an HTML report with --report that names the command reproducing it", async () => {
+    const report = join(dir, "sim-report.html");
+    const result = await run([...base(), "--policy", "greedy,on-demand", "--report", report]);
+    expect(result.code).toBe(0);
+    const html = await readFile(report, "utf8");
+    expect(html).toContain(`hotspot sim --trace ${tracePath} --no-cache`);
+    expect(html).toContain("--report");
+    // Both policies appear in the summary table.
+    expect(html).toContain('<tr data-policy="greedy"><th scope="row">greedy</th>');
+    expect(html).toContain('<tr data-policy="on-demand"><th scope="row">on-demand</th>');
   });
 });

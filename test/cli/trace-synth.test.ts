@@ -5,28 +5,14 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { traceSynthSettings } from "../../src/cli/commands/trace/synth.js";
 import { UsageError } from "../../src/errors.js";
-import { main } from "../../src/cli/main.js";
+import { runCli } from "../support/run-cli.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
 /** Runs the CLI in-process; returns the exit code and what it wrote. */
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const stdout = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  const stderr = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
+  const { code, stdout, stderr } = await runCli(argv);
+  return { code, out: stdout, err: stderr };
 }
 
 /** `hotspot trace synth ...` that must succeed without writing to stderr; returns its stdout. */

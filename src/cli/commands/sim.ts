@@ -25,6 +25,7 @@ import { policyByName, policyNames, resolveParams } from "../../policies/index.j
 import type { PolicyDefinition } from "../../policies/types.js";
 import { formatResultsTables } from "../../results/table.js";
 import { serializeResults, writeResults } from "../../results/write.js";
+import { writeReport } from "../../reports/write-report.js";
 import { loadTrace } from "../../traces/load.js";
 import { regionOfZone } from "../../traces/zones.js";
 import { UsageError } from "../../errors.js";
@@ -134,6 +135,10 @@ function builder(yargs: Argv) {
       describe: "Look-back window policies see (1d, 6h)",
     })
     .option("json", { type: "boolean", default: false, describe: "Print the results document as JSON" })
+    .option("report", {
+      type: "string",
+      describe: "Also write a self-contained HTML report comparing the policies (e.g. reports/NAME.html)",
+    })
     .option("out", {
       type: "string",
       describe: "Write the results document (JSON) to this file, atomically",
@@ -153,6 +158,9 @@ function builder(yargs: Argv) {
 type SimArgs = TraceLoadArgs &
   CatalogArgs & {
     trace?: string;
+    report?: string;
+    /** Set by the CLI root: the command as typed, for reports. */
+    commandLine?: string;
     policy: string[];
     param?: string[];
     helpPolicy?: string;
@@ -362,6 +370,9 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
     );
   }
   if (args.out !== undefined) await writeResults(args.out, document);
+  if (args.report !== undefined) {
+    await writeReport([document], args.report, { commandLine: args.commandLine ?? "hotspot sim" });
+  }
   process.stdout.write(args.json ? serializeResults(document) : formatResultsTables(document));
 }
 
