@@ -1,0 +1,22 @@
+import type { LazyDump } from "./criu.js";
+
+export const containerKinds = ["lxc", "pidns"] as const;
+/** `lxc`: a real LXC container (busybox template); `pidns`: the workload as PID 1 of its own PID namespace. */
+export type ContainerKind = (typeof containerKinds)[number];
+
+/** A running container that can be checkpointed on one instance and restored on another. */
+export interface Container {
+  readonly kind: ContainerKind;
+  /** The instance (network namespace) it runs in now. */
+  readonly netns: string;
+  /** Host PID of its root process. */
+  readonly pid: number;
+  /** Stop-and-copy checkpoint into `imagesDir`; resolves once the dumped tree is gone. */
+  dump(imagesDir: string): Promise<void>;
+  /** Post-copy checkpoint: memory stays behind a page server on the source's loopback `port`. */
+  dumpLazy(imagesDir: string, port: number): Promise<LazyDump>;
+  /** Restores from `imagesDir` into instance `netns` (post-copy when `lazy`). */
+  restore(netns: string, imagesDir: string, lazy: boolean): Promise<void>;
+  /** Kills it wherever it runs (cleanup). */
+  kill(): Promise<void>;
+}

@@ -1,0 +1,146 @@
+import { mkdir, rm, symlink } from "node:fs/promises";
+import { join } from "node:path";
+import { HotspotError } from "../../../errors.js";
+import type { HostBackend, HostInstance, HostInterface, HostVolume } from "../host-backend.js";
+import { cleanupAll } from "./cleanup.js";
+import { hostNames, validatePrefix } from "./names.js";
+import {
+  associatePublicIp,
+  attachEni,
+  createEni,
+  deleteEni,
+  deleteNetns,
+  detachEni,
+  disassociatePublicIp,
+  ensureNetns,
+} from "./network.js";
+import { VolumeStore } from "./volumes.js";
+
+export interface NamespaceBackendOptions {
+  /** Tag prefix of everything created (2–4 lowercase letters). */
+  readonly prefix: string;
+  /** Where volume images, mount points and per-instance device links live. */
+  readonly stateDir: string;
+}
+
+/**
+ * The real data plane: an instance is a network namespace, an ENI a veth pair whose inner end moves
+ * into the instance, a volume an ext4 image on a loop device, mounted while attached, with a device
+ * link `<stateDir>/hosts/<instance>/dev/<sdX>` standing for the block device the guest sees.
+ */
+export class NamespaceHostBackend implements HostBackend {
+  readonly prefix: string;
+  readonly volumes: VolumeStore;
+  private readonly interfaces = new Map<string, HostInterface>();
+  private readonly deviceLinks = new Map<string, string>();
+  private readonly eips = new Map<string, { eniId: string; privateIp: string }>();
+
+  constructor(readonly options: NamespaceBackendOptions) {
+    this.prefix = validatePrefix(options.prefix);
+    this.volumes = new VolumeStore(options.stateDir);
+  }
+
+  /** Removes leftovers of an earlier run with the same prefix (e.g. after a crash). */
+  async init(): Promise<void> {
+    await cleanupAll(this.prefix, this.options.stateDir);
+    await ensureNetns(hostNames.fabricNetns(this.prefix));
+  }
+
+  instanceNetns(instanceId: string): string {
+    return hostNames.instanceNetns(this.prefix, instanceId);
+  }
+
+  fabricNetns(): string {
+    return hostNames.fabricNetns(this.prefix);
+  }
+
+  private deviceLink(instanceId: string, device: string): string {
+    return join(this.options.stateDir, "hosts", instanceId, "dev", device.replace(/^\/dev\//, ""));
+  }
+
+  async createVolume(volume: HostVolume): Promise<void> {
+    await this.volumes.create(volume.volumeId, volume.sizeGiB);
+  }
+
+  async deleteVolume(volumeId: string): Promise<void> {
+    await this.volumes.delete(volumeId);
+  }
+
+  async createInterface(networkInterface: HostInterface): Promise<void> {
+    this.interfaces.set(networkInterface.networkInterfaceId, networkInterface);
+    await createEni(this.prefix, networkInterface);
+  }
+
+  async deleteInterface(networkInterfaceId: string): Promise<void> {
+    await deleteEni(this.prefix, networkInterfaceId);
+    this.interfaces.delete(networkInterfaceId);
+  }
+
+  async startInstance(instance: HostInstance): Promise<void> {
+    await ensureNetns(this.instanceNetns(instance.instanceId));
+  }
+
+  async terminateInstance(instanceId: string): Promise<void> {
+    await deleteNetns(this.instanceNetns(instanceId));
+    await rm(join(this.options.stateDir, "hosts", instanceId), { recursive: true, force: true });
+  }
+
+  async attachVolume(volumeId: string, instanceId: string, device: string): Promise<void> {
+    const loop = await this.volumes.attach(volumeId);
+    const link = this.deviceLink(instanceId, device);
+    await mkdir(join(link, ".."), { recursive: true });
+    await rm(link, { force: true });
+    await symlink(loop, link);
+    this.deviceLinks.set(volumeId, link);
+  }
+
+  async detachVolume(volumeId: string, _instanceId: string, options: { force: boolean }): Promise<void> {
+    await this.volumes.detach(volumeId, options.force);
+    const link = this.deviceLinks.get(volumeId);
+    if (link !== undefined) await rm(link, { force: true });
+    this.deviceLinks.delete(volumeId);
+  }
+
+  private eni(networkInterfaceId: string): HostInterface {
+    const eni = this.interfaces.get(networkInterfaceId);
+    if (!eni)
+      throw new HotspotError(
+        "HOTSPOT_HOST_STATE",
+        `unknown network interface ${networkInterfaceId} (never created on this backend)`,
+      );
+    return eni;
+  }
+
+  async attachInterface(networkInterfaceId: string, instanceId: string, deviceIndex: number): Promise<void> {
+    await attachEni(this.prefix, this.eni(networkInterfaceId), this.instanceNetns(instanceId), deviceIndex);
+  }
+
+  /** Moving a veth never waits for the guest, so `force` changes nothing here. */
+  async detachInterface(
+    networkInterfaceId: string,
+    instanceId: string,
+    _options?: { force: boolean },
+  ): Promise<void> {
+    await detachEni(this.prefix, this.eni(networkInterfaceId), this.instanceNetns(instanceId));
+  }
+
+  async associateAddress(
+    publicIp: string,
+    networkInterfaceId: string,
+    privateIpAddress: string,
+  ): Promise<void> {
+    await associatePublicIp(this.prefix, this.eni(networkInterfaceId), publicIp, privateIpAddress);
+    this.eips.set(publicIp, { eniId: networkInterfaceId, privateIp: privateIpAddress });
+  }
+
+  async disassociateAddress(publicIp: string): Promise<void> {
+    const eip = this.eips.get(publicIp);
+    if (!eip) return;
+    await disassociatePublicIp(this.prefix, publicIp, eip.privateIp);
+    this.eips.delete(publicIp);
+  }
+
+  async close(): Promise<void> {
+    await cleanupAll(this.prefix, this.options.stateDir);
+  }
+}
