@@ -1,6 +1,7 @@
 import { runIngestBench } from "./ingest.js";
 import { runReplayBench } from "./replay.js";
 import { runMigrateBench } from "./migrate.js";
+import { runSweepBench } from "./sweep.js";
 
 /**
  * `npm run bench [SUITE...]`: every benchmark prints its timings next to a baseline measured in the
@@ -10,6 +11,7 @@ import { runMigrateBench } from "./migrate.js";
 const suites = {
   ingest: { run: runIngestBench, byDefault: true },
   replay: { run: runReplayBench, byDefault: true },
+  sweep: { run: runSweepBench, byDefault: true },
   migrate: { run: runMigrateBench, byDefault: false },
 } as const;
 

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // Full-page PNG of an HTML report in Debian's headless Chromium, for people to look at.
 // Usage: node scripts/report-screenshot.mjs REPORT.html OUT.png [width]
-/* global process */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";

@@ -1,4 +1,4 @@
-import { CatalogGapError } from "../errors.js";
+import { CatalogGapError, UsageError } from "../errors.js";
 import type { Catalog, InstanceSpec, OnDemandPrice, WorkUnit } from "./types.js";
 
 /** The work units, with how results name them. */
@@ -99,4 +99,21 @@ function describeGaps(gaps: readonly TypeGap[], options: ResolveOptions): string
         .join(", ")}`,
   );
   return `complete catalog entry (${parts.join("; ")})`;
+}
+
+/**
+ * The default CPU demand: half of an m4.4xlarge (the paper's prototype), in `unit`. Throws a
+ * UsageError naming `--demand` when the catalog cannot say.
+ */
+export function defaultDemandWork(catalog: Catalog, unit: WorkUnit): number {
+  const spec = catalog.spec("m4.4xlarge");
+  const work = spec === undefined ? undefined : workOf(spec, unit);
+  if (work === undefined) {
+    throw new UsageError(
+      "--demand",
+      `a value (the catalog has no ${unit} for m4.4xlarge to take half of)`,
+      "none",
+    );
+  }
+  return work / 2;
 }

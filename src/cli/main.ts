@@ -3,6 +3,8 @@ import { HotspotError, UsageError, UnknownNameError } from "../errors.js";
 import { traceCommand } from "./commands/trace/index.js";
 import { simCommand } from "./commands/sim.js";
 import { reportCommand } from "./commands/report.js";
+import { sweepCommand } from "./commands/sweep.js";
+import { mergeCommand } from "./commands/merge.js";
 import { shellCommandLine } from "../reports/command-line.js";
 import { version } from "../version.js";
 
@@ -19,11 +21,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command(traceCommand)
     .command(simCommand)
     .command(reportCommand)
+    .command(sweepCommand)
+    .command(mergeCommand)
     // Reports print the command that reproduces them; handlers only see parsed arguments.
     .middleware((args) => {
       args.commandLine = shellCommandLine(["hotspot", ...argv]);
     })
-    .demandCommand(1, "name a command: trace, sim, report")
+    .demandCommand(1, "name a command: trace, sim, report, sweep, merge")
     .recommendCommands()
     .strict()
     .exitProcess(false)

@@ -1,3 +1,4 @@
+import { eraOf } from "../traces/eras.js";
 import type { ResultsDocument, RunDocument } from "../results/document.js";
 import { zoneCharts, type ChartSpec } from "./charts.js";
 import { escapeHtml, jsonForScript } from "./escape.js";
@@ -11,10 +12,8 @@ export interface ReportOptions {
 }
 
 /** Spot prices followed bids until this date; afterwards they were smoothed (capacity-based). */
-const SMOOTHED_ERA_START = Date.parse("2017-11-28T00:00:00Z");
-
 function era(start: string): string {
-  return Date.parse(start) < SMOOTHED_ERA_START
+  return eraOf(Date.parse(start) / 1000) === "volatile"
     ? "volatile (bid-driven spot prices, before 2017-11-28)"
     : "smoothed (capacity-driven spot prices, from 2017-11-28)";
 }

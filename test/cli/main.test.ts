@@ -22,10 +22,19 @@ describe("hotspot CLI", () => {
   });
 
   it("prints help for each command with examples and exits 0", async () => {
-    const commands = [["trace", "info"], ["trace", "synth"], ["trace", "fetch"], ["sim"], ["report"]];
+    const commands = [
+      ["trace", "info"],
+      ["trace", "synth"],
+      ["trace", "fetch"],
+      ["sim"],
+      ["report"],
+      ["sweep"],
+      ["merge"],
+    ];
     const root = await runCli(["--help"]);
     expect(root.code).toBe(0);
-    for (const command of ["trace", "sim", "report"]) expect(root.stdout).toContain(`hotspot ${command}`);
+    for (const command of ["trace", "sim", "report", "sweep", "merge"])
+      expect(root.stdout).toContain(`hotspot ${command}`);
     for (const argv of commands) {
       const { code, stdout } = await runCli([...argv, "--help"]);
       expect(code, argv.join(" ")).toBe(0);

@@ -1,3 +1,4 @@
+import { eraOf } from "../../traces/eras.js";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Argv, CommandModule } from "yargs";
@@ -10,9 +11,7 @@ import {
 } from "../../engine/migration-model.js";
 import { StepWorkload, type WorkloadProfile } from "../../engine/workload.js";
 import { createCatalog } from "../../catalog/catalog.js";
-import { resolveTypes, workOf } from "../../catalog/work-unit.js";
-import type { WorkUnit } from "../../catalog/types.js";
-import type { Catalog } from "../../catalog/types.js";
+import { defaultDemandWork, resolveTypes } from "../../catalog/work-unit.js";
 import {
   interruptionModels,
   readAdvisorFile,
@@ -32,9 +31,6 @@ import { UsageError } from "../../errors.js";
 import { catalogOptionsFromArgs, withCatalogOptions, type CatalogArgs } from "../catalog-options.js";
 import { parseChoice, parseDuration, parseInteger, parseList, parseNumber } from "../parse.js";
 import { loadOptionsFromArgs, withTraceLoadOptions, type TraceLoadArgs } from "../trace-options.js";
-
-/** Smoothed spot pricing (capacity interruptions, no bids) started on 2017-11-28. */
-const SMOOTHED_ERA_START = Date.parse("2017-11-28T00:00:00Z") / 1000;
 
 /** The demo trace shipped with the package, found from src/ (tests) or dist/src/ (installed). */
 function defaultTracePath(): string {
@@ -239,19 +235,6 @@ export function policyParams(
   }));
 }
 
-function defaultDemand(catalog: Catalog, unit: WorkUnit): number {
-  const spec = catalog.spec("m4.4xlarge");
-  const work = spec === undefined ? undefined : workOf(spec, unit);
-  if (work === undefined) {
-    throw new UsageError(
-      "--demand",
-      `a value (the catalog has no ${unit} for m4.4xlarge to take half of)`,
-      "none",
-    );
-  }
-  return work / 2;
-}
-
 async function workloadFrom(
   raw: string,
   demand: number,
@@ -320,11 +303,11 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
   );
   const demandWork =
     args.demand === undefined
-      ? defaultDemand(catalog, catalogChoice.workUnit)
+      ? defaultDemandWork(catalog, catalogChoice.workUnit)
       : parseNumber("--demand", args.demand, 1e-9);
   const workload = await workloadFrom(args.utilisation, demandWork);
   const kind =
-    interruptionName !== "auto" ? interruptionName : window.start < SMOOTHED_ERA_START ? "bid" : "none";
+    interruptionName !== "auto" ? interruptionName : eraOf(window.start) === "volatile" ? "bid" : "none";
   const interruptions: InterruptionConfig =
     kind === "bid"
       ? { kind, bidMultiple }

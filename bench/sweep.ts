@@ -1,0 +1,99 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { builtinCatalog } from "../src/catalog/catalog.js";
+import { policyByName, policyNames } from "../src/policies/index.js";
+import type { Execution } from "../src/sweep/pool.js";
+import { prepareSweep } from "../src/sweep/prepare.js";
+import { runSweep } from "../src/sweep/run.js";
+import { synthesizeTrace } from "../src/traces/synth.js";
+
+const day = 86_400;
+
+/**
+ * Sweep throughput: simulations (policy × zone × window × grid point) per second on 1 and 2 worker
+ * threads, and on the main thread alone, over the same small grid.
+ */
+export async function runSweepBench(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), "hotspot-bench-sweep-"));
+  try {
+    const tracePath = join(dir, "trace.csv");
+    await synthesizeTrace(tracePath, {
+      regime: "volatile",
+      days: 60,
+      types: ["m3.medium", "m3.large", "m4.xlarge", "c4.2xlarge", "r3.2xlarge", "m4.4xlarge"],
+      zones: ["us-east-1a", "us-east-1b"],
+      start: Date.parse("2016-03-01T00:00:00Z") / 1000,
+      seed: 3,
+      catalog: builtinCatalog(),
+    });
+    const { config, trace } = await prepareSweep({
+      tracePath,
+      load: { cacheDir: false },
+      workUnit: "ecu",
+      skipUnknownTypes: false,
+      base: {
+        intervalSeconds: 300,
+        billing: "per-second",
+        memoryGiB: 8,
+        demandWork: null,
+        utilisation: 1,
+        transfer: "network",
+        bandwidthGbps: 10,
+        durations: "mean",
+        interruptions: "auto",
+        bidMultiple: 1,
+        historyWindowSeconds: day,
+      },
+      vary: [{ key: "memory-gib", values: [1, 4, 16, 64] }],
+      policies: policyNames
+        .filter((name) => name !== "optimal")
+        .map((name) => ({ definition: policyByName(name), params: {} })),
+      windowSeconds: 30 * day,
+      windows: 20,
+      seed: 1,
+    });
+    const simulations = config.items * config.policies.length * config.zones.length;
+    process.stdout.write(
+      `grid: ${config.points} points × ${config.windows.length} windows of 30 days, ${config.policies.length} policies, ${config.zones.length} zones, ${trace.time.length} price changes = ${simulations} simulations\n`,
+    );
+    const modes: Record<string, Execution> = {
+      inline: { kind: "inline" },
+      "1 worker": { kind: "threads", jobs: 1 },
+      "2 workers": { kind: "threads", jobs: 2 },
+    };
+    // Best of 3, interleaved: one slow run on a busy machine should not decide the ratio.
+    const best: Record<string, { perSecond: number; cores: number }> = {};
+    for (let round = 0; round < 3; round++) {
+      for (const [label, execution] of Object.entries(modes)) {
+        const cpu = process.cpuUsage();
+        const started = performance.now();
+        await runSweep({
+          config,
+          trace,
+          out: join(dir, "results.json"),
+          resume: false,
+          shard: null,
+          execution,
+        });
+        const wall = performance.now() - started;
+        const used = process.cpuUsage(cpu);
+        const perSecond = simulations / (wall / 1000);
+        // Cores obtained (CPU time of all threads / wall time): shows when the machine was busy.
+        if (perSecond > (best[label]?.perSecond ?? 0)) {
+          best[label] = { perSecond, cores: (used.user + used.system) / 1000 / wall };
+        }
+      }
+    }
+    for (const [label, { perSecond, cores }] of Object.entries(best)) {
+      process.stdout.write(
+        `${label.padEnd(10)} ${perSecond.toFixed(1).padStart(8)} simulations/s (best of 3; ${cores.toFixed(2)} cores busy)\n`,
+      );
+    }
+    process.stdout.write(
+      `2 workers / 1 worker: ${(best["2 workers"].perSecond / best["1 worker"].perSecond).toFixed(2)}× (${availableParallelism()} cores, load average ${loadavg()[0].toFixed(1)})\n`,
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,249 @@
+import { availableParallelism } from "node:os";
+import type { Argv, CommandModule } from "yargs";
+import { billingModels } from "../../engine/billing.js";
+import { defaultMigrationModel, durationModes } from "../../engine/migration-model.js";
+import { HotspotError, UsageError } from "../../errors.js";
+import type { Execution } from "../../sweep/pool.js";
+import { prepareSweep, type SweepRequest } from "../../sweep/prepare.js";
+import { ProgressBar } from "../../sweep/progress.js";
+import { runSweep, type SweepOutcome } from "../../sweep/run.js";
+import { sweepInterruptions, parseVary, varyKeys } from "../../sweep/settings.js";
+import { parseShard, shardFromEnvironment, shardIndexVariables, type Shard } from "../../sweep/shard.js";
+import { formatSweepTable } from "../../sweep/table.js";
+import { catalogOptionsFromArgs, withCatalogOptions, type CatalogArgs } from "../catalog-options.js";
+import { parseChoice, parseDuration, parseInteger, parseNumber } from "../parse.js";
+import { loadOptionsFromArgs, withTraceLoadOptions, type TraceLoadArgs } from "../trace-options.js";
+import { policyParams, selectPolicies } from "./sim.js";
+
+function builder(yargs: Argv) {
+  return withCatalogOptions(withTraceLoadOptions(yargs))
+    .alias("zones", "zone")
+    .option("trace", { type: "string", demandOption: true, describe: "Price trace to replay" })
+    .option("policy", {
+      type: "string",
+      array: true,
+      default: ["all"],
+      describe: "Policies, comma-separated, or all",
+    })
+    .option("param", {
+      type: "string",
+      array: true,
+      describe: "Policy parameter name=value or policy:name=value",
+    })
+    .option("vary", {
+      type: "string",
+      array: true,
+      describe: `Setting to sweep, KEY=v1,v2,... (repeatable; the grid is every combination). Keys: ${Object.entries(
+        varyKeys,
+      )
+        .map(([key, spec]) => `${key} (${spec.describe})`)
+        .join("; ")}`,
+    })
+    .option("windows", {
+      type: "string",
+      default: "30d",
+      describe: "Length of each simulated window (30d, 12h)",
+    })
+    .option("starts", {
+      type: "string",
+      default: "20",
+      describe: "Window start times drawn (seeded) within the trace",
+    })
+    .option("seed", {
+      type: "string",
+      default: "1",
+      describe: "Seed of the window starts and every simulation",
+    })
+    .option("jobs", {
+      type: "string",
+      describe: "Worker threads (default: available cores; 1 runs on the main thread)",
+    })
+    .option("out", {
+      type: "string",
+      default: "sweep-results.json",
+      describe: "Results document (JSON), written atomically as items finish",
+    })
+    .option("resume", {
+      type: "boolean",
+      default: false,
+      describe: "Continue from --out: keep its finished items (it must be the same sweep and shard)",
+    })
+    .option("shard", { type: "string", describe: "Run only slice i of n (0-based), e.g. 2/8" })
+    .option("shard-count", {
+      type: "string",
+      describe: `Run one of n slices, the index taken from ${shardIndexVariables.join(" or ")}`,
+    })
+    .option("interval", { type: "string", default: "300", describe: "Seconds between policy decisions" })
+    .option("billing", {
+      type: "string",
+      default: "per-second",
+      describe: `Billing model: ${Object.keys(billingModels).join(", ")}`,
+    })
+    .option("interruptions", {
+      type: "string",
+      default: "auto",
+      describe: "none, bid, or auto (bid for windows before 2017-11-28, else none)",
+    })
+    .option("bid-multiple", {
+      type: "string",
+      default: "1",
+      describe: "Bid as a multiple of the on-demand price",
+    })
+    .option("durations", {
+      type: "string",
+      default: "mean",
+      describe: "Migration step durations: mean or sampled",
+    })
+    .option("memory", { type: "string", default: "8", describe: "Container memory footprint, GiB" })
+    .option("demand", {
+      type: "string",
+      describe: "Work units the application can use (default half an m4.4xlarge)",
+    })
+    .option("utilisation", { type: "string", default: "1", describe: "Constant load level in [0, 1]" })
+    .option("transfer", {
+      type: "string",
+      default: "network",
+      describe: "Checkpoint transfer: network or ebs",
+    })
+    .option("bandwidth-gbps", { type: "string", describe: "Memory-to-memory bandwidth, Gbit/s (default 10)" })
+    .option("history-window", { type: "string", default: "1d", describe: "Look-back window policies see" })
+    .example(
+      "$0 sweep --trace t.csv --policy all --vary memory-gib=1,4,16,64 --vary interval=60,300 --windows 30d --starts 20 --seed 7",
+      "8 grid points × 20 windows, every policy, on all cores",
+    )
+    .example("$0 sweep ... --out r.json --resume", "Continue an interrupted sweep")
+    .example("$0 sweep ... --shard 0/4 --out shard-0.json", "One of 4 slices; combine with hotspot merge");
+}
+
+type SweepArgs = TraceLoadArgs &
+  CatalogArgs & {
+    trace: string;
+    policy: string[];
+    param?: string[];
+    vary?: string[];
+    windows: string;
+    starts: string;
+    seed: string;
+    jobs?: string;
+    out: string;
+    resume: boolean;
+    shard?: string;
+    shardCount?: string;
+    interval: string;
+    billing: string;
+    interruptions: string;
+    bidMultiple: string;
+    durations: string;
+    memory: string;
+    demand?: string;
+    utilisation: string;
+    transfer: string;
+    bandwidthGbps?: string;
+    historyWindow: string;
+  };
+
+/** Validates every flag once into a typed request. */
+export function sweepRequestFromArgs(args: SweepArgs): SweepRequest {
+  const catalog = catalogOptionsFromArgs(args);
+  return {
+    tracePath: args.trace,
+    load: loadOptionsFromArgs(args),
+    specsFile: catalog.specsFile,
+    workUnit: catalog.workUnit,
+    skipUnknownTypes: catalog.skipUnknownTypes,
+    base: {
+      intervalSeconds: parseDuration("--interval", args.interval)!,
+      billing: parseChoice("--billing", args.billing, billingModels),
+      memoryGiB: parseNumber("--memory", args.memory, 0),
+      demandWork: args.demand === undefined ? null : parseNumber("--demand", args.demand, 1e-9),
+      utilisation: parseNumber("--utilisation", args.utilisation, 0, 1),
+      transfer: parseChoice("--transfer", args.transfer, { network: true, ebs: true }),
+      bandwidthGbps:
+        args.bandwidthGbps === undefined
+          ? defaultMigrationModel.networkGbitPerSecond
+          : parseNumber("--bandwidth-gbps", args.bandwidthGbps, 1e-6),
+      durations: parseChoice("--durations", args.durations, durationModes),
+      interruptions: parseChoice("--interruptions", args.interruptions, sweepInterruptions),
+      bidMultiple: parseNumber("--bid-multiple", args.bidMultiple, 0),
+      historyWindowSeconds: parseDuration("--history-window", args.historyWindow)!,
+    },
+    vary: parseVary(args.vary),
+    policies: policyParams(args.param, selectPolicies(args.policy)),
+    windowSeconds: parseDuration("--windows", args.windows)!,
+    windows: parseInteger("--starts", args.starts, 1),
+    seed: parseInteger("--seed", args.seed, 0, 2 ** 32 - 1),
+  };
+}
+
+/** `--shard i/n`, or `--shard-count n` with the index from the batch engine's environment, or none. */
+export function shardFromArgs(
+  args: Pick<SweepArgs, "shard" | "shardCount">,
+  env: Readonly<Record<string, string | undefined>>,
+): Shard | null {
+  if (args.shard !== undefined && args.shardCount !== undefined) {
+    throw new UsageError("--shard-count", "either --shard i/n or --shard-count n, not both", args.shardCount);
+  }
+  if (args.shard !== undefined) return parseShard(args.shard);
+  if (args.shardCount !== undefined)
+    return shardFromEnvironment(parseInteger("--shard-count", args.shardCount, 1), env);
+  return null;
+}
+
+function executionFromArgs(jobs: string | undefined): Execution {
+  const count = jobs === undefined ? availableParallelism() : parseInteger("--jobs", jobs, 1, 1024);
+  return count === 1 ? { kind: "inline" } : { kind: "threads", jobs: count };
+}
+
+function summaryLine(outcome: SweepOutcome, out: string, seconds: number): string {
+  const { document, resumed, ran, total } = outcome;
+  const shard = document.shard === null ? "" : ` (shard ${document.shard.index}/${document.shard.count})`;
+  const rate = seconds > 0 ? (ran / seconds).toFixed(2) : "-";
+  return `hotspot: sweep ${outcome.status}${shard}: ${document.items.length}/${total} items (${resumed} resumed, ${ran} run in ${seconds.toFixed(1)} s, ${rate}/s) -> ${out}\n`;
+}
+
+/** Runs the sweep; Ctrl-C stops it after the items in flight, keeping finished results in --out. */
+export async function runSweepCommand(args: SweepArgs): Promise<void> {
+  const request = sweepRequestFromArgs(args);
+  const shard = shardFromArgs(args, process.env);
+  const execution = executionFromArgs(args.jobs);
+  const { config, trace } = await prepareSweep(request);
+  const controller = new AbortController();
+  const onInterrupt = () => {
+    process.stderr.write("\nhotspot: stopping after the items in flight (Ctrl-C again to abandon them)\n");
+    controller.abort();
+  };
+  process.once("SIGINT", onInterrupt);
+  const bar = new ProgressBar(process.stderr);
+  const began = performance.now();
+  let outcome: SweepOutcome;
+  try {
+    outcome = await runSweep({
+      config,
+      trace,
+      out: args.out,
+      resume: args.resume,
+      shard,
+      execution,
+      signal: controller.signal,
+      onProgress: (done, total) => bar.update(done, total),
+    });
+  } finally {
+    process.removeListener("SIGINT", onInterrupt);
+    bar.finish();
+  }
+  process.stderr.write(summaryLine(outcome, args.out, (performance.now() - began) / 1000));
+  if (outcome.status === "interrupted") {
+    throw new HotspotError(
+      "HOTSPOT_INTERRUPTED",
+      `sweep interrupted; finished items are in ${args.out}: run the same command with --resume to continue`,
+    );
+  }
+  process.stdout.write(formatSweepTable(outcome.document));
+}
+
+export const sweepCommand: CommandModule<object, SweepArgs> = {
+  command: "sweep",
+  describe: "Run policies over a grid of settings and many trace windows, in parallel, with statistics",
+  builder: builder as unknown as CommandModule<object, SweepArgs>["builder"],
+  handler: runSweepCommand,
+};

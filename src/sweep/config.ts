@@ -1,0 +1,53 @@
+import { createHash } from "node:crypto";
+import type { SweepSettings, VaryAxis } from "./settings.js";
+import type { WindowStart } from "./starts.js";
+
+/** Everything that defines a sweep, as recorded in its results document and hashed to recognise it. */
+export interface SweepConfig {
+  readonly trace: {
+    readonly path: string;
+    readonly sha256: string;
+    readonly bytes: number;
+    readonly format: string;
+    /** The span windows are drawn from. */
+    readonly spanStart: string;
+    readonly spanEnd: string;
+    readonly rowsKept: number;
+    readonly series: number;
+    /** The trace flags, as resolved. */
+    readonly load: Readonly<Record<string, unknown>>;
+  };
+  /** Every item runs all of these zones; a policy's outcome is its total over them. */
+  readonly zones: readonly string[];
+  readonly region: string;
+  readonly catalog: {
+    readonly description: string;
+    readonly specsFile: string | null;
+    readonly workUnit: string;
+    readonly skipUnknownTypes: boolean;
+  };
+  readonly base: SweepSettings;
+  readonly vary: readonly VaryAxis[];
+  readonly policies: readonly { readonly name: string; readonly params: Readonly<Record<string, number>> }[];
+  readonly windowSeconds: number;
+  readonly seed: number;
+  readonly windows: readonly WindowStart[];
+  readonly points: number;
+  /** points × windows; item k is point ⌊k / windows⌋ on window k mod windows. */
+  readonly items: number;
+}
+
+/**
+ * Identifies a sweep across machines and runs: SHA-256 of the configuration without the trace's path
+ * (the trace is identified by its content hash, so shards may read it from different places).
+ */
+export function configHash(config: SweepConfig): string {
+  // JSON.stringify leaves out keys whose value is undefined.
+  const withoutPath = { ...config, trace: { ...config.trace, path: undefined } };
+  return createHash("sha256").update(JSON.stringify(withoutPath)).digest("hex");
+}
+
+export function itemCoordinates(config: SweepConfig, index: number): { point: number; window: number } {
+  const windows = config.windows.length;
+  return { point: Math.floor(index / windows), window: index % windows };
+}

@@ -1,0 +1,139 @@
+import { eraOf } from "../traces/eras.js";
+import { createCatalog } from "../catalog/catalog.js";
+import type { Catalog } from "../catalog/types.js";
+import { resolveTypes } from "../catalog/work-unit.js";
+import type { WorkUnit } from "../catalog/types.js";
+import type { InterruptionConfig } from "../drivers/sim/interruptions.js";
+import type { SimConfig } from "../drivers/sim/run.js";
+import { runStudy } from "../drivers/sim/study.js";
+import { defaultMigrationModel } from "../engine/migration-model.js";
+import { StepWorkload } from "../engine/workload.js";
+import { policyByName } from "../policies/index.js";
+import type { Trace } from "../traces/types.js";
+import { itemCoordinates, type SweepConfig } from "./config.js";
+import { expandGrid, type GridPoint, type SweepSettings } from "./settings.js";
+
+/** One policy's outcome on one item (all zones together). */
+export interface PolicyOutcome {
+  readonly policy: string;
+  readonly costUsd: number;
+  readonly onDemandCostUsd: number | null;
+  readonly percentOfOnDemand: number | null;
+  readonly workEcuHours: number;
+  readonly usdPerEcuHour: number | null;
+  readonly migrations: number;
+  readonly migrationsPerDay: number;
+  readonly revocations: number;
+  readonly restarts: number;
+  readonly downtimeSeconds: number;
+  readonly lostWorkEcuHours: number;
+  readonly gapToOptimal: number | null;
+}
+
+/** The outcome of one work item: one grid point on one window, every policy. */
+export interface ItemResult {
+  readonly index: number;
+  readonly point: number;
+  readonly window: number;
+  readonly start: string;
+  readonly end: string;
+  readonly seed: number;
+  readonly outcomes: readonly PolicyOutcome[];
+}
+
+/** What a thread needs to run items: built once per thread. */
+export interface ItemContext {
+  readonly config: SweepConfig;
+  readonly trace: Trace;
+  readonly catalog: Catalog;
+  readonly grid: readonly GridPoint[];
+}
+
+export async function createItemContext(config: SweepConfig, trace: Trace): Promise<ItemContext> {
+  const catalog = await createCatalog({ specsFile: config.catalog.specsFile ?? undefined });
+  return { config, trace, catalog, grid: expandGrid(config.base, config.vary) };
+}
+
+function simConfig(settings: SweepSettings, workUnit: WorkUnit, start: number, seed: number): SimConfig {
+  const kind =
+    settings.interruptions === "auto"
+      ? eraOf(start) === "volatile"
+        ? "bid"
+        : "none"
+      : settings.interruptions;
+  const interruptions: InterruptionConfig =
+    kind === "bid" ? { kind, bidMultiple: settings.bidMultiple } : { kind: "none" };
+  return {
+    intervalSeconds: settings.intervalSeconds,
+    billing: settings.billing,
+    memoryGiB: settings.memoryGiB,
+    demandWork: settings.demandWork,
+    workUnit,
+    workload: StepWorkload.constant(settings.demandWork, settings.utilisation),
+    targetWork: null,
+    migrationModel: {
+      ...defaultMigrationModel,
+      transfer: settings.transfer,
+      networkGbitPerSecond: settings.bandwidthGbps,
+    },
+    durations: settings.durations,
+    interruptions,
+    historyWindowSeconds: settings.historyWindowSeconds,
+    seed,
+  };
+}
+
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+
+/**
+ * Runs every policy on every zone for item `index`. The trace is only re-windowed (no copy): the
+ * driver replays the changes before the window as history, so policies see the same look-back as in
+ * `hotspot sim` over a longer trace.
+ */
+export async function runItem(context: ItemContext, index: number): Promise<ItemResult> {
+  const { config, trace, catalog } = context;
+  const { point, window } = itemCoordinates(config, index);
+  const { start, seed } = config.windows[window];
+  const end = start + config.windowSeconds;
+  const unit = config.catalog.workUnit as WorkUnit;
+  const resolution = resolveTypes(
+    catalog,
+    trace.series.map((series) => series.instanceType),
+    { region: config.region, at: start, unit, skipUnknownTypes: config.catalog.skipUnknownTypes },
+  );
+  const document = await runStudy({
+    trace: { ...trace, window: { start, end } },
+    resolution,
+    catalogDescription: config.catalog.description,
+    policies: config.policies.map((policy) => ({
+      definition: policyByName(policy.name),
+      params: policy.params,
+    })),
+    config: simConfig(context.grid[point].settings, unit, start, seed),
+    workloadDescription: "constant",
+  });
+  const days = config.windowSeconds / 86400;
+  return {
+    index,
+    point,
+    window,
+    start: iso(start),
+    end: iso(end),
+    seed,
+    outcomes: document.aggregate.map((run) => ({
+      policy: run.policy,
+      costUsd: run.costUsd,
+      onDemandCostUsd: run.onDemandCostUsd,
+      percentOfOnDemand: run.percentOfOnDemand,
+      workEcuHours: run.workEcuHours,
+      usdPerEcuHour: run.usdPerEcuHour,
+      migrations: run.migrations,
+      migrationsPerDay: run.migrations / days,
+      revocations: run.revocations,
+      restarts: run.restarts,
+      downtimeSeconds: run.downtimeSeconds,
+      lostWorkEcuHours: run.lostWorkEcuHours,
+      gapToOptimal: run.gapToOptimal,
+    })),
+  };
+}

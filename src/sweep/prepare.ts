@@ -1,0 +1,111 @@
+import { createCatalog } from "../catalog/catalog.js";
+import type { WorkUnit } from "../catalog/types.js";
+import { defaultDemandWork, resolveTypes } from "../catalog/work-unit.js";
+import { simulationWindow } from "../drivers/sim/run.js";
+import type { StudyPolicy } from "../drivers/sim/study.js";
+import { traceZones } from "../drivers/sim/markets.js";
+import { resolveParams } from "../policies/index.js";
+import { loadTrace } from "../traces/load.js";
+import type { LoadOptions, Trace } from "../traces/types.js";
+import { regionOfZone } from "../traces/zones.js";
+import { UsageError } from "../errors.js";
+import type { SweepConfig } from "./config.js";
+import { expandGrid, type SweepSettings, type VaryAxis } from "./settings.js";
+import { sampleStarts } from "./starts.js";
+
+/** A sweep as asked for, validated: typed values, nothing left to parse. */
+export interface SweepRequest {
+  readonly tracePath: string;
+  readonly load: LoadOptions;
+  readonly specsFile?: string;
+  readonly workUnit: WorkUnit;
+  readonly skipUnknownTypes: boolean;
+  /** Settings shared by every grid point; `demandWork` null means half of an m4.4xlarge in the work unit. */
+  readonly base: Omit<SweepSettings, "demandWork"> & { readonly demandWork: number | null };
+  readonly vary: readonly VaryAxis[];
+  readonly policies: readonly StudyPolicy[];
+  readonly windowSeconds: number;
+  readonly windows: number;
+  readonly seed: number;
+}
+
+const iso = (seconds: number | undefined) =>
+  seconds === undefined ? null : new Date(seconds * 1000).toISOString();
+
+/**
+ * Loads the trace (through the cache), checks that its types resolve in the catalog, draws the window
+ * starts and fixes the configuration every item and shard will share.
+ */
+export async function prepareSweep(request: SweepRequest): Promise<{ config: SweepConfig; trace: Trace }> {
+  const trace = await loadTrace(request.tracePath, request.load);
+  const span = simulationWindow(trace);
+  const zones = traceZones(trace);
+  const regions = [...new Set(zones.map((zone) => regionOfZone(zone) ?? zone))].sort();
+  if (regions.length !== 1) {
+    throw new UsageError(
+      "--zones",
+      "zones of one region (on-demand prices are per region)",
+      regions.join(", ") || "no zones",
+    );
+  }
+  const catalog = await createCatalog({ specsFile: request.specsFile });
+  // Fails early, naming the types the catalog lacks, instead of in every worker.
+  resolveTypes(
+    catalog,
+    trace.series.map((series) => series.instanceType),
+    {
+      region: regions[0],
+      at: span.start,
+      unit: request.workUnit,
+      skipUnknownTypes: request.skipUnknownTypes,
+    },
+  );
+  let demandWork = request.base.demandWork;
+  if (demandWork === null) demandWork = defaultDemandWork(catalog, request.workUnit);
+  const base: SweepSettings = { ...request.base, demandWork };
+  const windows = sampleStarts(request.seed, span, request.windowSeconds, request.windows);
+  const points = expandGrid(base, request.vary).length;
+  const { load } = request;
+  const config: SweepConfig = {
+    trace: {
+      path: trace.source.path,
+      sha256: trace.source.sha256,
+      bytes: trace.source.bytes,
+      format: trace.source.format,
+      spanStart: iso(span.start)!,
+      spanEnd: iso(span.end)!,
+      rowsKept: trace.report.rowsKept,
+      series: trace.series.length,
+      load: {
+        format: load.format ?? null,
+        products: load.products ?? ["Linux/UNIX"],
+        zones: load.zones ?? null,
+        types: load.types ?? null,
+        start: iso(load.start),
+        end: iso(load.end),
+        skipBadRows: load.skipBadRows ?? false,
+      },
+    },
+    zones,
+    region: regions[0],
+    catalog: {
+      description: catalog.description,
+      specsFile: request.specsFile ?? null,
+      workUnit: request.workUnit,
+      skipUnknownTypes: request.skipUnknownTypes,
+    },
+    base,
+    vary: request.vary,
+    // Defaults filled in, so the record (and its hash) says exactly what ran.
+    policies: request.policies.map(({ definition, params }) => ({
+      name: definition.name,
+      params: resolveParams(definition, params),
+    })),
+    windowSeconds: request.windowSeconds,
+    seed: request.seed,
+    windows,
+    points,
+    items: points * windows.length,
+  };
+  return { config, trace };
+}

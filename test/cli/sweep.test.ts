@@ -1,0 +1,138 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { main } from "../../src/cli/main.js";
+import { readSweep } from "../../src/sweep/document.js";
+import { varyKeys } from "../../src/sweep/settings.js";
+import { runSweep } from "../../src/sweep/run.js";
+import { prepareSmall, writeSmallTrace } from "../sweep/fixture.js";
+
+let dir: string;
+let tracePath: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "hotspot-cli-sweep-"));
+  tracePath = await writeSmallTrace(dir);
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function runCli(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const outSpy = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const errSpy = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    return { code: await main(argv), stdout, stderr };
+  } finally {
+    outSpy.mockRestore();
+    errSpy.mockRestore();
+  }
+}
+
+/** The CLI form of test/sweep/fixture.ts's small request. */
+const sweepArgs = (out: string) => [
+  "sweep",
+  "--trace",
+  tracePath,
+  "--no-cache",
+  "--policy",
+  "on-demand,greedy,hotspot",
+  "--demand",
+  "6.5",
+  "--vary",
+  "memory-gib=1,16",
+  "--windows",
+  "1d",
+  "--starts",
+  "3",
+  "--seed",
+  "5",
+  "--jobs",
+  "1",
+  "--out",
+  join(dir, out),
+];
+
+describe("hotspot sweep", () => {
+  it("writes the same document as the library for the same settings, a table, and a summary line", async () => {
+    const result = await runCli(sweepArgs("cli.json"));
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(
+      /^hotspot: sweep complete: 6\/6 items \(0 resumed, 6 run in [\d.]+ s, [\d.]+\/s\) -> /,
+    );
+    expect(result.stdout.split("\n")[0]).toMatch(/^point\s+policy\s+n\s+cost \$ mean\s+95% CI/);
+    expect(result.stdout).toMatch(/memory-gib=16\s+greedy\s+3\s/);
+    await runSweep({
+      ...(await prepareSmall(tracePath)),
+      out: join(dir, "library.json"),
+      resume: false,
+      shard: null,
+      execution: { kind: "inline" },
+    });
+    expect(await readFile(join(dir, "cli.json"), "utf8")).toBe(
+      await readFile(join(dir, "library.json"), "utf8"),
+    );
+  });
+
+  it("rejects an unknown --vary key with exit 2, listing the valid keys", async () => {
+    const result = await runCli([...sweepArgs("bad.json"), "--vary", "ram=1"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `--vary: expected a key among ${Object.keys(varyKeys).join(", ")}, found "ram"`,
+    );
+  });
+
+  it("takes the shard index from a Kubernetes Indexed Job's environment", async () => {
+    vi.stubEnv("JOB_COMPLETION_INDEX", "1");
+    try {
+      const result = await runCli([...sweepArgs("k8s.json"), "--shard-count", "3"]);
+      expect(result.code).toBe(0);
+      const document = await readSweep(join(dir, "k8s.json"));
+      expect(document.shard).toEqual({ index: 1, count: 3 });
+      expect(document.items.map((item) => item.index)).toEqual([1, 4]);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it("refuses --shard with --shard-count (exit 2)", async () => {
+    const result = await runCli([...sweepArgs("both.json"), "--shard", "0/2", "--shard-count", "2"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      "--shard-count: expected either --shard i/n or --shard-count n, not both",
+    );
+  });
+
+  it("on Ctrl-C writes what finished and exits 1 pointing at --resume (SIGINT handler called directly)", async () => {
+    const once = process.once.bind(process);
+    const spy = vi.spyOn(process, "once").mockImplementation((event, listener) => {
+      if (event === "SIGINT") (listener as () => void)();
+      return once(event, listener);
+    });
+    let result;
+    try {
+      result = await runCli(sweepArgs("interrupted.json"));
+    } finally {
+      spy.mockRestore();
+    }
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("hotspot: sweep interrupted: 0/6 items");
+    expect(result.stderr).toContain("run the same command with --resume to continue [HOTSPOT_INTERRUPTED]");
+    expect((await readSweep(join(dir, "interrupted.json"))).complete).toBe(false);
+    const resumed = await runCli([...sweepArgs("interrupted.json"), "--resume"]);
+    expect(resumed.code).toBe(0);
+    expect(await readFile(join(dir, "interrupted.json"), "utf8")).toBe(
+      await readFile(join(dir, "library.json"), "utf8"),
+    );
+  });
+});
