@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { runCli } from "../support/run-cli.js";
 import { readSweep } from "../../src/sweep/document.js";
 import { varyKeys } from "../../src/sweep/settings.js";
 import { runSweep } from "../../src/sweep/run.js";
@@ -19,25 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-async function runCli(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const outSpy = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const errSpy = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(argv), stdout, stderr };
-  } finally {
-    outSpy.mockRestore();
-    errSpy.mockRestore();
-  }
-}
 
 /** The CLI form of test/sweep/fixture.ts's small request. */
 const sweepArgs = (out: string) => [
@@ -134,5 +115,29 @@ describe("hotspot sweep", () => {
     expect(await readFile(join(dir, "interrupted.json"), "utf8")).toBe(
       await readFile(join(dir, "library.json"), "utf8"),
     );
+  });
+});
+
+describe("sweep reports through the CLI", () => {
+  it("writes the sweep's HTML report with --report, and hotspot report re-renders it from the JSON", async () => {
+    const html = join(dir, "sweep.html");
+    const result = await runCli([...sweepArgs("reported.json"), "--report", html]);
+    expect(result.code).toBe(0);
+    const page = await readFile(html, "utf8");
+    expect(page).toContain(`hotspot sweep --trace ${tracePath}`);
+    expect(page).toContain('id="hotspot-sweep"');
+    const again = join(dir, "again.html");
+    const report = await runCli(["report", join(dir, "reported.json"), "-o", again]);
+    expect(report.code).toBe(0);
+    expect(report.stdout).toContain("sweep results document");
+    expect(await readFile(again, "utf8")).toContain('id="hotspot-sweep"');
+  });
+
+  it("refuses a sweep document mixed with others (exit 2), writing nothing", async () => {
+    const mixed = join(dir, "mixed.html");
+    const result = await runCli(["report", join(dir, "reported.json"), join(dir, "cli.json"), "-o", mixed]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("expected one sweep results document, or sim results documents");
+    await expect(readFile(mixed, "utf8")).rejects.toThrow();
   });
 });

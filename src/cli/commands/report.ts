@@ -1,4 +1,8 @@
+import { readFile } from "node:fs/promises";
 import type { Argv, CommandModule } from "yargs";
+import { UsageError } from "../../errors.js";
+import { writeSweepReport } from "../../reports/sweep-html.js";
+import { readSweep, SWEEP_SCHEMA } from "../../sweep/document.js";
 import { readResultsDocument } from "../../reports/read-results.js";
 import { shellCommandLine } from "../../reports/command-line.js";
 import { writeReport } from "../../reports/write-report.js";
@@ -10,7 +14,8 @@ function builder(yargs: Argv) {
     .positional("results", {
       type: "string",
       array: true,
-      describe: "Results documents (hotspot sim --out FILE or --json), one section each",
+      describe:
+        "Results documents (hotspot sim --out FILE or --json), one section each; or one sweep results document",
     })
     .option("out", {
       alias: "o",
@@ -19,14 +24,37 @@ function builder(yargs: Argv) {
       describe: "HTML file to write (self-contained: opens offline, from file://)",
     })
     .example("$0 report results.json -o reports/demo.html", "One report from one sim run")
-    .example("$0 report 2016.json 2021.json -o reports/eras.html", "Several runs in one report");
+    .example("$0 report 2016.json 2021.json -o reports/eras.html", "Several runs in one report")
+    .example("$0 report sweep-results.json -o reports/sweep.html", "Statistics of a sweep, with 95% CIs");
+}
+
+/** A JSON file's `schema` field; undefined when unreadable (the document's reader then names the problem). */
+async function schemaOf(file: string): Promise<unknown> {
+  try {
+    return (JSON.parse(await readFile(file, "utf8")) as { schema?: unknown } | null)?.schema;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads every results document (all checked before anything is written), then writes the report. */
 export async function runReportCommand(args: ReportArgs): Promise<void> {
+  const commandLine = shellCommandLine(["hotspot", "report", ...args.results, "-o", args.out]);
+  const schemas = await Promise.all(args.results.map(schemaOf));
+  if (schemas.includes(SWEEP_SCHEMA)) {
+    if (args.results.length !== 1) {
+      throw new UsageError(
+        "results",
+        "one sweep results document, or sim results documents",
+        args.results.join(" "),
+      );
+    }
+    const bytes = await writeSweepReport(await readSweep(args.results[0]), args.out, { commandLine });
+    process.stdout.write(`wrote ${args.out} (${bytes} bytes, sweep results document)\n`);
+    return;
+  }
   const documents = [];
   for (const file of args.results) documents.push(await readResultsDocument(file));
-  const commandLine = shellCommandLine(["hotspot", "report", ...args.results, "-o", args.out]);
   const bytes = await writeReport(documents, args.out, { commandLine });
   process.stdout.write(`wrote ${args.out} (${bytes} bytes, ${documents.length} results document(s))\n`);
 }

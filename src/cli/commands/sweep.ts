@@ -10,6 +10,7 @@ import { runSweep, type SweepOutcome } from "../../sweep/run.js";
 import { sweepInterruptions, parseVary, varyKeys } from "../../sweep/settings.js";
 import { parseShard, shardFromEnvironment, shardIndexVariables, type Shard } from "../../sweep/shard.js";
 import { formatSweepTable } from "../../sweep/table.js";
+import { writeSweepReport } from "../../reports/sweep-html.js";
 import { catalogOptionsFromArgs, withCatalogOptions, type CatalogArgs } from "../catalog-options.js";
 import { parseChoice, parseDuration, parseInteger, parseNumber } from "../parse.js";
 import { loadOptionsFromArgs, withTraceLoadOptions, type TraceLoadArgs } from "../trace-options.js";
@@ -62,6 +63,10 @@ function builder(yargs: Argv) {
       type: "string",
       default: "sweep-results.json",
       describe: "Results document (JSON), written atomically as items finish",
+    })
+    .option("report", {
+      type: "string",
+      describe: "Also write a self-contained HTML report: statistics and % of on-demand with 95% CIs",
     })
     .option("resume", {
       type: "boolean",
@@ -126,6 +131,8 @@ type SweepArgs = TraceLoadArgs &
     seed: string;
     jobs?: string;
     out: string;
+    report?: string;
+    commandLine?: string;
     resume: boolean;
     shard?: string;
     shardCount?: string;
@@ -232,6 +239,13 @@ export async function runSweepCommand(args: SweepArgs): Promise<void> {
     bar.finish();
   }
   process.stderr.write(summaryLine(outcome, args.out, (performance.now() - began) / 1000));
+  if (args.report !== undefined) {
+    // Written for interrupted sweeps too: the report marks them INCOMPLETE.
+    const bytes = await writeSweepReport(outcome.document, args.report, {
+      commandLine: args.commandLine ?? "hotspot sweep",
+    });
+    process.stderr.write(`hotspot: wrote ${args.report} (${bytes} bytes)\n`);
+  }
   if (outcome.status === "interrupted") {
     throw new HotspotError(
       "HOTSPOT_INTERRUPTED",

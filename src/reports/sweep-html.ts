@@ -1,0 +1,227 @@
+import { eraOf } from "../traces/eras.js";
+import {
+  summarizedMetrics,
+  type PointSummary,
+  type SummarizedMetric,
+  type SweepDocument,
+} from "../sweep/document.js";
+import type { MetricStats } from "../sweep/stats.js";
+import { writeFileAtomic } from "../util/atomic-write.js";
+import type { ChartSpec } from "./charts.js";
+import { escapeHtml, jsonForScript } from "./escape.js";
+import type { ReportOptions } from "./html.js";
+import { renderSvg } from "./render-svg.js";
+import { reportStyle } from "./style.js";
+import { unitLabel } from "./summary-table.js";
+import { axisCharts, pointCharts, pointLabel } from "./sweep-charts.js";
+
+/** The statistics shown per metric, in column order; `data-key` of each cell. */
+export const sweepStatColumns = [
+  "n",
+  "missing",
+  "mean",
+  "sd",
+  "p5",
+  "p50",
+  "p95",
+  "ci95Low",
+  "ci95High",
+] as const;
+export type SweepStatColumn = (typeof sweepStatColumns)[number];
+
+/** A statistic's exact value from the document (the CI bounds are the two ends of `ci95`). */
+export function statValue(stats: MetricStats, column: SweepStatColumn): number | null {
+  if (column === "ci95Low") return stats.ci95?.[0] ?? null;
+  if (column === "ci95High") return stats.ci95?.[1] ?? null;
+  return stats[column];
+}
+
+/** Digits shown per metric; counts are whole. */
+export const sweepMetricDigits: Readonly<Record<SummarizedMetric, number>> = {
+  costUsd: 2,
+  percentOfOnDemand: 1,
+  usdPerEcuHour: 5,
+  migrationsPerDay: 2,
+  downtimeSeconds: 0,
+};
+
+function metricLabel(metric: SummarizedMetric, workUnit: string): string {
+  const labels: Record<SummarizedMetric, string> = {
+    costUsd: "cost $",
+    percentOfOnDemand: "% of on-demand",
+    usdPerEcuHour: `$/${unitLabel(workUnit)}-hour`,
+    migrationsPerDay: "migrations/day",
+    downtimeSeconds: "downtime s",
+  };
+  return labels[metric];
+}
+
+const headings: Readonly<Record<SweepStatColumn, string>> = {
+  n: "n",
+  missing: "missing",
+  mean: "mean",
+  sd: "sd",
+  p5: "p5",
+  p50: "p50",
+  p95: "p95",
+  ci95Low: "95% CI low",
+  ci95High: "95% CI high",
+};
+
+function statCell(stats: MetricStats, column: SweepStatColumn, digits: number): string {
+  const value = statValue(stats, column);
+  if (value === null) return `<td data-key="${column}" data-value="null">—</td>`;
+  const shown = column === "n" || column === "missing" ? String(value) : value.toFixed(digits);
+  return `<td data-key="${column}" data-value="${value}">${shown}</td>`;
+}
+
+/** One grid point's statistics: a row per policy and metric; each cell has its exact number in data-value. */
+export function sweepPointTable(point: PointSummary, workUnit: string): string {
+  const head = sweepStatColumns.map((column) => `<th scope="col">${headings[column]}</th>`).join("");
+  const rows = point.policies.flatMap(({ policy, metrics }) =>
+    summarizedMetrics.map((metric, m) => {
+      const policyCell =
+        m === 0
+          ? `<th scope="rowgroup" rowspan="${summarizedMetrics.length}">${escapeHtml(policy)}</th>`
+          : "";
+      const cells = sweepStatColumns.map((column) =>
+        statCell(metrics[metric], column, sweepMetricDigits[metric]),
+      );
+      return `<tr data-policy="${escapeHtml(policy)}" data-metric="${metric}">${policyCell}<th scope="row">${escapeHtml(metricLabel(metric, workUnit))}</th>${cells.join("")}</tr>`;
+    }),
+  );
+  return `<table class="summary sweep"><thead><tr><th scope="col">policy</th><th scope="col">metric</th>${head}</tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table>`;
+}
+
+const compact = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
+
+/** Settings as `key value` pairs separated by commas, so that a long list wraps in the header. */
+const settings = (record: object) =>
+  Object.entries(record)
+    .map(([key, value]) => `${key} ${compact(value)}`)
+    .join(", ");
+
+function definitionList(items: readonly (readonly [string, string])[]): string {
+  const rows = items.map(([term, text]) => `<dt>${escapeHtml(term)}</dt><dd>${text}</dd>`);
+  return `<dl class="identity">${rows.join("\n")}</dl>`;
+}
+
+function duration(seconds: number): string {
+  const hours = seconds / 3600;
+  return hours >= 48 ? `${(hours / 24).toFixed(1)} days` : `${hours.toFixed(1)} hours`;
+}
+
+function windowsText(document: SweepDocument): string {
+  const { config } = document;
+  const starts = config.windows.map(
+    ({ start, seed }) => `${new Date(start * 1000).toISOString()} (seed ${seed})`,
+  );
+  return `${config.windows.length} × ${duration(config.windowSeconds)}, starting ${starts.join(", ")}`;
+}
+
+function coverage(document: SweepDocument): string {
+  const { shard, complete, items, config } = document;
+  const slice = shard === null ? "whole sweep" : `shard ${shard.index}/${shard.count}`;
+  const state = complete ? "complete" : "INCOMPLETE: statistics cover only the items present";
+  return `${slice}, ${items.length} of ${config.items} items, ${state}`;
+}
+
+function identity(document: SweepDocument): string {
+  const { config } = document;
+  const text = (value: string) => escapeHtml(value);
+  const era = eraOf(Date.parse(config.trace.spanStart) / 1000);
+  const vary =
+    config.vary.length === 0
+      ? "nothing (one grid point)"
+      : config.vary.map((axis) => `${axis.key} = ${axis.values.join(", ")}`).join("; ");
+  return definitionList([
+    ["trace file", `<span class="mono">${text(config.trace.path)}</span>`],
+    ["trace sha256", `<span class="mono">${text(config.trace.sha256)}</span>`],
+    [
+      "trace content",
+      text(
+        `${config.trace.format}, ${config.trace.bytes} bytes, ${config.trace.rowsKept} rows kept, ${config.trace.series} series`,
+      ),
+    ],
+    ["trace span", text(`${config.trace.spanStart} .. ${config.trace.spanEnd} (${era} era at its start)`)],
+    ["trace flags", text(settings(config.trace.load))],
+    ["zones", text(`${config.zones.join(", ")} (region ${config.region}); a policy's outcome totals them`)],
+    ["catalog", text(`${config.catalog.description}; work unit ${unitLabel(config.catalog.workUnit)}`)],
+    ["varied settings", text(vary)],
+    ["base settings", text(settings(config.base))],
+    ["policies", text(config.policies.map(({ name, params }) => `${name} ${compact(params)}`).join("; "))],
+    ["windows", text(windowsText(document))],
+    ["seed", text(String(config.seed))],
+    ["items", text(coverage(document))],
+    ["config hash", `<span class="mono">${text(document.configHash)}</span>`],
+    ["tool", text(`${document.tool.name} ${document.tool.version}`)],
+  ]);
+}
+
+async function figure(chart: ChartSpec): Promise<string> {
+  const svg = await renderSvg(chart.spec, chart.id);
+  return `<figure class="chart" id="${escapeHtml(chart.id)}" data-chart="${escapeHtml(chart.id)}"><figcaption>${escapeHtml(chart.title)}</figcaption>${svg}</figure>`;
+}
+
+async function pointSection(document: SweepDocument, point: PointSummary): Promise<string> {
+  const figures: string[] = [];
+  for (const chart of pointCharts(document, point)) figures.push(await figure(chart));
+  return `<section class="point" data-point="${point.point}">
+<h3>Grid point ${point.point}: ${escapeHtml(pointLabel(point.varied))}</h3>
+<p class="note">${point.windows} window(s) of ${document.config.windows.length}.</p>
+${sweepPointTable(point, document.config.catalog.workUnit)}
+${figures.join("\n")}
+</section>`;
+}
+
+/**
+ * One self-contained HTML page for a sweep results document: identity header, per grid point a table
+ * of each policy's statistics over the windows and the distribution of % of on-demand, and the mean
+ * along each varied axis with its 95% CI. No script runs; the document is embedded as JSON (`#hotspot-sweep`).
+ */
+export async function renderSweepReport(document: SweepDocument, options: ReportOptions): Promise<string> {
+  const axes: string[] = [];
+  for (const chart of axisCharts(document)) axes.push(await figure(chart));
+  const points: string[] = [];
+  for (const point of document.points) points.push(await pointSection(document, point));
+  const name = document.config.trace.path.split(/[\\/]/).pop() ?? document.config.trace.path;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>hotspot sweep report: ${escapeHtml(name)}</title>
+<style>${reportStyle}</style>
+</head>
+<body>
+<header>
+<h1>hotspot: sweep over windows and settings</h1>
+<p>Reproduce with:</p>
+<pre class="command">${escapeHtml(options.commandLine)}</pre>
+<p class="note">Statistics are over the windows of each grid point: sd is the sample standard deviation,
+p5/p50/p95 are percentiles, and the 95% CI is that of the mean (Student t, n − 1 degrees of freedom; none
+below 2 windows). "missing" counts windows without a value (e.g. no on-demand baseline fits).</p>
+</header>
+<section class="document">
+<h2>Sweep of ${escapeHtml(document.config.trace.path)}</h2>
+${identity(document)}
+${axes.length === 0 ? "" : `<section class="axes"><h3>Across the varied settings</h3>\n${axes.join("\n")}\n</section>`}
+${points.join("\n")}
+</section>
+<script type="application/json" id="hotspot-sweep">${jsonForScript(document)}</script>
+</body>
+</html>
+`;
+}
+
+/** Renders the sweep report and writes it atomically; returns its size in bytes. */
+export async function writeSweepReport(
+  document: SweepDocument,
+  path: string,
+  options: ReportOptions,
+): Promise<number> {
+  const html = await renderSweepReport(document, options);
+  await writeFileAtomic(path, [html]);
+  return Buffer.byteLength(html);
+}

@@ -1,0 +1,209 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { policyByName } from "../../src/policies/index.js";
+import { summarizedMetrics, type SweepDocument } from "../../src/sweep/document.js";
+import { prepareSweep } from "../../src/sweep/prepare.js";
+import { runSweep } from "../../src/sweep/run.js";
+import { statValue, sweepStatColumns, writeSweepReport } from "../../src/reports/sweep-html.js";
+import { launchChromium } from "./chromium.js";
+
+const demoTrace = fileURLToPath(new URL("../../traces/demo-volatile.csv", import.meta.url));
+const day = 86_400;
+
+let dir: string;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+let sweep: SweepDocument;
+
+/** 2 memory sizes × 2 one-day windows of the demo trace, greedy and hotspot, on the main thread. */
+async function demoSweep(out: string): Promise<SweepDocument> {
+  const prepared = await prepareSweep({
+    tracePath: demoTrace,
+    load: { cacheDir: false },
+    workUnit: "ecu",
+    skipUnknownTypes: false,
+    base: {
+      intervalSeconds: 300,
+      billing: "per-second",
+      memoryGiB: 8,
+      demandWork: 6.5,
+      utilisation: 1,
+      transfer: "network",
+      bandwidthGbps: 10,
+      durations: "mean",
+      interruptions: "auto",
+      bidMultiple: 1,
+      historyWindowSeconds: day,
+    },
+    vary: [{ key: "memory-gib", values: [1, 64] }],
+    policies: ["greedy", "hotspot"].map((name) => ({ definition: policyByName(name), params: {} })),
+    windowSeconds: day,
+    windows: 2,
+    seed: 3,
+  });
+  const outcome = await runSweep({
+    ...prepared,
+    out,
+    resume: false,
+    shard: null,
+    execution: { kind: "inline" },
+  });
+  return outcome.document;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "hotspot-sweep-browser-"));
+  sweep = await demoSweep(join(dir, "sweep.json"));
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface Visit {
+  readonly page: Page;
+  readonly consoleErrors: string[];
+  readonly requests: string[];
+}
+
+/** Opens the report from file://, blocking and recording every request but the file itself. */
+async function open(file: string): Promise<Visit> {
+  const url = pathToFileURL(file).href;
+  const page = await browser.context.newPage();
+  const consoleErrors: string[] = [];
+  const requests: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") consoleErrors.push(message.text());
+  });
+  page.on("pageerror", (error) => consoleErrors.push(error.message));
+  await page.route("**/*", (route) => {
+    requests.push(route.request().url());
+    return route.request().url() === url ? route.continue() : route.abort();
+  });
+  await page.goto(url, { waitUntil: "load" });
+  return { page, consoleErrors, requests };
+}
+
+describe("sweep HTML report in headless Chromium (Debian's chromium via playwright-core)", () => {
+  it("loads offline with no console errors and no request but the file itself", async () => {
+    const file = join(dir, "offline.html");
+    await writeSweepReport(sweep, file, { commandLine: "hotspot sweep --report offline.html" });
+    const { page, consoleErrors, requests } = await open(file);
+    try {
+      expect(consoleErrors).toEqual([]);
+      expect(requests).toEqual([pathToFileURL(file).href]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("draws every layer's marks: windows, CI bars and means per point; band and lines along memory", async () => {
+    const file = join(dir, "marks.html");
+    await writeSweepReport(sweep, file, { commandLine: "hotspot sweep" });
+    const { page } = await open(file);
+    try {
+      const charts = await page.$$eval("figure.chart", (figures) =>
+        figures.map((figure) => {
+          const count = (selector: string) => figure.querySelectorAll(`svg ${selector}`).length;
+          return {
+            id: figure.id,
+            symbols: count("g.mark-symbol.role-mark path"),
+            rules: count("g.mark-rule.role-mark line"),
+            areas: count("g.mark-area.role-mark path"),
+            lines: count("g.mark-line.role-mark path"),
+          };
+        }),
+      );
+      // Per point: 2 policies × 2 windows + 2 means as symbols, 2 CI bars; along memory: a band and a
+      // line per policy, each line with a point per memory value.
+      expect(charts).toEqual([
+        { id: "axis0-percent", symbols: 4, rules: 0, areas: 2, lines: 2 },
+        { id: "p0-distribution", symbols: 6, rules: 2, areas: 0, lines: 0 },
+        { id: "p1-distribution", symbols: 6, rules: 2, areas: 0, lines: 0 },
+      ]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("shows in every table exactly the numbers of the sweep document, also as embedded", async () => {
+    const file = join(dir, "table.html");
+    await writeSweepReport(sweep, file, { commandLine: "hotspot sweep" });
+    const { page } = await open(file);
+    try {
+      const seen = await page.$$eval("section[data-point]", (sections) =>
+        sections.map((section) => ({
+          point: Number(section.getAttribute("data-point")),
+          rows: [...section.querySelectorAll("table.summary tbody tr")].map((row) => ({
+            policy: row.getAttribute("data-policy")!,
+            metric: row.getAttribute("data-metric")!,
+            cells: [...row.querySelectorAll("td")].map((cell) => [
+              cell.getAttribute("data-key")!,
+              cell.getAttribute("data-value")!,
+            ]),
+          })),
+        })),
+      );
+      const embedded = JSON.parse(
+        (await page.$eval("#hotspot-sweep", (element) => element.textContent))!,
+      ) as SweepDocument;
+      expect(embedded).toEqual(sweep);
+      expect(seen.map((section) => section.point)).toEqual([0, 1]);
+      let checked = 0;
+      for (const section of seen) {
+        const point = sweep.points[section.point];
+        expect(section.rows.map((row) => `${row.policy}/${row.metric}`)).toEqual(
+          point.policies.flatMap(({ policy }) => summarizedMetrics.map((metric) => `${policy}/${metric}`)),
+        );
+        for (const row of section.rows) {
+          const stats = point.policies.find((p) => p.policy === row.policy)!.metrics[
+            row.metric as (typeof summarizedMetrics)[number]
+          ];
+          expect(row.cells.map(([key]) => key)).toEqual([...sweepStatColumns]);
+          for (const [key, value] of row.cells) {
+            const exact = statValue(stats, key as (typeof sweepStatColumns)[number]);
+            expect(value === "null" ? null : Number(value)).toBe(exact);
+            checked++;
+          }
+        }
+      }
+      expect(checked).toBe(2 * 2 * 5 * 9);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("renders markup in zone and trace file names as text and runs no script (hostile input)", async () => {
+    const zone = "us-east-1a<script>window.__pwned=1</script>";
+    const path = "/tmp/<img src=x onerror=window.__pwned=2>.csv";
+    const hostile: SweepDocument = {
+      ...sweep,
+      config: { ...sweep.config, zones: [zone], trace: { ...sweep.config.trace, path } },
+    };
+    const file = join(dir, "hostile.html");
+    await writeSweepReport(hostile, file, { commandLine: "hotspot report '<b>x</b>.json' -o x.html" });
+    const { page, consoleErrors, requests } = await open(file);
+    try {
+      expect(consoleErrors).toEqual([]);
+      expect(requests).toEqual([pathToFileURL(file).href]);
+      expect(await page.evaluate("window.__pwned ?? null")).toBeNull();
+      expect(await page.$$eval("script", (scripts) => scripts.map((script) => script.id))).toEqual([
+        "hotspot-sweep",
+      ]);
+      expect(await page.$$eval("img, b", (elements) => elements.length)).toBe(0);
+      expect(await page.$eval("section.document h2", (h2) => h2.textContent)).toBe(`Sweep of ${path}`);
+      expect(await page.$eval("pre.command", (pre) => pre.textContent)).toBe(
+        "hotspot report '<b>x</b>.json' -o x.html",
+      );
+      const terms = await page.$$eval("dl.identity dd", (dds) => dds.map((dd) => dd.textContent));
+      expect(terms).toContain(`${zone} (region us-east-1); a policy's outcome totals them`);
+    } finally {
+      await page.close();
+    }
+  });
+});

@@ -1,0 +1,230 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { policyByName } from "../../src/policies/index.js";
+import { summarizedMetrics, type SweepDocument } from "../../src/sweep/document.js";
+import { prepareSweep } from "../../src/sweep/prepare.js";
+import { runSweep } from "../../src/sweep/run.js";
+import {
+  renderSweepReport,
+  statValue,
+  sweepMetricDigits,
+  sweepStatColumns,
+  writeSweepReport,
+} from "../../src/reports/sweep-html.js";
+
+const demoTrace = fileURLToPath(new URL("../../traces/demo-volatile.csv", import.meta.url));
+const day = 86_400;
+
+let dir: string;
+let sweep: SweepDocument;
+
+/** 2 memory sizes × 2 one-day windows of the demo trace, greedy and hotspot, on the main thread. */
+async function demoSweep(out: string): Promise<SweepDocument> {
+  const prepared = await prepareSweep({
+    tracePath: demoTrace,
+    load: { cacheDir: false },
+    workUnit: "ecu",
+    skipUnknownTypes: false,
+    base: {
+      intervalSeconds: 300,
+      billing: "per-second",
+      memoryGiB: 8,
+      demandWork: 6.5,
+      utilisation: 1,
+      transfer: "network",
+      bandwidthGbps: 10,
+      durations: "mean",
+      interruptions: "auto",
+      bidMultiple: 1,
+      historyWindowSeconds: day,
+    },
+    vary: [{ key: "memory-gib", values: [1, 64] }],
+    policies: ["greedy", "hotspot"].map((name) => ({ definition: policyByName(name), params: {} })),
+    windowSeconds: day,
+    windows: 2,
+    seed: 3,
+  });
+  const outcome = await runSweep({
+    ...prepared,
+    out,
+    resume: false,
+    shard: null,
+    execution: { kind: "inline" },
+  });
+  return outcome.document;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "hotspot-sweep-report-"));
+  sweep = await demoSweep(join(dir, "sweep.json"));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Every `<tr data-policy data-metric>` of one grid point's section, cells as [key, value, text]. */
+function tableOf(html: string, point: number): Map<string, [string, string, string][]> {
+  const section = new RegExp(`<section class="point" data-point="${point}">([\\s\\S]*?)</section>`).exec(
+    html,
+  );
+  expect(section, `section of point ${point}`).not.toBeNull();
+  const rows = new Map<string, [string, string, string][]>();
+  for (const row of section![1].matchAll(/<tr data-policy="([^"]*)" data-metric="([^"]*)">(.*?)<\/tr>/g)) {
+    const cells = [...row[3].matchAll(/<td data-key="([^"]*)" data-value="([^"]*)">([^<]*)<\/td>/g)];
+    rows.set(
+      `${row[1]}/${row[2]}`,
+      cells.map((cell) => [cell[1], cell[2], cell[3]]),
+    );
+  }
+  return rows;
+}
+
+describe("renderSweepReport", () => {
+  it("runs the demo sweep the report is tested on: 2 points × 2 windows, both policies with values", () => {
+    expect(sweep.complete).toBe(true);
+    expect(sweep.points.map((point) => point.varied)).toEqual([{ "memory-gib": 1 }, { "memory-gib": 64 }]);
+    for (const point of sweep.points)
+      for (const { metrics } of point.policies) expect(metrics.percentOfOnDemand.n).toBe(2);
+  });
+
+  it("shows in every table cell exactly the document's statistic, rounded for display", async () => {
+    const html = await renderSweepReport(sweep, { commandLine: "hotspot sweep --report r.html" });
+    let checked = 0;
+    for (const point of sweep.points) {
+      const table = tableOf(html, point.point);
+      expect([...table.keys()]).toEqual(
+        point.policies.flatMap(({ policy }) => summarizedMetrics.map((metric) => `${policy}/${metric}`)),
+      );
+      for (const { policy, metrics } of point.policies) {
+        for (const metric of summarizedMetrics) {
+          const cells = table.get(`${policy}/${metric}`)!;
+          expect(cells.map(([key]) => key)).toEqual([...sweepStatColumns]);
+          for (const [key, value, text] of cells) {
+            const exact = statValue(metrics[metric], key as (typeof sweepStatColumns)[number]);
+            if (exact === null) {
+              expect([value, text]).toEqual(["null", "—"]);
+            } else {
+              expect(Number(value)).toBe(exact);
+              const digits = key === "n" || key === "missing" ? 0 : sweepMetricDigits[metric];
+              expect(text).toBe(exact.toFixed(digits));
+            }
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBe(2 * 2 * 5 * 9);
+  });
+
+  it("shows the mean of the windows' % of on-demand and a CI of ± t(0.975, 1)·sd/√2 around it", async () => {
+    const html = await renderSweepReport(sweep, { commandLine: "hotspot sweep" });
+    const values = sweep.items
+      .filter((item) => item.point === 1)
+      .map((item) => item.outcomes.find((outcome) => outcome.policy === "hotspot")!.percentOfOnDemand!);
+    const mean = (values[0] + values[1]) / 2;
+    const sd = Math.abs(values[0] - values[1]) / Math.SQRT2;
+    const cells = new Map(
+      tableOf(html, 1)
+        .get("hotspot/percentOfOnDemand")!
+        .map(([k, v]) => [k, Number(v)]),
+    );
+    expect(cells.get("n")).toBe(2);
+    expect(cells.get("mean")).toBeCloseTo(mean, 9);
+    expect(cells.get("sd")).toBeCloseTo(sd, 9);
+    expect(cells.get("ci95Low")).toBeCloseTo(mean - (12.7062 * sd) / Math.SQRT2, 9);
+    expect(cells.get("ci95High")).toBeCloseTo(mean + (12.7062 * sd) / Math.SQRT2, 9);
+  });
+
+  it("states the sweep's identity in the header", async () => {
+    const html = await renderSweepReport(sweep, { commandLine: "hotspot sweep --seed 3" });
+    expect(html).toContain(`<span class="mono">${sweep.config.trace.sha256}</span>`);
+    expect(html).toContain("<dd>memory-gib = 1, 64</dd>");
+    expect(html).toContain("<dd>3</dd>");
+    expect(html).toContain(`<dd>hotspot ${sweep.tool.version}</dd>`);
+    expect(html).toContain("<dd>whole sweep, 4 of 4 items, complete</dd>");
+    expect(html).toContain('<pre class="command">hotspot sweep --seed 3</pre>');
+    const starts = sweep.config.windows.map(({ start }) => new Date(start * 1000).toISOString());
+    for (const start of starts) expect(html).toContain(start);
+  });
+
+  it("draws one distribution chart per grid point and one chart along memory-gib", async () => {
+    const html = await renderSweepReport(sweep, { commandLine: "hotspot sweep" });
+    const charts = [...html.matchAll(/<figure class="chart" id="([^"]*)"/g)].map((match) => match[1]);
+    expect(charts).toEqual(["axis0-percent", "p0-distribution", "p1-distribution"]);
+  });
+
+  it("draws a named varied setting (billing) on an ordinal axis with a band and a line per policy", async () => {
+    const billing = ["per-second", "per-hour"];
+    const relabelled: SweepDocument = {
+      ...sweep,
+      config: { ...sweep.config, vary: [{ key: "billing", values: billing }] },
+      points: sweep.points.map((point) => ({ ...point, varied: { billing: billing[point.point] } })),
+    };
+    const html = await renderSweepReport(relabelled, { commandLine: "hotspot sweep" });
+    const axis = /<figure class="chart" id="axis0-percent"[\s\S]*?<\/figure>/.exec(html)![0];
+    expect(axis).toContain("Mean % of on-demand across billing");
+    expect(axis.match(/<g class="mark-area role-mark/g)).toHaveLength(2);
+    expect(axis.match(/<g class="mark-line role-mark/g)).toHaveLength(2);
+    for (const label of billing) expect(axis).toContain(`>${label}</text>`);
+    expect(html).toContain("<h3>Grid point 1: billing=per-hour</h3>");
+  });
+
+  it("renders a <script> zone, trace file name and command line as text (hostile input)", async () => {
+    const zone = "us-east-1a<script>window.__pwned=1</script>";
+    const path = "/tmp/<img src=x onerror=alert(1)>.csv";
+    const hostile: SweepDocument = {
+      ...sweep,
+      config: { ...sweep.config, zones: [zone], trace: { ...sweep.config.trace, path } },
+    };
+    const html = await renderSweepReport(hostile, { commandLine: "hotspot report '<b>x</b>.json'" });
+    const embedded = /<script type="application\/json" id="hotspot-sweep">(.*?)<\/script>/s.exec(html)!;
+    const outside = html.replace(embedded[0], "");
+    expect(outside).not.toContain("<script");
+    expect(outside).not.toContain("<img");
+    expect(outside).not.toContain("<b>");
+    expect(outside).toContain("us-east-1a&lt;script&gt;window.__pwned=1&lt;/script&gt;");
+    expect(outside).toContain("/tmp/&lt;img src=x onerror=alert(1)&gt;.csv");
+    expect(outside).toContain("hotspot report &#39;&lt;b&gt;x&lt;/b&gt;.json&#39;");
+    expect(JSON.parse(embedded[1])).toEqual(hostile);
+  });
+
+  it("says so when the document is incomplete and leaves out charts of points with no windows", async () => {
+    const partial: SweepDocument = {
+      ...sweep,
+      complete: false,
+      items: sweep.items.filter((item) => item.point === 0),
+      points: [sweep.points[0], { ...sweep.points[1], windows: 0, policies: emptyPolicies() }],
+    };
+    const html = await renderSweepReport(partial, { commandLine: "hotspot sweep" });
+    expect(html).toContain(
+      "<dd>whole sweep, 2 of 4 items, INCOMPLETE: statistics cover only the items present</dd>",
+    );
+    const charts = [...html.matchAll(/<figure class="chart" id="([^"]*)"/g)].map((match) => match[1]);
+    expect(charts).toEqual(["axis0-percent", "p0-distribution"]);
+    expect(
+      tableOf(html, 1)
+        .get("greedy/percentOfOnDemand")!
+        .map(([, value]) => value),
+    ).toEqual(["0", "0", ...Array(7).fill("null")]);
+  });
+
+  it("writes the report atomically and returns its size in bytes", async () => {
+    const file = join(dir, "report.html");
+    const bytes = await writeSweepReport(sweep, file, { commandLine: "hotspot sweep" });
+    const written = await readFile(file);
+    expect(bytes).toBe(written.length);
+    expect(written.toString("utf8")).toBe(await renderSweepReport(sweep, { commandLine: "hotspot sweep" }));
+  });
+});
+
+function emptyPolicies(): SweepDocument["points"][number]["policies"] {
+  const none = { n: 0, missing: 0, mean: null, sd: null, p5: null, p50: null, p95: null, ci95: null };
+  return ["greedy", "hotspot"].map((policy) => ({
+    policy,
+    metrics: Object.fromEntries(summarizedMetrics.map((metric) => [metric, none])) as never,
+  }));
+}
