@@ -3,12 +3,8 @@ import type { MigrationModelConfig } from "./migration-model.js";
 import type { WorkloadProfile } from "./workload.js";
 import type { WorkUnit } from "../catalog/types.js";
 
-/** One engine run's settings, validated where they entered (CLI or caller); the engine never parses. */
-export interface EngineConfig {
-  readonly zone: string;
-  /** Seconds since epoch; the run covers [start, end). */
-  readonly start: number;
-  readonly end: number;
+/** The workload, billing and migration model of a run, whatever drives it (sim or live). */
+export interface RunModel {
   /** Seconds between regular policy consultations (HotSpot's loop: 300). */
   readonly intervalSeconds: number;
   readonly billing: BillingModelName;
@@ -20,4 +16,12 @@ export interface EngineConfig {
   /** Work-unit-hours after which the run ends, or null for open-ended runs. */
   readonly targetWork: number | null;
   readonly migrationModel: MigrationModelConfig;
+}
+
+/** One engine run's settings, validated where they entered (CLI or caller); the engine never parses. */
+export interface EngineConfig extends RunModel {
+  readonly zone: string;
+  /** Seconds since epoch; the run covers [start, end). */
+  readonly start: number;
+  readonly end: number;
 }

@@ -1,15 +1,8 @@
-import type { BillingModelName } from "../../engine/billing.js";
-import type { EngineConfig } from "../../engine/config.js";
+import type { EngineConfig, RunModel } from "../../engine/config.js";
 import { HoppingEngine } from "../../engine/engine.js";
-import {
-  migrationEstimate,
-  type DurationMode,
-  type MigrationModelConfig,
-} from "../../engine/migration-model.js";
+import { migrationEstimate, type DurationMode } from "../../engine/migration-model.js";
 import type { EngineResult } from "../../engine/result.js";
 import type { Market } from "../../engine/types.js";
-import type { WorkloadProfile } from "../../engine/workload.js";
-import type { WorkUnit } from "../../catalog/types.js";
 import type { PolicyContext, PolicyDefinition } from "../../policies/types.js";
 import type { Trace } from "../../traces/types.js";
 import { Random } from "../../util/random.js";
@@ -19,15 +12,7 @@ import { bidsOf, type InterruptionConfig } from "./interruptions.js";
 import type { ZoneScenario } from "./markets.js";
 
 /** Everything a simulation run depends on besides the trace and the policy: with the seed, a run is reproducible. */
-export interface SimConfig {
-  readonly intervalSeconds: number;
-  readonly billing: BillingModelName;
-  readonly memoryGiB: number;
-  readonly demandWork: number;
-  readonly workUnit: WorkUnit;
-  readonly workload: WorkloadProfile;
-  readonly targetWork: number | null;
-  readonly migrationModel: MigrationModelConfig;
+export interface SimConfig extends RunModel {
   readonly durations: DurationMode;
   readonly interruptions: InterruptionConfig;
   readonly historyWindowSeconds: number;
