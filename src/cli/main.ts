@@ -5,6 +5,7 @@ import { simCommand } from "./commands/sim.js";
 import { reportCommand } from "./commands/report.js";
 import { sweepCommand } from "./commands/sweep.js";
 import { mergeCommand } from "./commands/merge.js";
+import { setupCommand } from "./commands/setup.js";
 import { shellCommandLine } from "../reports/command-line.js";
 import { version } from "../version.js";
 
@@ -23,11 +24,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command(reportCommand)
     .command(sweepCommand)
     .command(mergeCommand)
+    .command(setupCommand)
     // Reports print the command that reproduces them; handlers only see parsed arguments.
     .middleware((args) => {
       args.commandLine = shellCommandLine(["hotspot", ...argv]);
     })
-    .demandCommand(1, "name a command: trace, sim, report, sweep, merge")
+    .demandCommand(1, "name a command: trace, sim, report, sweep, merge, setup")
     .recommendCommands()
     .strict()
     .exitProcess(false)

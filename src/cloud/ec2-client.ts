@@ -200,7 +200,7 @@ export async function toCloudApiError(
   const retryable = retryableCodes.has(code) || (!authCodes.has(code) && sdk.$fault === "server");
   const request = sdk.$metadata?.requestId ? `, request ${sdk.$metadata.requestId}` : "";
   const hint = authCodes.has(code)
-    ? "; check the credentials the SDK's default chain picked up and that they allow ec2:DescribeSpotPriceHistory"
+    ? `; check the credentials the SDK's default chain picked up and that they allow ec2:${operation}`
     : "";
   return new CloudApiError(
     code,

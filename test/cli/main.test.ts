@@ -30,10 +30,11 @@ describe("hotspot CLI", () => {
       ["report"],
       ["sweep"],
       ["merge"],
+      ["setup"],
     ];
     const root = await runCli(["--help"]);
     expect(root.code).toBe(0);
-    for (const command of ["trace", "sim", "report", "sweep", "merge"])
+    for (const command of ["trace", "sim", "report", "sweep", "merge", "setup"])
       expect(root.stdout).toContain(`hotspot ${command}`);
     for (const argv of commands) {
       const { code, stdout } = await runCli([...argv, "--help"]);
