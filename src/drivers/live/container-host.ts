@@ -1,0 +1,19 @@
+/** Where the container is: running on one instance, or stopped with a complete checkpoint image. */
+export interface ContainerState {
+  /** Instance on which the container runs now; null while it is stopped. */
+  readonly runningOn: string | null;
+  /** Instance the newest complete checkpoint image was taken on; null when there is none. */
+  readonly checkpointFrom: string | null;
+}
+
+/**
+ * The container's side of a hop (CRIU/LXC on real hosts). `checkpoint` stops the container and leaves
+ * a complete image on the volume; `restore` starts it from that image on an instance that has the
+ * volume. Both are called only after `state()` says they are needed, so implementations need not be
+ * idempotent themselves.
+ */
+export interface ContainerHost {
+  state(): Promise<ContainerState>;
+  checkpoint(source: string): Promise<void>;
+  restore(on: string): Promise<void>;
+}

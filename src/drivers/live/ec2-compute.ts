@@ -1,0 +1,244 @@
+import {
+  AttachNetworkInterfaceCommand,
+  AttachVolumeCommand,
+  DescribeInstancesCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeVolumesCommand,
+  DetachNetworkInterfaceCommand,
+  DetachVolumeCommand,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+  type EC2Client,
+  type Filter,
+  type Instance,
+  type _InstanceType,
+} from "@aws-sdk/client-ec2";
+import { toCloudApiError } from "../../cloud/ec2-client.js";
+import { CloudApiError } from "../../errors.js";
+
+export type Lifecycle = "spot" | "on-demand";
+
+export type InstanceState = "pending" | "running" | "shutting-down" | "terminated" | "stopping" | "stopped";
+
+/** One instance as a hop needs to see it. */
+export interface InstanceView {
+  readonly id: string;
+  readonly state: InstanceState;
+  readonly instanceType: string;
+  readonly zone: string;
+  readonly lifecycle: Lifecycle;
+  readonly tags: Readonly<Record<string, string>>;
+  /** EC2's state reason code, e.g. `Server.SpotInstanceTermination`; empty when none. */
+  readonly stateReason: string;
+}
+
+export interface LaunchRequest {
+  /** Idempotency: a repeat with the same token returns the instance the first request launched. */
+  readonly clientToken: string;
+  readonly imageId: string;
+  readonly instanceType: string;
+  readonly zone: string;
+  readonly lifecycle: Lifecycle;
+  /** Spot only: the most USD/hour to pay; absent means up to the on-demand price. */
+  readonly maxPrice?: string;
+  readonly subnetId?: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /** Base64, as RunInstances takes it. */
+  readonly userData?: string;
+}
+
+export type AttachmentState = "attaching" | "attached" | "detaching" | "detached" | "busy";
+
+export interface VolumeView {
+  readonly id: string;
+  readonly state: string;
+  readonly attachment: { readonly instanceId: string; readonly state: AttachmentState } | null;
+}
+
+export interface InterfaceView {
+  readonly id: string;
+  readonly status: string;
+  readonly attachment: {
+    readonly attachmentId: string;
+    readonly instanceId: string;
+    readonly state: AttachmentState;
+  } | null;
+}
+
+/** The EC2 calls one hop makes, kept narrow; implementations throw CloudApiError. */
+export interface Ec2Compute {
+  runInstance(request: LaunchRequest): Promise<InstanceView>;
+  describeInstance(id: string): Promise<InstanceView | null>;
+  /** Instances that carry every given tag, in any state except terminated. */
+  findInstances(filters: {
+    readonly tags?: Readonly<Record<string, string>>;
+    readonly clientToken?: string;
+  }): Promise<InstanceView[]>;
+  terminateInstance(id: string): Promise<void>;
+  describeVolume(id: string): Promise<VolumeView>;
+  attachVolume(volumeId: string, instanceId: string, device: string): Promise<void>;
+  detachVolume(volumeId: string, instanceId: string, force: boolean): Promise<void>;
+  describeInterface(id: string): Promise<InterfaceView>;
+  attachInterface(interfaceId: string, instanceId: string, deviceIndex: number): Promise<void>;
+  detachInterface(attachmentId: string, force: boolean): Promise<void>;
+}
+
+/** Ec2Compute over @aws-sdk/client-ec2. Give the client `maxAttempts: 1`: retries belong to retry.ts. */
+export function createEc2Compute(client: EC2Client, region: string): Ec2Compute {
+  const send = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (error) {
+      throw await toCloudApiError(error, operation, region, client);
+    }
+  };
+  const describeAll = async (input: { InstanceIds?: string[]; Filters?: Filter[] }) => {
+    const found: InstanceView[] = [];
+    let token: string | undefined;
+    do {
+      const page = await send("DescribeInstances", () =>
+        client.send(new DescribeInstancesCommand({ ...input, NextToken: token })),
+      );
+      for (const r of page.Reservations ?? []) for (const i of r.Instances ?? []) found.push(toView(i));
+      token = page.NextToken || undefined;
+    } while (token !== undefined);
+    return found;
+  };
+  return {
+    async runInstance(request) {
+      const spot = request.lifecycle === "spot";
+      const out = await send("RunInstances", () =>
+        client.send(
+          new RunInstancesCommand({
+            ClientToken: request.clientToken,
+            ImageId: request.imageId,
+            // EC2 names new types before the SDK enum lists them, so any string is passed through.
+            InstanceType: request.instanceType as _InstanceType,
+            MinCount: 1,
+            MaxCount: 1,
+            Placement: { AvailabilityZone: request.zone },
+            SubnetId: request.subnetId,
+            UserData: request.userData,
+            InstanceMarketOptions: spot
+              ? {
+                  MarketType: "spot",
+                  SpotOptions: {
+                    MaxPrice: request.maxPrice,
+                    SpotInstanceType: "one-time",
+                    InstanceInterruptionBehavior: "terminate",
+                  },
+                }
+              : undefined,
+            TagSpecifications: [
+              {
+                ResourceType: "instance",
+                Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
+              },
+            ],
+          }),
+        ),
+      );
+      const instance = out.Instances?.[0];
+      if (instance === undefined) throw new CloudApiError("Unknown", "RunInstances returned no instance");
+      return toView(instance);
+    },
+    async describeInstance(id) {
+      try {
+        return (await describeAll({ InstanceIds: [id] }))[0] ?? null;
+      } catch (error) {
+        // Right after launch EC2 may not know the id yet (eventual consistency); callers poll again.
+        if (error instanceof CloudApiError && error.apiCode === "InvalidInstanceID.NotFound") return null;
+        throw error;
+      }
+    },
+    async findInstances({ tags = {}, clientToken }) {
+      const filters: Filter[] = Object.entries(tags).map(([k, v]) => ({ Name: `tag:${k}`, Values: [v] }));
+      if (clientToken !== undefined) filters.push({ Name: "client-token", Values: [clientToken] });
+      filters.push({
+        Name: "instance-state-name",
+        Values: ["pending", "running", "shutting-down", "stopping", "stopped"],
+      });
+      return describeAll({ Filters: filters });
+    },
+    async terminateInstance(id) {
+      await send("TerminateInstances", () =>
+        client.send(new TerminateInstancesCommand({ InstanceIds: [id] })),
+      );
+    },
+    async describeVolume(id) {
+      const out = await send("DescribeVolumes", () =>
+        client.send(new DescribeVolumesCommand({ VolumeIds: [id] })),
+      );
+      const v = out.Volumes?.[0];
+      if (v === undefined) throw new CloudApiError("InvalidVolume.NotFound", `volume ${id} not found`);
+      const a = v.Attachments?.[0];
+      return {
+        id,
+        state: v.State ?? "unknown",
+        attachment:
+          a?.InstanceId === undefined
+            ? null
+            : { instanceId: a.InstanceId, state: (a.State ?? "attached") as AttachmentState },
+      };
+    },
+    async attachVolume(volumeId, instanceId, device) {
+      await send("AttachVolume", () =>
+        client.send(new AttachVolumeCommand({ VolumeId: volumeId, InstanceId: instanceId, Device: device })),
+      );
+    },
+    async detachVolume(volumeId, instanceId, force) {
+      await send("DetachVolume", () =>
+        client.send(new DetachVolumeCommand({ VolumeId: volumeId, InstanceId: instanceId, Force: force })),
+      );
+    },
+    async describeInterface(id) {
+      const out = await send("DescribeNetworkInterfaces", () =>
+        client.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [id] })),
+      );
+      const e = out.NetworkInterfaces?.[0];
+      if (e === undefined)
+        throw new CloudApiError("InvalidNetworkInterfaceID.NotFound", `network interface ${id} not found`);
+      const a = e.Attachment;
+      return {
+        id,
+        status: e.Status ?? "unknown",
+        attachment:
+          a?.InstanceId === undefined || a.AttachmentId === undefined
+            ? null
+            : {
+                attachmentId: a.AttachmentId,
+                instanceId: a.InstanceId,
+                state: (a.Status ?? "attached") as AttachmentState,
+              },
+      };
+    },
+    async attachInterface(interfaceId, instanceId, deviceIndex) {
+      await send("AttachNetworkInterface", () =>
+        client.send(
+          new AttachNetworkInterfaceCommand({
+            NetworkInterfaceId: interfaceId,
+            InstanceId: instanceId,
+            DeviceIndex: deviceIndex,
+          }),
+        ),
+      );
+    },
+    async detachInterface(attachmentId, force) {
+      await send("DetachNetworkInterface", () =>
+        client.send(new DetachNetworkInterfaceCommand({ AttachmentId: attachmentId, Force: force })),
+      );
+    },
+  };
+}
+
+function toView(i: Instance): InstanceView {
+  return {
+    id: i.InstanceId ?? "",
+    state: (i.State?.Name ?? "pending") as InstanceState,
+    instanceType: i.InstanceType ?? "",
+    zone: i.Placement?.AvailabilityZone ?? "",
+    lifecycle: i.InstanceLifecycle === "spot" ? "spot" : "on-demand",
+    tags: Object.fromEntries((i.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""])),
+    stateReason: i.StateReason?.Code ?? "",
+  };
+}

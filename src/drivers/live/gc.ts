@@ -1,0 +1,45 @@
+import type { Ec2Compute, InstanceView } from "./ec2-compute.js";
+import { TAG_HOP, TAG_STACK } from "./hop.js";
+import type { Journal } from "./journal.js";
+import { withRetry, type LiveClock, type RetryPolicy } from "./retry.js";
+
+export interface GcReport {
+  /** Instances of ours the journal does not account for, terminated (or listed, with dryRun). */
+  readonly orphans: readonly string[];
+  /** Instances of ours kept: the container's home and the instances of open hops. */
+  readonly kept: readonly string[];
+}
+
+/**
+ * `hotspot live gc`: terminate instances tagged with our stack that the journal does not account for.
+ * Kept: the home (it holds the container) and both ends of every open hop (resume settles those).
+ * Untagged instances and other stacks' instances are never looked at.
+ */
+export async function collectOrphans(
+  compute: Ec2Compute,
+  journal: Journal,
+  clock: LiveClock,
+  options: { readonly dryRun?: boolean; readonly retry?: RetryPolicy } = {},
+): Promise<GcReport> {
+  const call = <T>(f: () => Promise<T>) => withRetry(f, clock, options.retry);
+  const keep = new Set<string>([journal.home]);
+  for (const hop of journal.openHops()) {
+    keep.add(hop.source);
+    if (hop.targetInstanceId !== null) keep.add(hop.targetInstanceId);
+  }
+  const ours: InstanceView[] = await call(() =>
+    compute.findInstances({ tags: { [TAG_STACK]: journal.stack } }),
+  );
+  const live = ours.filter((i) => i.state !== "shutting-down" && i.state !== "terminated");
+  // An open hop's target whose id was never journaled is known by its hop tag, so it is kept too.
+  const openHopIds = new Set(journal.openHops().map((h) => h.id));
+  const orphans = live.filter((i) => !keep.has(i.id) && !openHopIds.has(i.tags[TAG_HOP] ?? ""));
+  if (!options.dryRun) for (const i of orphans) await call(() => compute.terminateInstance(i.id));
+  return {
+    orphans: orphans.map((i) => i.id).sort(),
+    kept: live
+      .filter((i) => !orphans.includes(i))
+      .map((i) => i.id)
+      .sort(),
+  };
+}

@@ -1,0 +1,288 @@
+import { HotspotError } from "../../errors.js";
+import { Attachments } from "./attachments.js";
+import { LiveCalls } from "./calls.js";
+import type { ContainerHost } from "./container-host.js";
+import type { Ec2Compute, InstanceView } from "./ec2-compute.js";
+import { ContainerLostError, InstanceLostError } from "./errors.js";
+import {
+  HOP_STEPS,
+  hasEntry,
+  type HopOutcome,
+  type HopRecord,
+  type HopStep,
+  type Journal,
+  type StepName,
+  type TargetMarket,
+} from "./journal.js";
+import { DEFAULT_TIMEOUTS, type HopTimeouts, type LiveResources } from "./resources.js";
+import {
+  DEFAULT_RETRY,
+  isCapacityError,
+  TargetCapacityError,
+  type LiveClock,
+  type RetryPolicy,
+} from "./retry.js";
+
+/**
+ * Called around each step: after its `begin` is journaled, after it acted (its `end` not yet
+ * journaled), after its `end` is journaled. Throwing here simulates a controller crash at that point.
+ */
+export type StepHook = (
+  point: "begin" | "acted" | "end",
+  step: StepName,
+  hop: HopRecord,
+) => void | Promise<void>;
+
+export interface HopDeps {
+  readonly compute: Ec2Compute;
+  readonly host: ContainerHost;
+  readonly journal: Journal;
+  readonly clock: LiveClock;
+  readonly resources: LiveResources;
+  readonly retry?: RetryPolicy;
+  readonly timeouts?: Partial<HopTimeouts>;
+  readonly hook?: StepHook;
+}
+
+/** Tag keys on every instance the controller launches; gc finds ours by `hotspot:stack`. */
+export const TAG_STACK = "hotspot:stack";
+export const TAG_HOP = "hotspot:hop";
+
+/** A step failed (as opposed to the controller stopping); carries the step's error. */
+export class StepFailure extends Error {
+  constructor(
+    readonly step: StepName,
+    readonly error: unknown,
+  ) {
+    super(`${step}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+interface StepResult {
+  readonly note?: string;
+  readonly target?: string;
+}
+
+const GONE = new Set(["shutting-down", "terminated", "stopping", "stopped"]);
+
+/**
+ * One hop as a journaled state machine. Every step reads the current state first and acts only when
+ * needed, so running it again after a crash (resume.ts) is safe.
+ */
+export class HopExecutor {
+  private readonly timeouts: HopTimeouts;
+  private readonly calls: LiveCalls;
+  private readonly attachments: Attachments;
+
+  constructor(readonly deps: HopDeps) {
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...deps.timeouts };
+    this.calls = new LiveCalls(deps.compute, deps.clock, deps.retry ?? DEFAULT_RETRY, this.timeouts.poll);
+    this.attachments = new Attachments(this.calls, deps.resources, this.timeouts);
+  }
+
+  /**
+   * Hop the container from the journal's home to a new instance on `target`. Returns the finished hop;
+   * on failure cleans up (rolls back before the checkpoint, falls back to the source after it when the
+   * target is lost) and rethrows the step's error; a hop it cannot settle stays open for resume.
+   */
+  async hop(target: TargetMarket): Promise<HopRecord> {
+    const open = this.deps.journal.openHops();
+    if (open.length > 0) {
+      throw new HotspotError(
+        "HOTSPOT_LIVE_HOP_OPEN",
+        `${open[0].id} is still open in ${this.deps.journal.path}; resume it before hopping again`,
+      );
+    }
+    const hop = await this.deps.journal.beginHop(target);
+    try {
+      await this.forward(hop, "acquire");
+    } catch (error) {
+      if (!(error instanceof StepFailure)) throw error;
+      await this.settleFailure(hop, error);
+      throw error.error;
+    }
+    return hop;
+  }
+
+  /** Run the hop's steps from `from` on, then mark it done. */
+  async forward(hop: HopRecord, from: HopStep): Promise<void> {
+    for (const step of HOP_STEPS.slice(HOP_STEPS.indexOf(from))) {
+      await this.step(hop, step, () => this.forwardStep(hop, step));
+    }
+    await this.deps.journal.finish(hop, "done");
+  }
+
+  /** After a failed step: undo what can be undone; errors of the undo itself are thrown unwrapped. */
+  async settleFailure(hop: HopRecord, failure: StepFailure): Promise<void> {
+    const reason = failure.message;
+    try {
+      const state = await this.deps.host.state();
+      if (!hasEntry(hop, "checkpoint", "begin") || state.runningOn === hop.source) {
+        await this.rollBack(hop, "rolled-back", reason);
+      } else if (failure.error instanceof InstanceLostError && failure.error.instanceId !== hop.source) {
+        await this.fallBack(hop, reason);
+      }
+    } catch (error) {
+      throw error instanceof StepFailure ? error.error : error;
+    }
+  }
+
+  /** The container still runs on the source: end the target, if one was launched. */
+  async rollBack(hop: HopRecord, outcome: HopOutcome, reason: string): Promise<void> {
+    await this.step(hop, "terminate-target", () => this.terminateTarget(hop));
+    await this.deps.journal.finish(hop, outcome, reason);
+  }
+
+  /** The container was stopped and the target is lost: bring volume, ENI and container back to the source. */
+  async fallBack(hop: HopRecord, reason: string): Promise<void> {
+    await this.step(hop, "reattach-source", async () => {
+      await this.calls.requireRunning(hop.source);
+      return { note: await this.attachments.moveTo(hop.source) };
+    });
+    await this.step(hop, "restore-source", () => this.restoreOn(hop.source));
+    await this.rollBack(hop, "fell-back", reason);
+  }
+
+  private async step(
+    hop: HopRecord,
+    step: StepName,
+    action: () => Promise<StepResult | void>,
+  ): Promise<void> {
+    const { journal, clock, hook } = this.deps;
+    await journal.record(hop, { step, event: "begin", at: clock.now() });
+    await hook?.("begin", step, hop);
+    let result: StepResult | void;
+    try {
+      result = await action();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await journal.record(hop, { step, event: "error", at: clock.now(), note: message });
+      throw new StepFailure(step, error);
+    }
+    await hook?.("acted", step, hop);
+    const end = {
+      step,
+      event: "end" as const,
+      at: clock.now(),
+      ...(result?.note ? { note: result.note } : {}),
+    };
+    await journal.record(hop, end, result?.target);
+    await hook?.("end", step, hop);
+  }
+
+  private async forwardStep(hop: HopRecord, step: HopStep): Promise<StepResult | void> {
+    switch (step) {
+      case "acquire":
+        return this.acquire(hop);
+      case "wait-running":
+        return this.waitRunning(await this.targetOf(hop));
+      case "checkpoint":
+        return this.checkpoint(hop, await this.targetOf(hop));
+      case "detach-source":
+        return { note: await this.attachments.release(await this.targetOf(hop)) };
+      case "attach-target": {
+        const target = await this.targetOf(hop);
+        await this.calls.requireRunning(target);
+        return { note: await this.attachments.moveTo(target) };
+      }
+      case "restore":
+        return this.restoreOn(await this.targetOf(hop));
+      case "terminate-source":
+        return this.terminate(hop.source);
+    }
+  }
+
+  private async acquire(hop: HopRecord): Promise<StepResult> {
+    const { compute, journal, resources } = this.deps;
+    const t = hop.target;
+    try {
+      const instance = await this.calls.call(() =>
+        compute.runInstance({
+          clientToken: hop.clientToken,
+          imageId: resources.imageId,
+          instanceType: t.instanceType,
+          zone: t.zone,
+          lifecycle: t.lifecycle,
+          maxPrice: t.maxPrice,
+          subnetId: resources.subnetId,
+          userData: resources.userData,
+          tags: { [TAG_STACK]: journal.stack, [TAG_HOP]: hop.id },
+        }),
+      );
+      return { target: instance.id, note: instance.id };
+    } catch (error) {
+      if (isCapacityError(error)) throw new TargetCapacityError(t.instanceType, t.zone, t.lifecycle, error);
+      throw error;
+    }
+  }
+
+  /** The hop's target; after a crash between launch and journal, found again by its ClientToken. */
+  private async targetOf(hop: HopRecord): Promise<string> {
+    if (hop.targetInstanceId !== null) return hop.targetInstanceId;
+    const found = await this.launchedTargets(hop);
+    if (found.length === 0) throw new InstanceLostError(`(target of ${hop.id})`, "not launched", "");
+    return found[0].id;
+  }
+
+  private async launchedTargets(hop: HopRecord): Promise<InstanceView[]> {
+    const { compute } = this.deps;
+    const byToken = await this.calls.call(() => compute.findInstances({ clientToken: hop.clientToken }));
+    const byTag = await this.calls.call(() => compute.findInstances({ tags: { [TAG_HOP]: hop.id } }));
+    const all = new Map([...byToken, ...byTag].map((i) => [i.id, i]));
+    if (hop.targetInstanceId !== null && !all.has(hop.targetInstanceId)) {
+      const known = await this.calls.call(() => this.deps.compute.describeInstance(hop.targetInstanceId!));
+      if (known !== null) all.set(known.id, known);
+    }
+    return [...all.values()];
+  }
+
+  private async waitRunning(id: string): Promise<StepResult> {
+    await this.calls.waitFor(`${id} to be running`, this.timeouts.running, async () => {
+      const i = await this.calls.call(() => this.deps.compute.describeInstance(id));
+      if (i === null || i.state === "pending") return false;
+      if (i.state === "running") return true;
+      throw new InstanceLostError(id, i.state, i.stateReason);
+    });
+    return {};
+  }
+
+  private async checkpoint(hop: HopRecord, target: string): Promise<StepResult> {
+    const { host } = this.deps;
+    const state = await host.state();
+    if (state.runningOn === hop.source) {
+      // Last moment to back out cheaply: never stop the container for a target that is going away.
+      await this.calls.requireRunning(target);
+      await host.checkpoint(hop.source);
+      return { note: "checkpointed" };
+    }
+    if (state.runningOn === null && state.checkpointFrom !== null) return { note: "already checkpointed" };
+    if (state.runningOn === target) return { note: "already restored on the target" };
+    throw new ContainerLostError(`runningOn ${state.runningOn}, checkpoint from ${state.checkpointFrom}`);
+  }
+
+  private async restoreOn(instanceId: string): Promise<StepResult> {
+    const { host } = this.deps;
+    const state = await host.state();
+    if (state.runningOn === instanceId) return { note: "already running there" };
+    if (state.runningOn !== null || state.checkpointFrom === null) {
+      throw new ContainerLostError(`runningOn ${state.runningOn}, checkpoint from ${state.checkpointFrom}`);
+    }
+    await this.calls.requireRunning(instanceId);
+    await host.restore(instanceId);
+    return { note: "restored" };
+  }
+
+  private async terminate(id: string): Promise<StepResult> {
+    const i = await this.calls.call(() => this.deps.compute.describeInstance(id));
+    if (i === null || GONE.has(i.state)) return { note: `already ${i?.state ?? "gone"}` };
+    await this.calls.call(() => this.deps.compute.terminateInstance(id));
+    return { note: "terminated" };
+  }
+
+  private async terminateTarget(hop: HopRecord): Promise<StepResult> {
+    const notes: string[] = [];
+    for (const i of await this.launchedTargets(hop))
+      notes.push(`${i.id} ${(await this.terminate(i.id)).note}`);
+    return { note: notes.length === 0 ? "no target launched" : notes.join("; ") };
+  }
+}

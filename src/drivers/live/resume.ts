@@ -1,0 +1,56 @@
+import { ContainerLostError, InstanceLostError } from "./errors.js";
+import { StepFailure, type HopExecutor } from "./hop.js";
+import { HOP_STEPS, UNDO_STEPS, hasEntry, type HopOutcome, type HopRecord, type HopStep } from "./journal.js";
+
+export interface ResumeReport {
+  readonly hop: string;
+  readonly outcome: HopOutcome;
+  /** The step resumed from, for a hop rolled forward. */
+  readonly from?: HopStep;
+}
+
+/**
+ * Settle every hop a crash left open. Rule: while the container still runs on the source (the checkpoint
+ * never began, or began and did not stop it), roll back: terminate the target, found by its ClientToken
+ * if its id was never journaled. Once the container was stopped, roll forward from the first step without
+ * an `end`, each step checking the current state first; if the target is lost, fall back: volume and ENI
+ * back to the source, restore there, terminate the target.
+ */
+export async function resumeOpenHops(executor: HopExecutor): Promise<ResumeReport[]> {
+  const reports: ResumeReport[] = [];
+  for (const hop of executor.deps.journal.openHops()) {
+    try {
+      reports.push(await resumeHop(executor, hop));
+    } catch (error) {
+      throw error instanceof StepFailure ? error.error : error;
+    }
+  }
+  return reports;
+}
+
+async function resumeHop(executor: HopExecutor, hop: HopRecord): Promise<ResumeReport> {
+  const state = await executor.deps.host.state();
+  const fellBack = hasEntry(hop, "reattach-source", "begin");
+  if (!hasEntry(hop, "checkpoint", "begin") || state.runningOn === hop.source) {
+    const outcome = fellBack ? "fell-back" : "rolled-back";
+    await executor.rollBack(hop, outcome, "resumed: the container still ran on the source");
+    return { hop: hop.id, outcome };
+  }
+  if (state.runningOn === null && state.checkpointFrom === null) {
+    throw new ContainerLostError(`${hop.id} was open with the checkpoint begun`);
+  }
+  if (hop.entries.some((e) => (UNDO_STEPS as readonly string[]).includes(e.step))) {
+    await executor.fallBack(hop, "resumed: finishing the fall-back to the source");
+    return { hop: hop.id, outcome: "fell-back" };
+  }
+  const from = HOP_STEPS.find((step) => !hasEntry(hop, step, "end")) ?? "terminate-source";
+  try {
+    await executor.forward(hop, from);
+  } catch (error) {
+    const lost = error instanceof StepFailure && error.error instanceof InstanceLostError;
+    if (!lost || (error.error as InstanceLostError).instanceId === hop.source) throw error;
+    await executor.fallBack(hop, `resumed: ${error.message}`);
+    return { hop: hop.id, outcome: "fell-back" };
+  }
+  return { hop: hop.id, outcome: "done", from };
+}

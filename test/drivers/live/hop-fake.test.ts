@@ -1,0 +1,103 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ContainerHost } from "../../../src/drivers/live/container-host.js";
+import { HopExecutor, TAG_STACK } from "../../../src/drivers/live/hop.js";
+import { Journal } from "../../../src/drivers/live/journal.js";
+import { resumeOpenHops } from "../../../src/drivers/live/resume.js";
+import type { LiveClock } from "../../../src/drivers/live/retry.js";
+import { FakeEc2Compute } from "./fake-ec2-compute.js";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "hotspot-hop-fake-"));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function setup() {
+  const compute = new FakeEc2Compute();
+  compute.add("i-home", { [TAG_STACK]: "s" });
+  compute.volume = { instanceId: "i-home" };
+  compute.eni = { instanceId: "i-home", attachmentId: "eni-attach-0" };
+  let now = 0;
+  const clock: LiveClock = {
+    now: () => now,
+    sleep: async (ms) => {
+      now += ms;
+    },
+  };
+  const container = { runningOn: "i-home" as string | null, checkpointFrom: null as string | null };
+  // A container host that is a fake: restore checks the fake's volume is on the instance.
+  const host: ContainerHost = {
+    state: async () => ({ ...container }),
+    checkpoint: async (source) => {
+      container.runningOn = null;
+      container.checkpointFrom = source;
+    },
+    restore: async (on) => {
+      if (compute.volume?.instanceId !== on) throw new Error("volume not attached");
+      container.runningOn = on;
+    },
+  };
+  const journal = await Journal.create(join(dir, "journal.json"), "s", "i-home");
+  const executor = new HopExecutor({
+    compute,
+    host,
+    journal,
+    clock,
+    resources: {
+      imageId: "ami-0",
+      volumeId: "vol-1",
+      volumeDevice: "/dev/sdf",
+      networkInterfaceId: "eni-1",
+      deviceIndex: 1,
+    },
+    retry: { attempts: 3, capacityAttempts: 1, baseDelayMs: 10, maxDelayMs: 10 },
+    timeouts: { running: 1_000, attach: 1_000, detach: 1_000, forcedDetach: 1_000, poll: 50 },
+  });
+  return { compute, container, executor, journal };
+}
+
+const target = { instanceType: "c4.xlarge", zone: "z", lifecycle: "spot" as const };
+
+describe("what the emulator cannot inject (fake EC2 compute)", () => {
+  it("a launch whose response was lost is retried with the same ClientToken and launches once", async () => {
+    const { compute, container, executor } = await setup();
+    compute.loseLaunchResponses = 1;
+    const hop = await executor.hop(target);
+    expect(compute.calls.filter((c) => c === "RunInstances")).toHaveLength(2);
+    expect([...compute.instances.keys()]).toEqual(["i-home", "i-fake1"]);
+    expect(hop.targetInstanceId).toBe("i-fake1");
+    expect(container.runningOn).toBe("i-fake1");
+    expect(compute.instances.get("i-home")!.state).toBe("terminated");
+  });
+
+  it("a new instance EC2 does not list yet (eventual consistency) is polled again, not given up", async () => {
+    const { compute, container, executor } = await setup();
+    compute.invisibleFor = 3;
+    const hop = await executor.hop(target);
+    expect(hop.outcome).toBe("done");
+    expect(container.runningOn).toBe("i-fake1");
+  });
+});
+
+describe("a hop that cannot be settled stays open (fake EC2 compute)", () => {
+  it("a failed restore on a healthy target leaves the hop open; hopping again is refused until resume", async () => {
+    const { compute, container, executor, journal } = await setup();
+    const restore = executor.deps.host.restore;
+    let failures = 1;
+    executor.deps.host.restore = async (on) => {
+      if (failures-- > 0) throw new Error("criu restore failed");
+      await restore(on);
+    };
+    await expect(executor.hop(target)).rejects.toThrow("criu restore failed");
+    expect(journal.openHops().map((h) => h.id)).toEqual(["hop-000001"]);
+    expect([container.runningOn, compute.volume?.instanceId]).toEqual([null, "i-fake1"]);
+    await expect(executor.hop(target)).rejects.toMatchObject({ code: "HOTSPOT_LIVE_HOP_OPEN" });
+    expect(await resumeOpenHops(executor)).toEqual([{ hop: "hop-000001", outcome: "done", from: "restore" }]);
+    expect([container.runningOn, journal.home]).toEqual(["i-fake1", "i-fake1"]);
+  });
+});

@@ -1,0 +1,202 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CreateNetworkInterfaceCommand, CreateVolumeCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { ManualScheduler } from "../../../src/cloud/local/clock.js";
+import { startEmulator, type Emulator } from "../../../src/cloud/local/emulator.js";
+import { MemoryHostBackend } from "../../../src/cloud/local/memory-backend.js";
+import type { ContainerHost, ContainerState } from "../../../src/drivers/live/container-host.js";
+import { createEc2Compute, type Ec2Compute, type Lifecycle } from "../../../src/drivers/live/ec2-compute.js";
+import { HopExecutor, TAG_STACK, type StepHook } from "../../../src/drivers/live/hop.js";
+import { Journal, type TargetMarket } from "../../../src/drivers/live/journal.js";
+import type { HopTimeouts, LiveResources } from "../../../src/drivers/live/resources.js";
+import type { LiveClock, RetryPolicy } from "../../../src/drivers/live/retry.js";
+
+export const STACK = "test-stack";
+export const ZONE = "us-east-1c";
+export const AMI = "ami-0123456789abcdef0";
+export const SPOT_TARGET: TargetMarket = { instanceType: "c4.xlarge", zone: ZONE, lifecycle: "spot" };
+
+/** Virtual-time waits: every poll and backoff advances the emulator's ManualScheduler. */
+export const TIMEOUTS: Partial<HopTimeouts> = {
+  running: 10_000,
+  attach: 5_000,
+  detach: 2_000,
+  forcedDetach: 2_000,
+  poll: 100,
+};
+export const RETRY: RetryPolicy = { attempts: 5, capacityAttempts: 2, baseDelayMs: 200, maxDelayMs: 2_000 };
+
+/**
+ * A container host that is a fake (no CRIU): it holds where the container runs and enforces what the
+ * real one needs: checkpoint only where it runs, restore only where the volume and the ENI are attached.
+ */
+export class FakeContainerHost implements ContainerHost {
+  runningOn: string | null;
+  checkpointFrom: string | null = null;
+  readonly history: string[] = [];
+
+  constructor(
+    private readonly emulator: Emulator,
+    private readonly resources: LiveResources,
+    home: string,
+  ) {
+    this.runningOn = home;
+  }
+
+  async state(): Promise<ContainerState> {
+    return { runningOn: this.runningOn, checkpointFrom: this.checkpointFrom };
+  }
+
+  async checkpoint(source: string): Promise<void> {
+    if (this.runningOn !== source)
+      throw new Error(`checkpoint on ${source}: the container runs on ${this.runningOn}`);
+    this.runningOn = null;
+    this.checkpointFrom = source;
+    this.history.push(`checkpoint ${source}`);
+  }
+
+  async restore(on: string): Promise<void> {
+    if (this.runningOn !== null)
+      throw new Error(`restore on ${on}: the container already runs on ${this.runningOn}`);
+    if (this.checkpointFrom === null) throw new Error(`restore on ${on}: no checkpoint`);
+    const world = this.emulator.state;
+    const volume = world.volumes.get(this.resources.volumeId)?.attachment;
+    const eni = world.interfaces.get(this.resources.networkInterfaceId)?.attachment;
+    if (volume?.instanceId !== on || volume.status !== "attached")
+      throw new Error(`restore on ${on}: volume not attached`);
+    if (eni?.instanceId !== on || eni.status !== "attached")
+      throw new Error(`restore on ${on}: ENI not attached`);
+    this.runningOn = on;
+    this.history.push(`restore ${on}`);
+  }
+}
+
+export interface LiveHarness {
+  readonly emulator: Emulator;
+  readonly scheduler: ManualScheduler;
+  readonly ec2: EC2Client;
+  readonly compute: Ec2Compute;
+  readonly clock: LiveClock;
+  readonly resources: LiveResources;
+  readonly source: string;
+  readonly host: FakeContainerHost;
+  readonly journalPath: string;
+  journal: Journal;
+  executor(hook?: StepHook): HopExecutor;
+  /** Read the journal back from disk, as a restarted controller does. */
+  reopen(): Promise<Journal>;
+  close(): Promise<void>;
+}
+
+/**
+ * An emulator on virtual time (latency factor 1/100), the real SDK without its own retries, and a
+ * container's home: an on-demand instance of ours with the volume and the ENI attached.
+ */
+export async function liveHarness(
+  options: { readonly homeLifecycle?: Lifecycle } = {},
+): Promise<LiveHarness> {
+  process.env.AWS_ACCESS_KEY_ID = "AKIDLOCALCLOUDTEST";
+  process.env.AWS_SECRET_ACCESS_KEY = "local-cloud-test-secret";
+  delete process.env.AWS_PROFILE;
+  delete process.env.AWS_SESSION_TOKEN;
+  const scheduler = new ManualScheduler(Date.UTC(2026, 0, 1));
+  const emulator = await startEmulator({
+    scheduler,
+    backend: new MemoryHostBackend(),
+    latency: { factor: 0.01, seed: 7 },
+  });
+  const ec2 = new EC2Client({ region: "us-east-1", endpoint: emulator.endpoint, maxAttempts: 1 });
+  const compute = createEc2Compute(ec2, "us-east-1");
+  const clock: LiveClock = { now: () => scheduler.now(), sleep: (ms) => scheduler.advance(ms) };
+
+  const home = await compute.runInstance({
+    clientToken: "home",
+    imageId: AMI,
+    instanceType: "m4.large",
+    zone: ZONE,
+    lifecycle: options.homeLifecycle ?? "on-demand",
+    tags: { [TAG_STACK]: STACK },
+  });
+  const world = emulator.state;
+  const volumeId = (
+    await ec2.send(
+      new CreateVolumeCommand({ AvailabilityZone: ZONE, Size: 16, VolumeType: "gp3", Encrypted: true }),
+    )
+  ).VolumeId!;
+  const subnet = world.instances.get(home.id)!.subnetId;
+  const eni = (await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnet }))).NetworkInterface!
+    .NetworkInterfaceId!;
+  await scheduler.advance(2_000);
+  const resources: LiveResources = {
+    imageId: AMI,
+    volumeId,
+    volumeDevice: "/dev/sdf",
+    networkInterfaceId: eni,
+    deviceIndex: 1,
+  };
+  await compute.attachVolume(volumeId, home.id, "/dev/sdf");
+  await compute.attachInterface(eni, home.id, 1);
+  await scheduler.advance(1_000);
+
+  const dir = await mkdtemp(join(tmpdir(), "hotspot-live-"));
+  const journalPath = join(dir, "journal.json");
+  const journal = await Journal.create(journalPath, STACK, home.id);
+  const host = new FakeContainerHost(emulator, resources, home.id);
+  const h: LiveHarness = {
+    emulator,
+    scheduler,
+    ec2,
+    compute,
+    clock,
+    resources,
+    source: home.id,
+    host,
+    journalPath,
+    journal,
+    executor: (hook) =>
+      new HopExecutor({
+        compute,
+        host,
+        journal: h.journal,
+        clock,
+        resources,
+        retry: RETRY,
+        timeouts: TIMEOUTS,
+        hook,
+      }),
+    reopen: async () => {
+      h.journal = await Journal.open(journalPath);
+      return h.journal;
+    },
+    close: async () => {
+      ec2.destroy();
+      await emulator.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return h;
+}
+
+/** What the invariants are checked on, after terminations had time to finish. */
+export interface WorldSummary {
+  /** Our instances in pending or running. */
+  readonly oursRunning: string[];
+  /** Instances in pending or running without our tag. */
+  readonly untagged: string[];
+  readonly volumeOn: string[];
+  readonly eniOn: string | null;
+}
+
+export async function settleAndSummarize(h: LiveHarness): Promise<WorldSummary> {
+  await h.scheduler.advance(5_000);
+  const world = h.emulator.state;
+  const live = [...world.instances.values()].filter((i) => i.state === "pending" || i.state === "running");
+  const volume = world.volumes.get(h.resources.volumeId)!;
+  return {
+    oursRunning: live.filter((i) => i.tags.get(TAG_STACK) === STACK).map((i) => i.id),
+    untagged: live.filter((i) => !i.tags.has(TAG_STACK)).map((i) => i.id),
+    volumeOn: volume.attachment ? [volume.attachment.instanceId] : [],
+    eniOn: world.interfaces.get(h.resources.networkInterfaceId)!.attachment?.instanceId ?? null,
+  };
+}
