@@ -8,6 +8,7 @@ import { mergeCommand } from "./commands/merge.js";
 import { setupCommand } from "./commands/setup.js";
 import { shellCommandLine } from "../reports/command-line.js";
 import { version } from "../version.js";
+import { closest } from "./suggest.js";
 
 /** Exit codes: 0 success, 1 a run failed (bad data, cloud error), 2 the command line was wrong. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
@@ -39,7 +40,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .wrap(Math.min(110, process.stdout.columns || 110))
     .fail((message, error) => {
       // Throwing (rather than returning) keeps yargs from running the handler after a usage error.
-      throw error ?? new CommandLineError(message);
+      // While a command is validated, the parser's options are that command's.
+      throw error ?? new CommandLineError(withFlagSuggestions(message, knownFlags(parser)));
     });
   try {
     // With a callback yargs hands over help and version text instead of printing it through console.
@@ -50,6 +52,24 @@ export async function main(argv: readonly string[]): Promise<number> {
     return reportError(error);
   }
   return exitCodes.ok;
+}
+
+/** Adds "did you mean --x?" to yargs' "Unknown argument(s): a, b" for flags close to a known one. */
+function withFlagSuggestions(message: string, known: readonly string[]): string {
+  const match = /^Unknown arguments?: (.+)$/.exec(message);
+  if (!match) return message;
+  const hints = match[1]
+    .split(", ")
+    .map((name) => [name, closest(name, known)] as const)
+    .filter((pair): pair is readonly [string, string] => pair[1] !== undefined)
+    .map(([name, guess]) => `--${name}: did you mean --${guess}?`);
+  return hints.length === 0 ? message : `${message}\n${hints.join("\n")}`;
+}
+
+/** The flags yargs knows in its current command context (its typings do not declare getOptions). */
+function knownFlags(parser: object): string[] {
+  const options = (parser as { getOptions(): { key: Record<string, unknown> } }).getOptions();
+  return Object.keys(options.key);
 }
 
 /** yargs rejected the command line (unknown flag or command, missing argument). */

@@ -15,6 +15,13 @@ describe("hotspot CLI", () => {
     expect(stderr).not.toContain("missing-file.csv: ");
   });
 
+  it("suggests the closest flag for a mistyped one", async () => {
+    const { code, stderr } = await runCli(["sim", "--memorry", "8", "--polcy", "greedy"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("--memorry: did you mean --memory?");
+    expect(stderr).toContain("--polcy: did you mean --policy?");
+  });
+
   it("asks for a command when given none", async () => {
     const { code, stderr } = await runCli([]);
     expect(code).toBe(2);
