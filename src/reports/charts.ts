@@ -110,8 +110,9 @@ function costBarsChart(runs: readonly RunDocument[]): TopLevelSpec {
   };
 }
 
+/** Mean and p95 per outage as bars; each outage as a tick where the document lists them. */
 function downtimeChart(runs: readonly RunDocument[]): TopLevelSpec {
-  const values = runs.flatMap((run) => [
+  const summary = runs.flatMap((run) => [
     {
       policy: run.policy,
       measure: "mean per outage",
@@ -119,18 +120,29 @@ function downtimeChart(runs: readonly RunDocument[]): TopLevelSpec {
     },
     { policy: run.policy, measure: "p95 per outage", seconds: run.downtimeP95Seconds },
   ]);
-  return {
-    width,
-    height: { step: 16 },
-    data: { values },
+  const outages = runs.flatMap((run) =>
+    (run.outageDowntimesSeconds ?? []).map((seconds) => ({ policy: run.policy, seconds })),
+  );
+  const y = { field: "policy", type: "nominal", sort: policyOrder(runs), title: null } as const;
+  const x = { field: "seconds", type: "quantitative", title: "downtime (s)" } as const;
+  const bars = {
+    data: { values: summary },
     mark: "bar",
     encoding: {
-      y: { field: "policy", type: "nominal", sort: policyOrder(runs), title: null },
+      y,
       yOffset: { field: "measure", type: "nominal" },
-      x: { field: "seconds", type: "quantitative", title: "downtime (s)" },
+      x,
       color: { field: "measure", type: "nominal", title: null, legend: { orient: "bottom" } },
     },
-  };
+  } as const;
+  if (outages.length === 0) return { width, height: { step: 16 }, ...bars };
+  const ticks = {
+    data: { values: outages },
+    mark: { type: "tick", color: "#222", thickness: 1.5 },
+    encoding: { y, x },
+  } as const;
+  // A fixed height: a step per band would conflict between the offset bars and the ticks.
+  return { width, height: 36 * runs.length, layer: [bars, ticks] };
 }
 
 /**

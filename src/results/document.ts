@@ -73,6 +73,8 @@ export interface RunDocument extends RunMetrics {
   readonly onDemandMarket: string | null;
   readonly priceEventsReplayed: number;
   readonly advisorMissingTypes: readonly string[];
+  /** Each outage's downtime (hop or restart), in order; absent in documents written before it existed. */
+  readonly outageDowntimesSeconds?: readonly number[];
   readonly timeline: readonly TimelineDocument[];
   readonly instances: readonly InstanceDocument[];
 }
@@ -212,6 +214,7 @@ function runDocument(run: SimRun, optimal: SimRun | undefined): RunDocument {
     onDemandMarket: result.onDemand === null ? null : label(result.onDemand.marketId).instanceType,
     priceEventsReplayed: run.eventsReplayed,
     advisorMissingTypes: run.advisorMissingTypes,
+    outageDowntimesSeconds: result.downtimes,
     timeline: result.timeline.map((entry) => ({
       time: iso(entry.time),
       kind: entry.kind,

@@ -82,6 +82,7 @@ describe("results document", () => {
     expect(run.percentOfOnDemand).toBeCloseTo(25, 12);
     expect(run.usdPerEcuHour).toBeCloseTo(2 / 80, 12);
     expect(run.downtimeSeconds).toBe(70);
+    expect(run.outageDowntimesSeconds).toEqual([30, 40]);
     expect(run.migrations).toBe(2);
     expect(run.gapToOptimal).toBeNull();
     expect(run.timeline[0]).toEqual({
