@@ -1,0 +1,164 @@
+import { mkdir, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { HotspotError } from "../../errors.js";
+import { lxcPath, type LxcContainer } from "../../cloud/local/hosts/lxc-container.js";
+import type { NamespaceHostBackend } from "../../cloud/local/hosts/namespace-backend.js";
+import { holdTraffic, netnsExists, releaseTraffic } from "../../cloud/local/hosts/network.js";
+import { run, runIn } from "../../cloud/local/hosts/run.js";
+import { isMounted } from "../../cloud/local/hosts/volumes.js";
+import { writeFileAtomic } from "../../util/atomic-write.js";
+import type { ContainerHost, ContainerState } from "./container-host.js";
+
+export interface LocalContainerHostOptions {
+  readonly backend: NamespaceHostBackend;
+  /** The LXC container (started with `LxcContainer.start` under `stateDir`). */
+  readonly container: LxcContainer;
+  readonly stateDir: string;
+  /** The container's volume: checkpoint images go on it, as the paper ships memory "via EBS". */
+  readonly volumeId: string;
+  /** The container's address (its ENI's private IP). */
+  readonly address: string;
+}
+
+/** Directory on the volume for the images, and the marker that says they are complete and from where. */
+const CHECKPOINT_DIR = "checkpoint";
+const COMPLETE_MARKER = "complete.json";
+
+interface CompleteMarker {
+  readonly from: string;
+}
+
+/**
+ * The container side of a hop on the local cloud: a real LXC container checkpointed by CRIU onto its
+ * volume on the source namespace host and restored from there on the target. `state()` reads only
+ * real state (which instance's namespace runs the container; the completion marker on the volume), so
+ * a controller that resumes after a crash sees what happened, not what it remembers.
+ *
+ * The interface names only the source at checkpoint time, so every other instance of ours (the
+ * target, already running, among them) drops packets to the container's address from the checkpoint
+ * until the restore finished: the peer's retransmissions meet silence, not a reset.
+ */
+export class LocalContainerHost implements ContainerHost {
+  constructor(readonly options: LocalContainerHostOptions) {}
+
+  private get imagesDir(): string {
+    return join(this.options.backend.volumes.mountPoint(this.options.volumeId), CHECKPOINT_DIR);
+  }
+
+  async state(): Promise<ContainerState> {
+    const running: string[] = [];
+    for (const instanceId of await this.instances()) {
+      if (await this.runsIn(instanceId)) running.push(instanceId);
+    }
+    if (running.length > 1) {
+      throw new HotspotError(
+        "HOTSPOT_HOST_STATE",
+        `container ${this.options.container.name} runs on ${running.join(" and ")} at once`,
+      );
+    }
+    return { runningOn: running[0] ?? null, checkpointFrom: await this.checkpointFrom() };
+  }
+
+  async checkpoint(source: string): Promise<void> {
+    const { backend, container, volumeId, address } = this.options;
+    const sourceNetns = backend.instanceNetns(source);
+    if (container.netns !== sourceNetns || !(await this.runsIn(source))) {
+      throw new HotspotError(
+        "HOTSPOT_HOST_STATE",
+        `checkpoint on ${source}: container ${container.name} does not run there`,
+      );
+    }
+    if (!(await isMounted(backend.volumes.mountPoint(volumeId)))) {
+      throw new HotspotError("HOTSPOT_HOST_STATE", `checkpoint on ${source}: volume ${volumeId} not mounted`);
+    }
+    // Images of an older checkpoint must never mix with this one's.
+    await rm(this.imagesDir, { recursive: true, force: true });
+    await mkdir(this.imagesDir, { recursive: true });
+    const others = (await this.instances()).filter((id) => id !== source);
+    try {
+      for (const id of others)
+        await this.unlessGone(id, () => holdTraffic(backend.instanceNetns(id), address));
+      await container.dump(this.imagesDir);
+    } catch (error) {
+      await this.releaseAll().catch(() => undefined);
+      throw error;
+    }
+    const marker: CompleteMarker = { from: source };
+    await writeFileAtomic(join(this.imagesDir, COMPLETE_MARKER), [`${JSON.stringify(marker)}\n`]);
+  }
+
+  async restore(on: string): Promise<void> {
+    const { backend, container } = this.options;
+    if ((await this.checkpointFrom()) === null) {
+      throw new HotspotError("HOTSPOT_HOST_STATE", `restore on ${on}: no complete checkpoint on the volume`);
+    }
+    await container.restore(backend.instanceNetns(on), this.imagesDir, false);
+    // The image is consumed: restoring it again would replay a stale TCP state.
+    await rm(join(this.imagesDir, COMPLETE_MARKER), { force: true });
+    await this.releaseAll();
+  }
+
+  /** Our instances whose namespace exists now. */
+  private async instances(): Promise<string[]> {
+    const { backend } = this.options;
+    const out = await run("ip", ["-json", "netns", "list"]);
+    const names = out === "" ? [] : (JSON.parse(out) as { name: string }[]).map((n) => n.name);
+    const stem = backend.instanceNetns("");
+    return names
+      .filter((n) => n.startsWith(stem) && n !== backend.fabricNetns())
+      .map((n) => n.slice(stem.length))
+      .sort();
+  }
+
+  /** LXC's monitor socket is per network namespace, so lxc-info run there sees only a container running there. */
+  private async runsIn(instanceId: string): Promise<boolean> {
+    const { backend, container, stateDir } = this.options;
+    const args = ["-P", lxcPath(stateDir), "-n", container.name, "-s", "-H"];
+    const out = await this.unlessGone(instanceId, () =>
+      runIn(backend.instanceNetns(instanceId), "lxc-info", args),
+    );
+    return out === "RUNNING";
+  }
+
+  /** An instance terminating meanwhile (its namespace deleted) is no error: nothing runs there. */
+  private async unlessGone<T>(instanceId: string, action: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await action();
+    } catch (error) {
+      if (await netnsExists(this.options.backend.instanceNetns(instanceId))) throw error;
+      return undefined;
+    }
+  }
+
+  /** Reads the marker from the mounted volume, or straight from its image while it is between instances. */
+  private async checkpointFrom(): Promise<string | null> {
+    const { backend, volumeId } = this.options;
+    const markerPath = join(CHECKPOINT_DIR, COMPLETE_MARKER);
+    const text = (await isMounted(backend.volumes.mountPoint(volumeId)))
+      ? await readFile(join(backend.volumes.mountPoint(volumeId), markerPath), "utf8").catch(() => "")
+      : await run("debugfs", ["-R", `cat /${markerPath}`, backend.volumes.imagePath(volumeId)]);
+    if (text.trim() === "") return null;
+    const marker = JSON.parse(text) as Partial<CompleteMarker>;
+    if (typeof marker.from !== "string") {
+      throw new HotspotError(
+        "HOTSPOT_HOST_STATE",
+        `checkpoint marker on volume ${volumeId} has no "from" instance: ${text.trim()}`,
+      );
+    }
+    return marker.from;
+  }
+
+  /** Removes every hold on the address, in every instance of ours (a crash may have left one twice). */
+  private async releaseAll(): Promise<void> {
+    const { backend, address } = this.options;
+    for (const id of await this.instances()) {
+      const netns = backend.instanceNetns(id);
+      while (
+        await releaseTraffic(netns, address).then(
+          () => true,
+          () => false,
+        )
+      );
+    }
+  }
+}

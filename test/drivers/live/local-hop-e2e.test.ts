@@ -1,0 +1,257 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  CreateNetworkInterfaceCommand,
+  CreateVolumeCommand,
+  DescribeNetworkInterfacesCommand,
+  EC2Client,
+} from "@aws-sdk/client-ec2";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type Emulator } from "../../../src/cloud/local/emulator.js";
+import { cleanupAll } from "../../../src/cloud/local/hosts/cleanup.js";
+import { LxcContainer } from "../../../src/cloud/local/hosts/lxc-container.js";
+import { NamespaceHostBackend } from "../../../src/cloud/local/hosts/namespace-backend.js";
+import {
+  countBreaks,
+  longestGapMs,
+  ProbeClient,
+  type ProbeReply,
+} from "../../../src/cloud/local/hosts/probe-client.js";
+import { buildCounter } from "../../../src/cloud/local/hosts/workload.js";
+import { createEc2Compute, type Ec2Compute } from "../../../src/drivers/live/ec2-compute.js";
+import { HopExecutor, TAG_STACK, type StepHook } from "../../../src/drivers/live/hop.js";
+import {
+  Journal,
+  type HopRecord,
+  type StepName,
+  type TargetMarket,
+} from "../../../src/drivers/live/journal.js";
+import { LocalContainerHost } from "../../../src/drivers/live/local-container-host.js";
+import type { LiveResources } from "../../../src/drivers/live/resources.js";
+import { resumeOpenHops } from "../../../src/drivers/live/resume.js";
+import { wallClock } from "../../../src/drivers/live/retry.js";
+import { hostSkipReason } from "../../cloud/local/hosts/host-env.js";
+
+const skip = hostSkipReason();
+const PREFIX = "hsd";
+const STACK = "local-hop-e2e";
+const ZONE = "us-east-1c";
+const AMI = "ami-0123456789abcdef0";
+const PORT = 7070;
+const MEMORY_MIB = 16;
+const HOPS: readonly TargetMarket[] = [
+  { instanceType: "c4.xlarge", zone: ZONE, lifecycle: "spot" },
+  { instanceType: "m4.large", zone: ZONE, lifecycle: "on-demand" },
+  { instanceType: "c4.xlarge", zone: ZONE, lifecycle: "spot" },
+];
+
+class Crash extends Error {}
+
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe.skipIf(skip !== undefined)(
+  `hops of a real LXC container by HopExecutor through the EC2 emulator (real time) and namespace hosts${skip ? ` (skipped: ${skip})` : ""}`,
+  () => {
+    let stateDir: string;
+    let backend: NamespaceHostBackend;
+    let emulator: Emulator;
+    let ec2: EC2Client;
+    let compute: Ec2Compute;
+    let resources: LiveResources;
+    let host: LocalContainerHost;
+    let client: ProbeClient;
+    let journalPath: string;
+    let journal: Journal;
+    let logFile: string;
+    const downtimes: string[] = [];
+
+    const executor = (hook?: StepHook) =>
+      new HopExecutor({
+        compute,
+        host,
+        journal,
+        clock: wallClock,
+        resources,
+        retry: { attempts: 5, capacityAttempts: 2, baseDelayMs: 100, maxDelayMs: 1_000 },
+        timeouts: { running: 30_000, attach: 20_000, detach: 10_000, forcedDetach: 10_000, poll: 50 },
+        hook,
+      });
+
+    /**
+     * Waits for fresh replies after a hop; records the longest gap the client saw across it and the
+     * journal's span from the checkpoint's begin to the restore's end.
+     */
+    async function recordDowntime(label: string, before: number, hop: HopRecord): Promise<void> {
+      await client.waitReplies(client.replies().length + 5);
+      const gap = longestGapMs(client.replies().slice(Math.max(0, before - 1)));
+      const at = (step: StepName, event: "begin" | "end") =>
+        hop.entries.find((e) => e.step === step && e.event === event)!.at;
+      const journaled = at("restore", "end") - at("checkpoint", "begin");
+      const steps = (["checkpoint", "detach-source", "attach-target", "restore"] as const)
+        .map((step) => `${step} ${at(step, "end") - at(step, "begin")}`)
+        .join(", ");
+      downtimes.push(
+        `${label}: longest client gap ${gap} ms; checkpoint begin → restore end ${journaled} ms (${steps} ms)`,
+      );
+    }
+
+    beforeAll(async () => {
+      process.env.AWS_ACCESS_KEY_ID = "AKIDLOCALCLOUDTEST";
+      process.env.AWS_SECRET_ACCESS_KEY = "local-cloud-test-secret";
+      delete process.env.AWS_PROFILE;
+      delete process.env.AWS_SESSION_TOKEN;
+      stateDir = await mkdtemp(join(tmpdir(), "hotspot-local-hop-"));
+      backend = new NamespaceHostBackend({ prefix: PREFIX, stateDir });
+      await backend.init();
+      emulator = await startEmulator({ backend, latency: { factor: 0.001, seed: 11 } });
+      ec2 = new EC2Client({ region: "us-east-1", endpoint: emulator.endpoint, maxAttempts: 1 });
+      compute = createEc2Compute(ec2, "us-east-1");
+      const home = await compute.runInstance({
+        clientToken: "local-hop-home",
+        imageId: AMI,
+        instanceType: "m4.large",
+        zone: ZONE,
+        lifecycle: "on-demand",
+        tags: { [TAG_STACK]: STACK },
+      });
+      await until(async () => (await compute.describeInstance(home.id))?.state === "running", "home running");
+      const volumeId = (
+        await ec2.send(new CreateVolumeCommand({ AvailabilityZone: ZONE, Size: 1, VolumeType: "gp3" }))
+      ).VolumeId!;
+      const eni = (
+        await ec2.send(
+          new CreateNetworkInterfaceCommand({ SubnetId: emulator.state.instances.get(home.id)!.subnetId }),
+        )
+      ).NetworkInterface!;
+      const eniId = eni.NetworkInterfaceId!;
+      resources = {
+        imageId: AMI,
+        volumeId,
+        volumeDevice: "/dev/sdf",
+        networkInterfaceId: eniId,
+        deviceIndex: 1,
+      };
+      await until(async () => (await compute.describeVolume(volumeId)).state === "available", "volume");
+      await until(
+        async () =>
+          (await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eniId] })))
+            .NetworkInterfaces![0].Status === "available",
+        "ENI",
+      );
+      await compute.attachVolume(volumeId, home.id, "/dev/sdf");
+      await compute.attachInterface(eniId, home.id, 1);
+      await until(
+        async () =>
+          (await compute.describeVolume(volumeId)).attachment?.state === "attached" &&
+          (await compute.describeInterface(eniId)).attachment?.state === "attached",
+        "volume and ENI attached to home",
+      );
+      const address = eni.PrivateIpAddress!;
+      logFile = join(backend.volumes.mountPoint(volumeId), "count.log");
+      const container = await LxcContainer.start(
+        stateDir,
+        `${PREFIX}-c-${volumeId}`,
+        await buildCounter(stateDir),
+        { netns: backend.instanceNetns(home.id), address, port: PORT, memoryMiB: MEMORY_MIB, logFile },
+      );
+      host = new LocalContainerHost({ backend, container, stateDir, volumeId, address });
+      client = new ProbeClient(backend.fabricNetns(), address, PORT, { intervalMs: 20, maxSeconds: 300 });
+      await client.waitReplies(10);
+      journalPath = join(stateDir, "journal.json");
+      journal = await Journal.create(journalPath, STACK, home.id);
+    }, 120_000);
+
+    afterAll(async () => {
+      client?.kill();
+      ec2?.destroy();
+      await emulator?.close();
+      await cleanupAll(PREFIX, stateDir);
+      await rm(stateDir, { recursive: true, force: true });
+      console.log(
+        `local-hop-e2e (${MEMORY_MIB} MiB LXC, stop-and-copy via the volume)\n${downtimes.join("\n")}`,
+      );
+    });
+
+    it("hops A → B → C → D (spot, on-demand, spot): the container follows, state() reads where it runs", async () => {
+      const visited = [journal.home];
+      expect(await host.state()).toEqual({ runningOn: journal.home, checkpointFrom: null });
+      for (const [i, target] of HOPS.entries()) {
+        const before = client.replies().length;
+        const hop = await executor().hop(target);
+        expect(hop.outcome).toBe("done");
+        expect(hop.source).toBe(visited[visited.length - 1]);
+        visited.push(hop.targetInstanceId!);
+        expect(journal.home).toBe(hop.targetInstanceId);
+        expect(await host.state()).toEqual({ runningOn: hop.targetInstanceId, checkpointFrom: null });
+        expect(emulator.state.instances.get(hop.targetInstanceId!)!.lifecycle).toBe(target.lifecycle);
+        await recordDowntime(
+          `hop ${i + 1} ${target.lifecycle} ${hop.source} → ${hop.targetInstanceId}`,
+          before,
+          hop,
+        );
+      }
+      expect(new Set(visited).size).toBe(4);
+    }, 120_000);
+
+    it("a controller stopped right after the checkpoint: resume finishes the hop from real state", async () => {
+      const before = client.replies().length;
+      const source = journal.home;
+      const hook: StepHook = (point, step) => {
+        if (point === "acted" && step === "checkpoint") throw new Crash("controller stops after checkpoint");
+      };
+      await expect(executor(hook).hop(HOPS[1])).rejects.toBeInstanceOf(Crash);
+      expect(await host.state()).toEqual({ runningOn: null, checkpointFrom: source });
+      journal = await Journal.open(journalPath);
+      // Between the instances the volume is unmounted: state() reads the marker from its image.
+      const between: unknown[] = [];
+      const watch: StepHook = async (point, step) => {
+        if (point === "end" && step === "detach-source") between.push(await host.state());
+      };
+      const reports = await resumeOpenHops(executor(watch));
+      expect(between).toEqual([{ runningOn: null, checkpointFrom: source }]);
+      expect(reports).toEqual([{ hop: "hop-000004", outcome: "done", from: "checkpoint" }]);
+      const hop = journal.hops[3];
+      expect(journal.home).toBe(hop.targetInstanceId);
+      expect(await host.state()).toEqual({ runningOn: hop.targetInstanceId, checkpointFrom: null });
+      await recordDowntime(
+        `hop 4 (crash after checkpoint, resumed) ${source} → ${hop.targetInstanceId}`,
+        before,
+        hop,
+      );
+    }, 120_000);
+
+    it("one TCP connection, every count once in order; one instance of ours left, holding volume and ENI", async () => {
+      const probe = await client.stop();
+      const counts = probe.replies.map((r: ProbeReply) => r.count);
+      const last = counts[counts.length - 1];
+      expect(counts[0]).toBe(1);
+      expect(countBreaks(probe.replies)).toBe(0);
+      expect(counts.length).toBe(last);
+      expect(probe.verify).toBe(`ok ${last}`);
+      const log = (await readFile(logFile, "utf8")).trim().split("\n");
+      expect(log.slice(1)).toEqual(counts.map(String));
+
+      const home = journal.home;
+      const ours = [...emulator.state.instances.values()].filter(
+        (i) => (i.state === "pending" || i.state === "running") && i.tags.get(TAG_STACK) === STACK,
+      );
+      expect(ours.map((i) => i.id)).toEqual([home]);
+      expect((await compute.describeVolume(resources.volumeId)).attachment).toEqual({
+        instanceId: home,
+        state: "attached",
+      });
+      expect((await compute.describeInterface(resources.networkInterfaceId)).attachment?.instanceId).toBe(
+        home,
+      );
+      expect(journal.openHops()).toEqual([]);
+      expect(journal.hops.map((h) => h.outcome)).toEqual(["done", "done", "done", "done"]);
+    }, 60_000);
+  },
+);
