@@ -6,6 +6,7 @@ import { reportCommand } from "./commands/report.js";
 import { sweepCommand } from "./commands/sweep.js";
 import { mergeCommand } from "./commands/merge.js";
 import { setupCommand } from "./commands/setup.js";
+import { liveCommand } from "./commands/live.js";
 import { shellCommandLine } from "../reports/command-line.js";
 import { version } from "../version.js";
 import { closest } from "./suggest.js";
@@ -26,11 +27,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command(sweepCommand)
     .command(mergeCommand)
     .command(setupCommand)
+    .command(liveCommand)
     // Reports print the command that reproduces them; handlers only see parsed arguments.
     .middleware((args) => {
       args.commandLine = shellCommandLine(["hotspot", ...argv]);
     })
-    .demandCommand(1, "name a command: trace, sim, report, sweep, merge, setup")
+    .demandCommand(1, "name a command: trace, sim, report, sweep, merge, setup, live")
     .recommendCommands()
     .strict()
     .exitProcess(false)

@@ -38,10 +38,11 @@ describe("hotspot CLI", () => {
       ["sweep"],
       ["merge"],
       ["setup"],
+      ["live"],
     ];
     const root = await runCli(["--help"]);
     expect(root.code).toBe(0);
-    for (const command of ["trace", "sim", "report", "sweep", "merge", "setup"])
+    for (const command of ["trace", "sim", "report", "sweep", "merge", "setup", "live"])
       expect(root.stdout).toContain(`hotspot ${command}`);
     for (const argv of commands) {
       const { code, stdout } = await runCli([...argv, "--help"]);

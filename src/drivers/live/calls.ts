@@ -1,6 +1,7 @@
 import type { Ec2Compute } from "./ec2-compute.js";
 import { InstanceLostError, StepTimeoutError } from "./errors.js";
-import { withRetry, type LiveClock, type RetryPolicy } from "./retry.js";
+import { withRetry, type RetryPolicy } from "./retry.js";
+import type { LiveClock } from "./clock.js";
 
 /** EC2 calls with retries, polling with timeouts, on the injected clock. */
 export class LiveCalls {

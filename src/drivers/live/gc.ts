@@ -1,7 +1,8 @@
 import type { Ec2Compute, InstanceView } from "./ec2-compute.js";
 import { TAG_HOP, TAG_STACK } from "./hop.js";
 import type { Journal } from "./journal.js";
-import { withRetry, type LiveClock, type RetryPolicy } from "./retry.js";
+import { withRetry, type RetryPolicy } from "./retry.js";
+import type { LiveClock } from "./clock.js";
 
 export interface GcReport {
   /** Instances of ours the journal does not account for, terminated (or listed, with dryRun). */

@@ -15,13 +15,8 @@ import {
   type TargetMarket,
 } from "./journal.js";
 import { DEFAULT_TIMEOUTS, type HopTimeouts, type LiveResources } from "./resources.js";
-import {
-  DEFAULT_RETRY,
-  isCapacityError,
-  TargetCapacityError,
-  type LiveClock,
-  type RetryPolicy,
-} from "./retry.js";
+import { DEFAULT_RETRY, isCapacityError, TargetCapacityError, type RetryPolicy } from "./retry.js";
+import type { LiveClock } from "./clock.js";
 
 /**
  * Called around each step: after its `begin` is journaled, after it acted (its `end` not yet

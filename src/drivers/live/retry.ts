@@ -1,16 +1,5 @@
 import { CloudApiError, HotspotError } from "../../errors.js";
-
-/** Time for the live driver: the wall clock in production, virtual time in tests. */
-export interface LiveClock {
-  /** Milliseconds since the Unix epoch. */
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-export const wallClock: LiveClock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+import type { LiveClock } from "./clock.js";
 
 export interface RetryPolicy {
   /** Attempts in all for throttling and server errors. */

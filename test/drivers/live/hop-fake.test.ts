@@ -6,7 +6,7 @@ import type { ContainerHost } from "../../../src/drivers/live/container-host.js"
 import { HopExecutor, TAG_STACK } from "../../../src/drivers/live/hop.js";
 import { Journal } from "../../../src/drivers/live/journal.js";
 import { resumeOpenHops } from "../../../src/drivers/live/resume.js";
-import type { LiveClock } from "../../../src/drivers/live/retry.js";
+import type { LiveClock } from "../../../src/drivers/live/clock.js";
 import { FakeEc2Compute } from "./fake-ec2-compute.js";
 
 let dir: string;

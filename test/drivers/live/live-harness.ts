@@ -10,7 +10,8 @@ import { createEc2Compute, type Ec2Compute, type Lifecycle } from "../../../src/
 import { HopExecutor, TAG_STACK, type StepHook } from "../../../src/drivers/live/hop.js";
 import { Journal, type TargetMarket } from "../../../src/drivers/live/journal.js";
 import type { HopTimeouts, LiveResources } from "../../../src/drivers/live/resources.js";
-import type { LiveClock, RetryPolicy } from "../../../src/drivers/live/retry.js";
+import type { RetryPolicy } from "../../../src/drivers/live/retry.js";
+import type { LiveClock } from "../../../src/drivers/live/clock.js";
 
 export const STACK = "test-stack";
 export const ZONE = "us-east-1c";

@@ -30,7 +30,7 @@ import {
 import { LocalContainerHost } from "../../../src/drivers/live/local-container-host.js";
 import type { LiveResources } from "../../../src/drivers/live/resources.js";
 import { resumeOpenHops } from "../../../src/drivers/live/resume.js";
-import { wallClock } from "../../../src/drivers/live/retry.js";
+import { wallClock } from "../../../src/drivers/live/clock.js";
 import { hostSkipReason } from "../../cloud/local/hosts/host-env.js";
 
 const skip = hostSkipReason();

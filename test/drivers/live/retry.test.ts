@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { withRetry, type LiveClock } from "../../../src/drivers/live/retry.js";
+import { withRetry } from "../../../src/drivers/live/retry.js";
+import type { LiveClock } from "../../../src/drivers/live/clock.js";
 import { CloudApiError } from "../../../src/errors.js";
 
 /** A clock that is a fake: sleeping only records the delay. */

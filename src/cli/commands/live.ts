@@ -1,0 +1,228 @@
+import type { Argv, CommandModule } from "yargs";
+import { createCatalog } from "../../catalog/catalog.js";
+import { defaultDemandWork } from "../../catalog/work-unit.js";
+import { createEc2Api } from "../../cloud/ec2-client.js";
+import { runDryRun, type AssumedPlacement, type DecisionRecord } from "../../drivers/live/dry-run.js";
+import { NoticePoller } from "../../drivers/live/notice-poller.js";
+import { wallClock, type LiveClock } from "../../drivers/live/clock.js";
+import { billingModels } from "../../engine/billing.js";
+import type { Lifecycle } from "../../engine/types.js";
+import { UsageError } from "../../errors.js";
+import { policyByName, resolveParams } from "../../policies/index.js";
+import { readLiveConfig } from "../../setup/config.js";
+import { INSTANCE_TYPE_RE } from "../../setup/validate.js";
+import { catalogOptionsFromArgs, withCatalogOptions, type CatalogArgs } from "../catalog-options.js";
+import { parseChoice, parseDuration, parseInteger, parseNumber, parseTime } from "../parse.js";
+
+const clouds = { aws: "EC2 through the SDK's default credential chain", local: "the local cloud emulator" };
+const lifecycles = { spot: true, "on-demand": true } as const satisfies Record<Lifecycle, true>;
+
+function builder(yargs: Argv) {
+  return withCatalogOptions(yargs)
+    .option("dry-run", {
+      type: "boolean",
+      default: false,
+      describe: "Run the policy on live prices and print what it would do and why; act on nothing",
+    })
+    .option("config", {
+      type: "string",
+      default: "hotspot.json",
+      describe: "Config written by hotspot setup",
+    })
+    .option("cloud", {
+      type: "string",
+      default: "aws",
+      describe: `Where prices come from: ${Object.entries(clouds)
+        .map(([name, text]) => `${name} (${text})`)
+        .join("; ")}`,
+    })
+    .option("endpoint", { type: "string", describe: "EC2 endpoint URL (required with --cloud local)" })
+    .option("metadata", {
+      type: "string",
+      describe:
+        "Instance metadata base URL to watch for interruption notices every 5 s (on EC2: http://169.254.169.254)",
+    })
+    .option("policy", {
+      type: "string",
+      describe: "Ask this policy (default parameters) instead of the config's",
+    })
+    .option("rounds", {
+      type: "string",
+      describe: "Stop after this many interval decisions (default: run on)",
+    })
+    .option("interval", { type: "string", default: "300", describe: "Seconds between decisions (300, 5m)" })
+    .option("current-type", { type: "string", describe: "Instance type the container runs on now" })
+    .option("current-lifecycle", {
+      type: "string",
+      default: "spot",
+      describe: "Lifecycle of the current server: spot or on-demand",
+    })
+    .option("current-since", { type: "string", describe: "When the current server started (ISO time)" })
+    .option("utilisation", {
+      type: "string",
+      default: "1",
+      describe: "Utilisation in [0, 1] of the current server (measured from cgroups once hopping is live)",
+    })
+    .option("memory", { type: "string", default: "8", describe: "Container memory footprint, GiB" })
+    .option("demand", {
+      type: "string",
+      describe: "Work units the application can use (default: half of an m4.4xlarge)",
+    })
+    .option("billing", {
+      type: "string",
+      default: "per-second",
+      describe: "Billing model: per-second, hourly",
+    })
+    .option("history-window", { type: "string", default: "1d", describe: "Look-back window policies see" })
+    .option("json", { type: "boolean", default: false, describe: "One JSON decision record per line" })
+    .example("$0 live --dry-run --rounds 1", "One decision on current prices with the config's policy")
+    .example(
+      "$0 live --dry-run --cloud local --endpoint http://127.0.0.1:4566 --current-type m4.large --json",
+      "Decisions against the local cloud, from an assumed m4.large spot server, as JSON lines",
+    );
+}
+
+export type LiveArgs = CatalogArgs & {
+  "dry-run"?: boolean;
+  config?: string;
+  cloud?: string;
+  endpoint?: string;
+  metadata?: string;
+  policy?: string;
+  rounds?: string;
+  interval?: string;
+  "current-type"?: string;
+  "current-lifecycle"?: string;
+  "current-since"?: string;
+  utilisation?: string;
+  memory?: string;
+  demand?: string;
+  billing?: string;
+  "history-window"?: string;
+  json?: boolean;
+};
+
+function url(flag: string, raw: string): string {
+  if (!/^https?:\/\/[^\s/]+/.test(raw)) throw new UsageError(flag, "an http(s) URL", JSON.stringify(raw));
+  return raw;
+}
+
+/** Every flag checked once, before any file or request. */
+function optionsFromArgs(args: LiveArgs) {
+  if (args["dry-run"] !== true) {
+    throw new UsageError(
+      "--dry-run",
+      "--dry-run: live hopping is not implemented yet; `hotspot live --dry-run` runs the policy on live prices and prints what it would do, acting on nothing",
+      "no --dry-run",
+    );
+  }
+  const cloud = parseChoice("--cloud", args.cloud ?? "aws", clouds);
+  if (cloud === "local" && args.endpoint === undefined) {
+    throw new UsageError("--endpoint", "the emulator's URL with --cloud local", "none");
+  }
+  const endpoint = args.endpoint === undefined ? undefined : url("--endpoint", args.endpoint);
+  const type = args["current-type"];
+  if (type !== undefined && !INSTANCE_TYPE_RE.test(type)) {
+    throw new UsageError("--current-type", "an instance type such as m5.large", JSON.stringify(type));
+  }
+  const lifecycle = parseChoice("--current-lifecycle", args["current-lifecycle"] ?? "spot", lifecycles);
+  const since = parseTime("--current-since", args["current-since"]);
+  if (type === undefined && since !== undefined) {
+    throw new UsageError(
+      "--current-since",
+      "to come with --current-type",
+      JSON.stringify(args["current-since"]),
+    );
+  }
+  const policy = args.policy === undefined ? undefined : policyByName(args.policy);
+  if (policy?.simulationOnly) {
+    throw new UsageError(
+      "--policy",
+      "a policy that can run live (not simulation-only)",
+      JSON.stringify(args.policy),
+    );
+  }
+  return {
+    configPath: args.config ?? "hotspot.json",
+    endpoint,
+    metadata: args.metadata === undefined ? undefined : url("--metadata", args.metadata),
+    policy: policy === undefined ? undefined : { name: policy.name, params: resolveParams(policy, {}) },
+    rounds: args.rounds === undefined ? undefined : parseInteger("--rounds", args.rounds, 1),
+    intervalSeconds: parseDuration("--interval", args.interval ?? "300")!,
+    current:
+      type === undefined ? null : ({ instanceType: type, lifecycle, since } satisfies AssumedPlacement),
+    utilisation: parseNumber("--utilisation", args.utilisation ?? "1", 0, 1),
+    memoryGiB: parseNumber("--memory", args.memory ?? "8", 0),
+    demand: args.demand === undefined ? undefined : parseNumber("--demand", args.demand, 1e-9),
+    billing: parseChoice("--billing", args.billing ?? "per-second", billingModels),
+    historyWindowSeconds: parseDuration("--history-window", args["history-window"] ?? "1d")!,
+    catalog: catalogOptionsFromArgs(args),
+    json: args.json ?? false,
+  };
+}
+
+function usd(value: number | null): string {
+  return value === null ? "no price" : `$${value.toFixed(6)}/h`;
+}
+
+function market(ref: DecisionRecord["current"]): string {
+  return ref === null ? "none" : `${ref.instanceType} ${ref.lifecycle}`;
+}
+
+/** One decision as a line of text. */
+export function formatDecision(record: DecisionRecord): string {
+  const move =
+    record.action === "stay"
+      ? market(record.chosen)
+      : `${market(record.current)} -> ${market(record.chosen)}`;
+  const downtime =
+    record.migration === null ? "" : ` (est. downtime ${record.migration.downtimeSeconds.toFixed(1)} s)`;
+  const notice = record.interruptionAt === null ? "" : ` [interruption at ${record.interruptionAt}]`;
+  return `${record.time} ${record.trigger} ${record.action} ${move} ${usd(record.price)}${downtime}: ${record.reason}${notice}\n`;
+}
+
+/** `hotspot live --dry-run`: validates flags, reads the config, and prints one line per decision. */
+export async function runLiveCommand(args: LiveArgs, clock: LiveClock = wallClock): Promise<void> {
+  const options = optionsFromArgs(args);
+  const config = await readLiveConfig(options.configPath);
+  const catalog = await createCatalog({ specsFile: options.catalog.specsFile });
+  const demandWork = options.demand ?? defaultDemandWork(catalog, options.catalog.workUnit);
+  const policy = options.policy ?? config.policy;
+  const notices =
+    options.metadata === undefined ? undefined : new NoticePoller({ baseUrl: options.metadata, clock });
+  process.stderr.write(
+    `hotspot live --dry-run: policy ${policy.name} in ${config.zone}; nothing is launched, moved or stopped${notices === undefined ? "; interruption notices are not watched (no --metadata)" : ""}\n`,
+  );
+  const summary = await runDryRun({
+    config,
+    ec2: createEc2Api({ region: config.region, endpoint: options.endpoint }),
+    catalog,
+    workUnit: options.catalog.workUnit,
+    policy,
+    workload: { memoryGiB: options.memoryGiB, demandWork, utilisation: options.utilisation },
+    current: options.current,
+    billing: options.billing,
+    intervalSeconds: options.intervalSeconds,
+    historyWindowSeconds: options.historyWindowSeconds,
+    skipUnknownTypes: options.catalog.skipUnknownTypes,
+    clock,
+    metadata: notices,
+    rounds: options.rounds,
+    onDecision: (record) =>
+      process.stdout.write(options.json ? `${JSON.stringify(record)}\n` : formatDecision(record)),
+  });
+  const left = [
+    ...summary.skipped.map((gap) => `${gap.type} (no catalog ${gap.missing})`),
+    ...summary.noSpotPrice.map((type) => `${type} spot (no spot price in ${config.zone})`),
+  ];
+  process.stderr.write(
+    `hotspot live --dry-run: ${summary.decisions} decision(s) over ${summary.markets.length} market(s); ${summary.polls} price poll(s), ${summary.records} record(s) of which ${summary.duplicates} already known${left.length > 0 ? `; left out: ${left.join(", ")}` : ""}\n`,
+  );
+}
+
+export const liveCommand: CommandModule<object, LiveArgs> = {
+  command: "live",
+  describe: "Run the configured policy on live spot prices (--dry-run: print its decisions, act on nothing)",
+  builder: builder as unknown as CommandModule<object, LiveArgs>["builder"],
+  handler: (args) => runLiveCommand(args),
+};

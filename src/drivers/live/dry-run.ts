@@ -1,0 +1,358 @@
+import type { Catalog, WorkUnit } from "../../catalog/types.js";
+import { resolveTypes, type CatalogResolution, type TypeGap } from "../../catalog/work-unit.js";
+import type { Ec2Api } from "../../cloud/ec2-client.js";
+import { billingModels, paidTimeLeft, type BillingModelName } from "../../engine/billing.js";
+import {
+  defaultMigrationModel,
+  migrationEstimate,
+  type MigrationModelConfig,
+} from "../../engine/migration-model.js";
+import type {
+  Decision,
+  Lifecycle,
+  Market,
+  MigrationEstimate,
+  Observation,
+  Placement,
+} from "../../engine/types.js";
+import { HotspotError, UsageError } from "../../errors.js";
+import { policyByName } from "../../policies/index.js";
+import type { Policy } from "../../policies/types.js";
+import type { LiveConfig } from "../../setup/config.js";
+import { SimHistory } from "../sim/history.js";
+import type { ZoneScenario } from "../sim/markets.js";
+import { StepPricePath, constantPath } from "../sim/price-paths.js";
+import type { NoticePoller, NoticeState } from "./notice-poller.js";
+import { PricePoller } from "./price-poller.js";
+import { nowSeconds, type LiveClock } from "./clock.js";
+
+/** Where the container runs now, as the dry run assumes it (it never moves it). */
+export interface AssumedPlacement {
+  readonly instanceType: string;
+  readonly lifecycle: Lifecycle;
+  /** When its instance started (billing), epoch seconds; default the dry run's start. */
+  readonly since?: number;
+}
+
+export interface DryRunOptions {
+  readonly config: LiveConfig;
+  readonly ec2: Ec2Api;
+  readonly catalog: Catalog;
+  readonly workUnit: WorkUnit;
+  /** The policy and parameters to ask; default the config's. */
+  readonly policy?: LiveConfig["policy"];
+  readonly workload: {
+    readonly memoryGiB: number;
+    readonly demandWork: number;
+    /** Utilisation of the current server in [0, 1] (measured from cgroups once live hopping exists). */
+    readonly utilisation: number;
+  };
+  readonly current: AssumedPlacement | null;
+  readonly billing: BillingModelName;
+  readonly intervalSeconds: number;
+  readonly historyWindowSeconds: number;
+  readonly migrationModel?: MigrationModelConfig;
+  /** Leave out candidate types the catalog cannot price instead of failing. */
+  readonly skipUnknownTypes?: boolean;
+  readonly clock: LiveClock;
+  /** Instance metadata to watch for interruption notices; none: notices are not watched. */
+  readonly metadata?: NoticePoller;
+  /** Interval decisions to make (the first included); absent: until `until`, or forever. */
+  readonly rounds?: number;
+  /** Stop at this time (epoch seconds). */
+  readonly until?: number;
+  readonly onDecision: (record: DecisionRecord) => void;
+}
+
+export interface MarketRef {
+  readonly instanceType: string;
+  readonly lifecycle: Lifecycle;
+}
+
+/** One decision of the policy, as the dry run reports it. */
+export interface DecisionRecord {
+  /** ISO 8601, UTC. */
+  readonly time: string;
+  readonly trigger: Observation["trigger"];
+  /** stay; place (no current placement); hop (to another market, or a fresh server on a notice). */
+  readonly action: "stay" | "place" | "hop";
+  readonly current: MarketRef | null;
+  /** The market the container would run on after this decision (the current one when staying). */
+  readonly chosen: MarketRef | null;
+  /** USD/hour of the chosen market now, null when there is none. */
+  readonly price: number | null;
+  readonly reason: string;
+  /** The migration model's estimate for the hop; null unless the action is a hop. */
+  readonly migration: MigrationEstimate | null;
+  /** A pending interruption notice of this host (ISO), or null. */
+  readonly interruptionAt: string | null;
+  /** A rebalance recommendation of this host (ISO), or null. */
+  readonly rebalanceAt: string | null;
+}
+
+export interface DryRunSummary {
+  readonly markets: readonly Market[];
+  /** Candidate types left out, with why. */
+  readonly skipped: readonly TypeGap[];
+  readonly noSpotPrice: readonly string[];
+  readonly decisions: number;
+  readonly polls: number;
+  /** Price records EC2 returned, and of them the ones already known. */
+  readonly records: number;
+  readonly duplicates: number;
+}
+
+/**
+ * The zone's markets from the candidate types: a spot market per type EC2 reported a price for, then
+ * an on-demand market per type the catalog prices, each sorted by type (the sim driver's order).
+ */
+export function liveMarkets(
+  zone: string,
+  resolution: CatalogResolution,
+  spotPriced: (type: string) => boolean,
+): Market[] {
+  const types = [...resolution.types.keys()].sort();
+  const markets: Market[] = [];
+  const add = (type: string, lifecycle: Lifecycle) => {
+    const resolved = resolution.types.get(type)!;
+    markets.push({
+      id: markets.length,
+      zone,
+      instanceType: type,
+      lifecycle,
+      vcpu: resolved.spec.vcpu,
+      memoryGiB: resolved.spec.memoryGiB,
+      work: resolved.work,
+      onDemandUsd: resolved.onDemand.usdPerHour,
+    });
+  };
+  for (const type of types) if (spotPriced(type)) add(type, "spot");
+  for (const type of types) add(type, "on-demand");
+  return markets;
+}
+
+/**
+ * `hotspot live --dry-run`: asks the configured policy, unchanged, at every interval and on an
+ * interruption notice, with observations built from live spot prices as the engine builds them, and
+ * reports each decision. It acts on nothing, so the assumed placement never changes.
+ */
+export async function runDryRun(options: DryRunOptions): Promise<DryRunSummary> {
+  const { config, clock, metadata, onDecision } = options;
+  const chosen = options.policy ?? config.policy;
+  const definition = policyByName(chosen.name);
+  if (definition.simulationOnly) {
+    throw new UsageError("policy", "a policy that can run live (not simulation-only)", chosen.name);
+  }
+  const start = nowSeconds(clock);
+  const resolution = resolveTypes(options.catalog, config.instanceTypes, {
+    region: config.region,
+    at: start,
+    unit: options.workUnit,
+    skipUnknownTypes: options.skipUnknownTypes ?? false,
+  });
+  const poller = new PricePoller({
+    ec2: options.ec2,
+    zone: config.zone,
+    instanceTypes: [...resolution.types.keys()],
+    windowSeconds: options.historyWindowSeconds,
+    clock,
+  });
+  let polls = 0;
+  let records = 0;
+  let duplicates = 0;
+  const poll = async () => {
+    const report = await poller.poll();
+    polls++;
+    records += report.records;
+    duplicates += report.duplicates;
+  };
+  await poll();
+  const markets = liveMarkets(config.zone, resolution, (type) => !Number.isNaN(poller.price(type)));
+  const noSpotPrice = [...resolution.types.keys()].filter((type) => Number.isNaN(poller.price(type))).sort();
+  const placement = placementOf(options.current, markets, start);
+  const model = options.migrationModel ?? defaultMigrationModel;
+  const policy: Policy = definition.create(chosen.params, {
+    markets,
+    billing: options.billing,
+    start,
+    end: options.until ?? Infinity,
+    intervalSeconds: options.intervalSeconds,
+    memoryGiB: options.workload.memoryGiB,
+    demandWork: options.workload.demandWork,
+    utilisation: options.workload.utilisation,
+    migration: (_from, to) => migrationEstimate(model, options.workload.memoryGiB, markets[to].lifecycle),
+  });
+
+  let decisions = 0;
+  let notice: NoticeState = { interruptionAt: null, action: null, rebalanceAt: null };
+  const decide = (trigger: Observation["trigger"]) => {
+    const observation = observe(options, markets, poller, placement, notice, trigger, nowSeconds(clock));
+    onDecision(describe(observation, policy.decide(observation), notice.rebalanceAt));
+    decisions++;
+  };
+  /** True when a new interruption notice arrived. */
+  const checkNotice = async (): Promise<boolean> => {
+    if (metadata === undefined) return false;
+    const seen = await metadata.check();
+    const fresh = seen.interruptionAt !== null && seen.interruptionAt !== notice.interruptionAt;
+    notice = seen;
+    return fresh;
+  };
+
+  const rounds = options.rounds ?? Infinity;
+  const until = options.until ?? Infinity;
+  const noticed = await checkNotice();
+  decide(noticed ? "notice" : placement === null ? "start" : "interval");
+  let round = 1;
+  let next = start + options.intervalSeconds;
+  while (round < rounds && nowSeconds(clock) < until) {
+    const wake = Math.min(next, until);
+    const step =
+      metadata === undefined
+        ? wake - nowSeconds(clock)
+        : Math.min(metadata.intervalSeconds, wake - nowSeconds(clock));
+    if (step > 0) await clock.sleep(step * 1000);
+    if (await checkNotice()) {
+      await poll();
+      decide("notice");
+    }
+    const now = nowSeconds(clock);
+    if (now >= until) break;
+    if (now >= next) {
+      await poll();
+      decide("interval");
+      round++;
+      while (next <= now) next += options.intervalSeconds;
+    }
+  }
+  return {
+    markets,
+    skipped: resolution.skipped,
+    noSpotPrice,
+    decisions,
+    polls,
+    records,
+    duplicates,
+  };
+}
+
+function placementOf(current: AssumedPlacement | null, markets: readonly Market[], start: number) {
+  if (current === null) return null;
+  const market = markets.find(
+    (m) => m.instanceType === current.instanceType && m.lifecycle === current.lifecycle,
+  );
+  if (market === undefined) {
+    const valid = markets.map((m) => `${m.instanceType} ${m.lifecycle}`).join(", ");
+    throw new UsageError(
+      "--current-type/--current-lifecycle",
+      `a market of the zone with a known price (${valid || "none"})`,
+      JSON.stringify(`${current.instanceType} ${current.lifecycle}`),
+    );
+  }
+  return { marketId: market.id, instanceStart: current.since ?? start } satisfies Placement;
+}
+
+/** The observation the engine would build at `now` (see HoppingEngine.observe). */
+function observe(
+  options: DryRunOptions,
+  markets: readonly Market[],
+  poller: PricePoller,
+  current: Placement | null,
+  notice: NoticeState,
+  trigger: Observation["trigger"],
+  now: number,
+): Observation {
+  const { memoryGiB, demandWork, utilisation } = options.workload;
+  const prices = Float64Array.from(markets, (m) =>
+    m.lifecycle === "spot" ? poller.price(m.instanceType) : m.onDemandUsd,
+  );
+  const history = new SimHistory(
+    scenarioOf(options.config.zone, markets, poller),
+    options.historyWindowSeconds,
+    memoryGiB,
+    demandWork,
+  );
+  history.setNow(now);
+  const model = options.migrationModel ?? defaultMigrationModel;
+  return {
+    now,
+    trigger,
+    zone: options.config.zone,
+    workUnit: options.workUnit,
+    markets,
+    prices,
+    excluded: new Set(),
+    current,
+    workload: { memoryGiB, demandWork, utilisation },
+    billing: {
+      model: options.billing,
+      intervalSeconds: billingModels[options.billing].intervalSeconds,
+      paidTimeLeft: current === null ? 0 : paidTimeLeft(options.billing, current.instanceStart, now),
+    },
+    interruptionAt: notice.interruptionAt,
+    history,
+    migration: (to) => migrationEstimate(model, memoryGiB, markets[to].lifecycle),
+  };
+}
+
+/** The polled changes as the sim driver's scenario columns, so the look-back view is the sim's. */
+function scenarioOf(zone: string, markets: readonly Market[], poller: PricePoller): ZoneScenario {
+  const paths = markets.map((m) => {
+    if (m.lifecycle === "on-demand") return constantPath(m.onDemandUsd);
+    const { times, prices } = poller.series(m.instanceType);
+    return new StepPricePath(times, prices);
+  });
+  const events: Array<{ time: number; market: number; price: number }> = [];
+  paths.forEach((path, market) => {
+    if (markets[market].lifecycle !== "spot") return;
+    path.times.forEach((time, i) => events.push({ time, market, price: path.prices[i] }));
+  });
+  events.sort((a, b) => a.time - b.time || a.market - b.market);
+  return {
+    zone,
+    markets,
+    marketOfSeries: new Int32Array(0),
+    eventTime: Float64Array.from(events, (e) => e.time),
+    eventMarket: Int32Array.from(events, (e) => e.market),
+    eventPrice: Float64Array.from(events, (e) => e.price),
+    paths,
+    skippedTypes: [],
+  };
+}
+
+function describe(observation: Observation, decision: Decision, rebalanceAt: number | null): DecisionRecord {
+  const { markets, prices, current, trigger } = observation;
+  const ref = (id: number): MarketRef => ({
+    instanceType: markets[id].instanceType,
+    lifecycle: markets[id].lifecycle,
+  });
+  const currentRef = current === null ? null : ref(current.marketId);
+  let action: DecisionRecord["action"] = "stay";
+  let target = current?.marketId ?? -1;
+  if (decision.kind === "place") {
+    const market = markets[decision.marketId];
+    if (market === undefined || Number.isNaN(prices[decision.marketId])) {
+      throw new HotspotError(
+        "HOTSPOT_POLICY_DECISION",
+        `policy chose market ${decision.marketId} ("${decision.reason}"), which has ${market === undefined ? "no such market" : "no known price"}`,
+      );
+    }
+    // As the engine: the same market is a stay, except on a notice (the noticed server is lost anyway).
+    if (current === null) action = "place";
+    else if (decision.marketId !== current.marketId || trigger === "notice") action = "hop";
+    target = decision.marketId;
+  }
+  const iso = (time: number | null) => (time === null ? null : new Date(time * 1000).toISOString());
+  return {
+    time: new Date(observation.now * 1000).toISOString(),
+    trigger,
+    action,
+    current: currentRef,
+    chosen: target < 0 ? null : ref(target),
+    price: target < 0 || Number.isNaN(prices[target]) ? null : prices[target],
+    reason: decision.reason,
+    migration: action === "hop" ? observation.migration(target) : null,
+    interruptionAt: iso(observation.interruptionAt),
+    rebalanceAt: iso(rebalanceAt),
+  };
+}
