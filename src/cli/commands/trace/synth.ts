@@ -1,7 +1,13 @@
 import type { Argv, CommandModule } from "yargs";
 import { createCatalog } from "../../../catalog/catalog.js";
 import { UsageError, shown } from "../../../errors.js";
-import { regimes, synthesizeTrace, type Regime, type SynthSummary } from "../../../traces/synth.js";
+import {
+  regimes,
+  synthesizeTrace,
+  type Regime,
+  type SynthOptions,
+  type SynthSummary,
+} from "../../../traces/synth.js";
 import { regionOfZone } from "../../../traces/zones.js";
 import { specsFormatHelp } from "../../catalog-options.js";
 import { parseChoice, parseInteger, parseList, parseTime } from "../../parse.js";
@@ -35,13 +41,8 @@ export interface TraceSynthArgs {
   skipUnknownTypes?: boolean;
 }
 
-export interface TraceSynthSettings {
-  readonly regime: Regime;
-  readonly days: number;
-  readonly types: readonly string[];
-  readonly zones: readonly string[];
-  readonly seed: number;
-  readonly start: number;
+/** The synthesis options as flags give them: the catalog comes from `specsFile`, the output goes to `out`. */
+export interface TraceSynthSettings extends Omit<SynthOptions, "catalog" | "product" | "skipUnknownTypes"> {
   readonly out: string;
   readonly specsFile?: string;
   readonly skipUnknownTypes: boolean;
