@@ -1,6 +1,6 @@
-import { SETUP_TAG, type SetupEc2 } from "./ec2-setup-client.js";
+import type { SetupEc2 } from "./ec2-setup-client.js";
 import { observe, SetupConflictError, type Observed } from "./observe.js";
-import type { ResourceKind } from "./spec.js";
+import { SETUP_TAG, type ResourceKind } from "./spec.js";
 
 export type DestroyAction =
   | "DisassociateAddress"

@@ -38,9 +38,7 @@ import {
   type Tag,
 } from "@aws-sdk/client-ec2";
 import { toCloudApiError } from "../cloud/ec2-client.js";
-
-/** The tag every resource setup makes carries; its value is the setup's `--name`. */
-export const SETUP_TAG = "hotspot:setup";
+import { SETUP_TAG } from "./spec.js";
 
 /** One inbound rule: protocol "-1" means all traffic (ports then absent). */
 export interface IngressRule {

@@ -1,6 +1,6 @@
 import { HotspotError } from "../errors.js";
+import { SETUP_TAG } from "./spec.js";
 import {
-  SETUP_TAG,
   type FoundAddress,
   type FoundInterface,
   type FoundInternetGateway,

@@ -1,6 +1,13 @@
-import { SETUP_TAG, type IngressRule } from "./ec2-setup-client.js";
+import type { IngressRule } from "./ec2-setup-client.js";
 import { SetupConflictError, single, type Observed } from "./observe.js";
-import { describeRule, sameRule, withinVpcRule, type ResourceKind, type SetupSpec } from "./spec.js";
+import {
+  SETUP_TAG,
+  describeRule,
+  sameRule,
+  withinVpcRule,
+  type ResourceKind,
+  type SetupSpec,
+} from "./spec.js";
 
 /** The calls that change the account, in the order setup makes them. */
 export type SetupAction =

@@ -1,5 +1,8 @@
 import type { IngressRule } from "./ec2-setup-client.js";
 
+/** The tag every resource setup makes carries; its value is the setup's `--name`. */
+export const SETUP_TAG = "hotspot:setup";
+
 /** What `hotspot setup` should make, validated where it entered (flags). */
 export interface SetupSpec {
   /** Value of the `hotspot:setup` tag on every resource, and part of each Name. */

@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from "yargs";
 import { createCatalog } from "../../catalog/catalog.js";
 import { defaultDemandWork } from "../../catalog/work-unit.js";
-import { createEc2Api } from "../../cloud/ec2-client.js";
+import { loadEc2Client } from "../cloud-clients.js";
 import { runDryRun, type AssumedPlacement, type DecisionRecord } from "../../drivers/live/dry-run.js";
 import { NoticePoller } from "../../drivers/live/notice-poller.js";
 import { wallClock, type LiveClock } from "../../drivers/live/clock.js";
@@ -195,7 +195,7 @@ export async function runLiveCommand(args: LiveArgs, clock: LiveClock = wallCloc
   );
   const summary = await runDryRun({
     config,
-    ec2: createEc2Api({ region: config.region, endpoint: options.endpoint }),
+    ec2: (await loadEc2Client()).createEc2Api({ region: config.region, endpoint: options.endpoint }),
     catalog,
     workUnit: options.catalog.workUnit,
     policy,

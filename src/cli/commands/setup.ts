@@ -1,7 +1,8 @@
 import type { Argv, CommandModule } from "yargs";
 import { UsageError } from "../../errors.js";
 import { policies, policyNames, resolveParams } from "../../policies/index.js";
-import { createSetupEc2, type IngressRule } from "../../setup/ec2-setup-client.js";
+import type { IngressRule } from "../../setup/ec2-setup-client.js";
+import { loadSetupClient } from "../cloud-clients.js";
 import { runSetup, type SetupOptions } from "../../setup/run.js";
 import {
   CONTAINER_NAME_RE,
@@ -208,7 +209,10 @@ function parseIngress(item: string): IngressRule {
 /** The handler: checks flags, then talks to EC2 (credentials from the SDK's default chain only). */
 export async function runSetupCommand(args: SetupArgs): Promise<void> {
   const options = setupOptionsFromArgs(args);
-  const ec2 = createSetupEc2({ region: options.spec.region, endpoint: options.endpoint });
+  const ec2 = (await loadSetupClient()).createSetupEc2({
+    region: options.spec.region,
+    endpoint: options.endpoint,
+  });
   try {
     await runSetup(options, ec2, (text) => process.stdout.write(text));
   } finally {

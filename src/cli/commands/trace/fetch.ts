@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from "yargs";
 import { UsageError, shown } from "../../../errors.js";
+import { loadEc2Client } from "../../cloud-clients.js";
 import {
   fetchSpotPriceHistory,
   fetchWindow,
@@ -190,9 +191,4 @@ function count(n: number, one: string, many = `${one}s`): string {
 
 function isoTime(seconds: number): string {
   return new Date(seconds * 1000).toISOString();
-}
-
-/** The AWS SDK takes most of a second to load: only `trace fetch` pays for it, and only when it runs. */
-function loadEc2Client(): Promise<typeof import("../../../cloud/ec2-client.js")> {
-  return import("../../../cloud/ec2-client.js");
 }

@@ -1,0 +1,11 @@
+/**
+ * The AWS SDK takes most of a second to load: commands that talk to EC2 load their client when they
+ * run, so every other command (and `--help`) starts without it.
+ */
+export function loadEc2Client(): Promise<typeof import("../cloud/ec2-client.js")> {
+  return import("../cloud/ec2-client.js");
+}
+
+export function loadSetupClient(): Promise<typeof import("../setup/ec2-setup-client.js")> {
+  return import("../setup/ec2-setup-client.js");
+}
