@@ -1,58 +1,17 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { policyByName } from "../../src/policies/index.js";
 import { summarizedMetrics, type SweepDocument } from "../../src/sweep/document.js";
-import { prepareSweep } from "../../src/sweep/prepare.js";
-import { runSweep } from "../../src/sweep/run.js";
 import { statValue, sweepStatColumns, writeSweepReport } from "../../src/reports/sweep-html.js";
 import { launchChromium } from "./chromium.js";
-
-const demoTrace = fileURLToPath(new URL("../../traces/demo-volatile.csv", import.meta.url));
-const day = 86_400;
+import { demoSweep } from "./sweep-fixture.js";
 
 let dir: string;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let sweep: SweepDocument;
-
-/** 2 memory sizes × 2 one-day windows of the demo trace, greedy and hotspot, on the main thread. */
-async function demoSweep(out: string): Promise<SweepDocument> {
-  const prepared = await prepareSweep({
-    tracePath: demoTrace,
-    load: { cacheDir: false },
-    workUnit: "ecu",
-    skipUnknownTypes: false,
-    base: {
-      intervalSeconds: 300,
-      billing: "per-second",
-      memoryGiB: 8,
-      demandWork: 6.5,
-      utilisation: 1,
-      transfer: "network",
-      bandwidthGbps: 10,
-      durations: "mean",
-      interruptions: "auto",
-      bidMultiple: 1,
-      historyWindowSeconds: day,
-    },
-    vary: [{ key: "memory-gib", values: [1, 64] }],
-    policies: ["greedy", "hotspot"].map((name) => ({ definition: policyByName(name), params: {} })),
-    windowSeconds: day,
-    windows: 2,
-    seed: 3,
-  });
-  const outcome = await runSweep({
-    ...prepared,
-    out,
-    resume: false,
-    shard: null,
-    execution: { kind: "inline" },
-  });
-  return outcome.document;
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "hotspot-sweep-browser-"));
