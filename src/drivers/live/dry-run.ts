@@ -20,7 +20,7 @@ import { policyByName } from "../../policies/index.js";
 import type { Policy } from "../../policies/types.js";
 import type { LiveConfig } from "../../setup/config.js";
 import { SimHistory } from "../sim/history.js";
-import type { ZoneScenario } from "../sim/markets.js";
+import { catalogMarket, type ZoneScenario } from "../sim/markets.js";
 import { StepPricePath, constantPath } from "../sim/price-paths.js";
 import type { NoticePoller, NoticeState } from "./notice-poller.js";
 import { PricePoller } from "./price-poller.js";
@@ -113,19 +113,8 @@ export function liveMarkets(
 ): Market[] {
   const types = [...resolution.types.keys()].sort();
   const markets: Market[] = [];
-  const add = (type: string, lifecycle: Lifecycle) => {
-    const resolved = resolution.types.get(type)!;
-    markets.push({
-      id: markets.length,
-      zone,
-      instanceType: type,
-      lifecycle,
-      vcpu: resolved.spec.vcpu,
-      memoryGiB: resolved.spec.memoryGiB,
-      work: resolved.work,
-      onDemandUsd: resolved.onDemand.usdPerHour,
-    });
-  };
+  const add = (type: string, lifecycle: Lifecycle) =>
+    markets.push(catalogMarket(markets.length, zone, type, lifecycle, resolution));
   for (const type of types) if (spotPriced(type)) add(type, "spot");
   for (const type of types) add(type, "on-demand");
   return markets;

@@ -29,6 +29,27 @@ export function traceZones(trace: Trace): string[] {
 }
 
 /** Builds the zone's markets and columns from the trace and the resolved catalog types. */
+/** Market `id` of a catalog-resolved type: its spec, work and on-demand price come from `resolution`. */
+export function catalogMarket(
+  id: number,
+  zone: string,
+  instanceType: string,
+  lifecycle: Market["lifecycle"],
+  resolution: CatalogResolution,
+): Market {
+  const resolved = resolution.types.get(instanceType)!;
+  return {
+    id,
+    zone,
+    instanceType,
+    lifecycle,
+    vcpu: resolved.spec.vcpu,
+    memoryGiB: resolved.spec.memoryGiB,
+    work: resolved.work,
+    onDemandUsd: resolved.onDemand.usdPerHour,
+  };
+}
+
 export function buildZoneScenario(trace: Trace, zone: string, resolution: CatalogResolution): ZoneScenario {
   const seriesOfType = new Map<string, number>();
   const skipped = new Set<string>();
@@ -49,17 +70,7 @@ export function buildZoneScenario(trace: Trace, zone: string, resolution: Catalo
   const markets: Market[] = [];
   const marketOfSeries = new Int32Array(trace.series.length).fill(-1);
   const add = (type: string, lifecycle: Market["lifecycle"]): Market => {
-    const resolved = resolution.types.get(type)!;
-    const market: Market = {
-      id: markets.length,
-      zone,
-      instanceType: type,
-      lifecycle,
-      vcpu: resolved.spec.vcpu,
-      memoryGiB: resolved.spec.memoryGiB,
-      work: resolved.work,
-      onDemandUsd: resolved.onDemand.usdPerHour,
-    };
+    const market = catalogMarket(markets.length, zone, type, lifecycle, resolution);
     markets.push(market);
     return market;
   };
