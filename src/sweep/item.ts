@@ -1,9 +1,8 @@
-import { eraOf } from "../traces/eras.js";
 import { createCatalog } from "../catalog/catalog.js";
 import type { Catalog } from "../catalog/types.js";
 import { resolveTypes } from "../catalog/work-unit.js";
 import type { WorkUnit } from "../catalog/types.js";
-import type { InterruptionConfig } from "../drivers/sim/interruptions.js";
+import { resolveInterruptionModel, type InterruptionConfig } from "../drivers/sim/interruptions.js";
 import type { SimConfig } from "../drivers/sim/run.js";
 import { runStudy } from "../drivers/sim/study.js";
 import { defaultMigrationModel } from "../engine/migration-model.js";
@@ -55,12 +54,7 @@ export async function createItemContext(config: SweepConfig, trace: Trace): Prom
 }
 
 function simConfig(settings: SweepSettings, workUnit: WorkUnit, start: number, seed: number): SimConfig {
-  const kind =
-    settings.interruptions === "auto"
-      ? eraOf(start) === "volatile"
-        ? "bid"
-        : "none"
-      : settings.interruptions;
+  const kind = resolveInterruptionModel(settings.interruptions, start);
   const interruptions: InterruptionConfig =
     kind === "bid" ? { kind, bidMultiple: settings.bidMultiple } : { kind: "none" };
   return {

@@ -1,4 +1,3 @@
-import { eraOf } from "../../traces/eras.js";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Argv, CommandModule } from "yargs";
@@ -15,6 +14,7 @@ import { defaultDemandWork, resolveTypes } from "../../catalog/work-unit.js";
 import {
   interruptionModels,
   readAdvisorFile,
+  resolveInterruptionModel,
   type InterruptionConfig,
 } from "../../drivers/sim/interruptions.js";
 import { simulationWindow, type SimConfig } from "../../drivers/sim/run.js";
@@ -306,8 +306,7 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
       ? defaultDemandWork(catalog, catalogChoice.workUnit)
       : parseNumber("--demand", args.demand, 1e-9);
   const workload = await workloadFrom(args.utilisation, demandWork);
-  const kind =
-    interruptionName !== "auto" ? interruptionName : eraOf(window.start) === "volatile" ? "bid" : "none";
+  const kind = resolveInterruptionModel(interruptionName, window.start);
   const interruptions: InterruptionConfig =
     kind === "bid"
       ? { kind, bidMultiple }

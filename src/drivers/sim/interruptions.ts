@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { InputFormatError, InputReadError } from "../../errors.js";
 import type { Market } from "../../engine/types.js";
+import { eraOf } from "../../traces/eras.js";
 
 /** Seconds between an interruption notice and the reclamation (AWS's 2-minute warning). */
 export const NOTICE_SECONDS = 120;
@@ -12,6 +13,18 @@ export const interruptionModels = {
   bid: "revoked when the spot price rises above the bid (legacy bidding market); notice first",
   advisor: "per-type hazard from the Spot Advisor frequency bucket (seeded capacity events per market)",
 } as const satisfies Record<InterruptionModelName, string>;
+
+/**
+ * `auto` resolved for a window starting at `start`: the price is the revocation signal in the bidding
+ * era (bid); since 2017-11-28 interruptions are capacity-driven and not in the price data (none).
+ */
+export function resolveInterruptionModel<Name extends InterruptionModelName>(
+  name: Name | "auto",
+  start: number,
+): Name | "bid" | "none" {
+  if (name !== "auto") return name;
+  return eraOf(start) === "volatile" ? "bid" : "none";
+}
 
 /** Advisor bucket → monthly interruption frequency: the bucket's midpoint; ">20%" taken as 22.5%. */
 export const advisorBucketFrequency = [0.025, 0.075, 0.125, 0.175, 0.225] as const;

@@ -6,6 +6,7 @@ import {
   hazardPerHour,
   parseAdvisor,
   readAdvisorFile,
+  resolveInterruptionModel,
 } from "../../../src/drivers/sim/interruptions.js";
 import { simulateZone } from "../../../src/drivers/sim/run.js";
 import { greedyPolicy } from "../../../src/policies/greedy.js";
@@ -98,5 +99,15 @@ describe("Spot Advisor hazards", () => {
     const stay = await noticeTimes(spotStayPolicy);
     expect(stay.length).toBeGreaterThan(0);
     expect(await noticeTimes(greedyPolicy)).toEqual(stay);
+  });
+});
+
+describe("resolveInterruptionModel", () => {
+  it("resolves auto by era: bid before 2017-11-28, none from then on; named models stay", () => {
+    const smoothedStart = Date.UTC(2017, 10, 28) / 1000;
+    expect(resolveInterruptionModel("auto", smoothedStart - 1)).toBe("bid");
+    expect(resolveInterruptionModel("auto", smoothedStart)).toBe("none");
+    expect(resolveInterruptionModel("advisor", smoothedStart - 1)).toBe("advisor");
+    expect(resolveInterruptionModel("none", 0)).toBe("none");
   });
 });
