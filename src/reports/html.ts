@@ -1,15 +1,16 @@
 import { eraOf } from "../traces/eras.js";
 import type { ResultsDocument, RunDocument } from "../results/document.js";
-import { zoneCharts, type ChartSpec } from "./charts.js";
-import { escapeHtml, jsonForScript } from "./escape.js";
-import { renderSvg } from "./render-svg.js";
-import { reportStyle } from "./style.js";
+import { zoneCharts } from "./charts.js";
+import { escapeHtml } from "./escape.js";
+import {
+  chartFigure,
+  definitionList,
+  duration,
+  reportPage,
+  traceIdentityRows,
+  type ReportOptions,
+} from "./page.js";
 import { summaryTable, unitLabel } from "./summary-table.js";
-
-export interface ReportOptions {
-  /** The command line that reproduces the report, shown verbatim. */
-  readonly commandLine: string;
-}
 
 /** Spot prices followed bids until this date; afterwards they were smoothed (capacity-based). */
 function era(start: string): string {
@@ -19,9 +20,7 @@ function era(start: string): string {
 }
 
 function span(start: string, end: string): string {
-  const hours = (Date.parse(end) - Date.parse(start)) / 3_600_000;
-  const length = hours >= 48 ? `${(hours / 24).toFixed(1)} days` : `${hours.toFixed(1)} hours`;
-  return `${start} .. ${end} (${length})`;
+  return `${start} .. ${end} (${duration((Date.parse(end) - Date.parse(start)) / 1000)})`;
 }
 
 /** A configuration value in words: strings as they are, anything else as compact JSON. */
@@ -42,25 +41,13 @@ function workload(config: Readonly<Record<string, unknown>>, unit: string): stri
     .join("; ");
 }
 
-function definitionList(items: readonly (readonly [string, string])[]): string {
-  const rows = items.map(([term, text]) => `<dt>${escapeHtml(term)}</dt><dd>${text}</dd>`);
-  return `<dl class="identity">${rows.join("\n")}</dl>`;
-}
-
 function identity(document: ResultsDocument): string {
   const config = document.configuration;
   const zones = [...new Set(document.runs.map((run) => run.zone))];
   const unit = unitLabel(document.workUnit);
   const text = (value: unknown) => escapeHtml(setting(value));
   return definitionList([
-    ["trace file", `<span class="mono">${escapeHtml(document.trace.path)}</span>`],
-    ["trace sha256", `<span class="mono">${escapeHtml(document.trace.sha256)}</span>`],
-    [
-      "trace content",
-      escapeHtml(
-        `${document.trace.format}, ${document.trace.bytes} bytes, ${document.trace.rowsKept} rows kept, ${document.trace.series} series`,
-      ),
-    ],
+    ...traceIdentityRows(document.trace),
     ["span", escapeHtml(span(document.trace.start, document.trace.end))],
     ["era", escapeHtml(era(document.trace.start))],
     ["zones", escapeHtml(zones.join(", "))],
@@ -76,15 +63,11 @@ function identity(document: ResultsDocument): string {
   ]);
 }
 
-function chartFigure(chart: ChartSpec, svg: string): string {
-  return `<figure class="chart" id="${escapeHtml(chart.id)}" data-chart="${escapeHtml(chart.id)}"><figcaption>${escapeHtml(chart.title)}</figcaption>${svg}</figure>`;
-}
-
 async function zoneSection(document: ResultsDocument, key: string, zone: string): Promise<string> {
   const runs: RunDocument[] = document.runs.filter((run) => run.zone === zone);
   const charts = zoneCharts(key, runs);
   const figures: string[] = [];
-  for (const chart of charts) figures.push(chartFigure(chart, await renderSvg(chart.spec, chart.id)));
+  for (const chart of charts) figures.push(await chartFigure(chart));
   const baselines = [...new Set(runs.map((run) => run.onDemandMarket ?? "none fits"))].join(", ");
   const unfinished = runs.filter((run) => !run.finished && document.configuration.targetWorkHours !== null);
   const notes = [
@@ -130,27 +113,15 @@ export async function renderReport(
   const sections: string[] = [];
   for (const [index, document] of documents.entries()) sections.push(await documentSection(document, index));
   const names = [...new Set(documents.map((d) => d.trace.path.split(/[\\/]/).pop() ?? d.trace.path))];
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>hotspot report: ${escapeHtml(names.join(", "))}</title>
-<style>${reportStyle}</style>
-</head>
-<body>
-<header>
-<h1>hotspot: policy comparison</h1>
-<p>Reproduce with:</p>
-<pre class="command">${escapeHtml(options.commandLine)}</pre>
-<p class="note">Lower is better in every marked column; ★ marks the best value. Cumulative cost accrues linearly
+  return reportPage({
+    title: `hotspot report: ${escapeHtml(names.join(", "))}`,
+    heading: "hotspot: policy comparison",
+    commandLine: options.commandLine,
+    note: `Lower is better in every marked column; ★ marks the best value. Cumulative cost accrues linearly
 within each instance (the results give each instance's total); the timeline shows where the container ran,
-from starting on a market to its next move or loss.</p>
-</header>
-${sections.join("\n")}
-<script type="application/json" id="hotspot-results">${jsonForScript(documents)}</script>
-</body>
-</html>
-`;
+from starting on a market to its next move or loss.`,
+    body: sections.join("\n"),
+    jsonId: "hotspot-results",
+    json: documents,
+  });
 }

@@ -6,12 +6,16 @@ import {
   type SweepDocument,
 } from "../sweep/document.js";
 import type { MetricStats } from "../sweep/stats.js";
-import { writeFileAtomic } from "../util/atomic-write.js";
-import type { ChartSpec } from "./charts.js";
-import { escapeHtml, jsonForScript } from "./escape.js";
-import type { ReportOptions } from "./html.js";
-import { renderSvg } from "./render-svg.js";
-import { reportStyle } from "./style.js";
+import { escapeHtml } from "./escape.js";
+import {
+  chartFigure,
+  definitionList,
+  duration,
+  reportPage,
+  traceIdentityRows,
+  writeHtml,
+  type ReportOptions,
+} from "./page.js";
 import { unitLabel } from "./summary-table.js";
 import { axisCharts, pointCharts, pointLabel } from "./sweep-charts.js";
 
@@ -101,16 +105,6 @@ const settings = (record: object) =>
     .map(([key, value]) => `${key} ${compact(value)}`)
     .join(", ");
 
-function definitionList(items: readonly (readonly [string, string])[]): string {
-  const rows = items.map(([term, text]) => `<dt>${escapeHtml(term)}</dt><dd>${text}</dd>`);
-  return `<dl class="identity">${rows.join("\n")}</dl>`;
-}
-
-function duration(seconds: number): string {
-  const hours = seconds / 3600;
-  return hours >= 48 ? `${(hours / 24).toFixed(1)} days` : `${hours.toFixed(1)} hours`;
-}
-
 function windowsText(document: SweepDocument): string {
   const { config } = document;
   const starts = config.windows.map(
@@ -135,14 +129,7 @@ function identity(document: SweepDocument): string {
       ? "nothing (one grid point)"
       : config.vary.map((axis) => `${axis.key} = ${axis.values.join(", ")}`).join("; ");
   return definitionList([
-    ["trace file", `<span class="mono">${text(config.trace.path)}</span>`],
-    ["trace sha256", `<span class="mono">${text(config.trace.sha256)}</span>`],
-    [
-      "trace content",
-      text(
-        `${config.trace.format}, ${config.trace.bytes} bytes, ${config.trace.rowsKept} rows kept, ${config.trace.series} series`,
-      ),
-    ],
+    ...traceIdentityRows(config.trace),
     ["trace span", text(`${config.trace.spanStart} .. ${config.trace.spanEnd} (${era} era at its start)`)],
     ["trace flags", text(settings(config.trace.load))],
     ["zones", text(`${config.zones.join(", ")} (region ${config.region}); a policy's outcome totals them`)],
@@ -158,14 +145,9 @@ function identity(document: SweepDocument): string {
   ]);
 }
 
-async function figure(chart: ChartSpec): Promise<string> {
-  const svg = await renderSvg(chart.spec, chart.id);
-  return `<figure class="chart" id="${escapeHtml(chart.id)}" data-chart="${escapeHtml(chart.id)}"><figcaption>${escapeHtml(chart.title)}</figcaption>${svg}</figure>`;
-}
-
 async function pointSection(document: SweepDocument, point: PointSummary): Promise<string> {
   const figures: string[] = [];
-  for (const chart of pointCharts(document, point)) figures.push(await figure(chart));
+  for (const chart of pointCharts(document, point)) figures.push(await chartFigure(chart));
   return `<section class="point" data-point="${point.point}">
 <h3>Grid point ${point.point}: ${escapeHtml(pointLabel(point.varied))}</h3>
 <p class="note">${point.windows} window(s) of ${document.config.windows.length}.</p>
@@ -181,38 +163,26 @@ ${figures.join("\n")}
  */
 export async function renderSweepReport(document: SweepDocument, options: ReportOptions): Promise<string> {
   const axes: string[] = [];
-  for (const chart of axisCharts(document)) axes.push(await figure(chart));
+  for (const chart of axisCharts(document)) axes.push(await chartFigure(chart));
   const points: string[] = [];
   for (const point of document.points) points.push(await pointSection(document, point));
   const name = document.config.trace.path.split(/[\\/]/).pop() ?? document.config.trace.path;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>hotspot sweep report: ${escapeHtml(name)}</title>
-<style>${reportStyle}</style>
-</head>
-<body>
-<header>
-<h1>hotspot: sweep over windows and settings</h1>
-<p>Reproduce with:</p>
-<pre class="command">${escapeHtml(options.commandLine)}</pre>
-<p class="note">Statistics are over the windows of each grid point: sd is the sample standard deviation,
+  return reportPage({
+    title: `hotspot sweep report: ${escapeHtml(name)}`,
+    heading: "hotspot: sweep over windows and settings",
+    commandLine: options.commandLine,
+    note: `Statistics are over the windows of each grid point: sd is the sample standard deviation,
 p5/p50/p95 are percentiles, and the 95% CI is that of the mean (Student t, n − 1 degrees of freedom; none
-below 2 windows). "missing" counts windows without a value (e.g. no on-demand baseline fits).</p>
-</header>
-<section class="document">
+below 2 windows). "missing" counts windows without a value (e.g. no on-demand baseline fits).`,
+    body: `<section class="document">
 <h2>Sweep of ${escapeHtml(document.config.trace.path)}</h2>
 ${identity(document)}
 ${axes.length === 0 ? "" : `<section class="axes"><h3>Across the varied settings</h3>\n${axes.join("\n")}\n</section>`}
 ${points.join("\n")}
-</section>
-<script type="application/json" id="hotspot-sweep">${jsonForScript(document)}</script>
-</body>
-</html>
-`;
+</section>`,
+    jsonId: "hotspot-sweep",
+    json: document,
+  });
 }
 
 /** Renders the sweep report and writes it atomically; returns its size in bytes. */
@@ -221,7 +191,5 @@ export async function writeSweepReport(
   path: string,
   options: ReportOptions,
 ): Promise<number> {
-  const html = await renderSweepReport(document, options);
-  await writeFileAtomic(path, [html]);
-  return Buffer.byteLength(html);
+  return writeHtml(path, await renderSweepReport(document, options));
 }

@@ -1,6 +1,6 @@
 import type { ResultsDocument } from "../results/document.js";
-import { writeFileAtomic } from "../util/atomic-write.js";
-import { renderReport, type ReportOptions } from "./html.js";
+import { renderReport } from "./html.js";
+import { writeHtml, type ReportOptions } from "./page.js";
 
 /** Renders the report and writes it atomically; returns its size in bytes. */
 export async function writeReport(
@@ -8,7 +8,5 @@ export async function writeReport(
   path: string,
   options: ReportOptions,
 ): Promise<number> {
-  const html = await renderReport(documents, options);
-  await writeFileAtomic(path, [html]);
-  return Buffer.byteLength(html);
+  return writeHtml(path, await renderReport(documents, options));
 }
