@@ -1,10 +1,9 @@
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import yargs from "yargs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { traceFetchCommand, traceFetchSettings } from "../../src/cli/commands/trace/fetch.js";
-import { HotspotError, UsageError } from "../../src/errors.js";
+import { traceFetchSettings } from "../../src/cli/commands/trace/fetch.js";
+import { runCli } from "../support/run-cli.js";
 import { Ec2QueryServer, awsTestEnvironment, type ServedSpotPrice } from "../support/ec2-query-server.js";
 
 const keyId = "AKIAHOTSPOTCLITEST01";
@@ -41,51 +40,10 @@ const served: ServedSpotPrice[] = [
   },
 ];
 
-/** A yargs usage failure (unknown flag ...), thrown so that the handler does not run after it. */
-class YargsUsageFailure extends Error {}
+/** `hotspot trace fetch ARGV` through the CLI root, as a user runs it. */
+const run = (argv: readonly string[]) => runCli(["trace", "fetch", ...argv]);
 
-/**
- * Runs `hotspot trace fetch ARGV` through yargs with the command module and main's exit-code rules
- * (usage errors 2, other HotspotErrors 1); main.ts itself runs the CLI when imported, so it is not used.
- */
-async function run(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const outSpy = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const errSpy = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  let code = 0;
-  try {
-    await yargs(["fetch", ...argv])
-      .command(traceFetchCommand)
-      .strict()
-      .fail((message, error) => {
-        throw error ?? new YargsUsageFailure(message);
-      })
-      .parseAsync();
-  } catch (error) {
-    if (error instanceof YargsUsageFailure) {
-      code = 2;
-      stderr += `hotspot: ${error.message}\n`;
-    } else if (error instanceof HotspotError) {
-      code = error instanceof UsageError ? 2 : 1;
-      stderr += `hotspot: ${error.message} [${error.code}]\n`;
-    } else {
-      throw error;
-    }
-  } finally {
-    outSpy.mockRestore();
-    errSpy.mockRestore();
-  }
-  return { code, stdout, stderr };
-}
-
-describe("hotspot trace fetch flags (yargs harness standing in for main)", () => {
+describe("hotspot trace fetch flags", () => {
   beforeEach(() => {
     for (const [name, value] of Object.entries(awsTestEnvironment(keyId, secret))) vi.stubEnv(name, value);
     vi.stubEnv("AWS_REGION", undefined);
@@ -97,7 +55,7 @@ describe("hotspot trace fetch flags (yargs harness standing in for main)", () =>
     const result = await run(["--region", "us-east-1"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      "hotspot: -o/--out: expected the path of the CSV file to write, found nothing [HOTSPOT_USAGE]\n",
+      "hotspot: -o/--out: expected the path of the CSV file to write, found nothing\n",
     );
   });
 
@@ -109,7 +67,7 @@ describe("hotspot trace fetch flags (yargs harness standing in for main)", () =>
   ])("rejects --days %s", async (days, message) => {
     const result = await run(["--region", "us-east-1", "--days", days, "-o", "x.csv"]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(`hotspot: --days: ${message} [HOTSPOT_USAGE]\n`);
+    expect(result.stderr).toBe(`hotspot: --days: ${message}\n`);
   });
 
   it("requires a region from --region or AWS_REGION", async () => {
@@ -153,12 +111,12 @@ describe("hotspot trace fetch flags (yargs harness standing in for main)", () =>
     expect(result.stderr).toContain(message);
   });
 
-  it("rejects an unknown flag (strict yargs)", async () => {
+  it("rejects an unknown flag before anything runs", async () => {
     const result = await run(["--region", "us-east-1", "-o", "x.csv", "--secret-key", "abc"]);
     expect(result).toEqual({
       code: 2,
       stdout: "",
-      stderr: "hotspot: Unknown arguments: secret-key, secretKey\n",
+      stderr: "hotspot: Unknown arguments: secret-key, secretKey\nRun with --help for usage.\n",
     });
   });
 
