@@ -9,3 +9,7 @@ export function loadEc2Client(): Promise<typeof import("../cloud/ec2-client.js")
 export function loadSetupClient(): Promise<typeof import("../setup/ec2-setup-client.js")> {
   return import("../setup/ec2-setup-client.js");
 }
+
+export function loadComputeClient(): Promise<typeof import("../drivers/live/ec2-compute.js")> {
+  return import("../drivers/live/ec2-compute.js");
+}

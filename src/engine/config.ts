@@ -2,6 +2,7 @@ import type { BillingModelName } from "./billing.js";
 import type { MigrationModelConfig } from "./migration-model.js";
 import type { WorkloadProfile } from "./workload.js";
 import type { WorkUnit } from "../catalog/types.js";
+import type { Placement } from "./types.js";
 
 /** The workload, billing and migration model of a run, whatever drives it (sim or live). */
 export interface RunModel {
@@ -24,4 +25,9 @@ export interface EngineConfig extends RunModel {
   /** Seconds since epoch; the run covers [start, end). */
   readonly start: number;
   readonly end: number;
+  /**
+   * The container already runs on an instance of this market (live runs pick up a running container);
+   * absent: the policy places it at `start`.
+   */
+  readonly initial?: Placement;
 }

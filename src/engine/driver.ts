@@ -20,7 +20,24 @@ export type Command =
 export type EngineEvent =
   | { readonly kind: "tick" }
   | { readonly kind: "acquired"; readonly instance: number }
-  | { readonly kind: "acquire-failed"; readonly instance: number; readonly reason: string }
+  /** `retry`: the policy is asked again at once (the driver excluded the market for a cool-down). */
+  | {
+      readonly kind: "acquire-failed";
+      readonly instance: number;
+      readonly reason: string;
+      readonly retry?: boolean;
+    }
+  /**
+   * A hop was undone after its target was acquired: the container runs on the hop's source again
+   * (live: rolled back, or fell back after the checkpoint). `targetEndedBy`: who ended the target.
+   */
+  | {
+      readonly kind: "hop-aborted";
+      readonly migration: number;
+      readonly reason: string;
+      readonly targetEndedBy: "user" | "interruption";
+      readonly retry: boolean;
+    }
   | { readonly kind: "checkpointed"; readonly migration: number }
   | { readonly kind: "transferred"; readonly migration: number }
   | { readonly kind: "moved"; readonly migration: number }

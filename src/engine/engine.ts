@@ -29,6 +29,9 @@
  * - The run ends at `end` (exclusive) or when the finite work is done; instances still held are then
  *   billed up to that time as ended by the user.
  * - Work: on market m the container gets min(a(t) × demand, capacity_m) work units while running.
+ * - Live runs only: `initial` adopts a container already running at `start`; a driver that undid a
+ *   hop reports `hop-aborted` (the container runs on the source again, its downtime counted); an
+ *   acquire failure or abort with `retry` asks the policy again at once, the market now unavailable.
  */
 import { billingModels, instanceCost, paidTimeLeft, type EndedBy, type PricePath } from "./billing.js";
 import type { Command, Driver, EngineEvent, EventSink } from "./driver.js";
@@ -98,6 +101,8 @@ export class HoppingEngine implements EventSink {
     private readonly config: EngineConfig,
     private readonly driver: Driver,
     private readonly policy: Policy,
+    /** Told of every timeline entry as it happens (the live run logs and writes its ledger). */
+    private readonly observer?: (entry: TimelineEntry) => void,
   ) {
     this.now = config.start;
   }
@@ -109,12 +114,17 @@ export class HoppingEngine implements EventSink {
     this.queue.push(time, event);
   }
 
-  /** Runs the whole window and returns the ledger and metrics. */
-  async run(): Promise<EngineResult> {
-    const { start, end } = this.config;
+  /**
+   * Runs the whole window and returns the ledger and metrics. `stop` ends a run early, once no hop is
+   * in flight (live runs stop on a signal).
+   */
+  async run(stop?: AbortSignal): Promise<EngineResult> {
+    const { start, end, initial } = this.config;
     this.now = await this.driver.advance(start, this);
+    if (initial !== undefined) this.adopt(initial);
     this.queue.push(start, { kind: "tick" });
     while (Number.isNaN(this.finishedAt)) {
+      if (stop?.aborted && this.migration === null) return this.finish(this.now);
       const next = this.queue.peekTime();
       if (next >= end) break;
       const advanced = this.driver.advance(next, this);
@@ -128,6 +138,23 @@ export class HoppingEngine implements EventSink {
     return this.finish(Number.isNaN(this.finishedAt) ? end : this.finishedAt);
   }
 
+  /** A container that already runs: its instance is held from `instanceStart`, its state is the checkpoint. */
+  private adopt(initial: Placement): void {
+    this.instances.push({
+      marketId: initial.marketId,
+      requestedAt: initial.instanceStart,
+      start: initial.instanceStart,
+      end: NaN,
+      endedBy: null,
+      terminating: false,
+      reclaimAt: NaN,
+    });
+    this.placedOnce = true;
+    this.workSinceCheckpoint = 0;
+    this.startRunning(this.instances.length - 1);
+    this.record("running", initial.marketId, "running when the run began");
+  }
+
   private handle(event: EngineEvent): void {
     switch (event.kind) {
       case "tick":
@@ -135,7 +162,9 @@ export class HoppingEngine implements EventSink {
       case "acquired":
         return this.onAcquired(event.instance);
       case "acquire-failed":
-        return this.onAcquireFailed(event.instance, event.reason);
+        return this.onAcquireFailed(event.instance, event.reason, event.retry === true);
+      case "hop-aborted":
+        return this.onHopAborted(event);
       case "checkpointed":
         return this.advancePhase(event.migration, "checkpoint", "transfer");
       case "transferred":
@@ -311,7 +340,7 @@ export class HoppingEngine implements EventSink {
     }
   }
 
-  private onAcquireFailed(index: number, reason: string): void {
+  private onAcquireFailed(index: number, reason: string, retry: boolean): void {
     const inst = this.instances[index];
     inst.end = this.now;
     inst.endedBy = "user";
@@ -322,9 +351,27 @@ export class HoppingEngine implements EventSink {
     this.migration = null;
     if (migration.kind === "hop") {
       this.counts.abortedHops++;
+      if (retry) this.consult("interval");
       return;
     }
     this.consult(migration.kind === "start" ? "start" : "revoked");
+  }
+
+  /** The driver undid a hop: the container runs on the source again, the target is gone. */
+  private onHopAborted(event: Extract<EngineEvent, { kind: "hop-aborted" }>): void {
+    const migration = this.migration;
+    if (migration === null || migration.id !== event.migration || migration.kind !== "hop") return;
+    this.migration = null;
+    this.counts.abortedHops++;
+    this.endInstance(migration.target, event.targetEndedBy);
+    const target = this.instances[migration.target];
+    this.record("hop-aborted", target.marketId, event.reason);
+    if (!Number.isNaN(this.downtimeStart)) {
+      this.downtimes.push(this.now - this.downtimeStart);
+      this.downtimeStart = NaN;
+    }
+    if (!this.running) this.startRunning(migration.source);
+    if (event.retry) this.consult("interval");
   }
 
   private advancePhase(id: number, from: Phase, to: Exclude<Phase, "acquire">): void {
@@ -455,13 +502,34 @@ export class HoppingEngine implements EventSink {
   }
 
   private record(kind: TimelineKind, marketId: number, reason: string): void {
-    this.timeline.push({ time: this.now, kind, marketId, price: this.driver.prices[marketId], reason });
+    const entry = { time: this.now, kind, marketId, price: this.driver.prices[marketId], reason };
+    this.timeline.push(entry);
+    this.observer?.(entry);
   }
 
   private finish(at: number): EngineResult {
     this.now = at;
     this.accrue();
-    if (!Number.isNaN(this.downtimeStart)) this.downtimes.push(at - this.downtimeStart);
+    return this.resultAt(at);
+  }
+
+  /** The ledger and metrics as if the run ended now (live runs write it after every hop); changes nothing. */
+  snapshot(): EngineResult {
+    return this.resultAt(this.now);
+  }
+
+  private resultAt(at: number): EngineResult {
+    const pending =
+      this.running && at > this.lastAccrual
+        ? this.config.workload.workBetween(
+            this.lastAccrual,
+            at,
+            this.driver.markets[this.placement!.marketId].work,
+          )
+        : 0;
+    const downtimes = Number.isNaN(this.downtimeStart)
+      ? [...this.downtimes]
+      : [...this.downtimes, at - this.downtimeStart];
     const { billing } = this.config;
     const records: InstanceRecord[] = [];
     let costUsd = 0;
@@ -486,7 +554,7 @@ export class HoppingEngine implements EventSink {
       end: at,
       costUsd,
       onDemand: this.onDemandReference(at),
-      work: this.work,
+      work: this.work + pending,
       lostWork: this.lostWork,
       hops: this.counts.hops,
       abortedHops: this.counts.abortedHops,
@@ -495,10 +563,10 @@ export class HoppingEngine implements EventSink {
       notices: this.counts.notices,
       acquireFailures: this.counters.acquireFailures,
       decisions: this.counts.decisions,
-      downtimes: this.downtimes,
+      downtimes,
       finished: !Number.isNaN(this.finishedAt),
       instances: records,
-      timeline: this.timeline,
+      timeline: [...this.timeline],
     };
   }
 

@@ -38,6 +38,7 @@ const eventShapes = {
   revoked: "cross",
   notice: "circle",
   "acquire-failed": "square",
+  "hop-aborted": "triangle-down",
 } as const;
 
 function timelineChart(runs: readonly RunDocument[]): TopLevelSpec {

@@ -234,10 +234,24 @@ function runDocument(run: SimRun, optimal: SimRun | undefined): RunDocument {
   };
 }
 
-/** Builds the versioned results document of a set of runs on one trace and configuration. */
+/** What a results document says of the trace a run replayed, cut to the simulated window. */
+export function traceIdentity(trace: Trace, window: { readonly start: number; readonly end: number }) {
+  return {
+    path: trace.source.path,
+    sha256: trace.source.sha256,
+    bytes: trace.source.bytes,
+    format: trace.source.format,
+    start: iso(window.start),
+    end: iso(window.end),
+    rowsKept: trace.report.rowsKept,
+    series: trace.series.length,
+  } satisfies TraceIdentity;
+}
+
+/** Builds the versioned results document of a set of runs on one price source and configuration. */
 export function buildResultsDocument(input: {
-  readonly trace: Trace;
-  readonly window: { readonly start: number; readonly end: number };
+  /** The trace replayed, or for a live run the price feed polled (see `traceIdentity`). */
+  readonly trace: TraceIdentity;
   readonly seed: number;
   readonly workUnit: string;
   readonly configuration: Readonly<Record<string, unknown>>;
@@ -264,16 +278,7 @@ export function buildResultsDocument(input: {
     version: RESULTS_VERSION,
     tool: { name: "hotspot", version },
     seed: input.seed,
-    trace: {
-      path: trace.source.path,
-      sha256: trace.source.sha256,
-      bytes: trace.source.bytes,
-      format: trace.source.format,
-      start: iso(input.window.start),
-      end: iso(input.window.end),
-      rowsKept: trace.report.rowsKept,
-      series: trace.series.length,
-    },
+    trace,
     workUnit: input.workUnit,
     configuration: input.configuration,
     runs: runs.map((run) => runDocument(run, optimalOf(run.zone))),

@@ -86,10 +86,44 @@ const iso = (seconds: number) => new Date(START_MS + seconds * 1000).toISOString
 
 describe("hotspot live (exported handler against the EC2 emulator)", () => {
   const bad: Array<[Partial<LiveArgs>, string]> = [
+    [{ duration: "1h" }, '--duration: expected only when acting (without --dry-run), found "1h"'],
+    [{ resume: true }, '--resume: expected only when acting (without --dry-run), found "true"'],
+    [
+      { "dry-run": false, rounds: "2" },
+      '--rounds: expected only with --dry-run (acting runs for --duration), found "2"',
+    ],
+    [
+      { "dry-run": false, cloud: "aws", endpoint: undefined },
+      '--cloud: expected local to act (on EC2 the container side, lxc-checkpoint on this host and the restore by the target\'s `hotspot live --resume` from user data, is not built yet; `hotspot live --dry-run --cloud aws` works), found "aws"',
+    ],
     [
       { "dry-run": false },
-      "--dry-run: expected --dry-run: live hopping is not implemented yet; `hotspot live --dry-run` runs the policy on live prices and prints what it would do, acting on nothing, found no --dry-run",
+      "--image-id: expected the AMI targets launch from, such as ami-0123456789abcdef0, found none",
     ],
+    [
+      { "dry-run": false, "image-id": "ami-0123456789abcdef0" },
+      "--local-hosts: expected the namespace hosts' state directory, found none",
+    ],
+    [
+      {
+        "dry-run": false,
+        "image-id": "ami-0123456789abcdef0",
+        "local-hosts": "/tmp/h",
+        "local-prefix": "HS",
+      },
+      '--local-prefix: expected the namespace hosts\' prefix (2-4 lower-case letters), found "HS"',
+    ],
+    [
+      {
+        "dry-run": false,
+        "image-id": "ami-0123456789abcdef0",
+        "local-hosts": "/tmp/h",
+        "local-prefix": "hs",
+        duration: "0",
+      },
+      '--duration: expected a positive duration such as 300, 300s, 5m, 6h or 30d, found "0"',
+    ],
+    [{ action: "collect" }, '--action: expected one of gc, found "collect"'],
     [{ cloud: "gcp" }, '--cloud: expected one of aws, local, found "gcp"'],
     [{ endpoint: undefined }, "--endpoint: expected the emulator's URL with --cloud local, found none"],
     [{ endpoint: "localhost:4566" }, '--endpoint: expected an http(s) URL, found "localhost:4566"'],
@@ -201,9 +235,7 @@ describe("hotspot live (exported handler against the EC2 emulator)", () => {
           throw error ?? new Error(message);
         })
         .parseAsync();
-    await expect(parse(["live"])).rejects.toThrow(
-      "--dry-run: expected --dry-run: live hopping is not implemented yet",
-    );
+    await expect(parse(["live"])).rejects.toThrow("--cloud: expected local to act");
     await expect(
       parse([
         "live",
@@ -220,10 +252,10 @@ describe("hotspot live (exported handler against the EC2 emulator)", () => {
     expect(h.emulator.state.requestLog).toEqual([]);
   });
 
-  it("through the CLI root: without --dry-run it refuses with exit 2 before reading anything", async () => {
+  it("through the CLI root: acting on AWS is refused with exit 2 before reading anything", async () => {
     const { code, stderr } = await runCli(["live", "--config", "does-not-exist.json"]);
     expect(code).toBe(2);
-    expect(stderr).toContain("--dry-run");
+    expect(stderr).toContain("--cloud: expected local to act");
     expect(stderr).not.toContain("does-not-exist.json:");
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { SimRun } from "../../src/drivers/sim/run.js";
 import type { EngineResult } from "../../src/engine/result.js";
 import type { Market } from "../../src/engine/types.js";
-import { buildResultsDocument, p95, RESULTS_VERSION } from "../../src/results/document.js";
+import { buildResultsDocument, p95, RESULTS_VERSION, traceIdentity } from "../../src/results/document.js";
 import { serializeResults } from "../../src/results/write.js";
 import { handTrace } from "../drivers/sim/fixtures.js";
 
@@ -57,8 +57,7 @@ const trace = handTrace([["z", "a.large", 0, 0.3]], { start: 0, end: 36000 });
 
 function document(runs: SimRun[]) {
   return buildResultsDocument({
-    trace,
-    window: { start: 0, end: 36000 },
+    trace: traceIdentity(trace, { start: 0, end: 36000 }),
     seed: 3,
     workUnit: "ecu",
     configuration: { billing: "per-second" },

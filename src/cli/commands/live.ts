@@ -2,6 +2,8 @@ import type { Argv, CommandModule } from "yargs";
 import { createCatalog } from "../../catalog/catalog.js";
 import { defaultDemandWork } from "../../catalog/work-unit.js";
 import { loadEc2Client } from "../cloud-clients.js";
+import { runLiveAct, runLiveGc, type LiveActOptions } from "./live-act.js";
+import { join } from "node:path";
 import { runDryRun, type AssumedPlacement, type DecisionRecord } from "../../drivers/live/dry-run.js";
 import { NoticePoller } from "../../drivers/live/notice-poller.js";
 import { wallClock, type LiveClock } from "../../drivers/live/clock.js";
@@ -19,10 +21,54 @@ const lifecycles = { spot: true, "on-demand": true } as const satisfies Record<L
 
 function builder(yargs: Argv) {
   return withCatalogOptions(yargs)
+    .positional("action", {
+      type: "string",
+      describe: "gc: terminate instances of ours the journal does not account for (--dry-run: list them)",
+    })
     .option("dry-run", {
       type: "boolean",
       default: false,
       describe: "Run the policy on live prices and print what it would do and why; act on nothing",
+    })
+    .option("resume", {
+      type: "boolean",
+      default: false,
+      describe: "Continue the journal in --state-dir: settle an open hop (finish or roll back), then run on",
+    })
+    .option("state-dir", {
+      type: "string",
+      default: "/var/lib/hotspot",
+      describe: "Where the journal (journal.json) and the ledger (results.json) live",
+    })
+    .option("results", {
+      type: "string",
+      describe:
+        "Ledger written after every event, in hotspot sim --json's format (default <state-dir>/results.json)",
+    })
+    .option("duration", {
+      type: "string",
+      describe: "Stop after this long (90s, 2h); default: run until SIGINT or SIGTERM",
+    })
+    .option("image-id", { type: "string", describe: "AMI the targets are launched from (required to act)" })
+    .option("device", { type: "string", default: "/dev/sdf", describe: "Device name of the volume" })
+    .option("device-index", { type: "string", default: "1", describe: "Device index of the moved ENI" })
+    .option("price-poll", {
+      type: "string",
+      default: "60",
+      describe: "Seconds between spot price polls (besides one before every decision)",
+    })
+    .option("cooldown", {
+      type: "string",
+      default: "30m",
+      describe: "How long a market that failed (no capacity, target lost) is kept from the policy",
+    })
+    .option("local-hosts", {
+      type: "string",
+      describe: "State directory of the local cloud's namespace hosts (acting with --cloud local)",
+    })
+    .option("local-prefix", {
+      type: "string",
+      describe: "Prefix of the local cloud's namespace hosts (acting with --cloud local)",
     })
     .option("config", {
       type: "string",
@@ -77,13 +123,34 @@ function builder(yargs: Argv) {
     .option("json", { type: "boolean", default: false, describe: "One JSON decision record per line" })
     .example("$0 live --dry-run --rounds 1", "One decision on current prices with the config's policy")
     .example(
+      "$0 live --cloud local --endpoint http://127.0.0.1:4566 --metadata http://127.0.0.1:4567 --local-hosts /tmp/hosts --local-prefix hs --image-id ami-0123456789abcdef0 --state-dir /tmp/state",
+      "Hop the local cloud's container as the policy decides; structured log on stdout",
+    )
+    .example(
+      "$0 live --resume --cloud local ...",
+      "After a crash: settle the open hop from the journal, run on",
+    )
+    .example("$0 live gc --dry-run --cloud local --endpoint http://127.0.0.1:4566", "List orphans of ours")
+    .example(
       "$0 live --dry-run --cloud local --endpoint http://127.0.0.1:4566 --current-type m4.large --json",
       "Decisions against the local cloud, from an assumed m4.large spot server, as JSON lines",
     );
 }
 
 export type LiveArgs = CatalogArgs & {
+  action?: string;
   "dry-run"?: boolean;
+  resume?: boolean;
+  "state-dir"?: string;
+  results?: string;
+  duration?: string;
+  "image-id"?: string;
+  device?: string;
+  "device-index"?: string;
+  "price-poll"?: string;
+  cooldown?: string;
+  "local-hosts"?: string;
+  "local-prefix"?: string;
   config?: string;
   cloud?: string;
   endpoint?: string;
@@ -107,20 +174,124 @@ function url(flag: string, raw: string): string {
   return raw;
 }
 
-/** Every flag checked once, before any file or request. */
-function optionsFromArgs(args: LiveArgs) {
-  if (args["dry-run"] !== true) {
-    throw new UsageError(
-      "--dry-run",
-      "--dry-run: live hopping is not implemented yet; `hotspot live --dry-run` runs the policy on live prices and prints what it would do, acting on nothing",
-      "no --dry-run",
-    );
-  }
+const actions = { gc: "terminate orphans of ours" };
+const DRY_RUN_ONLY = ["rounds", "current-type", "current-since", "json"] as const;
+const ACT_ONLY = ["resume", "results", "duration", "image-id", "local-hosts", "local-prefix"] as const;
+
+/** Flags that mean nothing in this mode, named so a typo'd intent fails before anything runs. */
+function refuse(args: LiveArgs, flags: readonly (keyof LiveArgs)[], why: string): void {
+  const given = flags.find((flag) => args[flag] !== undefined && args[flag] !== false);
+  if (given !== undefined) throw new UsageError(`--${given}`, why, JSON.stringify(String(args[given])));
+}
+
+function cloudOf(args: LiveArgs) {
   const cloud = parseChoice("--cloud", args.cloud ?? "aws", clouds);
   if (cloud === "local" && args.endpoint === undefined) {
     throw new UsageError("--endpoint", "the emulator's URL with --cloud local", "none");
   }
   const endpoint = args.endpoint === undefined ? undefined : url("--endpoint", args.endpoint);
+  return { cloud, endpoint };
+}
+
+function stateDirOf(args: LiveArgs): string {
+  const dir = args["state-dir"] ?? "/var/lib/hotspot";
+  if (dir.trim() === "") throw new UsageError("--state-dir", "a directory", '""');
+  return dir;
+}
+
+/** `hotspot live` acting: every flag checked before any file, request or container is touched. */
+function actOptionsFromArgs(args: LiveArgs): LiveActOptions {
+  refuse(args, DRY_RUN_ONLY, "only with --dry-run (acting runs for --duration)");
+  const { cloud, endpoint } = cloudOf(args);
+  if (cloud === "aws") {
+    throw new UsageError(
+      "--cloud",
+      "local to act (on EC2 the container side, lxc-checkpoint on this host and the restore by the target's `hotspot live --resume` from user data, is not built yet; `hotspot live --dry-run --cloud aws` works)",
+      '"aws"',
+    );
+  }
+  const imageId = args["image-id"];
+  if (imageId === undefined || !/^ami-[0-9a-f]{8,17}$/.test(imageId)) {
+    throw new UsageError(
+      "--image-id",
+      "the AMI targets launch from, such as ami-0123456789abcdef0",
+      imageId === undefined ? "none" : JSON.stringify(imageId),
+    );
+  }
+  const hostsDir = args["local-hosts"];
+  if (hostsDir === undefined)
+    throw new UsageError("--local-hosts", "the namespace hosts' state directory", "none");
+  const prefix = args["local-prefix"];
+  if (prefix === undefined || !/^[a-z]{2,4}$/.test(prefix)) {
+    throw new UsageError(
+      "--local-prefix",
+      "the namespace hosts' prefix (2-4 lower-case letters)",
+      prefix === undefined ? "none" : JSON.stringify(prefix),
+    );
+  }
+  const common = sharedOptions(args);
+  const stateDir = stateDirOf(args);
+  const device = args.device ?? "/dev/sdf";
+  if (!/^\/dev\/(sd[f-p]|xvd[f-p])$/.test(device)) {
+    throw new UsageError(
+      "--device",
+      "a device name for an EBS volume, /dev/sdf to /dev/sdp",
+      JSON.stringify(device),
+    );
+  }
+  return {
+    configPath: common.configPath,
+    endpoint,
+    metadata: common.metadata,
+    policy: common.policy,
+    intervalSeconds: common.intervalSeconds,
+    durationSeconds: parseDuration("--duration", args.duration) ?? Infinity,
+    resume: args.resume ?? false,
+    stateDir,
+    resultsPath: args.results ?? join(stateDir, "results.json"),
+    imageId,
+    device,
+    deviceIndex: parseInteger("--device-index", args["device-index"] ?? "1", 1, 31),
+    pricePollSeconds: parseDuration("--price-poll", args["price-poll"] ?? "60")!,
+    cooldownSeconds: parseDuration("--cooldown", args.cooldown ?? "30m")!,
+    local: { hostsDir, prefix },
+    utilisation: common.utilisation,
+    memoryGiB: common.memoryGiB,
+    demand: common.demand,
+    billing: common.billing,
+    historyWindowSeconds: common.historyWindowSeconds,
+    catalog: common.catalog,
+  };
+}
+
+/** Flags both the dry run and acting read. */
+function sharedOptions(args: LiveArgs) {
+  const policy = args.policy === undefined ? undefined : policyByName(args.policy);
+  if (policy?.simulationOnly) {
+    throw new UsageError(
+      "--policy",
+      "a policy that can run live (not simulation-only)",
+      JSON.stringify(args.policy),
+    );
+  }
+  return {
+    configPath: args.config ?? "hotspot.json",
+    metadata: args.metadata === undefined ? undefined : url("--metadata", args.metadata),
+    policy: policy === undefined ? undefined : { name: policy.name, params: resolveParams(policy, {}) },
+    intervalSeconds: parseDuration("--interval", args.interval ?? "300")!,
+    utilisation: parseNumber("--utilisation", args.utilisation ?? "1", 0, 1),
+    memoryGiB: parseNumber("--memory", args.memory ?? "8", 0),
+    demand: args.demand === undefined ? undefined : parseNumber("--demand", args.demand, 1e-9),
+    billing: parseChoice("--billing", args.billing ?? "per-second", billingModels),
+    historyWindowSeconds: parseDuration("--history-window", args["history-window"] ?? "1d")!,
+    catalog: catalogOptionsFromArgs(args),
+  };
+}
+
+/** `hotspot live --dry-run`: every flag checked once, before any file or request. */
+function optionsFromArgs(args: LiveArgs) {
+  refuse(args, ACT_ONLY, "only when acting (without --dry-run)");
+  const { endpoint } = cloudOf(args);
   const type = args["current-type"];
   if (type !== undefined && !INSTANCE_TYPE_RE.test(type)) {
     throw new UsageError("--current-type", "an instance type such as m5.large", JSON.stringify(type));
@@ -134,29 +305,12 @@ function optionsFromArgs(args: LiveArgs) {
       JSON.stringify(args["current-since"]),
     );
   }
-  const policy = args.policy === undefined ? undefined : policyByName(args.policy);
-  if (policy?.simulationOnly) {
-    throw new UsageError(
-      "--policy",
-      "a policy that can run live (not simulation-only)",
-      JSON.stringify(args.policy),
-    );
-  }
   return {
-    configPath: args.config ?? "hotspot.json",
+    ...sharedOptions(args),
     endpoint,
-    metadata: args.metadata === undefined ? undefined : url("--metadata", args.metadata),
-    policy: policy === undefined ? undefined : { name: policy.name, params: resolveParams(policy, {}) },
     rounds: args.rounds === undefined ? undefined : parseInteger("--rounds", args.rounds, 1),
-    intervalSeconds: parseDuration("--interval", args.interval ?? "300")!,
     current:
       type === undefined ? null : ({ instanceType: type, lifecycle, since } satisfies AssumedPlacement),
-    utilisation: parseNumber("--utilisation", args.utilisation ?? "1", 0, 1),
-    memoryGiB: parseNumber("--memory", args.memory ?? "8", 0),
-    demand: args.demand === undefined ? undefined : parseNumber("--demand", args.demand, 1e-9),
-    billing: parseChoice("--billing", args.billing ?? "per-second", billingModels),
-    historyWindowSeconds: parseDuration("--history-window", args["history-window"] ?? "1d")!,
-    catalog: catalogOptionsFromArgs(args),
     json: args.json ?? false,
   };
 }
@@ -181,8 +335,29 @@ export function formatDecision(record: DecisionRecord): string {
   return `${record.time} ${record.trigger} ${record.action} ${move} ${usd(record.price)}${downtime}: ${record.reason}${notice}\n`;
 }
 
-/** `hotspot live --dry-run`: validates flags, reads the config, and prints one line per decision. */
+/** `hotspot live`: acting, `--dry-run` or `gc`, each validating its flags before anything runs. */
 export async function runLiveCommand(args: LiveArgs, clock: LiveClock = wallClock): Promise<void> {
+  if (args.action !== undefined) {
+    parseChoice("--action", args.action, actions);
+    refuse(args, [...DRY_RUN_ONLY.filter((f) => f !== "json"), ...ACT_ONLY], "not with live gc");
+    cloudOf(args);
+    const { configPath } = sharedOptions(args);
+    return runLiveGc(
+      {
+        configPath,
+        endpoint: cloudOf(args).endpoint,
+        stateDir: stateDirOf(args),
+        dryRun: args["dry-run"] ?? false,
+      },
+      clock,
+    );
+  }
+  if (args["dry-run"] !== true) return runLiveAct(actOptionsFromArgs(args), clock);
+  return runLiveDryRun(args, clock);
+}
+
+/** `hotspot live --dry-run`: validates flags, reads the config, and prints one line per decision. */
+async function runLiveDryRun(args: LiveArgs, clock: LiveClock): Promise<void> {
   const options = optionsFromArgs(args);
   const config = await readLiveConfig(options.configPath);
   const catalog = await createCatalog({ specsFile: options.catalog.specsFile });
@@ -221,8 +396,9 @@ export async function runLiveCommand(args: LiveArgs, clock: LiveClock = wallCloc
 }
 
 export const liveCommand: CommandModule<object, LiveArgs> = {
-  command: "live",
-  describe: "Run the configured policy on live spot prices (--dry-run: print its decisions, act on nothing)",
+  command: "live [action]",
+  describe:
+    "Hop the container as the configured policy decides, journaled and resumable (--dry-run: print the decisions, act on nothing; gc: end orphans)",
   builder: builder as unknown as CommandModule<object, LiveArgs>["builder"],
   handler: (args) => runLiveCommand(args),
 };

@@ -20,8 +20,8 @@ import { policyByName } from "../../policies/index.js";
 import type { Policy } from "../../policies/types.js";
 import type { LiveConfig } from "../../setup/config.js";
 import { SimHistory } from "../sim/history.js";
-import { catalogMarket, type ZoneScenario } from "../sim/markets.js";
-import { StepPricePath, constantPath } from "../sim/price-paths.js";
+import { catalogMarket } from "../sim/markets.js";
+import { polledPaths, scenarioFromPaths } from "./polled-scenario.js";
 import type { NoticePoller, NoticeState } from "./notice-poller.js";
 import { PricePoller } from "./price-poller.js";
 import { nowSeconds, type LiveClock } from "./clock.js";
@@ -256,7 +256,7 @@ function observe(
     m.lifecycle === "spot" ? poller.price(m.instanceType) : m.onDemandUsd,
   );
   const history = new SimHistory(
-    scenarioOf(options.config.zone, markets, poller),
+    scenarioFromPaths(options.config.zone, markets, polledPaths(markets, poller)),
     options.historyWindowSeconds,
     memoryGiB,
     demandWork,
@@ -281,31 +281,6 @@ function observe(
     interruptionAt: notice.interruptionAt,
     history,
     migration: (to) => migrationEstimate(model, memoryGiB, markets[to].lifecycle),
-  };
-}
-
-/** The polled changes as the sim driver's scenario columns, so the look-back view is the sim's. */
-function scenarioOf(zone: string, markets: readonly Market[], poller: PricePoller): ZoneScenario {
-  const paths = markets.map((m) => {
-    if (m.lifecycle === "on-demand") return constantPath(m.onDemandUsd);
-    const { times, prices } = poller.series(m.instanceType);
-    return new StepPricePath(times, prices);
-  });
-  const events: Array<{ time: number; market: number; price: number }> = [];
-  paths.forEach((path, market) => {
-    if (markets[market].lifecycle !== "spot") return;
-    path.times.forEach((time, i) => events.push({ time, market, price: path.prices[i] }));
-  });
-  events.sort((a, b) => a.time - b.time || a.market - b.market);
-  return {
-    zone,
-    markets,
-    marketOfSeries: new Int32Array(0),
-    eventTime: Float64Array.from(events, (e) => e.time),
-    eventMarket: Int32Array.from(events, (e) => e.market),
-    eventPrice: Float64Array.from(events, (e) => e.price),
-    paths,
-    skippedTypes: [],
   };
 }
 

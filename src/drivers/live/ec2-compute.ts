@@ -8,7 +8,7 @@ import {
   DetachVolumeCommand,
   RunInstancesCommand,
   TerminateInstancesCommand,
-  type EC2Client,
+  EC2Client,
   type Filter,
   type Instance,
   type _InstanceType,
@@ -81,6 +81,15 @@ export interface Ec2Compute {
   describeInterface(id: string): Promise<InterfaceView>;
   attachInterface(interfaceId: string, instanceId: string, deviceIndex: number): Promise<void>;
   detachInterface(attachmentId: string, force: boolean): Promise<void>;
+}
+
+/** An SDK client (default credential chain) and Ec2Compute over it; the SDK does not retry, retry.ts does. */
+export function connectEc2Compute(options: { readonly region: string; readonly endpoint?: string }): {
+  readonly compute: Ec2Compute;
+  close(): void;
+} {
+  const client = new EC2Client({ region: options.region, endpoint: options.endpoint, maxAttempts: 1 });
+  return { compute: createEc2Compute(client, options.region), close: () => client.destroy() };
 }
 
 /** Ec2Compute over @aws-sdk/client-ec2. Give the client `maxAttempts: 1`: retries belong to retry.ts. */

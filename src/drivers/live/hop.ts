@@ -81,6 +81,14 @@ export class HopExecutor {
    * target is lost) and rethrows the step's error; a hop it cannot settle stays open for resume.
    */
   async hop(target: TargetMarket): Promise<HopRecord> {
+    const hop = await this.begin(target);
+    await this.run(hop, HOP_STEPS);
+    await this.deps.journal.finish(hop, "done");
+    return hop;
+  }
+
+  /** Journal a new hop to `target`; refused while another is open. */
+  async begin(target: TargetMarket): Promise<HopRecord> {
     const open = this.deps.journal.openHops();
     if (open.length > 0) {
       throw new HotspotError(
@@ -88,15 +96,26 @@ export class HopExecutor {
         `${open[0].id} is still open in ${this.deps.journal.path}; resume it before hopping again`,
       );
     }
-    const hop = await this.deps.journal.beginHop(target);
+    return this.deps.journal.beginHop(target);
+  }
+
+  /**
+   * Run some of the hop's steps, in order (the engine asks for them phase by phase). On failure,
+   * settles the hop as `hop` does (see `hop.outcome`) and rethrows the step's error.
+   */
+  async run(hop: HopRecord, steps: readonly HopStep[]): Promise<void> {
     try {
-      await this.forward(hop, "acquire");
+      for (const step of steps) await this.step(hop, step, () => this.forwardStep(hop, step));
     } catch (error) {
       if (!(error instanceof StepFailure)) throw error;
       await this.settleFailure(hop, error);
       throw error.error;
     }
-    return hop;
+  }
+
+  /** Mark a hop whose steps all ran as done: its target is the container's home now. */
+  async complete(hop: HopRecord): Promise<void> {
+    await this.deps.journal.finish(hop, "done");
   }
 
   /** Run the hop's steps from `from` on, then mark it done. */

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { HotspotError } from "../../errors.js";
-import { lxcPath, type LxcContainer } from "../../cloud/local/hosts/lxc-container.js";
+import { LxcContainer, lxcPath } from "../../cloud/local/hosts/lxc-container.js";
 import type { NamespaceHostBackend } from "../../cloud/local/hosts/namespace-backend.js";
 import { holdTraffic, netnsExists, releaseTraffic } from "../../cloud/local/hosts/network.js";
 import { run, runIn } from "../../cloud/local/hosts/run.js";
@@ -40,6 +40,19 @@ interface CompleteMarker {
  */
 export class LocalContainerHost implements ContainerHost {
   constructor(readonly options: LocalContainerHostOptions) {}
+
+  /** The host of an LXC container started earlier, found in whichever instance of ours runs it. */
+  static async find(
+    options: Omit<LocalContainerHostOptions, "container"> & { readonly containerName: string },
+  ): Promise<LocalContainerHost> {
+    const { containerName, ...rest } = options;
+    const placeholder = await LxcContainer.attach(options.stateDir, containerName, null);
+    const probe = new LocalContainerHost({ ...rest, container: placeholder });
+    const { runningOn } = await probe.state();
+    const netns = runningOn === null ? null : options.backend.instanceNetns(runningOn);
+    const container = await LxcContainer.attach(options.stateDir, containerName, netns);
+    return new LocalContainerHost({ ...rest, container });
+  }
 
   private get imagesDir(): string {
     return join(this.options.backend.volumes.mountPoint(this.options.volumeId), CHECKPOINT_DIR);

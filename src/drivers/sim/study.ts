@@ -1,6 +1,6 @@
 import type { CatalogResolution } from "../../catalog/work-unit.js";
 import type { PolicyDefinition } from "../../policies/types.js";
-import { buildResultsDocument, type ResultsDocument } from "../../results/document.js";
+import { buildResultsDocument, traceIdentity, type ResultsDocument } from "../../results/document.js";
 import type { Trace } from "../../traces/types.js";
 import { buildZoneScenario, traceZones } from "./markets.js";
 import { simulateZone, simulationWindow, type SimConfig, type SimRun } from "./run.js";
@@ -68,8 +68,7 @@ export async function runStudy(input: StudyInput): Promise<ResultsDocument> {
     }
   }
   return buildResultsDocument({
-    trace,
-    window,
+    trace: traceIdentity(trace, window),
     seed: config.seed,
     workUnit: config.workUnit,
     configuration: configurationRecord(input),

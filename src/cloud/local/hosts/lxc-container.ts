@@ -73,6 +73,16 @@ export class LxcContainer implements Container {
     return container;
   }
 
+  /**
+   * A handle on a container started earlier (by another process): running in `netns`, or, with null,
+   * stopped (checkpointed; a restore sets where it runs).
+   */
+  static async attach(stateDir: string, name: string, netns: string | null): Promise<LxcContainer> {
+    const container = new LxcContainer(stateDir, name, netns ?? "", 0);
+    if (netns !== null) container.pid = await container.initPid(netns);
+    return container;
+  }
+
   private async initPid(netns: string): Promise<number> {
     const out = await runIn(netns, "lxc-info", ["-P", lxcPath(this.stateDir), "-n", this.name, "-p", "-H"]);
     const pid = Number(out);

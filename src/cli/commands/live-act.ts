@@ -1,0 +1,181 @@
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { createCatalog } from "../../catalog/catalog.js";
+import { defaultDemandWork } from "../../catalog/work-unit.js";
+import { NamespaceHostBackend } from "../../cloud/local/hosts/namespace-backend.js";
+import { wallClock, type LiveClock } from "../../drivers/live/clock.js";
+import { collectOrphans } from "../../drivers/live/gc.js";
+import type { StepHook } from "../../drivers/live/hop.js";
+import { HOP_STEPS, Journal, UNDO_STEPS, type StepName } from "../../drivers/live/journal.js";
+import { LocalContainerHost } from "../../drivers/live/local-container-host.js";
+import { NoticePoller } from "../../drivers/live/notice-poller.js";
+import { runLive, type LiveLogRecord } from "../../drivers/live/run.js";
+import type { BillingModelName } from "../../engine/billing.js";
+import { defaultMigrationModel } from "../../engine/migration-model.js";
+import { UsageError } from "../../errors.js";
+import { serializeResults } from "../../results/write.js";
+import { readLiveConfig, type LiveConfig } from "../../setup/config.js";
+import { writeFileAtomic } from "../../util/atomic-write.js";
+import type { CatalogChoice } from "../catalog-options.js";
+import { loadComputeClient, loadEc2Client } from "../cloud-clients.js";
+
+/** Options of `hotspot live` acting, validated from flags (see live.ts). */
+export interface LiveActOptions {
+  readonly configPath: string;
+  readonly endpoint?: string;
+  readonly metadata?: string;
+  readonly policy?: LiveConfig["policy"];
+  readonly intervalSeconds: number;
+  readonly durationSeconds: number;
+  readonly resume: boolean;
+  readonly stateDir: string;
+  readonly resultsPath: string;
+  readonly imageId: string;
+  readonly device: string;
+  readonly deviceIndex: number;
+  readonly pricePollSeconds: number;
+  readonly cooldownSeconds: number;
+  /** The local cloud's namespace hosts: their state directory and prefix (acting needs `--cloud local`). */
+  readonly local: { readonly hostsDir: string; readonly prefix: string };
+  readonly utilisation: number;
+  readonly memoryGiB: number;
+  readonly demand?: number;
+  readonly billing: BillingModelName;
+  readonly historyWindowSeconds: number;
+  readonly catalog: CatalogChoice;
+}
+
+/** Where the run keeps its journal. */
+export function journalPathIn(stateDir: string): string {
+  return join(stateDir, "journal.json");
+}
+
+/**
+ * Names a step after whose journaled end the controller kills itself with SIGKILL: the crash the fault
+ * tests inject (test-only; the journal and `--resume` must make it harmless).
+ */
+export const KILL_AFTER_ENV = "HOTSPOT_LIVE_KILL_AFTER";
+
+function killHook(): StepHook | undefined {
+  const step = process.env[KILL_AFTER_ENV];
+  if (step === undefined || step === "") return undefined;
+  const steps: readonly string[] = [...HOP_STEPS, ...UNDO_STEPS];
+  if (!steps.includes(step)) {
+    throw new UsageError(KILL_AFTER_ENV, `a step: ${steps.join(", ")}`, JSON.stringify(step));
+  }
+  return (point, name: StepName) => {
+    if (point === "end" && name === step) process.kill(process.pid, "SIGKILL");
+  };
+}
+
+/** `hotspot live` (not a dry run): hop the container for real, until --duration or SIGINT/SIGTERM. */
+export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wallClock): Promise<void> {
+  const hook = killHook();
+  const config = await readLiveConfig(options.configPath);
+  const { imageId, local } = options;
+  const catalog = await createCatalog({ specsFile: options.catalog.specsFile });
+  const demandWork = options.demand ?? defaultDemandWork(catalog, options.catalog.workUnit);
+  await mkdir(options.stateDir, { recursive: true });
+  const { createEc2Api } = await loadEc2Client();
+  const { connectEc2Compute } = await loadComputeClient();
+  const connection = connectEc2Compute({ region: config.region, endpoint: options.endpoint });
+  const backend = new NamespaceHostBackend({ prefix: local.prefix, stateDir: local.hostsDir });
+  const host = await LocalContainerHost.find({
+    backend,
+    stateDir: local.hostsDir,
+    containerName: config.containerName,
+    volumeId: config.volumeId,
+    address: config.privateIp,
+  });
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`hotspot live: ${signal}: stopping once no hop is in flight\n`);
+    stop.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const policy = options.policy ?? config.policy;
+  process.stderr.write(
+    `hotspot live: policy ${policy.name} in ${config.zone}; journal ${journalPathIn(options.stateDir)}; ledger ${options.resultsPath}${options.metadata === undefined ? "; interruption notices are not watched (no --metadata)" : ""}\n`,
+  );
+  try {
+    const summary = await runLive({
+      config,
+      ec2: createEc2Api({ region: config.region, endpoint: options.endpoint }),
+      compute: connection.compute,
+      host,
+      resources: {
+        imageId,
+        subnetId: config.subnetId,
+        volumeId: config.volumeId,
+        volumeDevice: options.device,
+        networkInterfaceId: config.eniId,
+        deviceIndex: options.deviceIndex,
+      },
+      catalog,
+      workUnit: options.catalog.workUnit,
+      skipUnknownTypes: options.catalog.skipUnknownTypes,
+      policy,
+      intervalSeconds: options.intervalSeconds,
+      billing: options.billing,
+      memoryGiB: options.memoryGiB,
+      demandWork,
+      utilisation: options.utilisation,
+      historyWindowSeconds: options.historyWindowSeconds,
+      migrationModel: defaultMigrationModel,
+      pricePollSeconds: options.pricePollSeconds,
+      cooldownSeconds: options.cooldownSeconds,
+      journalPath: journalPathIn(options.stateDir),
+      resume: options.resume,
+      durationSeconds: options.durationSeconds,
+      clock,
+      notices:
+        options.metadata === undefined
+          ? undefined
+          : (instanceId) =>
+              new NoticePoller({
+                // The local cloud serves every instance's metadata under its id.
+                baseUrl: `${options.metadata}/${instanceId}`,
+                clock,
+              }),
+      stop: stop.signal,
+      hook,
+      log: (record: LiveLogRecord) => process.stdout.write(`${JSON.stringify(record)}\n`),
+      onLedger: (document) => writeFileAtomic(options.resultsPath, [serializeResults(document)]),
+      onWarning: (text) => process.stderr.write(`hotspot live: warning: ${text}\n`),
+    });
+    for (const report of summary.resumed) {
+      process.stderr.write(
+        `hotspot live: resumed ${report.hop}: ${report.outcome}${report.from ? ` (from ${report.from})` : ""}\n`,
+      );
+    }
+    const run = summary.document.runs[0];
+    process.stderr.write(
+      `hotspot live: ${run.migrations} hop(s), ${run.abortedMigrations} aborted, downtime ${run.downtimeSeconds.toFixed(2)} s, cost $${run.costUsd.toFixed(6)}; the container runs on ${summary.journal.home}; ledger ${options.resultsPath}\n`,
+    );
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    connection.close();
+  }
+}
+
+/** `hotspot live gc`: end instances of ours the journal does not account for. */
+export async function runLiveGc(
+  options: Pick<LiveActOptions, "configPath" | "endpoint" | "stateDir"> & { readonly dryRun: boolean },
+  clock: LiveClock = wallClock,
+): Promise<void> {
+  const config = await readLiveConfig(options.configPath);
+  const journal = await Journal.open(journalPathIn(options.stateDir));
+  const { connectEc2Compute } = await loadComputeClient();
+  const connection = connectEc2Compute({ region: config.region, endpoint: options.endpoint });
+  try {
+    const report = await collectOrphans(connection.compute, journal, clock, { dryRun: options.dryRun });
+    const verb = options.dryRun ? "would terminate" : "terminated";
+    process.stdout.write(
+      `${verb} ${report.orphans.length} orphan(s)${report.orphans.length > 0 ? `: ${report.orphans.join(", ")}` : ""}\nkept ${report.kept.length}: ${report.kept.join(", ") || "none"}\n`,
+    );
+  } finally {
+    connection.close();
+  }
+}

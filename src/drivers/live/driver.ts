@@ -1,0 +1,375 @@
+import type { PricePath } from "../../engine/billing.js";
+import type { Command, Driver, EngineEvent, EventSink } from "../../engine/driver.js";
+import type { Market, PriceHistoryView } from "../../engine/types.js";
+import { HotspotError } from "../../errors.js";
+import { SimHistory } from "../sim/history.js";
+import { StepPricePath } from "../sim/price-paths.js";
+import { nowSeconds, type LiveClock } from "./clock.js";
+import { ContainerLostError, InstanceLostError } from "./errors.js";
+import type { HopExecutor } from "./hop.js";
+import type { HopRecord, HopStep } from "./journal.js";
+import type { NoticePoller, NoticeState } from "./notice-poller.js";
+import { withRetry, type RetryPolicy } from "./retry.js";
+import { polledPaths, scenarioFromPaths } from "./polled-scenario.js";
+import type { PricePoller } from "./price-poller.js";
+
+export interface LiveDriverOptions {
+  readonly zone: string;
+  /** The zone's candidate markets, as `liveMarkets` builds them from a first poll. */
+  readonly markets: readonly Market[];
+  /** Polled already once (the markets came from that poll). */
+  readonly poller: PricePoller;
+  readonly executor: HopExecutor;
+  readonly clock: LiveClock;
+  readonly historyWindowSeconds: number;
+  readonly memoryGiB: number;
+  readonly demandWork: number;
+  /** Seconds between price polls besides the one before every decision. */
+  readonly pricePollSeconds: number;
+  /** Seconds a market that failed (no capacity, target lost) stays unavailable to the policy. */
+  readonly cooldownSeconds: number;
+  /** The metadata service of the container's current home, watched for interruption notices. */
+  readonly notices?: (instanceId: string) => NoticePoller;
+  /** Ends waits early; the engine stops once no hop is in flight. */
+  readonly stop?: AbortSignal;
+  /** Called when a market is excluded for a cool-down. */
+  readonly onExcluded?: (market: Market, until: number, reason: string) => void;
+  readonly retry?: RetryPolicy;
+  /** Something the run survives but the user should know (e.g. the metadata service did not answer). */
+  readonly onWarning?: (text: string) => void;
+  /** Called for every price poll. */
+  readonly onPoll?: (changes: number) => void;
+}
+
+const GONE = new Set(["shutting-down", "terminated", "stopping", "stopped"]);
+
+/** The engine phase a command asks for, as steps of the journaled hop. */
+const PHASE_STEPS: Readonly<Record<"checkpoint" | "move" | "restore", readonly HopStep[]>> = {
+  checkpoint: ["checkpoint"],
+  move: ["detach-source", "attach-target"],
+  restore: ["restore"],
+};
+
+/**
+ * The live driver: the engine's commands become steps of a journaled hop (HopExecutor) on EC2 and the
+ * container host; prices come from DescribeSpotPriceHistory polls, notices from the home's metadata.
+ * Engine time is the clock's, in seconds. Commands run one at a time, in the order given; a command's
+ * completion wakes the engine's wait in `advance`.
+ *
+ * Mapping: acquire = acquire + wait-running; checkpoint = checkpoint (CRIU writes the image straight to
+ * the volume, so transfer completes at once); move = detach-source + attach-target; restore = restore;
+ * terminate of the hop's source = terminate-source, after which the hop is done. A hop the executor
+ * rolled back or fell back becomes `acquire-failed` or `hop-aborted` with its market excluded for a
+ * cool-down and the policy asked again. What no step can settle (the container lost with its host, a
+ * hop left open) is fatal: `advance` throws it and `hotspot live --resume` takes over from the journal.
+ */
+export class LiveDriver implements Driver {
+  readonly markets: readonly Market[];
+  readonly prices: Float64Array;
+  readonly unavailable = new Set<number>();
+  private historyView: SimHistory;
+  /** Every spot change seen since the run began, per market (the look-back included), for billing. */
+  private readonly logs: Array<{ times: number[]; prices: number[] }>;
+  private readonly cooldowns = new Map<number, number>();
+  /** EC2 id per engine instance index; index 0 is the home the run began on. */
+  private readonly ids: Array<string | null>;
+  private readonly hopsByInstance = new Map<number, HopRecord>();
+  private readonly completed: EngineEvent[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private inFlight = 0;
+  private fatal: unknown = null;
+  private wake: (() => void) | null = null;
+  private reached = -Infinity;
+  private nextPoll: number;
+  private nextNotice = -Infinity;
+  private noticed: number | null = null;
+  private watcher: { readonly home: string; readonly poller: NoticePoller } | null = null;
+
+  constructor(private readonly options: LiveDriverOptions) {
+    this.markets = options.markets;
+    this.prices = new Float64Array(options.markets.length);
+    this.logs = options.markets.map(() => ({ times: [], prices: [] }));
+    this.ids = [options.executor.deps.journal.home];
+    this.nextPoll = nowSeconds(options.clock) + options.pricePollSeconds;
+    this.absorbPoll();
+    this.historyView = this.buildHistory();
+    options.stop?.addEventListener("abort", () => this.wake?.(), { once: true });
+  }
+
+  get history(): PriceHistoryView {
+    return this.historyView;
+  }
+
+  /** The EC2 id of an engine instance (null while it is being launched). */
+  instanceId(index: number): string | null {
+    return this.ids[index] ?? null;
+  }
+
+  pricePath(marketId: number): PricePath {
+    const market = this.markets[marketId];
+    if (market.lifecycle === "on-demand") return polledPaths([market], this.options.poller)[0];
+    const log = this.logs[marketId];
+    return new StepPricePath(Float64Array.from(log.times), Float64Array.from(log.prices));
+  }
+
+  async advance(until: number, sink: EventSink): Promise<number> {
+    const { clock, stop } = this.options;
+    for (;;) {
+      if (this.fatal !== null) throw this.fatal;
+      const now = Math.max(nowSeconds(clock), this.reached);
+      if (this.completed.length > 0) {
+        for (const event of this.completed.splice(0)) sink.schedule(now, event);
+        return this.reach(now);
+      }
+      if (stop?.aborted && this.inFlight === 0) return this.reach(Math.min(now, until));
+      if (now >= until) {
+        await this.pollPrices();
+        return this.reach(until);
+      }
+      if (now >= this.nextPoll) await this.pollPrices();
+      if (now >= this.nextNotice) await this.checkNotice();
+      if (this.completed.length > 0) continue;
+      const wakeAt = Math.min(until, this.nextPoll, this.nextNotice);
+      await this.sleepOrWake(Math.max(0, (wakeAt - nowSeconds(clock)) * 1000));
+    }
+  }
+
+  execute(command: Command, _now: number, _sink: EventSink): void {
+    this.inFlight++;
+    this.chain = this.chain
+      .then(() => (this.fatal === null ? this.perform(command) : undefined))
+      .then(
+        (event) => {
+          if (event !== undefined) this.completed.push(event);
+        },
+        (error: unknown) => {
+          this.fatal ??= error;
+        },
+      )
+      .finally(() => {
+        this.inFlight--;
+        this.wake?.();
+      });
+  }
+
+  private async perform(command: Command): Promise<EngineEvent | undefined> {
+    const { executor } = this.options;
+    switch (command.kind) {
+      case "acquire": {
+        if (command.instance === 0 || this.ids.length !== command.instance) {
+          throw new ContainerLostError(
+            "the engine asked to place the container afresh; a live run only hops a running container",
+          );
+        }
+        this.ids.push(null);
+        const market = this.markets[command.marketId];
+        const hop = await executor.begin({
+          instanceType: market.instanceType,
+          zone: market.zone,
+          lifecycle: market.lifecycle,
+        });
+        this.hopsByInstance.set(command.instance, hop);
+        try {
+          await executor.run(hop, ["acquire", "wait-running"]);
+        } catch (error) {
+          return this.failed(hop, command.marketId, error, () => ({
+            kind: "acquire-failed",
+            instance: command.instance,
+            reason: message(error),
+            retry: true,
+          }));
+        }
+        this.ids[command.instance] = hop.targetInstanceId;
+        return { kind: "acquired", instance: command.instance };
+      }
+      case "transfer":
+        return { kind: "transferred", migration: command.migration };
+      case "checkpoint":
+      case "move":
+      case "restore": {
+        const hop = this.hopOf(command.target);
+        try {
+          await executor.run(hop, PHASE_STEPS[command.kind]);
+        } catch (error) {
+          const lostTarget = error instanceof InstanceLostError && error.instanceId !== hop.source;
+          return this.failed(hop, this.marketOf(command.target), error, () => ({
+            kind: "hop-aborted",
+            migration: command.migration,
+            reason: message(error),
+            targetEndedBy: lostTarget ? "interruption" : "user",
+            retry: true,
+          }));
+        }
+        const done = { checkpoint: "checkpointed", move: "moved", restore: "restored" } as const;
+        return { kind: done[command.kind], migration: command.migration } as EngineEvent;
+      }
+      case "terminate": {
+        const id = this.ids[command.instance];
+        const hop = [...this.hopsByInstance.values()].find((h) => h.outcome === null && h.source === id);
+        if (hop !== undefined) {
+          await executor.run(hop, ["terminate-source"]);
+          await executor.complete(hop);
+          this.noticed = null;
+        } else if (id !== null && id !== undefined) {
+          await executor.deps.compute.terminateInstance(id);
+        }
+        return { kind: "terminated", instance: command.instance };
+      }
+    }
+  }
+
+  /** A hop the executor settled becomes `event` with its market cooled down; an unsettled one is fatal. */
+  private failed(
+    hop: HopRecord,
+    marketId: number,
+    error: unknown,
+    event: () => EngineEvent,
+  ): EngineEvent {
+    if (hop.outcome === null) throw error;
+    this.exclude(marketId, `${hop.id} ${hop.outcome}: ${message(error)}`);
+    return event();
+  }
+
+  private hopOf(target: number): HopRecord {
+    const hop = this.hopsByInstance.get(target);
+    if (hop === undefined) {
+      throw new HotspotError("HOTSPOT_LIVE_STATE", `no hop of the journal launched engine instance ${target}`);
+    }
+    return hop;
+  }
+
+  private marketOf(instance: number): number {
+    const { instanceType, lifecycle } = this.hopOf(instance).target;
+    return this.markets.findIndex((m) => m.instanceType === instanceType && m.lifecycle === lifecycle);
+  }
+
+  private exclude(marketId: number, reason: string): void {
+    if (marketId < 0) return;
+    const until = nowSeconds(this.options.clock) + this.options.cooldownSeconds;
+    this.cooldowns.set(marketId, until);
+    this.refreshUnavailable();
+    this.options.onExcluded?.(this.markets[marketId], until, reason);
+  }
+
+  private reach(time: number): number {
+    this.reached = Math.max(this.reached, time);
+    this.refreshUnavailable();
+    this.historyView.setNow(this.reached);
+    return this.reached;
+  }
+
+  private async pollPrices(): Promise<void> {
+    const { poller, clock, retry, executor } = this.options;
+    const report = await withRetry(() => poller.poll(), clock, retry);
+    if (this.inFlight === 0) {
+      const home = executor.deps.journal.home;
+      const view = await withRetry(() => executor.deps.compute.describeInstance(home), clock, retry);
+      if (view === null || GONE.has(view.state)) {
+        throw new ContainerLostError(
+          `its home ${home} is ${view?.state ?? "gone"}${view?.stateReason ? ` (${view.stateReason})` : ""} with no hop in flight; its memory is lost, restart it from the volume`,
+        );
+      }
+    }
+    this.nextPoll = report.time + this.options.pricePollSeconds;
+    this.absorbPoll();
+    this.historyView = this.buildHistory();
+    this.options.onPoll?.(report.added);
+  }
+
+  /** Current prices from the poller, and its new changes appended to the billing logs. */
+  private absorbPoll(): void {
+    const paths = polledPaths(this.markets, this.options.poller);
+    paths.forEach((path, id) => {
+      const market = this.markets[id];
+      if (market.lifecycle === "on-demand") {
+        this.prices[id] = market.onDemandUsd;
+        return;
+      }
+      const log = this.logs[id];
+      const last = log.times.length === 0 ? -Infinity : log.times[log.times.length - 1];
+      path.times.forEach((time, i) => {
+        if (time > last) {
+          log.times.push(time);
+          log.prices.push(path.prices[i]);
+        }
+      });
+      this.prices[id] = path.times.length === 0 ? NaN : path.prices[path.times.length - 1];
+    });
+  }
+
+  private buildHistory(): SimHistory {
+    const { zone, historyWindowSeconds, memoryGiB, demandWork } = this.options;
+    const paths = this.logs.map((log, id) =>
+      this.markets[id].lifecycle === "on-demand"
+        ? polledPaths([this.markets[id]], this.options.poller)[0]
+        : new StepPricePath(Float64Array.from(log.times), Float64Array.from(log.prices)),
+    );
+    const history = new SimHistory(
+      scenarioFromPaths(zone, this.markets, paths),
+      historyWindowSeconds,
+      memoryGiB,
+      demandWork,
+    );
+    history.setNow(Math.max(this.reached, nowSeconds(this.options.clock)));
+    return history;
+  }
+
+  private refreshUnavailable(): void {
+    const now = nowSeconds(this.options.clock);
+    this.unavailable.clear();
+    for (const [id, until] of this.cooldowns) {
+      if (until > now) this.unavailable.add(id);
+      else this.cooldowns.delete(id);
+    }
+    this.markets.forEach((m, id) => {
+      if (Number.isNaN(this.prices[id])) this.unavailable.add(id);
+    });
+  }
+
+  /** A fresh interruption notice for the home becomes a `notice` event for the engine's host. */
+  private async checkNotice(): Promise<void> {
+    const { notices, clock } = this.options;
+    if (notices === undefined) {
+      this.nextNotice = Infinity;
+      return;
+    }
+    const home = this.options.executor.deps.journal.home;
+    if (this.watcher?.home !== home) this.watcher = { home, poller: notices(home) };
+    this.nextNotice = nowSeconds(clock) + this.watcher.poller.intervalSeconds;
+    let seen: NoticeState;
+    try {
+      seen = await this.watcher.poller.check();
+    } catch (error) {
+      this.options.onWarning?.(`interruption notices of ${home} not read: ${message(error)}`);
+      return;
+    }
+    if (seen.interruptionAt === null || seen.interruptionAt === this.noticed) return;
+    this.noticed = seen.interruptionAt;
+    const index = this.ids.lastIndexOf(home);
+    if (index < 0) return;
+    this.completed.push({
+      kind: "notice",
+      instance: index,
+      reclaimAt: Math.max(seen.interruptionAt, nowSeconds(clock)),
+      reason: `spot interruption notice (${seen.action ?? "terminate"}) for ${home}`,
+    });
+  }
+
+  private sleepOrWake(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = new AbortController();
+      const done = () => {
+        this.wake = null;
+        timer.abort();
+        resolve();
+      };
+      this.wake = done;
+      if (this.completed.length > 0 || this.fatal !== null || this.options.stop?.aborted) return done();
+      void this.options.clock.sleep(ms, timer.signal).then(done);
+    });
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

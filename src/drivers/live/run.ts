@@ -1,0 +1,369 @@
+import { access } from "node:fs/promises";
+import type { Catalog, WorkUnit } from "../../catalog/types.js";
+import { resolveTypes } from "../../catalog/work-unit.js";
+import type { Ec2Api } from "../../cloud/ec2-client.js";
+import type { BillingModelName } from "../../engine/billing.js";
+import type { EngineConfig } from "../../engine/config.js";
+import { HoppingEngine } from "../../engine/engine.js";
+import { migrationEstimate, type MigrationModelConfig } from "../../engine/migration-model.js";
+import type { EngineResult, TimelineEntry } from "../../engine/result.js";
+import type { Decision, Observation } from "../../engine/types.js";
+import { StepWorkload } from "../../engine/workload.js";
+import { HotspotError, UsageError } from "../../errors.js";
+import { policyByName } from "../../policies/index.js";
+import type { Policy } from "../../policies/types.js";
+import { buildResultsDocument, type ResultsDocument } from "../../results/document.js";
+import type { LiveConfig } from "../../setup/config.js";
+import { nowSeconds, type LiveClock } from "./clock.js";
+import type { ContainerHost } from "./container-host.js";
+import { liveMarkets } from "./dry-run.js";
+import { LiveDriver } from "./driver.js";
+import type { Ec2Compute } from "./ec2-compute.js";
+import { HopExecutor, type StepHook } from "./hop.js";
+import { Journal, type HopRecord, type StepName } from "./journal.js";
+import type { NoticePoller } from "./notice-poller.js";
+import { PricePoller } from "./price-poller.js";
+import type { HopTimeouts, LiveResources } from "./resources.js";
+import { resumeOpenHops, type ResumeReport } from "./resume.js";
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry.js";
+
+/** One line of the live log: a decision, a step of a hop, or something the run did. */
+export type LiveLogRecord =
+  | {
+      readonly kind: "decision";
+      readonly time: string;
+      readonly trigger: Observation["trigger"];
+      readonly action: "stay" | "hop";
+      readonly market: string;
+      readonly price: number | null;
+      readonly reason: string;
+    }
+  | {
+      readonly kind: "step";
+      readonly time: string;
+      readonly hop: string;
+      readonly step: StepName;
+      readonly market: string;
+      readonly durationSeconds: number;
+      readonly note: string | null;
+    }
+  | {
+      readonly kind: "event";
+      readonly time: string;
+      readonly event: string;
+      readonly market: string;
+      readonly price: number | null;
+      readonly reason: string;
+    };
+
+export interface LiveRunOptions {
+  readonly config: LiveConfig;
+  /** Prices (DescribeSpotPriceHistory). */
+  readonly ec2: Ec2Api;
+  /** Instances, the volume and the ENI. */
+  readonly compute: Ec2Compute;
+  readonly host: ContainerHost;
+  readonly resources: LiveResources;
+  readonly catalog: Catalog;
+  readonly workUnit: WorkUnit;
+  readonly skipUnknownTypes: boolean;
+  readonly policy: LiveConfig["policy"];
+  readonly intervalSeconds: number;
+  readonly billing: BillingModelName;
+  readonly memoryGiB: number;
+  readonly demandWork: number;
+  /** Utilisation in [0, 1] the policy assumes of the current server. */
+  readonly utilisation: number;
+  readonly historyWindowSeconds: number;
+  readonly migrationModel: MigrationModelConfig;
+  readonly pricePollSeconds: number;
+  readonly cooldownSeconds: number;
+  /** The journal: created for a new run, read and settled first with `resume`. */
+  readonly journalPath: string;
+  readonly resume: boolean;
+  /** Seconds to run; Infinity: until `stop`. */
+  readonly durationSeconds: number;
+  readonly clock: LiveClock;
+  readonly notices?: (instanceId: string) => NoticePoller;
+  readonly stop?: AbortSignal;
+  readonly retry?: RetryPolicy;
+  readonly timeouts?: Partial<HopTimeouts>;
+  /** Called around every step (fault injection in tests). */
+  readonly hook?: StepHook;
+  readonly log: (record: LiveLogRecord) => void;
+  /** Called with the ledger after every placement event and at the end. */
+  readonly onLedger?: (document: ResultsDocument) => Promise<void>;
+  readonly onWarning?: (text: string) => void;
+}
+
+export interface LiveRunSummary {
+  readonly result: EngineResult;
+  readonly document: ResultsDocument;
+  readonly resumed: readonly ResumeReport[];
+  readonly journal: Journal;
+}
+
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+
+/**
+ * `hotspot live`: the configured policy, unchanged, in the hopping engine with the live driver. The
+ * journal is settled first (`resume`), or created with the container's home found as the instance its
+ * volume is attached to. The run adopts the container where it runs and hops it as the policy decides.
+ */
+export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary> {
+  const { config, compute, clock, log } = options;
+  const retry = options.retry ?? DEFAULT_RETRY;
+  const call = <T>(f: () => Promise<T>) => withRetry(f, clock, retry);
+  const definition = policyByName(options.policy.name);
+  if (definition.simulationOnly) {
+    throw new UsageError("policy", "a policy that can run live (not simulation-only)", options.policy.name);
+  }
+
+  const journal = await openJournal(options, call);
+  const executor = new HopExecutor({
+    compute,
+    host: options.host,
+    journal,
+    clock,
+    resources: options.resources,
+    retry,
+    timeouts: options.timeouts,
+    hook: async (point, step, hop) => {
+      if (point === "end") log(stepRecord(step, hop));
+      await options.hook?.(point, step, hop);
+    },
+  });
+  const resumed = options.resume ? await resumeOpenHops(executor) : [];
+  const home = await call(() => compute.describeInstance(journal.home));
+  if (home === null || home.state !== "running") {
+    throw new HotspotError(
+      "HOTSPOT_LIVE_HOME",
+      `the container's home ${journal.home} (from ${journal.path}) is ${home?.state ?? "not found"}, expected running`,
+    );
+  }
+
+  const start = nowSeconds(clock);
+  const resolution = resolveTypes(options.catalog, config.instanceTypes, {
+    region: config.region,
+    at: start,
+    unit: options.workUnit,
+    skipUnknownTypes: options.skipUnknownTypes,
+  });
+  const poller = new PricePoller({
+    ec2: options.ec2,
+    zone: config.zone,
+    instanceTypes: [...resolution.types.keys()],
+    windowSeconds: options.historyWindowSeconds,
+    clock,
+  });
+  const firstPoll = await call(() => poller.poll());
+  const markets = liveMarkets(config.zone, resolution, (type) => !Number.isNaN(poller.price(type)));
+  const homeMarket = markets.findIndex(
+    (m) => m.instanceType === home.instanceType && m.lifecycle === home.lifecycle,
+  );
+  if (homeMarket < 0) {
+    throw new HotspotError(
+      "HOTSPOT_LIVE_HOME",
+      `the container's home ${home.id} is a ${home.instanceType} ${home.lifecycle} server, not one of the config's markets (${markets.map((m) => `${m.instanceType} ${m.lifecycle}`).join(", ")})`,
+    );
+  }
+  const name = (id: number) => `${markets[id].instanceType} ${markets[id].lifecycle}`;
+  const driver = new LiveDriver({
+    zone: config.zone,
+    markets,
+    poller,
+    executor,
+    clock,
+    historyWindowSeconds: options.historyWindowSeconds,
+    memoryGiB: options.memoryGiB,
+    demandWork: options.demandWork,
+    pricePollSeconds: options.pricePollSeconds,
+    cooldownSeconds: options.cooldownSeconds,
+    notices: options.notices,
+    stop: options.stop,
+    retry,
+    onWarning: options.onWarning,
+    onExcluded: (market, until, reason) =>
+      log({
+        kind: "event",
+        time: iso(nowSeconds(clock)),
+        event: "excluded",
+        market: `${market.instanceType} ${market.lifecycle}`,
+        price: null,
+        reason: `unavailable until ${iso(until)}: ${reason}`,
+      }),
+  });
+  const policy = definition.create(options.policy.params, {
+    markets,
+    billing: options.billing,
+    start,
+    end: start + options.durationSeconds,
+    intervalSeconds: options.intervalSeconds,
+    memoryGiB: options.memoryGiB,
+    demandWork: options.demandWork,
+    utilisation: options.utilisation,
+    bidUsd: Float64Array.from(markets, (m) => (m.lifecycle === "spot" ? m.onDemandUsd : Infinity)),
+    migration: (_from, to) =>
+      migrationEstimate(options.migrationModel, options.memoryGiB, markets[to].lifecycle),
+  });
+  const engineConfig: EngineConfig = {
+    zone: config.zone,
+    start,
+    end: start + options.durationSeconds,
+    initial: { marketId: homeMarket, instanceStart: start },
+    intervalSeconds: options.intervalSeconds,
+    billing: options.billing,
+    memoryGiB: options.memoryGiB,
+    demandWork: options.demandWork,
+    workUnit: options.workUnit,
+    workload: StepWorkload.constant(options.demandWork, options.utilisation),
+    targetWork: null,
+    migrationModel: options.migrationModel,
+  };
+
+  let ledgerWrites: Promise<void> = Promise.resolve();
+  const document = (result: EngineResult, end: number) =>
+    buildResultsDocument({
+      trace: {
+        path: `DescribeSpotPriceHistory ${config.region} ${config.zone} (polled live)`,
+        sha256: "",
+        bytes: 0,
+        format: "live",
+        start: iso(start),
+        end: iso(end),
+        rowsKept: firstPoll.records,
+        series: markets.filter((m) => m.lifecycle === "spot").length,
+      },
+      seed: 0,
+      workUnit: options.workUnit,
+      configuration: {
+        mode: "live",
+        journal: journal.path,
+        stack: journal.stack,
+        interval: options.intervalSeconds,
+        billing: options.billing,
+        memoryGiB: options.memoryGiB,
+        demandWork: options.demandWork,
+        utilisation: options.utilisation,
+        historyWindow: options.historyWindowSeconds,
+        pricePollSeconds: options.pricePollSeconds,
+        cooldownSeconds: options.cooldownSeconds,
+        resumedHops: resumed.map((r) => `${r.hop} ${r.outcome}`),
+      },
+      runs: [
+        {
+          policy: definition.name,
+          params: options.policy.params,
+          zone: config.zone,
+          markets,
+          result,
+          eventsReplayed: 0,
+          advisorMissingTypes: [],
+        },
+      ],
+    });
+  let engine: HoppingEngine | undefined = undefined;
+  const observer = (entry: TimelineEntry) => {
+    log({
+      kind: "event",
+      time: iso(entry.time),
+      event: entry.kind,
+      market: name(entry.marketId),
+      price: Number.isNaN(entry.price) ? null : entry.price,
+      reason: entry.reason,
+    });
+    const snapshot = engine?.snapshot();
+    if (snapshot !== undefined && options.onLedger !== undefined) {
+      ledgerWrites = ledgerWrites.then(() => options.onLedger!(document(snapshot, entry.time)));
+    }
+  };
+  engine = new HoppingEngine(engineConfig, driver, loggedPolicy(policy, name, log), observer);
+  const result = await engine.run(options.stop);
+  await ledgerWrites;
+  const final = document(result, result.end);
+  await options.onLedger?.(final);
+  return { result, document: final, resumed, journal };
+}
+
+/** Resume: the journal as a crash left it. New: a fresh journal, the home found from the volume. */
+async function openJournal(
+  options: LiveRunOptions,
+  call: <T>(f: () => Promise<T>) => Promise<T>,
+): Promise<Journal> {
+  const { journalPath, config } = options;
+  const exists = await access(journalPath).then(
+    () => true,
+    () => false,
+  );
+  if (options.resume) {
+    if (!exists) {
+      throw new HotspotError(
+        "HOTSPOT_LIVE_NO_JOURNAL",
+        `--resume: no journal at ${journalPath}; start without --resume to create one`,
+      );
+    }
+    const journal = await Journal.open(journalPath);
+    if (journal.stack !== config.name) {
+      throw new HotspotError(
+        "HOTSPOT_LIVE_JOURNAL",
+        `${journalPath} belongs to setup "${journal.stack}", the config to "${config.name}"`,
+      );
+    }
+    return journal;
+  }
+  if (exists) {
+    throw new HotspotError(
+      "HOTSPOT_LIVE_JOURNAL_EXISTS",
+      `a journal already exists at ${journalPath}; continue it with --resume (it settles any open hop first)`,
+    );
+  }
+  const volume = await call(() => options.compute.describeVolume(config.volumeId));
+  if (volume.attachment === null || volume.attachment.state !== "attached") {
+    throw new HotspotError(
+      "HOTSPOT_LIVE_HOME",
+      `volume ${config.volumeId} is ${volume.attachment?.state ?? "not attached"}; the container's home is the instance its volume is attached to`,
+    );
+  }
+  return Journal.create(journalPath, config.name, volume.attachment.instanceId);
+}
+
+function stepRecord(step: StepName, hop: HopRecord): LiveLogRecord {
+  const end = hop.entries[hop.entries.length - 1];
+  const begin = [...hop.entries].reverse().find((e) => e.step === step && e.event === "begin");
+  return {
+    kind: "step",
+    time: new Date(end.at).toISOString(),
+    hop: hop.id,
+    step,
+    market: `${hop.target.instanceType} ${hop.target.lifecycle}`,
+    durationSeconds: begin === undefined ? 0 : (end.at - begin.at) / 1000,
+    note: end.note ?? null,
+  };
+}
+
+/** The policy, unchanged, with one log line per decision. */
+function loggedPolicy(
+  policy: Policy,
+  name: (id: number) => string,
+  log: (record: LiveLogRecord) => void,
+): Policy {
+  return {
+    decide(observation: Observation): Decision {
+      const decision = policy.decide(observation);
+      const current = observation.current?.marketId ?? -1;
+      const target = decision.kind === "place" ? decision.marketId : current;
+      const hops =
+        decision.kind === "place" && (target !== current || observation.trigger === "notice");
+      log({
+        kind: "decision",
+        time: iso(observation.now),
+        trigger: observation.trigger,
+        action: hops ? "hop" : "stay",
+        market: target < 0 ? "none" : name(target),
+        price: target < 0 || Number.isNaN(observation.prices[target]) ? null : observation.prices[target],
+        reason: decision.reason,
+      });
+      return decision;
+    },
+  };
+}
