@@ -115,8 +115,8 @@ export class HoppingEngine implements EventSink {
   }
 
   /**
-   * Runs the whole window and returns the ledger and metrics. `stop` ends a run early, once no hop is
-   * in flight (live runs stop on a signal).
+   * Runs the whole window and returns the ledger and metrics. `stop` ends a run early, once no hop or
+   * termination is in flight (live runs stop on a signal or after their duration).
    */
   async run(stop?: AbortSignal): Promise<EngineResult> {
     const { start, end, initial } = this.config;
@@ -124,7 +124,7 @@ export class HoppingEngine implements EventSink {
     if (initial !== undefined) this.adopt(initial);
     this.queue.push(start, { kind: "tick" });
     while (Number.isNaN(this.finishedAt)) {
-      if (stop?.aborted && this.migration === null) return this.finish(this.now);
+      if (stop?.aborted && this.idle()) return this.finish(this.now);
       const next = this.queue.peekTime();
       if (next >= end) break;
       const advanced = this.driver.advance(next, this);
@@ -136,6 +136,11 @@ export class HoppingEngine implements EventSink {
       }
     }
     return this.finish(Number.isNaN(this.finishedAt) ? end : this.finishedAt);
+  }
+
+  /** No hop in flight and no termination pending: a stop now leaves nothing half done. */
+  private idle(): boolean {
+    return this.migration === null && !this.instances.some((i) => i.terminating && Number.isNaN(i.end));
   }
 
   /** A container that already runs: its instance is held from `instanceStart`, its state is the checkpoint. */

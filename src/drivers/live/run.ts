@@ -143,6 +143,12 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary> 
   }
 
   const start = nowSeconds(clock);
+  // The duration ends the run like a signal: never in the middle of a hop, which the world cannot undo.
+  const stopper = new AbortController();
+  options.stop?.addEventListener("abort", () => stopper.abort(), { once: true });
+  if (Number.isFinite(options.durationSeconds)) {
+    void clock.sleep(options.durationSeconds * 1000, stopper.signal).then(() => stopper.abort());
+  }
   const resolution = resolveTypes(options.catalog, config.instanceTypes, {
     region: config.region,
     at: start,
@@ -180,7 +186,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary> 
     pricePollSeconds: options.pricePollSeconds,
     cooldownSeconds: options.cooldownSeconds,
     notices: options.notices,
-    stop: options.stop,
+    stop: stopper.signal,
     retry,
     onWarning: options.onWarning,
     onExcluded: (market, until, reason) =>
@@ -209,7 +215,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary> 
   const engineConfig: EngineConfig = {
     zone: config.zone,
     start,
-    end: start + options.durationSeconds,
+    end: Infinity,
     initial: { marketId: homeMarket, instanceStart: start },
     intervalSeconds: options.intervalSeconds,
     billing: options.billing,
@@ -278,7 +284,8 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary> 
     }
   };
   engine = new HoppingEngine(engineConfig, driver, loggedPolicy(policy, name, log), observer);
-  const result = await engine.run(options.stop);
+  const result = await engine.run(stopper.signal);
+  stopper.abort();
   await ledgerWrites;
   const final = document(result, result.end);
   await options.onLedger?.(final);

@@ -11,7 +11,8 @@ import { HopExecutor, TAG_STACK, type StepHook } from "../../../src/drivers/live
 import { Journal, type TargetMarket } from "../../../src/drivers/live/journal.js";
 import type { HopTimeouts, LiveResources } from "../../../src/drivers/live/resources.js";
 import type { RetryPolicy } from "../../../src/drivers/live/retry.js";
-import type { LiveClock } from "../../../src/drivers/live/clock.js";
+import { wallClock, type LiveClock } from "../../../src/drivers/live/clock.js";
+import type { SpotPriceRecord } from "../../../src/cloud/local/spot-prices.js";
 
 export const STACK = "test-stack";
 export const ZONE = "us-east-1c";
@@ -75,7 +76,10 @@ export class FakeContainerHost implements ContainerHost {
 
 export interface LiveHarness {
   readonly emulator: Emulator;
+  /** Virtual time; in a real-time harness a ManualScheduler nothing runs on. */
   readonly scheduler: ManualScheduler;
+  /** Let `ms` pass: virtual time moved, or real time slept. */
+  wait(ms: number): Promise<void>;
   readonly ec2: EC2Client;
   readonly compute: Ec2Compute;
   readonly clock: LiveClock;
@@ -95,7 +99,15 @@ export interface LiveHarness {
  * container's home: an on-demand instance of ours with the volume and the ENI attached.
  */
 export async function liveHarness(
-  options: { readonly homeLifecycle?: Lifecycle } = {},
+  options: {
+    readonly homeLifecycle?: Lifecycle;
+    /** Real time (wall clock, emulator latencies × 1/1000) instead of virtual time. */
+    readonly realTime?: boolean;
+    readonly spotPrices?: readonly SpotPriceRecord[];
+    readonly homeType?: string;
+    /** Emulator latencies' scale in real time (default 1/1000). */
+    readonly latencyFactor?: number;
+  } = {},
 ): Promise<LiveHarness> {
   process.env.AWS_ACCESS_KEY_ID = "AKIDLOCALCLOUDTEST";
   process.env.AWS_SECRET_ACCESS_KEY = "local-cloud-test-secret";
@@ -103,18 +115,28 @@ export async function liveHarness(
   delete process.env.AWS_SESSION_TOKEN;
   const scheduler = new ManualScheduler(Date.UTC(2026, 0, 1));
   const emulator = await startEmulator({
-    scheduler,
+    scheduler: options.realTime ? undefined : scheduler,
     backend: new MemoryHostBackend(),
-    latency: { factor: 0.01, seed: 7 },
+    latency: { factor: options.realTime ? (options.latencyFactor ?? 0.001) : 0.01, seed: 7 },
+    spotPrices: options.spotPrices,
   });
   const ec2 = new EC2Client({ region: "us-east-1", endpoint: emulator.endpoint, maxAttempts: 1 });
   const compute = createEc2Compute(ec2, "us-east-1");
-  const clock: LiveClock = { now: () => scheduler.now(), sleep: (ms) => scheduler.advance(ms) };
+  const clock: LiveClock = options.realTime
+    ? wallClock
+    : { now: () => scheduler.now(), sleep: (ms) => scheduler.advance(ms) };
+  const wait = (ms: number) => (options.realTime ? wallClock.sleep(ms / 20) : scheduler.advance(ms));
+  const waitFor = async (what: string, check: () => Promise<boolean>) => {
+    for (let i = 0; !(await check()); i++) {
+      if (i === 400) throw new Error(`harness: timed out waiting for ${what}`);
+      await wait(500);
+    }
+  };
 
   const home = await compute.runInstance({
     clientToken: "home",
     imageId: AMI,
-    instanceType: "m4.large",
+    instanceType: options.homeType ?? "m4.large",
     zone: ZONE,
     lifecycle: options.homeLifecycle ?? "on-demand",
     tags: { [TAG_STACK]: STACK },
@@ -128,7 +150,12 @@ export async function liveHarness(
   const subnet = world.instances.get(home.id)!.subnetId;
   const eni = (await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnet }))).NetworkInterface!
     .NetworkInterfaceId!;
-  await scheduler.advance(2_000);
+  await waitFor("home, volume and ENI", async () => {
+    const ready = [(await compute.describeInstance(home.id))?.state === "running"];
+    ready.push((await compute.describeVolume(volumeId)).state === "available");
+    ready.push((await compute.describeInterface(eni)).status === "available");
+    return ready.every(Boolean);
+  });
   const resources: LiveResources = {
     imageId: AMI,
     volumeId,
@@ -138,7 +165,10 @@ export async function liveHarness(
   };
   await compute.attachVolume(volumeId, home.id, "/dev/sdf");
   await compute.attachInterface(eni, home.id, 1);
-  await scheduler.advance(1_000);
+  await waitFor("volume and ENI attached", async () => {
+    const volume = (await compute.describeVolume(volumeId)).attachment?.state;
+    return volume === "attached" && (await compute.describeInterface(eni)).attachment?.state === "attached";
+  });
 
   const dir = await mkdtemp(join(tmpdir(), "hotspot-live-"));
   const journalPath = join(dir, "journal.json");
@@ -147,6 +177,7 @@ export async function liveHarness(
   const h: LiveHarness = {
     emulator,
     scheduler,
+    wait,
     ec2,
     compute,
     clock,
@@ -190,7 +221,7 @@ export interface WorldSummary {
 }
 
 export async function settleAndSummarize(h: LiveHarness): Promise<WorldSummary> {
-  await h.scheduler.advance(5_000);
+  await h.wait(5_000);
   const world = h.emulator.state;
   const live = [...world.instances.values()].filter((i) => i.state === "pending" || i.state === "running");
   const volume = world.volumes.get(h.resources.volumeId)!;

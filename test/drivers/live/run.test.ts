@@ -1,0 +1,217 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { createCatalog } from "../../../src/catalog/catalog.js";
+import { createEc2Api } from "../../../src/cloud/ec2-client.js";
+import type { SpotPriceRecord } from "../../../src/cloud/local/spot-prices.js";
+import { NoticePoller } from "../../../src/drivers/live/notice-poller.js";
+import { runLive, type LiveLogRecord, type LiveRunOptions } from "../../../src/drivers/live/run.js";
+import { defaultMigrationModel } from "../../../src/engine/migration-model.js";
+import type { LiveConfig } from "../../../src/setup/config.js";
+import { liveHarness, settleAndSummarize, STACK, ZONE, type LiveHarness } from "./live-harness.js";
+
+let h: LiveHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+function price(type: string, at: number, usd: number): SpotPriceRecord {
+  return {
+    availabilityZone: ZONE,
+    instanceType: type,
+    productDescription: "Linux/UNIX",
+    price: usd,
+    timeMs: at,
+  };
+}
+
+const config = (volumeId: string, eniId: string): LiveConfig => ({
+  version: 1,
+  name: STACK,
+  region: "us-east-1",
+  zone: ZONE,
+  vpcId: "vpc-0123456789abcdef0",
+  subnetId: "subnet-0123456789abcdef0",
+  securityGroupId: "sg-0123456789abcdef0",
+  eniId,
+  privateIp: "10.0.1.10",
+  allocationId: "eipalloc-0123456789abcdef0",
+  publicIp: "203.0.113.7",
+  volumeId,
+  containerName: "app",
+  instanceTypes: ["m4.large", "c4.large"],
+  policy: { name: "greedy", params: { "min-saving": 0 } },
+});
+
+async function live(
+  harness: LiveHarness,
+  log: LiveLogRecord[],
+  overrides: Partial<LiveRunOptions> = {},
+): ReturnType<typeof runLive> {
+  const { resources } = harness;
+  return runLive({
+    config: config(resources.volumeId, resources.networkInterfaceId),
+    ec2: createEc2Api({ region: "us-east-1", endpoint: harness.emulator.endpoint, maxAttempts: 1 }),
+    compute: harness.compute,
+    host: harness.host,
+    resources,
+    catalog: await createCatalog(),
+    workUnit: "ecu",
+    skipUnknownTypes: false,
+    policy: { name: "greedy", params: { "min-saving": 0 } },
+    intervalSeconds: 1,
+    billing: "per-second",
+    memoryGiB: 0.5,
+    demandWork: 4,
+    utilisation: 1,
+    historyWindowSeconds: 3600,
+    migrationModel: defaultMigrationModel,
+    pricePollSeconds: 60,
+    cooldownSeconds: 600,
+    journalPath: harness.journalPath.replace("journal.json", "run-journal.json"),
+    resume: false,
+    durationSeconds: 8,
+    clock: harness.clock,
+    retry: { attempts: 4, capacityAttempts: 2, baseDelayMs: 20, maxDelayMs: 200 },
+    timeouts: { running: 20_000, attach: 10_000, detach: 5_000, forcedDetach: 5_000, poll: 20 },
+    log: (record) => log.push(record),
+    ...overrides,
+  });
+}
+
+const hops = (log: LiveLogRecord[]) =>
+  log.flatMap((r) => (r.kind === "event" && r.event === "hop" ? [r.market] : []));
+
+describe("runLive: the engine and a policy drive journaled hops (real SDK, emulator in real time, fake container host)", () => {
+  it("greedy follows the cheapest spot market: three hops, one instance of ours left, the ledger adds up", async () => {
+    const t0 = Date.now();
+    h = await liveHarness({
+      realTime: true,
+      spotPrices: [
+        price("m4.large", t0 - 60_000, 0.03),
+        price("c4.large", t0 - 60_000, 0.04),
+        price("c4.large", t0 + 2_500, 0.02),
+        price("m4.large", t0 + 5_000, 0.01),
+      ],
+    });
+    const log: LiveLogRecord[] = [];
+    const { result, document, journal } = await live(h, log);
+
+    expect(hops(log)).toEqual(["m4.large spot", "c4.large spot", "m4.large spot"]);
+    expect(result.hops).toBe(3);
+    expect(result.abortedHops).toBe(0);
+    expect(journal.hops.map((hop) => hop.outcome)).toEqual(["done", "done", "done"]);
+    expect(journal.home).toBe(journal.hops[2].targetInstanceId);
+    const world = await settleAndSummarize(h);
+    expect(world).toEqual({
+      oursRunning: [journal.home],
+      untagged: [],
+      volumeOn: [journal.home],
+      eniOn: journal.home,
+    });
+    expect(h.host.runningOn).toBe(journal.home);
+
+    // Every step of every hop logged once, every decision once.
+    const steps = log.filter((r) => r.kind === "step");
+    expect(steps.map((r) => (r.kind === "step" ? r.step : "")).slice(0, 7)).toEqual([
+      "acquire",
+      "wait-running",
+      "checkpoint",
+      "detach-source",
+      "attach-target",
+      "restore",
+      "terminate-source",
+    ]);
+    expect(steps).toHaveLength(21);
+    expect(log.filter((r) => r.kind === "decision")).toHaveLength(result.decisions);
+
+    // The ledger: the home (m4.large on-demand, $0.10/h) held less than a minute pays per-second
+    // billing's 60-second minimum, $0.10 / 60; the total is the sum of the instances.
+    const run = document.runs[0];
+    expect(run.instances).toHaveLength(4);
+    expect(run.instances[0]).toMatchObject({
+      instanceType: "m4.large",
+      lifecycle: "on-demand",
+      endedBy: "user",
+    });
+    expect(run.instances[0].costUsd).toBeCloseTo(0.1 / 60, 12);
+    expect(run.costUsd).toBeCloseTo(
+      run.instances.reduce((sum, i) => sum + i.costUsd, 0),
+      12,
+    );
+    expect(run.migrations).toBe(3);
+    expect(run.outageDowntimesSeconds).toHaveLength(3);
+    for (const downtime of run.outageDowntimesSeconds!) expect(downtime).toBeGreaterThan(0);
+    expect(run.downtimeSeconds).toBeCloseTo(
+      run.outageDowntimesSeconds!.reduce((a, b) => a + b, 0),
+      9,
+    );
+    expect(document.trace.format).toBe("live");
+  }, 60_000);
+
+  it("no capacity for the cheapest market: it is excluded for the cool-down and the policy, asked again, stays", async () => {
+    const t0 = Date.now();
+    h = await liveHarness({
+      realTime: true,
+      spotPrices: [
+        price("m4.large", t0 - 60_000, 0.03),
+        price("c4.large", t0 - 60_000, 0.04),
+        price("c4.large", t0 + 2_500, 0.02),
+      ],
+    });
+    h.emulator.faults.insufficientCapacity({ instanceType: "c4.large" });
+    const log: LiveLogRecord[] = [];
+    const { result, journal } = await live(h, log, { durationSeconds: 6 });
+
+    expect(hops(log)).toEqual(["m4.large spot", "c4.large spot"]);
+    expect(result.hops).toBe(1);
+    expect(result.abortedHops).toBe(1);
+    expect(log).toContainEqual(
+      expect.objectContaining({ kind: "event", event: "excluded", market: "c4.large spot" }),
+    );
+    const failed = log.findIndex((r) => r.kind === "event" && r.event === "acquire-failed");
+    expect(failed).toBeGreaterThan(0);
+    // Asked again at once, without the failed market: m4.large spot, where it runs, is the cheapest left.
+    expect(log[failed + 2]).toMatchObject({ kind: "decision", action: "stay", market: "m4.large spot" });
+    expect(log.slice(failed).some((r) => r.kind === "decision" && r.market === "c4.large spot")).toBe(false);
+    expect(journal.hops.map((hop) => hop.outcome)).toEqual(["done", "rolled-back"]);
+    const world = await settleAndSummarize(h);
+    expect(world.oursRunning).toEqual([journal.home]);
+    expect(world.volumeOn).toEqual([journal.home]);
+  }, 60_000);
+
+  it("an interruption notice for the home: an emergency hop to a fresh server before the reclamation", async () => {
+    const t0 = Date.now();
+    h = await liveHarness({
+      realTime: true,
+      latencyFactor: 0.05,
+      homeLifecycle: "spot",
+      spotPrices: [price("m4.large", t0 - 60_000, 0.03), price("c4.large", t0 - 60_000, 0.04)],
+    });
+    const home = h.source;
+    const log: LiveLogRecord[] = [];
+    setTimeout(() => h!.emulator.faults.interrupt(home), 1_500);
+    const { result, journal } = await live(h, log, {
+      durationSeconds: 6,
+      notices: (id) =>
+        new NoticePoller({
+          baseUrl: h!.emulator.metadataEndpoint(id),
+          clock: h!.clock,
+          intervalSeconds: 0.2,
+        }),
+    });
+    expect(result.notices).toBe(1);
+    expect(result.hops).toBe(1);
+    expect(log).toContainEqual(
+      expect.objectContaining({
+        kind: "decision",
+        trigger: "notice",
+        action: "hop",
+        market: "m4.large spot",
+      }),
+    );
+    expect(journal.home).not.toBe(home);
+    const world = await settleAndSummarize(h);
+    expect(world.oursRunning).toEqual([journal.home]);
+    expect(h.emulator.state.instances.get(home)!.state).toBe("terminated");
+  }, 60_000);
+});

@@ -1,0 +1,220 @@
+import { describe, expect, it } from "vitest";
+import type { EngineConfig } from "../../src/engine/config.js";
+import type { Command, Driver, EngineEvent, EventSink } from "../../src/engine/driver.js";
+import { HoppingEngine } from "../../src/engine/engine.js";
+import { defaultMigrationModel } from "../../src/engine/migration-model.js";
+import type { Market, Observation } from "../../src/engine/types.js";
+import { StepWorkload } from "../../src/engine/workload.js";
+import type { Policy } from "../../src/policies/types.js";
+import { constantPath } from "../../src/drivers/sim/price-paths.js";
+
+const market = (id: number, instanceType: string): Market => ({
+  id,
+  zone: "z",
+  instanceType,
+  lifecycle: "spot",
+  vcpu: 2,
+  memoryGiB: 8,
+  work: 10,
+  onDemandUsd: 1,
+});
+
+/** What the scripted driver answers to a command: an event after some seconds, or nothing. */
+type Script = (command: Command) => { readonly after: number; readonly event: EngineEvent } | null;
+
+/** A driver whose world is a script: every command completes as `script` says; prices never change. */
+class ScriptedDriver implements Driver {
+  readonly markets = [market(0, "a.large"), market(1, "b.large")];
+  readonly prices = Float64Array.of(0.36, 0.18);
+  readonly unavailable = new Set<number>();
+  readonly history = { windowSeconds: 0, changes: () => 0, meanTimeToChangeOfCheapest: () => Infinity };
+  readonly commands: string[] = [];
+
+  constructor(private readonly script: Script) {}
+
+  pricePath(marketId: number) {
+    return constantPath(this.prices[marketId]);
+  }
+
+  advance(until: number): number {
+    return until;
+  }
+
+  execute(command: Command, now: number, sink: EventSink): void {
+    this.commands.push(`${now} ${command.kind}`);
+    const answer = this.script(command);
+    if (answer !== null) sink.schedule(now + answer.after, answer.event);
+  }
+}
+
+const config: EngineConfig = {
+  zone: "z",
+  start: 0,
+  end: 3600,
+  initial: { marketId: 0, instanceStart: 0 },
+  intervalSeconds: 600,
+  billing: "per-second",
+  memoryGiB: 1,
+  demandWork: 10,
+  workUnit: "ecu",
+  workload: StepWorkload.constant(10, 1),
+  targetWork: null,
+  migrationModel: defaultMigrationModel,
+};
+
+interface Seen {
+  readonly now: number;
+  readonly trigger: Observation["trigger"];
+  readonly current: number | undefined;
+  readonly excluded: boolean;
+}
+
+/** Hops to b.large at the first decision it may, unless excluded; records what it saw each time. */
+function hopOnce(seen: Seen[]): Policy {
+  return {
+    decide(o) {
+      seen.push({
+        now: o.now,
+        trigger: o.trigger,
+        current: o.current?.marketId,
+        excluded: o.excluded.has(1),
+      });
+      if (o.current?.marketId === 0 && !o.excluded.has(1) && seen.length === 1)
+        return { kind: "place", marketId: 1, reason: "cheaper" };
+      return { kind: "stay", reason: "stay" };
+    },
+  };
+}
+
+const completes: Script = (command) => {
+  switch (command.kind) {
+    case "acquire":
+      return { after: 60, event: { kind: "acquired", instance: command.instance } };
+    case "checkpoint":
+      return { after: 4, event: { kind: "checkpointed", migration: command.migration } };
+    case "transfer":
+      return { after: 0, event: { kind: "transferred", migration: command.migration } };
+    case "move":
+      return { after: 3, event: { kind: "moved", migration: command.migration } };
+    case "restore":
+      return { after: 2, event: { kind: "restored", migration: command.migration } };
+    case "terminate":
+      return { after: 10, event: { kind: "terminated", instance: command.instance } };
+  }
+};
+
+describe("HoppingEngine, live semantics (scripted driver)", () => {
+  it("adopts a running container: consulted at start with trigger interval, billed and working from start", async () => {
+    const seen: Observation[] = [];
+    const stay: Policy = { decide: (o) => (seen.push(o), { kind: "stay", reason: "stay" }) };
+    const driver = new ScriptedDriver(completes);
+    const result = await new HoppingEngine(config, driver, stay).run();
+    expect(seen.map((o) => [o.now, o.trigger, o.current?.marketId])).toEqual(
+      [0, 600, 1200, 1800, 2400, 3000].map((t) => [t, "interval", 0]),
+    );
+    expect(driver.commands).toEqual([]);
+    expect(result.instances).toEqual([{ marketId: 0, start: 0, end: 3600, endedBy: "user", costUsd: 0.36 }]);
+    expect(result.work).toBeCloseTo(10, 12);
+    expect(result.timeline.map((e) => e.kind)).toEqual(["running"]);
+  });
+
+  it("a hop the driver undid after the checkpoint: the source runs again, its downtime counted, the target billed", async () => {
+    const aborts: Script = (command) =>
+      command.kind === "checkpoint"
+        ? {
+            after: 5,
+            event: {
+              kind: "hop-aborted",
+              migration: command.migration,
+              reason: "target lost",
+              targetEndedBy: "user",
+              retry: false,
+            },
+          }
+        : completes(command);
+    const seen: Seen[] = [];
+    const driver = new ScriptedDriver(aborts);
+    const result = await new HoppingEngine(config, driver, hopOnce(seen)).run();
+    expect(driver.commands).toEqual(["0 acquire", "60 checkpoint"]);
+    expect(result.hops).toBe(0);
+    expect(result.abortedHops).toBe(1);
+    // Down from the acquire's end (60) to the abort (65).
+    expect(result.downtimes).toEqual([5]);
+    expect(result.work).toBeCloseTo((10 * (3600 - 5)) / 3600, 12);
+    // b.large ($0.18/h) from 60 to 65 pays per-second billing's 60-second minimum.
+    expect(result.instances).toEqual([
+      { marketId: 0, start: 0, end: 3600, endedBy: "user", costUsd: 0.36 },
+      { marketId: 1, start: 60, end: 65, endedBy: "user", costUsd: expect.closeTo(0.18 / 60, 12) },
+    ]);
+    expect(result.timeline.map((e) => `${e.time} ${e.kind}`)).toEqual([
+      "0 running",
+      "0 hop",
+      "65 hop-aborted",
+    ]);
+    // Next decision on the grid, from the source.
+    expect(seen[1]).toEqual({ now: 600, trigger: "interval", current: 0, excluded: false });
+  });
+
+  it("an acquire failure with retry asks the policy again at once, the market now unavailable", async () => {
+    const driver = new ScriptedDriver((command) => {
+      if (command.kind !== "acquire") return completes(command);
+      driver.unavailable.add(command.marketId);
+      return {
+        after: 30,
+        event: { kind: "acquire-failed", instance: command.instance, reason: "no capacity", retry: true },
+      };
+    });
+    const seen: Seen[] = [];
+    const result = await new HoppingEngine(config, driver, hopOnce(seen)).run();
+    expect(seen.map((o) => [o.now, o.excluded]).slice(0, 3)).toEqual([
+      [0, false],
+      [30, true],
+      [600, true],
+    ]);
+    expect(result.abortedHops).toBe(1);
+    expect(result.acquireFailures).toBe(1);
+    expect(result.downtimes).toEqual([]);
+    expect(result.work).toBeCloseTo(10, 12);
+  });
+
+  it("a stop during a hop ends the run only once the hop and the source's termination completed", async () => {
+    const stop = new AbortController();
+    const driver = new ScriptedDriver((command) => {
+      if (command.kind === "checkpoint") stop.abort();
+      return completes(command);
+    });
+    const engine = new HoppingEngine({ ...config, end: Infinity }, driver, hopOnce([]));
+    const result = await engine.run(stop.signal);
+    expect(driver.commands).toEqual([
+      "0 acquire",
+      "60 checkpoint",
+      "64 transfer",
+      "64 move",
+      "67 restore",
+      "69 terminate",
+    ]);
+    expect(result.end).toBe(79);
+    expect(result.hops).toBe(1);
+    expect(result.downtimes).toEqual([9]);
+    expect(result.instances.map((i) => [i.marketId, i.start, i.end])).toEqual([
+      [0, 0, 79],
+      [1, 60, 79],
+    ]);
+  });
+
+  it("a snapshot mid-run counts the work so far and changes nothing", async () => {
+    let engine: HoppingEngine;
+    const snapshots: Array<[number, number]> = [];
+    const driver = new ScriptedDriver(completes);
+    engine = new HoppingEngine(config, driver, hopOnce([]), (entry) => {
+      if (entry.kind === "running" && entry.time > 0) {
+        const s = engine.snapshot();
+        snapshots.push([s.work, s.downtimes.length]);
+      }
+    });
+    const result = await engine.run();
+    // Running again at 69 after 9 s down: 60 s of work before the hop.
+    expect(snapshots).toEqual([[(10 * 60) / 3600, 1]]);
+    expect(result.work).toBeCloseTo((10 * (3600 - 9)) / 3600, 12);
+  });
+});
