@@ -203,10 +203,9 @@ describe("HoppingEngine, live semantics (scripted driver)", () => {
   });
 
   it("a snapshot mid-run counts the work so far and changes nothing", async () => {
-    let engine: HoppingEngine;
     const snapshots: Array<[number, number]> = [];
     const driver = new ScriptedDriver(completes);
-    engine = new HoppingEngine(config, driver, hopOnce([]), (entry) => {
+    const engine: HoppingEngine = new HoppingEngine(config, driver, hopOnce([]), (entry) => {
       if (entry.kind === "running" && entry.time > 0) {
         const s = engine.snapshot();
         snapshots.push([s.work, s.downtimes.length]);
