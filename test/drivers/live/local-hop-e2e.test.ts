@@ -1,25 +1,14 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import {
-  CreateNetworkInterfaceCommand,
-  CreateVolumeCommand,
-  DescribeNetworkInterfacesCommand,
-  EC2Client,
-} from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../../../src/cloud/local/emulator.js";
-import { cleanupAll } from "../../../src/cloud/local/hosts/cleanup.js";
-import { LxcContainer } from "../../../src/cloud/local/hosts/lxc-container.js";
-import { NamespaceHostBackend } from "../../../src/cloud/local/hosts/namespace-backend.js";
+import type { Emulator } from "../../../src/cloud/local/emulator.js";
 import {
   countBreaks,
   longestGapMs,
-  ProbeClient,
+  type ProbeClient,
   type ProbeReply,
 } from "../../../src/cloud/local/hosts/probe-client.js";
-import { buildCounter } from "../../../src/cloud/local/hosts/workload.js";
-import { createEc2Compute, type Ec2Compute } from "../../../src/drivers/live/ec2-compute.js";
+import type { Ec2Compute } from "../../../src/drivers/live/ec2-compute.js";
 import { HopExecutor, TAG_STACK, type StepHook } from "../../../src/drivers/live/hop.js";
 import {
   Journal,
@@ -27,18 +16,16 @@ import {
   type StepName,
   type TargetMarket,
 } from "../../../src/drivers/live/journal.js";
-import { LocalContainerHost } from "../../../src/drivers/live/local-container-host.js";
+import type { LocalContainerHost } from "../../../src/drivers/live/local-container-host.js";
 import type { LiveResources } from "../../../src/drivers/live/resources.js";
 import { resumeOpenHops } from "../../../src/drivers/live/resume.js";
 import { wallClock } from "../../../src/drivers/live/clock.js";
+import { startLocalWorld, ZONE, type LocalWorld } from "./local-world.js";
 import { hostSkipReason } from "../../cloud/local/hosts/host-env.js";
 
 const skip = hostSkipReason();
 const PREFIX = "hsd";
 const STACK = "local-hop-e2e";
-const ZONE = "us-east-1c";
-const AMI = "ami-0123456789abcdef0";
-const PORT = 7070;
 const MEMORY_MIB = 16;
 const HOPS: readonly TargetMarket[] = [
   { instanceType: "c4.xlarge", zone: ZONE, lifecycle: "spot" },
@@ -48,21 +35,11 @@ const HOPS: readonly TargetMarket[] = [
 
 class Crash extends Error {}
 
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe.skipIf(skip !== undefined)(
   `hops of a real LXC container by HopExecutor through the EC2 emulator (real time) and namespace hosts${skip ? ` (skipped: ${skip})` : ""}`,
   () => {
-    let stateDir: string;
-    let backend: NamespaceHostBackend;
+    let world: LocalWorld;
     let emulator: Emulator;
-    let ec2: EC2Client;
     let compute: Ec2Compute;
     let resources: LiveResources;
     let host: LocalContainerHost;
@@ -103,77 +80,19 @@ describe.skipIf(skip !== undefined)(
     }
 
     beforeAll(async () => {
-      process.env.AWS_ACCESS_KEY_ID = "AKIDLOCALCLOUDTEST";
-      process.env.AWS_SECRET_ACCESS_KEY = "local-cloud-test-secret";
-      delete process.env.AWS_PROFILE;
-      delete process.env.AWS_SESSION_TOKEN;
-      stateDir = await mkdtemp(join(tmpdir(), "hotspot-local-hop-"));
-      backend = new NamespaceHostBackend({ prefix: PREFIX, stateDir });
-      await backend.init();
-      emulator = await startEmulator({ backend, latency: { factor: 0.001, seed: 11 } });
-      ec2 = new EC2Client({ region: "us-east-1", endpoint: emulator.endpoint, maxAttempts: 1 });
-      compute = createEc2Compute(ec2, "us-east-1");
-      const home = await compute.runInstance({
-        clientToken: "local-hop-home",
-        imageId: AMI,
-        instanceType: "m4.large",
-        zone: ZONE,
-        lifecycle: "on-demand",
-        tags: { [TAG_STACK]: STACK },
+      world = await startLocalWorld({
+        prefix: PREFIX,
+        stack: STACK,
+        homeType: "m4.large",
+        memoryMiB: MEMORY_MIB,
       });
-      await until(async () => (await compute.describeInstance(home.id))?.state === "running", "home running");
-      const volumeId = (
-        await ec2.send(new CreateVolumeCommand({ AvailabilityZone: ZONE, Size: 1, VolumeType: "gp3" }))
-      ).VolumeId!;
-      const eni = (
-        await ec2.send(
-          new CreateNetworkInterfaceCommand({ SubnetId: emulator.state.instances.get(home.id)!.subnetId }),
-        )
-      ).NetworkInterface!;
-      const eniId = eni.NetworkInterfaceId!;
-      resources = {
-        imageId: AMI,
-        volumeId,
-        volumeDevice: "/dev/sdf",
-        networkInterfaceId: eniId,
-        deviceIndex: 1,
-      };
-      await until(async () => (await compute.describeVolume(volumeId)).state === "available", "volume");
-      await until(
-        async () =>
-          (await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eniId] })))
-            .NetworkInterfaces![0].Status === "available",
-        "ENI",
-      );
-      await compute.attachVolume(volumeId, home.id, "/dev/sdf");
-      await compute.attachInterface(eniId, home.id, 1);
-      await until(
-        async () =>
-          (await compute.describeVolume(volumeId)).attachment?.state === "attached" &&
-          (await compute.describeInterface(eniId)).attachment?.state === "attached",
-        "volume and ENI attached to home",
-      );
-      const address = eni.PrivateIpAddress!;
-      logFile = join(backend.volumes.mountPoint(volumeId), "count.log");
-      const container = await LxcContainer.start(
-        stateDir,
-        `${PREFIX}-c-${volumeId}`,
-        await buildCounter(stateDir),
-        { netns: backend.instanceNetns(home.id), address, port: PORT, memoryMiB: MEMORY_MIB, logFile },
-      );
-      host = new LocalContainerHost({ backend, container, stateDir, volumeId, address });
-      client = new ProbeClient(backend.fabricNetns(), address, PORT, { intervalMs: 20, maxSeconds: 300 });
-      await client.waitReplies(10);
-      journalPath = join(stateDir, "journal.json");
-      journal = await Journal.create(journalPath, STACK, home.id);
+      ({ emulator, compute, resources, host, client, logFile } = world);
+      journalPath = join(world.stateDir, "journal.json");
+      journal = await Journal.create(journalPath, STACK, world.home);
     }, 120_000);
 
     afterAll(async () => {
-      client?.kill();
-      ec2?.destroy();
-      await emulator?.close();
-      await cleanupAll(PREFIX, stateDir);
-      await rm(stateDir, { recursive: true, force: true });
+      await world?.close();
       console.log(
         `local-hop-e2e (${MEMORY_MIB} MiB LXC, stop-and-copy via the volume)\n${downtimes.join("\n")}`,
       );
