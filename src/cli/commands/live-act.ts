@@ -139,6 +139,8 @@ export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wal
                 clock,
               }),
       stop: stop.signal,
+      // The local cloud settles attachments in milliseconds; EC2's defaults poll every 2 s.
+      timeouts: { poll: 100 },
       hook,
       log: (record: LiveLogRecord) => process.stdout.write(`${JSON.stringify(record)}\n`),
       onLedger: (document) => writeFileAtomic(options.resultsPath, [serializeResults(document)]),

@@ -364,7 +364,9 @@ export class LiveDriver implements Driver {
         resolve();
       };
       this.wake = done;
-      if (this.completed.length > 0 || this.fatal !== null || this.options.stop?.aborted) return done();
+      // A stop while a command runs must not spin: only real waits let its I/O proceed.
+      const stopped = this.options.stop?.aborted === true && this.inFlight === 0;
+      if (this.completed.length > 0 || this.fatal !== null || stopped) return done();
       void this.options.clock.sleep(ms, timer.signal).then(done);
     });
   }

@@ -1,0 +1,237 @@
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { execa, type Result } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { countBreaks, type ProbeReply } from "../../src/cloud/local/hosts/probe-client.js";
+import type { SpotPriceRecord } from "../../src/cloud/local/spot-prices.js";
+import { KILL_AFTER_ENV } from "../../src/cli/commands/live-act.js";
+import { TAG_STACK } from "../../src/drivers/live/hop.js";
+import { HOP_STEPS, Journal, type HopStep } from "../../src/drivers/live/journal.js";
+import { LocalContainerHost } from "../../src/drivers/live/local-container-host.js";
+import type { ResultsDocument } from "../../src/results/document.js";
+import { hostSkipReason } from "../cloud/local/hosts/host-env.js";
+import { startLocalWorld, AMI, ZONE, type LocalWorld } from "../drivers/live/local-world.js";
+
+const skip = hostSkipReason();
+const BIN = fileURLToPath(new URL("../../dist/src/cli/bin.js", import.meta.url));
+const PREFIX = "hsl";
+const STACK = "live-cli-e2e";
+
+function price(type: string, atMs: number, usd: number): SpotPriceRecord {
+  return {
+    availabilityZone: ZONE,
+    instanceType: type,
+    productDescription: "Linux/UNIX",
+    price: usd,
+    timeMs: atMs,
+  };
+}
+
+interface LogLine {
+  readonly kind: string;
+  readonly event?: string;
+  readonly market?: string;
+  readonly step?: string;
+  readonly durationSeconds?: number;
+}
+
+describe.skipIf(skip !== undefined)(
+  `hotspot live --cloud local: the CLI hops a real LXC container as greedy decides, and survives SIGKILL after every step${skip ? ` (skipped: ${skip})` : ""}`,
+  () => {
+    let world: LocalWorld;
+    let configPath: string;
+    let stateDir: string;
+    const table: string[] = [];
+    const hopLines: string[] = [];
+
+    /** `hotspot live` as a user runs it, against this world; resolves with how the process ended. */
+    function live(args: readonly string[], env: Record<string, string> = {}): Promise<Result> {
+      return execa(
+        process.execPath,
+        [
+          BIN,
+          "live",
+          "--config",
+          configPath,
+          "--cloud",
+          "local",
+          "--endpoint",
+          world.emulator.endpoint,
+          "--metadata",
+          world.emulator.metadataBase,
+          "--local-hosts",
+          world.stateDir,
+          "--local-prefix",
+          PREFIX,
+          "--image-id",
+          AMI,
+          "--state-dir",
+          stateDir,
+          "--interval",
+          "1",
+          "--price-poll",
+          "5",
+          "--memory",
+          "0.25",
+          "--demand",
+          "4",
+          ...args,
+        ],
+        { reject: false, env, timeout: 120_000 },
+      );
+    }
+
+    const lines = (stdout: string): LogLine[] =>
+      stdout
+        .split("\n")
+        .filter((line) => line !== "")
+        .map((line) => JSON.parse(line) as LogLine);
+
+    /** Exactly one copy of the container, on the journal's home, which alone of ours runs and holds volume and ENI. */
+    async function checkInvariants(): Promise<{ home: string; ours: string[] }> {
+      const journal = await Journal.open(join(stateDir, "journal.json"));
+      expect(journal.openHops()).toEqual([]);
+      const host = await LocalContainerHost.find({
+        backend: world.backend,
+        stateDir: world.stateDir,
+        containerName: world.config.containerName,
+        volumeId: world.config.volumeId,
+        address: world.config.privateIp,
+      });
+      expect(await host.state()).toEqual({ runningOn: journal.home, checkpointFrom: null });
+      const ours = [...world.emulator.state.instances.values()]
+        .filter((i) => (i.state === "pending" || i.state === "running") && i.tags.get(TAG_STACK) === STACK)
+        .map((i) => i.id);
+      expect(ours).toEqual([journal.home]);
+      const untagged = [...world.emulator.state.instances.values()].filter(
+        (i) => (i.state === "pending" || i.state === "running") && !i.tags.has(TAG_STACK),
+      );
+      expect(untagged).toEqual([]);
+      expect((await world.compute.describeVolume(world.config.volumeId)).attachment).toEqual({
+        instanceId: journal.home,
+        state: "attached",
+      });
+      expect((await world.compute.describeInterface(world.config.eniId)).attachment?.instanceId).toBe(
+        journal.home,
+      );
+      return { home: journal.home, ours };
+    }
+
+    beforeAll(async () => {
+      if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run npm run build first (npm test does)`);
+      const t0 = Date.now();
+      world = await startLocalWorld({
+        prefix: PREFIX,
+        stack: STACK,
+        homeType: "m4.large",
+        memoryMiB: 16,
+        instanceTypes: ["m4.large", "c4.large"],
+        // A short synthetic trace: the cheapest spot market changes at +14 s, +22 s, +30 s, then every
+        // 4 s from +45 s, so greedy always has a hop to make in the fault runs.
+        spotPrices: [
+          price("m4.large", t0 - 3_600_000, 0.03),
+          price("c4.large", t0 - 3_600_000, 0.04),
+          price("c4.large", t0 + 14_000, 0.02),
+          price("m4.large", t0 + 22_000, 0.01),
+          price("c4.large", t0 + 30_000, 0.005),
+          ...Array.from({ length: 450 }, (_, i) =>
+            price(i % 2 === 0 ? "m4.large" : "c4.large", t0 + 45_000 + 4_000 * i, 0.004 - 0.000004 * i),
+          ),
+        ],
+      });
+      stateDir = join(world.stateDir, "controller");
+      configPath = join(world.stateDir, "hotspot.json");
+      await writeFile(configPath, `${JSON.stringify(world.config, null, 2)}\n`);
+    }, 120_000);
+
+    afterAll(async () => {
+      await world?.close();
+      console.log(
+        [
+          "hotspot live --cloud local, hop downtimes (checkpoint begin → restore end, from the ledger):",
+          ...hopLines,
+          "",
+          "SIGKILL right after the step | killed | resume | container on | ours running",
+          ...table,
+        ].join("\n"),
+      );
+    });
+
+    it("hops at least three times as the cheapest market changes; the ledger shows hops, costs and downtimes", async () => {
+      const run = await live(["--duration", "35"]);
+      if (process.env.DEBUG_LIVE) console.log(run.stdout, run.stderr);
+      expect(run.stderr).toContain("hotspot live: policy greedy in us-east-1c");
+      expect(run.exitCode).toBe(0);
+      const log = lines(run.stdout);
+      const hops = log.filter((l) => l.kind === "event" && l.event === "hop").map((l) => l.market);
+      expect(hops.slice(0, 3)).toEqual(["m4.large spot", "c4.large spot", "m4.large spot"]);
+      expect(hops.length).toBeGreaterThanOrEqual(3);
+      expect(log.filter((l) => l.kind === "step")).toHaveLength(7 * hops.length);
+
+      const document = JSON.parse(await readFile(join(stateDir, "results.json"), "utf8")) as ResultsDocument;
+      expect(document.schema).toBe("hotspot.sim-results");
+      const result = document.runs[0];
+      expect(result.policy).toBe("greedy");
+      expect(result.migrations).toBe(hops.length);
+      expect(result.abortedMigrations).toBe(0);
+      expect(result.instances).toHaveLength(hops.length + 1);
+      expect(result.costUsd).toBeCloseTo(
+        result.instances.reduce((sum, i) => sum + i.costUsd, 0),
+        12,
+      );
+      // The on-demand home, held < 60 s, pays per-second billing's minimum: $0.10/h × 60 s.
+      expect(result.instances[0]).toMatchObject({ instanceType: "m4.large", lifecycle: "on-demand" });
+      expect(result.instances[0].costUsd).toBeCloseTo(0.1 / 60, 12);
+      expect(result.outageDowntimesSeconds).toHaveLength(hops.length);
+      result.outageDowntimesSeconds!.forEach((downtime, i) => {
+        expect(downtime).toBeGreaterThan(0);
+        expect(downtime).toBeLessThan(30);
+        hopLines.push(`hop ${i + 1} → ${hops[i]}: ${downtime.toFixed(2)} s down`);
+      });
+      await checkInvariants();
+    }, 120_000);
+
+    it.each(HOP_STEPS.map((step) => [step]))(
+      "SIGKILL right after %s: --resume settles the hop; one copy runs, nothing of ours leaks",
+      async (step: HopStep) => {
+        const killed = await live(["--resume", "--duration", "30"], {
+          [KILL_AFTER_ENV]: step,
+        });
+        if (process.env.DEBUG_LIVE) console.log(killed.stdout, killed.stderr);
+        expect(killed.signal).toBe("SIGKILL");
+        const open = (await Journal.open(join(stateDir, "journal.json"))).openHops();
+        expect(open).toHaveLength(1);
+        expect(open[0].entries.at(-1)).toMatchObject({ step, event: "end" });
+
+        const resumed = await live(["--resume", "--duration", "2"]);
+        expect(resumed.exitCode).toBe(0);
+        const settled = /resumed (hop-\d+): (done|rolled-back|fell-back)/.exec(resumed.stderr);
+        expect(settled).not.toBeNull();
+        // Until the checkpoint began the container never stopped: roll back; after it, roll forward.
+        const before = HOP_STEPS.indexOf(step) < HOP_STEPS.indexOf("checkpoint");
+        expect(settled![2]).toBe(before ? "rolled-back" : "done");
+        // Let the terminations the resume asked for finish.
+        await new Promise((r) => setTimeout(r, 500));
+        const { home } = await checkInvariants();
+        table.push(
+          `${step.padEnd(28)} | ${String(killed.signal).padEnd(6)} | ${settled![1]} ${settled![2].padEnd(11)} | ${home.padEnd(12)} | 1`,
+        );
+      },
+      120_000,
+    );
+
+    it("the TCP client stayed connected through every hop and crash: every count once, in order", async () => {
+      const probe = await world.client.stop();
+      const counts = probe.replies.map((r: ProbeReply) => r.count);
+      const last = counts[counts.length - 1];
+      expect(countBreaks(probe.replies)).toBe(0);
+      expect(counts[0]).toBe(1);
+      expect(counts.length).toBe(last);
+      expect(probe.verify).toBe(`ok ${last}`);
+      const log = (await readFile(world.logFile, "utf8")).trim().split("\n");
+      expect(log.slice(1)).toEqual(counts.map(String));
+    }, 60_000);
+  },
+);
