@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { execa, type Result } from "execa";
+import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countBreaks, type ProbeReply } from "../../src/cloud/local/hosts/probe-client.js";
 import type { SpotPriceRecord } from "../../src/cloud/local/spot-prices.js";
@@ -47,7 +47,7 @@ describe.skipIf(skip !== undefined)(
     const hopLines: string[] = [];
 
     /** `hotspot live` as a user runs it, against this world; resolves with how the process ended. */
-    function live(args: readonly string[], env: Record<string, string> = {}): Promise<Result> {
+    function live(args: readonly string[], env: Record<string, string> = {}) {
       return execa(
         process.execPath,
         [
@@ -161,7 +161,6 @@ describe.skipIf(skip !== undefined)(
 
     it("hops at least three times as the cheapest market changes; the ledger shows hops, costs and downtimes", async () => {
       const run = await live(["--duration", "35"]);
-      if (process.env.DEBUG_LIVE) console.log(run.stdout, run.stderr);
       expect(run.stderr).toContain("hotspot live: policy greedy in us-east-1c");
       expect(run.exitCode).toBe(0);
       const log = lines(run.stdout);
@@ -199,7 +198,6 @@ describe.skipIf(skip !== undefined)(
         const killed = await live(["--resume", "--duration", "30"], {
           [KILL_AFTER_ENV]: step,
         });
-        if (process.env.DEBUG_LIVE) console.log(killed.stdout, killed.stderr);
         expect(killed.signal).toBe("SIGKILL");
         const open = (await Journal.open(join(stateDir, "journal.json"))).openHops();
         expect(open).toHaveLength(1);

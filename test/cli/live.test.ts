@@ -259,3 +259,31 @@ describe("hotspot live (exported handler against the EC2 emulator)", () => {
     expect(stderr).not.toContain("does-not-exist.json:");
   });
 });
+
+describe("hotspot live, acting: a bad config is refused before any request", () => {
+  it("names the file, the field, the expected form and the found value (exit 1)", async () => {
+    await writeFile(join(dir, "bad.json"), JSON.stringify({ ...config, zone: "eu-west-1b" }));
+    const { code, stderr } = await runCli([
+      "live",
+      "--config",
+      join(dir, "bad.json"),
+      "--cloud",
+      "local",
+      "--endpoint",
+      h.emulator.endpoint,
+      "--image-id",
+      "ami-0123456789abcdef0",
+      "--local-hosts",
+      dir,
+      "--local-prefix",
+      "hs",
+      "--state-dir",
+      join(dir, "state"),
+    ]);
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      `${join(dir, "bad.json")}: zone: expected an availability zone in region us-east-1 such as us-east-1a, found "eu-west-1b"`,
+    );
+    expect(h.emulator.state.requestLog).toEqual([]);
+  });
+});

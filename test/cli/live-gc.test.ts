@@ -1,0 +1,83 @@
+import { writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { TAG_HOP, TAG_STACK } from "../../src/drivers/live/hop.js";
+import { AMI, liveHarness, STACK, ZONE, type LiveHarness } from "../drivers/live/live-harness.js";
+import { runCli } from "../support/run-cli.js";
+
+let h: LiveHarness;
+beforeEach(async () => {
+  h = await liveHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+describe("hotspot live gc (through main, real SDK against the emulator)", () => {
+  it("lists with --dry-run, then terminates, the instance of ours the journal does not account for", async () => {
+    const stateDir = dirname(h.journalPath);
+    const configPath = join(stateDir, "hotspot.json");
+    await writeFile(
+      configPath,
+      JSON.stringify({
+        version: 1,
+        name: STACK,
+        region: "us-east-1",
+        zone: ZONE,
+        vpcId: "vpc-0123456789abcdef0",
+        subnetId: "subnet-0123456789abcdef0",
+        securityGroupId: "sg-0123456789abcdef0",
+        eniId: h.resources.networkInterfaceId,
+        privateIp: "10.0.1.10",
+        allocationId: "eipalloc-0123456789abcdef0",
+        publicIp: "203.0.113.7",
+        volumeId: h.resources.volumeId,
+        containerName: "app",
+        instanceTypes: ["m4.large"],
+        policy: { name: "greedy", params: {} },
+      }),
+    );
+    const orphan = (
+      await h.compute.runInstance({
+        clientToken: "orphan",
+        imageId: AMI,
+        instanceType: "m4.large",
+        zone: ZONE,
+        lifecycle: "on-demand",
+        tags: { [TAG_STACK]: STACK, [TAG_HOP]: "hop-000042" },
+      })
+    ).id;
+    await h.scheduler.advance(2_000);
+    const args = [
+      "live",
+      "gc",
+      "--config",
+      configPath,
+      "--cloud",
+      "local",
+      "--endpoint",
+      h.emulator.endpoint,
+    ];
+    const args2 = [...args, "--state-dir", stateDir];
+
+    const dry = await runCli([...args2, "--dry-run"]);
+    expect(dry).toEqual({
+      code: 0,
+      stdout: `would terminate 1 orphan(s): ${orphan}\nkept 1: ${h.source}\n`,
+      stderr: "",
+    });
+    expect(h.emulator.state.instances.get(orphan)!.state).toBe("running");
+
+    const real = await runCli(args2);
+    expect(real.stdout).toBe(`terminated 1 orphan(s): ${orphan}\nkept 1: ${h.source}\n`);
+    await h.scheduler.advance(5_000);
+    expect(h.emulator.state.instances.get(orphan)!.state).toBe("terminated");
+    expect(h.emulator.state.instances.get(h.source)!.state).toBe("running");
+  });
+
+  it("refuses acting-only flags with gc (exit 2)", async () => {
+    const { code, stderr } = await runCli(["live", "gc", "--duration", "1h"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--duration: expected not with live gc, found "1h"');
+  });
+});
