@@ -219,12 +219,7 @@ export class LiveDriver implements Driver {
   }
 
   /** A hop the executor settled becomes `event` with its market cooled down; an unsettled one is fatal. */
-  private failed(
-    hop: HopRecord,
-    marketId: number,
-    error: unknown,
-    event: () => EngineEvent,
-  ): EngineEvent {
+  private failed(hop: HopRecord, marketId: number, error: unknown, event: () => EngineEvent): EngineEvent {
     if (hop.outcome === null) throw error;
     this.exclude(marketId, `${hop.id} ${hop.outcome}: ${message(error)}`);
     return event();
@@ -233,7 +228,10 @@ export class LiveDriver implements Driver {
   private hopOf(target: number): HopRecord {
     const hop = this.hopsByInstance.get(target);
     if (hop === undefined) {
-      throw new HotspotError("HOTSPOT_LIVE_STATE", `no hop of the journal launched engine instance ${target}`);
+      throw new HotspotError(
+        "HOTSPOT_LIVE_STATE",
+        `no hop of the journal launched engine instance ${target}`,
+      );
     }
     return hop;
   }

@@ -359,8 +359,7 @@ function loggedPolicy(
       const decision = policy.decide(observation);
       const current = observation.current?.marketId ?? -1;
       const target = decision.kind === "place" ? decision.marketId : current;
-      const hops =
-        decision.kind === "place" && (target !== current || observation.trigger === "notice");
+      const hops = decision.kind === "place" && (target !== current || observation.trigger === "notice");
       log({
         kind: "decision",
         time: iso(observation.now),
