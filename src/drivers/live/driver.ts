@@ -213,7 +213,10 @@ export class LiveDriver implements Driver {
         } else if (id !== null && id !== undefined) {
           await executor.deps.compute.terminateInstance(id);
         }
-        return { kind: "terminated", instance: command.instance };
+        // A source the cloud reclaimed during the hop is billed as an interruption, not as ended by us.
+        const view = id ? await executor.deps.compute.describeInstance(id) : null;
+        const reclaimed = view?.stateReason === "Server.SpotInstanceTermination";
+        return { kind: reclaimed ? "revoked" : "terminated", instance: command.instance };
       }
     }
   }

@@ -6,6 +6,7 @@ import { NoticePoller } from "../../../src/drivers/live/notice-poller.js";
 import { runLive, type LiveLogRecord, type LiveRunOptions } from "../../../src/drivers/live/run.js";
 import { defaultMigrationModel } from "../../../src/engine/migration-model.js";
 import type { LiveConfig } from "../../../src/setup/config.js";
+import { TAG_HOP } from "../../../src/drivers/live/hop.js";
 import { liveHarness, settleAndSummarize, STACK, ZONE, type LiveHarness } from "./live-harness.js";
 
 let h: LiveHarness | undefined;
@@ -213,5 +214,85 @@ describe("runLive: the engine and a policy drive journaled hops (real SDK, emula
     const world = await settleAndSummarize(h);
     expect(world.oursRunning).toEqual([journal.home]);
     expect(h.emulator.state.instances.get(home)!.state).toBe("terminated");
+  }, 60_000);
+});
+
+describe("runLive under faults injected into the emulator (real SDK, real time, fake container host)", () => {
+  const cheaperC4 = (t0: number) => [
+    price("m4.large", t0 - 60_000, 0.03),
+    price("c4.large", t0 - 60_000, 0.02),
+  ];
+
+  it("the target is reclaimed while the volume attaches: fell back, hop-aborted, the market excluded, the source runs on", async () => {
+    h = await liveHarness({ realTime: true, homeLifecycle: "spot", spotPrices: cheaperC4(Date.now()) });
+    h.emulator.faults.interruptMatching({ tag: `${TAG_HOP}=hop-000001`, afterSeconds: 0 });
+    h.emulator.faults.slow("attach", 300, h.resources.volumeId, 1);
+    const log: LiveLogRecord[] = [];
+    const { result, document, journal } = await live(h, log, { durationSeconds: 3 });
+
+    expect(journal.hops.map((hop) => hop.outcome)).toEqual(["fell-back"]);
+    expect(journal.home).toBe(h.source);
+    expect(h.host.history).toEqual([`checkpoint ${h.source}`, `restore ${h.source}`]);
+    expect(result.hops).toBe(0);
+    expect(result.abortedHops).toBe(1);
+    expect(log).toContainEqual(
+      expect.objectContaining({ kind: "event", event: "hop-aborted", market: "c4.large spot" }),
+    );
+    expect(log).toContainEqual(
+      expect.objectContaining({ kind: "event", event: "excluded", market: "c4.large spot" }),
+    );
+    const aborted = log.findIndex((r) => r.kind === "event" && r.event === "hop-aborted");
+    expect(log[aborted + 1]).toMatchObject({ kind: "decision", action: "stay", market: "m4.large spot" });
+    // The outage: from the checkpoint until restored on the source; the target ended by the cloud.
+    expect(document.runs[0].outages).toBe(1);
+    expect(document.runs[0].instances[1]).toMatchObject({
+      instanceType: "c4.large",
+      endedBy: "interruption",
+    });
+    const world = await settleAndSummarize(h);
+    expect(world).toEqual({ oursRunning: [h.source], untagged: [], volumeOn: [h.source], eniOn: h.source });
+  }, 60_000);
+
+  it("the spot source is reclaimed after the checkpoint: the hop rolls forward, the source billed as an interruption", async () => {
+    h = await liveHarness({ realTime: true, homeLifecycle: "spot", spotPrices: cheaperC4(Date.now()) });
+    const source = h.source;
+    const log: LiveLogRecord[] = [];
+    const { result, document, journal } = await live(h, log, {
+      durationSeconds: 3,
+      hook: async (point, step) => {
+        if (point !== "end" || step !== "checkpoint") return;
+        h!.emulator.faults.interrupt(source, { afterSeconds: 0 });
+        await new Promise((r) => setTimeout(r, 300));
+      },
+    });
+    expect(journal.hops.map((hop) => hop.outcome)).toEqual(["done"]);
+    expect(journal.home).not.toBe(source);
+    expect(result.hops).toBe(1);
+    expect(result.revocations).toBe(0);
+    expect(document.runs[0].instances[0]).toMatchObject({
+      instanceType: "m4.large",
+      endedBy: "interruption",
+    });
+    expect(h.emulator.state.instances.get(source)!.stateReason?.code).toBe("Server.SpotInstanceTermination");
+    const world = await settleAndSummarize(h);
+    expect(world.oursRunning).toEqual([journal.home]);
+    expect(world.volumeOn).toEqual([journal.home]);
+  }, 60_000);
+
+  it("throttling of RunInstances and AttachVolume is retried with backoff: the hop completes", async () => {
+    h = await liveHarness({ realTime: true, homeLifecycle: "spot", spotPrices: cheaperC4(Date.now()) });
+    h.emulator.faults.throttle({ action: "RunInstances", times: 2 });
+    h.emulator.faults.throttle({ action: "AttachVolume", times: 2 });
+    const log: LiveLogRecord[] = [];
+    const { result, journal } = await live(h, log, { durationSeconds: 3 });
+    expect(result.hops).toBe(1);
+    expect(journal.hops.map((hop) => hop.outcome)).toEqual(["done"]);
+    const throttled = h.emulator.state.requestLog.filter((r) => r.error === "RequestLimitExceeded");
+    expect(throttled.map((r) => r.action)).toEqual([
+      "RunInstances",
+      "RunInstances",
+      "AttachVolume",
+      "AttachVolume",
+    ]);
   }, 60_000);
 });
