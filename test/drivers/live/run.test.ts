@@ -1,4 +1,8 @@
+import { readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { writeResults } from "../../../src/results/write.js";
+import { runCli } from "../../support/run-cli.js";
 import { createCatalog } from "../../../src/catalog/catalog.js";
 import { createEc2Api } from "../../../src/cloud/ec2-client.js";
 import type { SpotPriceRecord } from "../../../src/cloud/local/spot-prices.js";
@@ -147,6 +151,15 @@ describe("runLive: the engine and a policy drive journaled hops (real SDK, emula
       9,
     );
     expect(document.trace.format).toBe("live");
+
+    // The ledger charts like a simulated run.
+    const file = join(dirname(h.journalPath), "results.json");
+    await writeResults(file, document);
+    const report = await runCli(["report", file, "-o", join(dirname(h.journalPath), "live.html")]);
+    expect(report.code).toBe(0);
+    const html = await readFile(join(dirname(h.journalPath), "live.html"), "utf8");
+    expect(html).toContain("greedy");
+    expect(html).toContain("c4.large spot");
   }, 60_000);
 
   it("no capacity for the cheapest market: it is excluded for the cool-down and the policy, asked again, stays", async () => {
