@@ -2,7 +2,14 @@ import { writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TAG_HOP, TAG_STACK } from "../../src/drivers/live/hop.js";
-import { AMI, liveHarness, STACK, ZONE, type LiveHarness } from "../drivers/live/live-harness.js";
+import {
+  AMI,
+  harnessConfig,
+  liveHarness,
+  STACK,
+  ZONE,
+  type LiveHarness,
+} from "../drivers/live/live-harness.js";
 import { runCli } from "../support/run-cli.js";
 
 let h: LiveHarness;
@@ -19,23 +26,7 @@ describe("hotspot live gc (through main, real SDK against the emulator)", () => 
     const configPath = join(stateDir, "hotspot.json");
     await writeFile(
       configPath,
-      JSON.stringify({
-        version: 1,
-        name: STACK,
-        region: "us-east-1",
-        zone: ZONE,
-        vpcId: "vpc-0123456789abcdef0",
-        subnetId: "subnet-0123456789abcdef0",
-        securityGroupId: "sg-0123456789abcdef0",
-        eniId: h.resources.networkInterfaceId,
-        privateIp: "10.0.1.10",
-        allocationId: "eipalloc-0123456789abcdef0",
-        publicIp: "203.0.113.7",
-        volumeId: h.resources.volumeId,
-        containerName: "app",
-        instanceTypes: ["m4.large"],
-        policy: { name: "greedy", params: {} },
-      }),
+      JSON.stringify(harnessConfig(h.resources.volumeId, h.resources.networkInterfaceId)),
     );
     const orphan = (
       await h.compute.runInstance({

@@ -5,29 +5,19 @@ import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countBreaks, type ProbeReply } from "../../src/cloud/local/hosts/probe-client.js";
-import type { SpotPriceRecord } from "../../src/cloud/local/spot-prices.js";
 import { KILL_AFTER_ENV } from "../../src/cli/commands/live-act.js";
 import { TAG_STACK } from "../../src/drivers/live/hop.js";
 import { HOP_STEPS, Journal, type HopStep } from "../../src/drivers/live/journal.js";
 import { LocalContainerHost } from "../../src/drivers/live/local-container-host.js";
 import type { ResultsDocument } from "../../src/results/document.js";
 import { hostSkipReason } from "../cloud/local/hosts/host-env.js";
-import { startLocalWorld, AMI, ZONE, type LocalWorld } from "../drivers/live/local-world.js";
+import { spotPrice } from "../drivers/live/live-harness.js";
+import { startLocalWorld, AMI, type LocalWorld } from "../drivers/live/local-world.js";
 
 const skip = hostSkipReason();
 const BIN = fileURLToPath(new URL("../../dist/src/cli/bin.js", import.meta.url));
 const PREFIX = "hsl";
 const STACK = "live-cli-e2e";
-
-function price(type: string, atMs: number, usd: number): SpotPriceRecord {
-  return {
-    availabilityZone: ZONE,
-    instanceType: type,
-    productDescription: "Linux/UNIX",
-    price: usd,
-    timeMs: atMs,
-  };
-}
 
 interface LogLine {
   readonly kind: string;
@@ -131,13 +121,13 @@ describe.skipIf(skip !== undefined)(
         // A short synthetic trace: the cheapest spot market changes at +14 s, +22 s, +30 s, then every
         // 4 s from +45 s, so greedy always has a hop to make in the fault runs.
         spotPrices: [
-          price("m4.large", t0 - 3_600_000, 0.03),
-          price("c4.large", t0 - 3_600_000, 0.04),
-          price("c4.large", t0 + 14_000, 0.02),
-          price("m4.large", t0 + 22_000, 0.01),
-          price("c4.large", t0 + 30_000, 0.005),
+          spotPrice("m4.large", t0 - 3_600_000, 0.03),
+          spotPrice("c4.large", t0 - 3_600_000, 0.04),
+          spotPrice("c4.large", t0 + 14_000, 0.02),
+          spotPrice("m4.large", t0 + 22_000, 0.01),
+          spotPrice("c4.large", t0 + 30_000, 0.005),
           ...Array.from({ length: 450 }, (_, i) =>
-            price(i % 2 === 0 ? "m4.large" : "c4.large", t0 + 45_000 + 4_000 * i, 0.004 - 0.000004 * i),
+            spotPrice(i % 2 === 0 ? "m4.large" : "c4.large", t0 + 45_000 + 4_000 * i, 0.004 - 0.000004 * i),
           ),
         ],
       });

@@ -1,5 +1,5 @@
 import type { Catalog, WorkUnit } from "../../catalog/types.js";
-import { resolveTypes, type CatalogResolution, type TypeGap } from "../../catalog/work-unit.js";
+import type { TypeGap } from "../../catalog/work-unit.js";
 import type { Ec2Api } from "../../cloud/ec2-client.js";
 import { billingModels, paidTimeLeft, type BillingModelName } from "../../engine/billing.js";
 import {
@@ -20,10 +20,10 @@ import { policyByName } from "../../policies/index.js";
 import type { Policy } from "../../policies/types.js";
 import type { LiveConfig } from "../../setup/config.js";
 import { SimHistory } from "../sim/history.js";
-import { catalogMarket } from "../sim/markets.js";
 import { polledPaths, scenarioFromPaths } from "./polled-scenario.js";
 import type { NoticePoller, NoticeState } from "./notice-poller.js";
-import { PricePoller } from "./price-poller.js";
+import { liveMarkets, zonePricePoller } from "./zone-markets.js";
+import type { PricePoller } from "./price-poller.js";
 import { nowSeconds, type LiveClock } from "./clock.js";
 
 /** Where the container runs now, as the dry run assumes it (it never moves it). */
@@ -103,24 +103,6 @@ export interface DryRunSummary {
 }
 
 /**
- * The zone's markets from the candidate types: a spot market per type EC2 reported a price for, then
- * an on-demand market per type the catalog prices, each sorted by type (the sim driver's order).
- */
-export function liveMarkets(
-  zone: string,
-  resolution: CatalogResolution,
-  spotPriced: (type: string) => boolean,
-): Market[] {
-  const types = [...resolution.types.keys()].sort();
-  const markets: Market[] = [];
-  const add = (type: string, lifecycle: Lifecycle) =>
-    markets.push(catalogMarket(markets.length, zone, type, lifecycle, resolution));
-  for (const type of types) if (spotPriced(type)) add(type, "spot");
-  for (const type of types) add(type, "on-demand");
-  return markets;
-}
-
-/**
  * `hotspot live --dry-run`: asks the configured policy, unchanged, at every interval and on an
  * interruption notice, with observations built from live spot prices as the engine builds them, and
  * reports each decision. It acts on nothing, so the assumed placement never changes.
@@ -133,18 +115,11 @@ export async function runDryRun(options: DryRunOptions): Promise<DryRunSummary> 
     throw new UsageError("policy", "a policy that can run live (not simulation-only)", chosen.name);
   }
   const start = nowSeconds(clock);
-  const resolution = resolveTypes(options.catalog, config.instanceTypes, {
-    region: config.region,
-    at: start,
-    unit: options.workUnit,
+  const { resolution, poller } = zonePricePoller({
+    ...options,
     skipUnknownTypes: options.skipUnknownTypes ?? false,
-  });
-  const poller = new PricePoller({
-    ec2: options.ec2,
-    zone: config.zone,
-    instanceTypes: [...resolution.types.keys()],
+    at: start,
     windowSeconds: options.historyWindowSeconds,
-    clock,
   });
   let polls = 0;
   let records = 0;

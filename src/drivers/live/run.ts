@@ -1,6 +1,5 @@
 import { access } from "node:fs/promises";
 import type { Catalog, WorkUnit } from "../../catalog/types.js";
-import { resolveTypes } from "../../catalog/work-unit.js";
 import type { Ec2Api } from "../../cloud/ec2-client.js";
 import type { BillingModelName } from "../../engine/billing.js";
 import type { EngineConfig } from "../../engine/config.js";
@@ -16,13 +15,12 @@ import { buildResultsDocument, type ResultsDocument } from "../../results/docume
 import type { LiveConfig } from "../../setup/config.js";
 import { nowSeconds, type LiveClock } from "./clock.js";
 import type { ContainerHost } from "./container-host.js";
-import { liveMarkets } from "./dry-run.js";
+import { liveMarkets, zonePricePoller } from "./zone-markets.js";
 import { LiveDriver } from "./driver.js";
 import type { Ec2Compute } from "./ec2-compute.js";
 import { HopExecutor, type StepHook } from "./hop.js";
 import { Journal, type HopRecord, type StepName } from "./journal.js";
 import type { NoticePoller } from "./notice-poller.js";
-import { PricePoller } from "./price-poller.js";
 import type { HopTimeouts, LiveResources } from "./resources.js";
 import { resumeOpenHops, type ResumeReport } from "./resume.js";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry.js";
@@ -149,18 +147,10 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary> 
   if (Number.isFinite(options.durationSeconds)) {
     void clock.sleep(options.durationSeconds * 1000, stopper.signal).then(() => stopper.abort());
   }
-  const resolution = resolveTypes(options.catalog, config.instanceTypes, {
-    region: config.region,
+  const { resolution, poller } = zonePricePoller({
+    ...options,
     at: start,
-    unit: options.workUnit,
-    skipUnknownTypes: options.skipUnknownTypes,
-  });
-  const poller = new PricePoller({
-    ec2: options.ec2,
-    zone: config.zone,
-    instanceTypes: [...resolution.types.keys()],
     windowSeconds: options.historyWindowSeconds,
-    clock,
   });
   const firstPoll = await call(() => poller.poll());
   const markets = liveMarkets(config.zone, resolution, (type) => !Number.isNaN(poller.price(type)));

@@ -13,6 +13,7 @@ import type { HopTimeouts, LiveResources } from "../../../src/drivers/live/resou
 import type { RetryPolicy } from "../../../src/drivers/live/retry.js";
 import { wallClock, type LiveClock } from "../../../src/drivers/live/clock.js";
 import type { SpotPriceRecord } from "../../../src/cloud/local/spot-prices.js";
+import type { LiveConfig } from "../../../src/setup/config.js";
 
 export const STACK = "test-stack";
 export const ZONE = "us-east-1c";
@@ -230,5 +231,31 @@ export async function settleAndSummarize(h: LiveHarness): Promise<WorldSummary> 
     untagged: live.filter((i) => !i.tags.has(TAG_STACK)).map((i) => i.id),
     volumeOn: volume.attachment ? [volume.attachment.instanceId] : [],
     eniOn: world.interfaces.get(h.resources.networkInterfaceId)!.attachment?.instanceId ?? null,
+  };
+}
+
+/** One spot price change of the zone, as the emulator serves it. */
+export function spotPrice(instanceType: string, timeMs: number, price: number): SpotPriceRecord {
+  return { availabilityZone: ZONE, instanceType, productDescription: "Linux/UNIX", price, timeMs };
+}
+
+/** hotspot.json for the harness's stack, volume and ENI (the other ids are never looked up). */
+export function harnessConfig(volumeId: string, eniId: string): LiveConfig {
+  return {
+    version: 1,
+    name: STACK,
+    region: "us-east-1",
+    zone: ZONE,
+    vpcId: "vpc-0123456789abcdef0",
+    subnetId: "subnet-0123456789abcdef0",
+    securityGroupId: "sg-0123456789abcdef0",
+    eniId,
+    privateIp: "10.0.1.10",
+    allocationId: "eipalloc-0123456789abcdef0",
+    publicIp: "203.0.113.7",
+    volumeId,
+    containerName: "app",
+    instanceTypes: ["m4.large", "c4.large"],
+    policy: { name: "greedy", params: { "min-saving": 0 } },
   };
 }

@@ -5,46 +5,23 @@ import { writeResults } from "../../../src/results/write.js";
 import { runCli } from "../../support/run-cli.js";
 import { createCatalog } from "../../../src/catalog/catalog.js";
 import { createEc2Api } from "../../../src/cloud/ec2-client.js";
-import type { SpotPriceRecord } from "../../../src/cloud/local/spot-prices.js";
 import { NoticePoller } from "../../../src/drivers/live/notice-poller.js";
 import { runLive, type LiveLogRecord, type LiveRunOptions } from "../../../src/drivers/live/run.js";
 import { defaultMigrationModel } from "../../../src/engine/migration-model.js";
-import type { LiveConfig } from "../../../src/setup/config.js";
 import { TAG_HOP } from "../../../src/drivers/live/hop.js";
-import { liveHarness, settleAndSummarize, STACK, ZONE, type LiveHarness } from "./live-harness.js";
+import { HOP_STEPS } from "../../../src/drivers/live/journal.js";
+import {
+  harnessConfig,
+  liveHarness,
+  settleAndSummarize,
+  spotPrice,
+  type LiveHarness,
+} from "./live-harness.js";
 
 let h: LiveHarness | undefined;
 afterEach(async () => {
   await h?.close();
   h = undefined;
-});
-
-function price(type: string, at: number, usd: number): SpotPriceRecord {
-  return {
-    availabilityZone: ZONE,
-    instanceType: type,
-    productDescription: "Linux/UNIX",
-    price: usd,
-    timeMs: at,
-  };
-}
-
-const config = (volumeId: string, eniId: string): LiveConfig => ({
-  version: 1,
-  name: STACK,
-  region: "us-east-1",
-  zone: ZONE,
-  vpcId: "vpc-0123456789abcdef0",
-  subnetId: "subnet-0123456789abcdef0",
-  securityGroupId: "sg-0123456789abcdef0",
-  eniId,
-  privateIp: "10.0.1.10",
-  allocationId: "eipalloc-0123456789abcdef0",
-  publicIp: "203.0.113.7",
-  volumeId,
-  containerName: "app",
-  instanceTypes: ["m4.large", "c4.large"],
-  policy: { name: "greedy", params: { "min-saving": 0 } },
 });
 
 async function live(
@@ -54,7 +31,7 @@ async function live(
 ): ReturnType<typeof runLive> {
   const { resources } = harness;
   return runLive({
-    config: config(resources.volumeId, resources.networkInterfaceId),
+    config: harnessConfig(resources.volumeId, resources.networkInterfaceId),
     ec2: createEc2Api({ region: "us-east-1", endpoint: harness.emulator.endpoint, maxAttempts: 1 }),
     compute: harness.compute,
     host: harness.host,
@@ -92,10 +69,10 @@ describe("runLive: the engine and a policy drive journaled hops (real SDK, emula
     h = await liveHarness({
       realTime: true,
       spotPrices: [
-        price("m4.large", t0 - 60_000, 0.03),
-        price("c4.large", t0 - 60_000, 0.04),
-        price("c4.large", t0 + 2_500, 0.02),
-        price("m4.large", t0 + 5_000, 0.01),
+        spotPrice("m4.large", t0 - 60_000, 0.03),
+        spotPrice("c4.large", t0 - 60_000, 0.04),
+        spotPrice("c4.large", t0 + 2_500, 0.02),
+        spotPrice("m4.large", t0 + 5_000, 0.01),
       ],
     });
     const log: LiveLogRecord[] = [];
@@ -117,15 +94,7 @@ describe("runLive: the engine and a policy drive journaled hops (real SDK, emula
 
     // Every step of every hop logged once, every decision once.
     const steps = log.filter((r) => r.kind === "step");
-    expect(steps.map((r) => (r.kind === "step" ? r.step : "")).slice(0, 7)).toEqual([
-      "acquire",
-      "wait-running",
-      "checkpoint",
-      "detach-source",
-      "attach-target",
-      "restore",
-      "terminate-source",
-    ]);
+    expect(steps.map((r) => (r.kind === "step" ? r.step : "")).slice(0, 7)).toEqual([...HOP_STEPS]);
     expect(steps).toHaveLength(21);
     expect(log.filter((r) => r.kind === "decision")).toHaveLength(result.decisions);
 
@@ -167,9 +136,9 @@ describe("runLive: the engine and a policy drive journaled hops (real SDK, emula
     h = await liveHarness({
       realTime: true,
       spotPrices: [
-        price("m4.large", t0 - 60_000, 0.03),
-        price("c4.large", t0 - 60_000, 0.04),
-        price("c4.large", t0 + 2_500, 0.02),
+        spotPrice("m4.large", t0 - 60_000, 0.03),
+        spotPrice("c4.large", t0 - 60_000, 0.04),
+        spotPrice("c4.large", t0 + 2_500, 0.02),
       ],
     });
     h.emulator.faults.insufficientCapacity({ instanceType: "c4.large" });
@@ -199,7 +168,7 @@ describe("runLive: the engine and a policy drive journaled hops (real SDK, emula
       realTime: true,
       latencyFactor: 0.05,
       homeLifecycle: "spot",
-      spotPrices: [price("m4.large", t0 - 60_000, 0.03), price("c4.large", t0 - 60_000, 0.04)],
+      spotPrices: [spotPrice("m4.large", t0 - 60_000, 0.03), spotPrice("c4.large", t0 - 60_000, 0.04)],
     });
     const home = h.source;
     const log: LiveLogRecord[] = [];
@@ -232,8 +201,8 @@ describe("runLive: the engine and a policy drive journaled hops (real SDK, emula
 
 describe("runLive under faults injected into the emulator (real SDK, real time, fake container host)", () => {
   const cheaperC4 = (t0: number) => [
-    price("m4.large", t0 - 60_000, 0.03),
-    price("c4.large", t0 - 60_000, 0.02),
+    spotPrice("m4.large", t0 - 60_000, 0.03),
+    spotPrice("c4.large", t0 - 60_000, 0.02),
   ];
 
   it("the target is reclaimed while the volume attaches: fell back, hop-aborted, the market excluded, the source runs on", async () => {
