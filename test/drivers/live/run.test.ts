@@ -60,6 +60,13 @@ async function live(
   });
 }
 
+/** m4.large spot is the cheapest until c4.large drops below it 2.5 s from `t0`. */
+const c4DropsAt2500 = (t0: number) => [
+  spotPrice("m4.large", t0 - 60_000, 0.03),
+  spotPrice("c4.large", t0 - 60_000, 0.04),
+  spotPrice("c4.large", t0 + 2_500, 0.02),
+];
+
 const hops = (log: LiveLogRecord[]) =>
   log.flatMap((r) => (r.kind === "event" && r.event === "hop" ? [r.market] : []));
 
@@ -68,12 +75,7 @@ describe("runLive: the engine and a policy drive journaled hops (real SDK, emula
     const t0 = Date.now();
     h = await liveHarness({
       realTime: true,
-      spotPrices: [
-        spotPrice("m4.large", t0 - 60_000, 0.03),
-        spotPrice("c4.large", t0 - 60_000, 0.04),
-        spotPrice("c4.large", t0 + 2_500, 0.02),
-        spotPrice("m4.large", t0 + 5_000, 0.01),
-      ],
+      spotPrices: [...c4DropsAt2500(t0), spotPrice("m4.large", t0 + 5_000, 0.01)],
     });
     const log: LiveLogRecord[] = [];
     const { result, document, journal } = await live(h, log);
@@ -135,11 +137,7 @@ describe("runLive: the engine and a policy drive journaled hops (real SDK, emula
     const t0 = Date.now();
     h = await liveHarness({
       realTime: true,
-      spotPrices: [
-        spotPrice("m4.large", t0 - 60_000, 0.03),
-        spotPrice("c4.large", t0 - 60_000, 0.04),
-        spotPrice("c4.large", t0 + 2_500, 0.02),
-      ],
+      spotPrices: c4DropsAt2500(t0),
     });
     h.emulator.faults.insufficientCapacity({ instanceType: "c4.large" });
     const log: LiveLogRecord[] = [];
