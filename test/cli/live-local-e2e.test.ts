@@ -25,6 +25,7 @@ interface LogLine {
   readonly market?: string;
   readonly step?: string;
   readonly durationSeconds?: number;
+  readonly reason?: string;
 }
 
 describe.skipIf(skip !== undefined)(
@@ -158,6 +159,14 @@ describe.skipIf(skip !== undefined)(
       expect(hops.slice(0, 3)).toEqual(["m4.large spot", "c4.large spot", "m4.large spot"]);
       expect(hops.length).toBeGreaterThanOrEqual(3);
       expect(log.filter((l) => l.kind === "step")).toHaveLength(7 * hops.length);
+      // Measured from the container's cgroup between hops: the counter holds its 16 MiB and more.
+      const usage = log.filter((l) => l.kind === "event" && l.event === "usage");
+      expect(usage.length).toBeGreaterThan(0);
+      for (const line of usage) {
+        const [, cpu, memory] = /^cpu ([\d.]+)% of \d+ vCPU, memory ([\d.]+) MiB$/.exec(line.reason!)!;
+        expect(Number(cpu)).toBeLessThanOrEqual(100);
+        expect(Number(memory)).toBeGreaterThanOrEqual(16);
+      }
 
       const document = JSON.parse(await readFile(join(stateDir, "results.json"), "utf8")) as ResultsDocument;
       expect(document.schema).toBe("hotspot.sim-results");

@@ -124,6 +124,16 @@ describe("hotspot live (exported handler against the EC2 emulator)", () => {
       '--duration: expected a positive duration such as 300, 300s, 5m, 6h or 30d, found "0"',
     ],
     [{ action: "collect" }, '--action: expected one of gc, found "collect"'],
+    [
+      {
+        "dry-run": false,
+        "image-id": "ami-0123456789abcdef0",
+        "local-hosts": "/tmp/h",
+        "local-prefix": "hs",
+        utilisation: "most",
+      },
+      '--utilisation: expected measured, or a number in [0, 1], found "most"',
+    ],
     [{ cloud: "gcp" }, '--cloud: expected one of aws, local, found "gcp"'],
     [{ endpoint: undefined }, "--endpoint: expected the emulator's URL with --cloud local, found none"],
     [{ endpoint: "localhost:4566" }, '--endpoint: expected an http(s) URL, found "localhost:4566"'],

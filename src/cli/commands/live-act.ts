@@ -37,7 +37,7 @@ export interface LiveActOptions {
   readonly cooldownSeconds: number;
   /** The local cloud's namespace hosts: their state directory and prefix (acting needs `--cloud local`). */
   readonly local: { readonly hostsDir: string; readonly prefix: string };
-  readonly utilisation: number;
+  readonly utilisation: number | "measured";
   readonly memoryGiB: number;
   readonly demand?: number;
   readonly billing: BillingModelName;

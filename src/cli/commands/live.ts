@@ -106,8 +106,8 @@ function builder(yargs: Argv) {
     .option("current-since", { type: "string", describe: "When the current server started (ISO time)" })
     .option("utilisation", {
       type: "string",
-      default: "1",
-      describe: "Utilisation in [0, 1] of the current server (measured from cgroups once hopping is live)",
+      describe:
+        "Utilisation in [0, 1] of the current server; acting defaults to measured (the container's cgroup CPU), --dry-run to 1",
     })
     .option("memory", { type: "string", default: "8", describe: "Container memory footprint, GiB" })
     .option("demand", {
@@ -255,13 +255,22 @@ function actOptionsFromArgs(args: LiveArgs): LiveActOptions {
     pricePollSeconds: parseDuration("--price-poll", args["price-poll"] ?? "60")!,
     cooldownSeconds: parseDuration("--cooldown", args.cooldown ?? "30m")!,
     local: { hostsDir, prefix },
-    utilisation: common.utilisation,
+    utilisation: measuredOrNumber(args.utilisation),
     memoryGiB: common.memoryGiB,
     demand: common.demand,
     billing: common.billing,
     historyWindowSeconds: common.historyWindowSeconds,
     catalog: common.catalog,
   };
+}
+
+function measuredOrNumber(raw: string | undefined): number | "measured" {
+  if (raw === undefined || raw === "measured") return "measured";
+  const value = Number(raw);
+  if (raw.trim() === "" || !(value >= 0 && value <= 1)) {
+    throw new UsageError("--utilisation", "measured, or a number in [0, 1]", JSON.stringify(raw));
+  }
+  return value;
 }
 
 /** Flags both the dry run and acting read. */
@@ -279,7 +288,6 @@ function sharedOptions(args: LiveArgs) {
     metadata: args.metadata === undefined ? undefined : url("--metadata", args.metadata),
     policy: policy === undefined ? undefined : { name: policy.name, params: resolveParams(policy, {}) },
     intervalSeconds: parseDuration("--interval", args.interval ?? "300")!,
-    utilisation: parseNumber("--utilisation", args.utilisation ?? "1", 0, 1),
     memoryGiB: parseNumber("--memory", args.memory ?? "8", 0),
     demand: args.demand === undefined ? undefined : parseNumber("--demand", args.demand, 1e-9),
     billing: parseChoice("--billing", args.billing ?? "per-second", billingModels),
@@ -307,6 +315,7 @@ function optionsFromArgs(args: LiveArgs) {
   }
   return {
     ...sharedOptions(args),
+    utilisation: parseNumber("--utilisation", args.utilisation ?? "1", 0, 1),
     endpoint,
     rounds: args.rounds === undefined ? undefined : parseInteger("--rounds", args.rounds, 1),
     current:

@@ -6,6 +6,15 @@ export interface ContainerState {
   readonly checkpointFrom: string | null;
 }
 
+/** What the container used, read from its cgroup. */
+export interface ContainerUsage {
+  /** CPU time used by the container since it (or its restored copy) started. */
+  readonly cpuSeconds: number;
+  readonly memoryBytes: number;
+  /** Identifies the process the counters belong to: a restore starts them afresh. */
+  readonly pid: number;
+}
+
 /**
  * The container's side of a hop (CRIU/LXC on real hosts). `checkpoint` stops the container and leaves
  * a complete image on the volume; `restore` starts it from that image on an instance that has the
@@ -16,4 +25,6 @@ export interface ContainerHost {
   state(): Promise<ContainerState>;
   checkpoint(source: string): Promise<void>;
   restore(on: string): Promise<void>;
+  /** CPU and memory use now, or null while the container is not running; absent: not measurable. */
+  usage?(): Promise<ContainerUsage | null>;
 }

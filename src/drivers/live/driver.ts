@@ -6,7 +6,9 @@ import { SimHistory } from "../sim/history.js";
 import { StepPricePath } from "../sim/price-paths.js";
 import { nowSeconds, type LiveClock } from "./clock.js";
 import { ContainerLostError, InstanceLostError } from "./errors.js";
+import type { ContainerUsage } from "./container-host.js";
 import type { HopExecutor } from "./hop.js";
+import type { MeasuredWorkload } from "./measured-workload.js";
 import type { HopRecord, HopStep } from "./journal.js";
 import type { NoticePoller, NoticeState } from "./notice-poller.js";
 import { withRetry, type RetryPolicy } from "./retry.js";
@@ -37,6 +39,12 @@ export interface LiveDriverOptions {
   readonly retry?: RetryPolicy;
   /** Something the run survives but the user should know (e.g. the metadata service did not answer). */
   readonly onWarning?: (text: string) => void;
+  /** The market the home runs on when the run begins (engine instance 0). */
+  readonly homeMarketId: number;
+  /** Fed with the container's measured demand at every price poll; absent: not measured. */
+  readonly measured?: MeasuredWorkload;
+  /** Called with each measurement: utilisation of the home in [0, 1] and memory in use. */
+  readonly onUsage?: (market: Market, utilisation: number, memoryBytes: number) => void;
   /** Called for every price poll. */
   readonly onPoll?: (changes: number) => void;
 }
@@ -74,6 +82,9 @@ export class LiveDriver implements Driver {
   /** EC2 id per engine instance index; index 0 is the home the run began on. */
   private readonly ids: Array<string | null>;
   private readonly hopsByInstance = new Map<number, HopRecord>();
+  /** Market per engine instance index. */
+  private readonly marketOfInstance: number[];
+  private lastUsage: { readonly at: number; readonly usage: ContainerUsage } | null = null;
   private readonly completed: EngineEvent[] = [];
   private chain: Promise<void> = Promise.resolve();
   private inFlight = 0;
@@ -90,6 +101,7 @@ export class LiveDriver implements Driver {
     this.prices = new Float64Array(options.markets.length);
     this.logs = options.markets.map(() => ({ times: [], prices: [] }));
     this.ids = [options.executor.deps.journal.home];
+    this.marketOfInstance = [options.homeMarketId];
     this.nextPoll = nowSeconds(options.clock) + options.pricePollSeconds;
     this.absorbPoll();
     this.historyView = this.buildHistory();
@@ -162,6 +174,7 @@ export class LiveDriver implements Driver {
           );
         }
         this.ids.push(null);
+        this.marketOfInstance.push(command.marketId);
         const market = this.markets[command.marketId];
         const hop = await executor.begin({
           instanceType: market.instanceType,
@@ -263,6 +276,7 @@ export class LiveDriver implements Driver {
     const { poller, clock, retry, executor } = this.options;
     const report = await withRetry(() => poller.poll(), clock, retry);
     if (this.inFlight === 0) {
+      await this.sampleUsage(report.time);
       const home = executor.deps.journal.home;
       const view = await withRetry(() => executor.deps.compute.describeInstance(home), clock, retry);
       if (view === null || GONE.has(view.state)) {
@@ -296,6 +310,24 @@ export class LiveDriver implements Driver {
       });
       this.prices[id] = path.times.length === 0 ? NaN : path.prices[path.times.length - 1];
     });
+  }
+
+  /** CPU used since the last sample over the time between, as a share of the home's vCPUs. */
+  private async sampleUsage(now: number): Promise<void> {
+    const { measured, executor, demandWork, onUsage } = this.options;
+    const { host, journal } = executor.deps;
+    if (measured === undefined || host.usage === undefined) return;
+    const usage = await host.usage();
+    const previous = this.lastUsage;
+    this.lastUsage = usage === null ? null : { at: now, usage };
+    if (usage === null || previous === null || previous.usage.pid !== usage.pid || now <= previous.at) return;
+    const used = usage.cpuSeconds - previous.usage.cpuSeconds;
+    if (used < 0) return;
+    const index = this.ids.lastIndexOf(journal.home);
+    const market = this.markets[this.marketOfInstance[index]];
+    const utilisation = Math.min(used / (now - previous.at) / market.vcpu, 1);
+    measured.record(now, (utilisation * market.work) / demandWork);
+    onUsage?.(market, utilisation, usage.memoryBytes);
   }
 
   private buildHistory(): SimHistory {

@@ -7,7 +7,8 @@ import { holdTraffic, netnsExists, releaseTraffic } from "../../cloud/local/host
 import { run, runIn } from "../../cloud/local/hosts/run.js";
 import { isMounted } from "../../cloud/local/hosts/volumes.js";
 import { writeFileAtomic } from "../../util/atomic-write.js";
-import type { ContainerHost, ContainerState } from "./container-host.js";
+import { readCgroupUsage } from "./cgroup-usage.js";
+import type { ContainerHost, ContainerState, ContainerUsage } from "./container-host.js";
 
 export interface LocalContainerHostOptions {
   readonly backend: NamespaceHostBackend;
@@ -109,6 +110,14 @@ export class LocalContainerHost implements ContainerHost {
     // The image is consumed: restoring it again would replay a stale TCP state.
     await rm(join(this.imagesDir, COMPLETE_MARKER), { force: true });
     await this.releaseAll();
+  }
+
+  /** CPU and memory of the container's cgroup, found from its init process. */
+  async usage(): Promise<ContainerUsage | null> {
+    const { pid } = this.options.container;
+    if (pid <= 0) return null;
+    const usage = await readCgroupUsage(pid);
+    return usage === null ? null : { ...usage, pid };
   }
 
   /** Our instances whose namespace exists now. */

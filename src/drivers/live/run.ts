@@ -17,6 +17,7 @@ import { nowSeconds, type LiveClock } from "./clock.js";
 import type { ContainerHost } from "./container-host.js";
 import { liveMarkets, zonePricePoller } from "./zone-markets.js";
 import { LiveDriver } from "./driver.js";
+import { MeasuredWorkload } from "./measured-workload.js";
 import type { Ec2Compute } from "./ec2-compute.js";
 import { HopExecutor, type StepHook } from "./hop.js";
 import { Journal, type HopRecord, type StepName } from "./journal.js";
@@ -70,8 +71,11 @@ export interface LiveRunOptions {
   readonly billing: BillingModelName;
   readonly memoryGiB: number;
   readonly demandWork: number;
-  /** Utilisation in [0, 1] the policy assumes of the current server. */
-  readonly utilisation: number;
+  /**
+   * Utilisation in [0, 1] of the current server; "measured": from the container's cgroup at every
+   * price poll (1 until the first measurement, and throughout when the host cannot measure).
+   */
+  readonly utilisation: number | "measured";
   readonly historyWindowSeconds: number;
   readonly migrationModel: MigrationModelConfig;
   readonly pricePollSeconds: number;
@@ -164,7 +168,23 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary> 
     );
   }
   const name = (id: number) => `${markets[id].instanceType} ${markets[id].lifecycle}`;
+  const level = options.utilisation === "measured" ? 1 : options.utilisation;
+  const measured =
+    options.utilisation === "measured" && options.host.usage !== undefined
+      ? new MeasuredWorkload(options.demandWork, level)
+      : undefined;
   const driver = new LiveDriver({
+    homeMarketId: homeMarket,
+    measured,
+    onUsage: (market, utilisation, memoryBytes) =>
+      log({
+        kind: "event",
+        time: iso(nowSeconds(clock)),
+        event: "usage",
+        market: `${market.instanceType} ${market.lifecycle}`,
+        price: null,
+        reason: `cpu ${(utilisation * 100).toFixed(1)}% of ${market.vcpu} vCPU, memory ${(memoryBytes / 2 ** 20).toFixed(1)} MiB`,
+      }),
     zone: config.zone,
     markets,
     poller,
@@ -197,7 +217,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary> 
     intervalSeconds: options.intervalSeconds,
     memoryGiB: options.memoryGiB,
     demandWork: options.demandWork,
-    utilisation: options.utilisation,
+    utilisation: level,
     bidUsd: Float64Array.from(markets, (m) => (m.lifecycle === "spot" ? m.onDemandUsd : Infinity)),
     migration: (_from, to) =>
       migrationEstimate(options.migrationModel, options.memoryGiB, markets[to].lifecycle),
@@ -212,7 +232,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary> 
     memoryGiB: options.memoryGiB,
     demandWork: options.demandWork,
     workUnit: options.workUnit,
-    workload: StepWorkload.constant(options.demandWork, options.utilisation),
+    workload: measured ?? StepWorkload.constant(options.demandWork, level),
     targetWork: null,
     migrationModel: options.migrationModel,
   };
