@@ -356,7 +356,7 @@ export class HoppingEngine implements EventSink {
     this.migration = null;
     if (migration.kind === "hop") {
       this.counts.abortedHops++;
-      if (retry) this.consult("interval");
+      if (retry) this.consult(this.retryTrigger());
       return;
     }
     this.consult(migration.kind === "start" ? "start" : "revoked");
@@ -376,7 +376,12 @@ export class HoppingEngine implements EventSink {
       this.downtimeStart = NaN;
     }
     if (!this.running) this.startRunning(migration.source);
-    if (event.retry) this.consult("interval");
+    if (event.retry) this.consult(this.retryTrigger());
+  }
+
+  /** Asked again after a failed hop: still a notice while the host is doomed. */
+  private retryTrigger(): Trigger {
+    return Number.isNaN(this.instances[this.host].reclaimAt) ? "interval" : "notice";
   }
 
   private advancePhase(id: number, from: Phase, to: Exclude<Phase, "acquire">): void {

@@ -30,13 +30,18 @@ class ScriptedDriver implements Driver {
   readonly history = { windowSeconds: 0, changes: () => 0, meanTimeToChangeOfCheapest: () => Infinity };
   readonly commands: string[] = [];
 
-  constructor(private readonly script: Script) {}
+  constructor(
+    private readonly script: Script,
+    /** World events (e.g. a notice) scheduled when the run begins. */
+    private readonly world: Array<readonly [number, EngineEvent]> = [],
+  ) {}
 
   pricePath(marketId: number) {
     return constantPath(this.prices[marketId]);
   }
 
-  advance(until: number): number {
+  advance(until: number, sink: EventSink): number {
+    for (const [time, event] of this.world.splice(0)) sink.schedule(time, event);
     return until;
   }
 
@@ -175,6 +180,40 @@ describe("HoppingEngine, live semantics (scripted driver)", () => {
     expect(result.acquireFailures).toBe(1);
     expect(result.downtimes).toEqual([]);
     expect(result.work).toBeCloseTo(10, 12);
+  });
+
+  it("after a failed emergency hop the policy is asked again with the notice still the trigger", async () => {
+    const seen: Seen[] = [];
+    const triggers: Policy = {
+      decide(o) {
+        seen.push({
+          now: o.now,
+          trigger: o.trigger,
+          current: o.current?.marketId,
+          excluded: o.excluded.has(1),
+        });
+        return o.trigger === "notice" && !o.excluded.has(1)
+          ? { kind: "place", marketId: 1, reason: "away from the noticed server" }
+          : { kind: "stay", reason: "stay" };
+      },
+    };
+    const driver = new ScriptedDriver(
+      (command) => {
+        if (command.kind !== "acquire") return completes(command);
+        driver.unavailable.add(1);
+        return {
+          after: 20,
+          event: { kind: "acquire-failed", instance: command.instance, reason: "no capacity", retry: true },
+        };
+      },
+      [[100, { kind: "notice", instance: 0, reclaimAt: 220, reason: "notice" }]],
+    );
+    await new HoppingEngine(config, driver, triggers).run();
+    expect(seen.slice(0, 3)).toEqual([
+      { now: 0, trigger: "interval", current: 0, excluded: false },
+      { now: 100, trigger: "notice", current: 0, excluded: false },
+      { now: 120, trigger: "notice", current: 0, excluded: true },
+    ]);
   });
 
   it("a stop during a hop ends the run only once the hop and the source's termination completed", async () => {

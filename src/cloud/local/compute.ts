@@ -132,7 +132,7 @@ function launch(
   const groupIds = params.strings("SecurityGroupId");
   lookupAll(groupIds, world.securityGroups, "InvalidGroup.NotFound", "security group");
 
-  if (world.faults.outOfCapacity(type.type, subnet.zone)) {
+  if (world.faults.outOfCapacity(type.type, subnet.zone, spot ? "spot" : "on-demand")) {
     const others = world.config.zones.filter((z) => z !== subnet.zone).join(", ");
     throw new Ec2Error(
       "InsufficientInstanceCapacity",

@@ -6,9 +6,10 @@ type Times = number;
 
 export interface CapacityFault {
   readonly kind: "InsufficientInstanceCapacity";
-  /** Omitted: any type / any zone. */
+  /** Omitted: any type / any zone / both lifecycles. */
   readonly instanceType?: string;
   readonly zone?: string;
+  readonly lifecycle?: "spot" | "on-demand";
   readonly times?: Times;
 }
 
@@ -159,12 +160,13 @@ export class FaultSet {
     return this.fire((f) => f.kind === "IncorrectState" && f.action === action);
   }
 
-  outOfCapacity(instanceType: string, zone: string): boolean {
+  outOfCapacity(instanceType: string, zone: string, lifecycle: "spot" | "on-demand"): boolean {
     return this.fire(
       (f) =>
         f.kind === "InsufficientInstanceCapacity" &&
         (f.instanceType === undefined || f.instanceType === instanceType) &&
-        (f.zone === undefined || f.zone === zone),
+        (f.zone === undefined || f.zone === zone) &&
+        (f.lifecycle === undefined || f.lifecycle === lifecycle),
     );
   }
 
@@ -256,6 +258,8 @@ function validateFault(value: unknown, where: string): asserts value is Fault {
     case "InsufficientInstanceCapacity":
       optionalString("instanceType");
       optionalString("zone");
+      if (f.lifecycle !== undefined && f.lifecycle !== "spot" && f.lifecycle !== "on-demand")
+        bad("lifecycle spot or on-demand", f.lifecycle);
       break;
     case "RequestLimitExceeded":
       optionalString("action");

@@ -259,6 +259,39 @@ describe("runLive under faults injected into the emulator (real SDK, real time, 
     expect(world.volumeOn).toEqual([journal.home]);
   }, 60_000);
 
+  it("a notice with no spot capacity anywhere: each spot market fails and is excluded, on-demand takes the container", async () => {
+    h = await liveHarness({
+      realTime: true,
+      latencyFactor: 0.05,
+      homeLifecycle: "spot",
+      spotPrices: [
+        spotPrice("m4.large", Date.now() - 60_000, 0.03),
+        spotPrice("c4.large", Date.now() - 60_000, 0.04),
+      ],
+    });
+    h.emulator.faults.insufficientCapacity({ lifecycle: "spot" });
+    const home = h.source;
+    setTimeout(() => h!.emulator.faults.interrupt(home), 1_000);
+    const log: LiveLogRecord[] = [];
+    const { result, journal } = await live(h, log, {
+      durationSeconds: 4,
+      notices: (id) =>
+        new NoticePoller({
+          baseUrl: h!.emulator.metadataEndpoint(id),
+          clock: h!.clock,
+          intervalSeconds: 0.2,
+        }),
+    });
+    // Per ECU: m4.large spot, then c4.large spot; both refused; then on-demand c4.large ($0.10 / 8 ECU).
+    expect(hops(log)).toEqual(["m4.large spot", "c4.large spot", "c4.large on-demand"]);
+    expect(journal.hops.map((hop) => hop.outcome)).toEqual(["rolled-back", "rolled-back", "done"]);
+    expect(result.hops).toBe(1);
+    expect(result.abortedHops).toBe(2);
+    expect(h.emulator.state.instances.get(journal.home)!.lifecycle).toBe("on-demand");
+    const world = await settleAndSummarize(h);
+    expect(world.oursRunning).toEqual([journal.home]);
+  }, 60_000);
+
   it("throttling of RunInstances and AttachVolume is retried with backoff: the hop completes", async () => {
     h = await liveHarness({ realTime: true, homeLifecycle: "spot", spotPrices: cheaperC4(Date.now()) });
     h.emulator.faults.throttle({ action: "RunInstances", times: 2 });
