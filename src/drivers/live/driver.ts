@@ -1,9 +1,8 @@
-import type { PricePath } from "../../engine/billing.js";
 import type { Command, Driver, EngineEvent, EventSink } from "../../engine/driver.js";
 import type { Market, PriceHistoryView } from "../../engine/types.js";
 import { HotspotError } from "../../errors.js";
 import { SimHistory } from "../sim/history.js";
-import { StepPricePath } from "../sim/price-paths.js";
+import { StepPricePath, constantPath } from "../sim/price-paths.js";
 import { nowSeconds, type LiveClock } from "./clock.js";
 import { ContainerLostError, InstanceLostError } from "./errors.js";
 import type { ContainerUsage } from "./container-host.js";
@@ -45,8 +44,6 @@ export interface LiveDriverOptions {
   readonly measured?: MeasuredWorkload;
   /** Called with each measurement: utilisation of the home in [0, 1] and memory in use. */
   readonly onUsage?: (market: Market, utilisation: number, memoryBytes: number) => void;
-  /** Called for every price poll. */
-  readonly onPoll?: (changes: number) => void;
 }
 
 const GONE = new Set(["shutting-down", "terminated", "stopping", "stopped"]);
@@ -112,14 +109,9 @@ export class LiveDriver implements Driver {
     return this.historyView;
   }
 
-  /** The EC2 id of an engine instance (null while it is being launched). */
-  instanceId(index: number): string | null {
-    return this.ids[index] ?? null;
-  }
-
-  pricePath(marketId: number): PricePath {
+  pricePath(marketId: number): StepPricePath {
     const market = this.markets[marketId];
-    if (market.lifecycle === "on-demand") return polledPaths([market], this.options.poller)[0];
+    if (market.lifecycle === "on-demand") return constantPath(market.onDemandUsd);
     const log = this.logs[marketId];
     return new StepPricePath(Float64Array.from(log.times), Float64Array.from(log.prices));
   }
@@ -288,7 +280,6 @@ export class LiveDriver implements Driver {
     this.nextPoll = report.time + this.options.pricePollSeconds;
     this.absorbPoll();
     this.historyView = this.buildHistory();
-    this.options.onPoll?.(report.added);
   }
 
   /** Current prices from the poller, and its new changes appended to the billing logs. */
@@ -332,11 +323,7 @@ export class LiveDriver implements Driver {
 
   private buildHistory(): SimHistory {
     const { zone, historyWindowSeconds, memoryGiB, demandWork } = this.options;
-    const paths = this.logs.map((log, id) =>
-      this.markets[id].lifecycle === "on-demand"
-        ? polledPaths([this.markets[id]], this.options.poller)[0]
-        : new StepPricePath(Float64Array.from(log.times), Float64Array.from(log.prices)),
-    );
+    const paths = this.markets.map((_, id) => this.pricePath(id));
     const history = new SimHistory(
       scenarioFromPaths(zone, this.markets, paths),
       historyWindowSeconds,

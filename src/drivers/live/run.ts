@@ -294,8 +294,13 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary> 
     }
   };
   engine = new HoppingEngine(engineConfig, driver, loggedPolicy(policy, name, log), observer);
-  const result = await engine.run(stopper.signal);
-  stopper.abort();
+  let result: EngineResult;
+  try {
+    result = await engine.run(stopper.signal);
+  } finally {
+    // Ends the duration's timer too, so a failed run does not linger until it fires.
+    stopper.abort();
+  }
   await ledgerWrites;
   const final = document(result, result.end);
   await options.onLedger?.(final);
