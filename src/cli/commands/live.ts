@@ -16,7 +16,10 @@ import { INSTANCE_TYPE_RE } from "../../setup/validate.js";
 import { catalogOptionsFromArgs, withCatalogOptions, type CatalogArgs } from "../catalog-options.js";
 import { parseChoice, parseDuration, parseInteger, parseNumber, parseTime } from "../parse.js";
 
-const clouds = { aws: "EC2 through the SDK's default credential chain", local: "the local cloud emulator" };
+const clouds = {
+  aws: "EC2 through the SDK's default credential chain; --dry-run only for now",
+  local: "the local cloud: its EC2 emulator and namespace hosts",
+};
 const lifecycles = { spot: true, "on-demand": true } as const satisfies Record<Lifecycle, true>;
 
 function builder(yargs: Argv) {
@@ -78,7 +81,7 @@ function builder(yargs: Argv) {
     .option("cloud", {
       type: "string",
       default: "aws",
-      describe: `Where prices come from: ${Object.entries(clouds)
+      describe: `The cloud: ${Object.entries(clouds)
         .map(([name, text]) => `${name} (${text})`)
         .join("; ")}`,
     })
@@ -86,7 +89,7 @@ function builder(yargs: Argv) {
     .option("metadata", {
       type: "string",
       describe:
-        "Instance metadata base URL to watch for interruption notices every 5 s (on EC2: http://169.254.169.254)",
+        "Instance metadata base URL to watch for interruption notices every 5 s (on EC2: http://169.254.169.254; local cloud: the emulator's, each instance's under its id)",
     })
     .option("policy", {
       type: "string",
@@ -120,7 +123,11 @@ function builder(yargs: Argv) {
       describe: "Billing model: per-second, hourly",
     })
     .option("history-window", { type: "string", default: "1d", describe: "Look-back window policies see" })
-    .option("json", { type: "boolean", default: false, describe: "One JSON decision record per line" })
+    .option("json", {
+      type: "boolean",
+      default: false,
+      describe: "--dry-run: one JSON decision record per line (acting always logs JSON lines)",
+    })
     .example("$0 live --dry-run --rounds 1", "One decision on current prices with the config's policy")
     .example(
       "$0 live --cloud local --endpoint http://127.0.0.1:4566 --metadata http://127.0.0.1:4567 --local-hosts /tmp/hosts --local-prefix hs --image-id ami-0123456789abcdef0 --state-dir /tmp/state",
