@@ -38,6 +38,11 @@ export interface LiveDriverOptions {
   readonly retry?: RetryPolicy;
   /** Something the run survives but the user should know (e.g. the metadata service did not answer). */
   readonly onWarning?: (text: string) => void;
+  /**
+   * A rebalance recommendation for the home: logged only, since the policy is asked on the notice that
+   * follows a real reclamation and every interval anyway.
+   */
+  readonly onRebalance?: (market: Market, instanceId: string, at: number) => void;
   /** The market the home runs on when the run begins (engine instance 0). */
   readonly homeMarketId: number;
   /** Fed with the container's measured demand at every price poll; absent: not measured. */
@@ -91,6 +96,7 @@ export class LiveDriver implements Driver {
   private nextPoll: number;
   private nextNotice = -Infinity;
   private noticed: number | null = null;
+  private rebalanced: number | null = null;
   private watcher: { readonly home: string; readonly poller: NoticePoller } | null = null;
 
   constructor(private readonly options: LiveDriverOptions) {
@@ -362,6 +368,11 @@ export class LiveDriver implements Driver {
     } catch (error) {
       this.options.onWarning?.(`interruption notices of ${home} not read: ${message(error)}`);
       return;
+    }
+    if (seen.rebalanceAt !== null && seen.rebalanceAt !== this.rebalanced) {
+      this.rebalanced = seen.rebalanceAt;
+      const market = this.markets[this.marketOfInstance[this.ids.lastIndexOf(home)]];
+      this.options.onRebalance?.(market, home, seen.rebalanceAt);
     }
     if (seen.interruptionAt === null || seen.interruptionAt === this.noticed) return;
     this.noticed = seen.interruptionAt;

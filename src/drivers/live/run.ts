@@ -199,6 +199,15 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary> 
     stop: stopper.signal,
     retry,
     onWarning: options.onWarning,
+    onRebalance: (market, instanceId, at) =>
+      log({
+        kind: "event",
+        time: iso(nowSeconds(clock)),
+        event: "rebalance",
+        market: `${market.instanceType} ${market.lifecycle}`,
+        price: null,
+        reason: `rebalance recommendation for ${instanceId} at ${iso(at)}`,
+      }),
     onExcluded: (market, until, reason) =>
       log({
         kind: "event",
