@@ -76,9 +76,6 @@ export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wal
   const catalog = await createCatalog({ specsFile: options.catalog.specsFile });
   const demandWork = options.demand ?? defaultDemandWork(catalog, options.catalog.workUnit);
   await mkdir(options.stateDir, { recursive: true });
-  const { createEc2Api } = await loadEc2Client();
-  const { connectEc2Compute } = await loadComputeClient();
-  const connection = connectEc2Compute({ region: config.region, endpoint: options.endpoint });
   const backend = new NamespaceHostBackend({ prefix: local.prefix, stateDir: local.hostsDir });
   const host = await LocalContainerHost.find({
     backend,
@@ -87,6 +84,9 @@ export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wal
     volumeId: config.volumeId,
     address: config.privateIp,
   });
+  const { createEc2Api } = await loadEc2Client();
+  const { connectEc2Compute } = await loadComputeClient();
+  const connection = connectEc2Compute({ region: config.region, endpoint: options.endpoint });
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     process.stderr.write(`hotspot live: ${signal}: stopping once no hop is in flight\n`);
