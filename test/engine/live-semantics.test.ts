@@ -74,16 +74,18 @@ interface Seen {
   readonly excluded: boolean;
 }
 
+const sawOf = (o: Observation): Seen => ({
+  now: o.now,
+  trigger: o.trigger,
+  current: o.current?.marketId,
+  excluded: o.excluded.has(1),
+});
+
 /** Hops to b.large at the first decision it may, unless excluded; records what it saw each time. */
 function hopOnce(seen: Seen[]): Policy {
   return {
     decide(o) {
-      seen.push({
-        now: o.now,
-        trigger: o.trigger,
-        current: o.current?.marketId,
-        excluded: o.excluded.has(1),
-      });
+      seen.push(sawOf(o));
       if (o.current?.marketId === 0 && !o.excluded.has(1) && seen.length === 1)
         return { kind: "place", marketId: 1, reason: "cheaper" };
       return { kind: "stay", reason: "stay" };
@@ -186,12 +188,7 @@ describe("HoppingEngine, live semantics (scripted driver)", () => {
     const seen: Seen[] = [];
     const triggers: Policy = {
       decide(o) {
-        seen.push({
-          now: o.now,
-          trigger: o.trigger,
-          current: o.current?.marketId,
-          excluded: o.excluded.has(1),
-        });
+        seen.push(sawOf(o));
         return o.trigger === "notice" && !o.excluded.has(1)
           ? { kind: "place", marketId: 1, reason: "away from the noticed server" }
           : { kind: "stay", reason: "stay" };

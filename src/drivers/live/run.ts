@@ -6,7 +6,7 @@ import type { EngineConfig } from "../../engine/config.js";
 import { HoppingEngine } from "../../engine/engine.js";
 import { migrationEstimate, type MigrationModelConfig } from "../../engine/migration-model.js";
 import type { EngineResult, TimelineEntry } from "../../engine/result.js";
-import type { Decision, Observation } from "../../engine/types.js";
+import type { Decision, Market, Observation } from "../../engine/types.js";
 import { StepWorkload } from "../../engine/workload.js";
 import { HotspotError, UsageError } from "../../errors.js";
 import { policyByName } from "../../policies/index.js";
@@ -168,6 +168,16 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary> 
     );
   }
   const name = (id: number) => `${markets[id].instanceType} ${markets[id].lifecycle}`;
+  /** A driver's news as an event line, stamped now. */
+  const logEvent = (event: string, market: Market, reason: string) =>
+    log({
+      kind: "event",
+      time: iso(nowSeconds(clock)),
+      event,
+      market: `${market.instanceType} ${market.lifecycle}`,
+      price: null,
+      reason,
+    });
   const level = options.utilisation === "measured" ? 1 : options.utilisation;
   const measured =
     options.utilisation === "measured" && options.host.usage !== undefined
@@ -177,14 +187,11 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary> 
     homeMarketId: homeMarket,
     measured,
     onUsage: (market, utilisation, memoryBytes) =>
-      log({
-        kind: "event",
-        time: iso(nowSeconds(clock)),
-        event: "usage",
-        market: `${market.instanceType} ${market.lifecycle}`,
-        price: null,
-        reason: `cpu ${(utilisation * 100).toFixed(1)}% of ${market.vcpu} vCPU, memory ${(memoryBytes / 2 ** 20).toFixed(1)} MiB`,
-      }),
+      logEvent(
+        "usage",
+        market,
+        `cpu ${(utilisation * 100).toFixed(1)}% of ${market.vcpu} vCPU, memory ${(memoryBytes / 2 ** 20).toFixed(1)} MiB`,
+      ),
     zone: config.zone,
     markets,
     poller,
@@ -200,23 +207,9 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary> 
     retry,
     onWarning: options.onWarning,
     onRebalance: (market, instanceId, at) =>
-      log({
-        kind: "event",
-        time: iso(nowSeconds(clock)),
-        event: "rebalance",
-        market: `${market.instanceType} ${market.lifecycle}`,
-        price: null,
-        reason: `rebalance recommendation for ${instanceId} at ${iso(at)}`,
-      }),
+      logEvent("rebalance", market, `rebalance recommendation for ${instanceId} at ${iso(at)}`),
     onExcluded: (market, until, reason) =>
-      log({
-        kind: "event",
-        time: iso(nowSeconds(clock)),
-        event: "excluded",
-        market: `${market.instanceType} ${market.lifecycle}`,
-        price: null,
-        reason: `unavailable until ${iso(until)}: ${reason}`,
-      }),
+      logEvent("excluded", market, `unavailable until ${iso(until)}: ${reason}`),
   });
   const policy = definition.create(options.policy.params, {
     markets,

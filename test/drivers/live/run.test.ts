@@ -67,6 +67,10 @@ const c4DropsAt2500 = (t0: number) => [
   spotPrice("c4.large", t0 + 2_500, 0.02),
 ];
 
+/** The harness's metadata for an instance, watched every 0.2 s. */
+const fastNotices = (id: string) =>
+  new NoticePoller({ baseUrl: h!.emulator.metadataEndpoint(id), clock: h!.clock, intervalSeconds: 0.2 });
+
 const hops = (log: LiveLogRecord[]) =>
   log.flatMap((r) => (r.kind === "event" && r.event === "hop" ? [r.market] : []));
 
@@ -173,12 +177,7 @@ describe("runLive: the engine and a policy drive journaled hops (real SDK, emula
     setTimeout(() => h!.emulator.faults.interrupt(home), 1_500);
     const { result, journal } = await live(h, log, {
       durationSeconds: 6,
-      notices: (id) =>
-        new NoticePoller({
-          baseUrl: h!.emulator.metadataEndpoint(id),
-          clock: h!.clock,
-          intervalSeconds: 0.2,
-        }),
+      notices: fastNotices,
     });
     expect(result.notices).toBe(1);
     expect(result.hops).toBe(1);
@@ -279,12 +278,7 @@ describe("runLive under faults injected into the emulator (real SDK, real time, 
     const log: LiveLogRecord[] = [];
     const { result, journal } = await live(h, log, {
       durationSeconds: 4,
-      notices: (id) =>
-        new NoticePoller({
-          baseUrl: h!.emulator.metadataEndpoint(id),
-          clock: h!.clock,
-          intervalSeconds: 0.2,
-        }),
+      notices: fastNotices,
     });
     // Per ECU: m4.large spot, then c4.large spot; both refused; then on-demand c4.large ($0.10 / 8 ECU).
     expect(hops(log)).toEqual(["m4.large spot", "c4.large spot", "c4.large on-demand"]);
