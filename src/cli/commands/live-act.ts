@@ -1,9 +1,9 @@
 import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { createCatalog } from "../../catalog/catalog.js";
 import { defaultDemandWork } from "../../catalog/work-unit.js";
 import { NamespaceHostBackend } from "../../cloud/local/hosts/namespace-backend.js";
-import { wallClock, type LiveClock } from "../../drivers/live/clock.js";
+import { nowSeconds, wallClock, type LiveClock } from "../../drivers/live/clock.js";
 import { collectOrphans } from "../../drivers/live/gc.js";
 import type { StepHook } from "../../drivers/live/hop.js";
 import { HOP_STEPS, Journal, UNDO_STEPS, type StepName } from "../../drivers/live/journal.js";
@@ -13,6 +13,7 @@ import { runLive, type LiveLogRecord } from "../../drivers/live/run.js";
 import type { BillingModelName } from "../../engine/billing.js";
 import { defaultMigrationModel } from "../../engine/migration-model.js";
 import { UsageError } from "../../errors.js";
+import { shellCommandLine } from "../../reports/command-line.js";
 import { serializeResults } from "../../results/write.js";
 import { readLiveConfig, type LiveConfig } from "../../setup/config.js";
 import { writeFileAtomic } from "../../util/atomic-write.js";
@@ -27,9 +28,18 @@ export interface LiveActOptions {
   readonly policy?: LiveConfig["policy"];
   readonly intervalSeconds: number;
   readonly durationSeconds: number;
+  /** Stop at this time (epoch seconds) instead of after `durationSeconds`. */
+  readonly untilSeconds?: number;
   readonly resume: boolean;
-  readonly stateDir: string;
-  readonly resultsPath: string;
+  /** null: on the container's volume (self-migrating). */
+  readonly stateDir: string | null;
+  /** null: `results.json` in the state directory (`results-<instance>.json` when self-migrating). */
+  readonly resultsPath: string | null;
+  readonly self?: {
+    readonly instanceId: string;
+    readonly takeover: boolean;
+    readonly takeoverTimeoutSeconds: number;
+  };
   readonly imageId: string;
   readonly device: string;
   readonly deviceIndex: number;
@@ -72,11 +82,19 @@ function killHook(): StepHook | undefined {
 export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wallClock): Promise<void> {
   const hook = killHook();
   const config = await readLiveConfig(options.configPath);
-  const { imageId, local } = options;
+  const { imageId, local, self } = options;
   const catalog = await createCatalog({ specsFile: options.catalog.specsFile });
   const demandWork = options.demand ?? defaultDemandWork(catalog, options.catalog.workUnit);
-  await mkdir(options.stateDir, { recursive: true });
   const backend = new NamespaceHostBackend({ prefix: local.prefix, stateDir: local.hostsDir });
+  // Self-migrating, journal and ledger travel with the container on its volume.
+  const stateDir = options.stateDir ?? join(backend.volumes.mountPoint(config.volumeId), "hotspot");
+  const resultsPath =
+    options.resultsPath ?? join(stateDir, self ? `results-${self.instanceId}.json` : "results.json");
+  // A target's volume arrives later; creating the directory now would put it under the bare mount point.
+  if (!self?.takeover) await mkdir(stateDir, { recursive: true });
+  const start = nowSeconds(clock);
+  const until = options.untilSeconds ?? start + options.durationSeconds;
+  const userData = self === undefined ? undefined : takeoverUserData(options, stateDir, until);
   const host = await LocalContainerHost.find({
     backend,
     stateDir: local.hostsDir,
@@ -96,7 +114,7 @@ export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wal
   process.on("SIGTERM", onSignal);
   const policy = options.policy ?? config.policy;
   process.stderr.write(
-    `hotspot live: policy ${policy.name} in ${config.zone}; journal ${journalPathIn(options.stateDir)}; ledger ${options.resultsPath}${options.metadata === undefined ? "; interruption notices are not watched (no --metadata)" : ""}\n`,
+    `hotspot live: policy ${policy.name} in ${config.zone}${self ? ` on ${self.instanceId}${self.takeover ? ", taking over" : ""}` : ""}; journal ${journalPathIn(stateDir)}; ledger ${resultsPath}${options.metadata === undefined ? "; interruption notices are not watched (no --metadata)" : ""}\n`,
   );
   try {
     const summary = await runLive({
@@ -111,6 +129,7 @@ export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wal
         volumeDevice: options.device,
         networkInterfaceId: config.eniId,
         deviceIndex: options.deviceIndex,
+        userData,
       },
       catalog,
       workUnit: options.catalog.workUnit,
@@ -125,9 +144,10 @@ export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wal
       migrationModel: defaultMigrationModel,
       pricePollSeconds: options.pricePollSeconds,
       cooldownSeconds: options.cooldownSeconds,
-      journalPath: journalPathIn(options.stateDir),
+      journalPath: journalPathIn(stateDir),
       resume: options.resume,
-      durationSeconds: options.durationSeconds,
+      durationSeconds: Math.max(0, until - start),
+      self,
       clock,
       notices:
         options.metadata === undefined
@@ -143,7 +163,7 @@ export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wal
       timeouts: { poll: 100 },
       hook,
       log: (record: LiveLogRecord) => process.stdout.write(`${JSON.stringify(record)}\n`),
-      onLedger: (document) => writeFileAtomic(options.resultsPath, [serializeResults(document)]),
+      onLedger: (document) => writeFileAtomic(resultsPath, [serializeResults(document)]),
       onWarning: (text) => process.stderr.write(`hotspot live: warning: ${text}\n`),
     });
     for (const report of summary.resumed) {
@@ -151,9 +171,15 @@ export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wal
         `hotspot live: resumed ${report.hop}: ${report.outcome}${report.from ? ` (from ${report.from})` : ""}\n`,
       );
     }
+    if ("handedOffTo" in summary) {
+      process.stderr.write(
+        `hotspot live: handed the container off to ${summary.handedOffTo}; its controller runs on${summary.document ? `; ledger of this run ${resultsPath}` : ""}\n`,
+      );
+      return;
+    }
     const run = summary.document.runs[0];
     process.stderr.write(
-      `hotspot live: ${run.migrations} hop(s), ${run.abortedMigrations} aborted, downtime ${run.downtimeSeconds.toFixed(2)} s, cost $${run.costUsd.toFixed(6)}; the container runs on ${summary.journal.home}; ledger ${options.resultsPath}\n`,
+      `hotspot live: ${run.migrations} hop(s), ${run.abortedMigrations} aborted, downtime ${run.downtimeSeconds.toFixed(2)} s, cost $${run.costUsd.toFixed(6)}; the container runs on ${summary.journal.home}; ledger ${resultsPath}\n`,
     );
   } finally {
     process.off("SIGINT", onSignal);
@@ -164,7 +190,10 @@ export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wal
 
 /** `hotspot live gc`: end instances of ours the journal does not account for. */
 export async function runLiveGc(
-  options: Pick<LiveActOptions, "configPath" | "endpoint" | "stateDir"> & { readonly dryRun: boolean },
+  options: Pick<LiveActOptions, "configPath" | "endpoint"> & {
+    readonly stateDir: string;
+    readonly dryRun: boolean;
+  },
   clock: LiveClock = wallClock,
 ): Promise<void> {
   const config = await readLiveConfig(options.configPath);
@@ -180,4 +209,49 @@ export async function runLiveGc(
   } finally {
     connection.close();
   }
+}
+
+/**
+ * User data for a target when self-migrating: a script that starts this very command there as
+ * `--takeover`, on the instance the local cloud names in HOTSPOT_INSTANCE_ID, until the same time.
+ */
+function takeoverUserData(options: LiveActOptions, stateDir: string, until: number): string {
+  const flag = (name: string, value: string | number | undefined) =>
+    value === undefined ? [] : [`--${name}`, String(value)];
+  const words = [
+    process.execPath,
+    process.argv[1],
+    "live",
+    ...flag("config", resolve(options.configPath)),
+    ...flag("cloud", "local"),
+    ...flag("endpoint", options.endpoint),
+    ...flag("metadata", options.metadata),
+    ...flag("local-hosts", resolve(options.local.hostsDir)),
+    ...flag("local-prefix", options.local.prefix),
+    ...flag("image-id", options.imageId),
+    ...flag("state-dir", resolve(stateDir)),
+    ...flag("results", options.resultsPath === null ? undefined : resolve(options.resultsPath)),
+    ...flag("device", options.device),
+    ...flag("device-index", options.deviceIndex),
+    ...flag("interval", options.intervalSeconds),
+    ...flag("price-poll", options.pricePollSeconds),
+    ...flag("cooldown", options.cooldownSeconds),
+    ...flag("memory", options.memoryGiB),
+    ...flag("demand", options.demand),
+    ...flag("utilisation", options.utilisation),
+    ...flag("billing", options.billing),
+    ...flag("history-window", options.historyWindowSeconds),
+    ...flag("policy", options.policy?.name),
+    ...flag(
+      "specs",
+      options.catalog.specsFile === undefined ? undefined : resolve(options.catalog.specsFile),
+    ),
+    ...flag("work-unit", options.catalog.workUnit),
+    ...(options.catalog.skipUnknownTypes ? ["--skip-unknown-types"] : []),
+    ...(Number.isFinite(until) ? flag("until", new Date(until * 1000).toISOString()) : []),
+    ...flag("takeover-timeout", options.self!.takeoverTimeoutSeconds),
+    "--takeover",
+  ];
+  const script = `#!/bin/sh\nexec ${shellCommandLine(words)} --instance-id "$HOTSPOT_INSTANCE_ID"\n`;
+  return Buffer.from(script, "utf8").toString("base64");
 }

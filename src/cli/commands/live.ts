@@ -3,7 +3,6 @@ import { createCatalog } from "../../catalog/catalog.js";
 import { defaultDemandWork } from "../../catalog/work-unit.js";
 import { loadEc2Client } from "../cloud-clients.js";
 import { runLiveAct, runLiveGc, type LiveActOptions } from "./live-act.js";
-import { join } from "node:path";
 import { runDryRun, type AssumedPlacement, type DecisionRecord } from "../../drivers/live/dry-run.js";
 import { NoticePoller } from "../../drivers/live/notice-poller.js";
 import { wallClock, type LiveClock } from "../../drivers/live/clock.js";
@@ -40,9 +39,26 @@ function builder(yargs: Argv) {
     })
     .option("state-dir", {
       type: "string",
-      default: "/var/lib/hotspot",
-      describe: "Where the journal (journal.json) and the ledger (results.json) live",
+      describe:
+        "Where the journal (journal.json) and the ledger (results.json) live (default /var/lib/hotspot; with --instance-id on the container's volume)",
     })
+    .option("instance-id", {
+      type: "string",
+      describe:
+        "Self-migrating: this controller runs on that instance, keeps its journal on the volume, hands each hop off to the target's controller (started by user data) and ends with its instance",
+    })
+    .option("takeover", {
+      type: "boolean",
+      default: false,
+      describe:
+        "With --instance-id, in a target's user data: wait for the volume and ENI, finish the hop, run on",
+    })
+    .option("takeover-timeout", {
+      type: "string",
+      default: "30m",
+      describe: "How long --takeover waits for the volume and ENI",
+    })
+    .option("until", { type: "string", describe: "Stop at this time (ISO), instead of --duration" })
     .option("results", {
       type: "string",
       describe:
@@ -146,6 +162,10 @@ function builder(yargs: Argv) {
 
 export type LiveArgs = CatalogArgs & {
   action?: string;
+  "instance-id"?: string;
+  takeover?: boolean;
+  "takeover-timeout"?: string;
+  until?: string;
   "dry-run"?: boolean;
   resume?: boolean;
   "state-dir"?: string;
@@ -183,7 +203,17 @@ function url(flag: string, raw: string): string {
 
 const actions = { gc: "terminate orphans of ours" };
 const DRY_RUN_ONLY = ["rounds", "current-type", "current-since", "json"] as const;
-const ACT_ONLY = ["resume", "results", "duration", "image-id", "local-hosts", "local-prefix"] as const;
+const ACT_ONLY = [
+  "resume",
+  "results",
+  "duration",
+  "until",
+  "image-id",
+  "local-hosts",
+  "local-prefix",
+  "instance-id",
+  "takeover",
+] as const;
 
 /** Flags that mean nothing in this mode, named so a typo'd intent fails before anything runs. */
 function refuse(args: LiveArgs, flags: readonly (keyof LiveArgs)[], why: string): void {
@@ -237,7 +267,22 @@ function actOptionsFromArgs(args: LiveArgs): LiveActOptions {
     );
   }
   const common = sharedOptions(args);
-  const stateDir = stateDirOf(args);
+  const self = args["instance-id"];
+  if (self !== undefined && !/^i-[0-9a-f]{8,17}$/.test(self)) {
+    throw new UsageError("--instance-id", "an instance id such as i-0123456789abcdef0", JSON.stringify(self));
+  }
+  if (args.takeover === true && self === undefined) {
+    throw new UsageError(
+      "--takeover",
+      "to come with --instance-id (the target it runs on)",
+      "no --instance-id",
+    );
+  }
+  if (args.until !== undefined && args.duration !== undefined) {
+    throw new UsageError("--until", "either --until or --duration", JSON.stringify(args.until));
+  }
+  const until = parseTime("--until", args.until);
+  const stateDir = args["state-dir"] === undefined && self !== undefined ? null : stateDirOf(args);
   const device = args.device ?? "/dev/sdf";
   if (!/^\/dev\/(sd[f-p]|xvd[f-p])$/.test(device)) {
     throw new UsageError(
@@ -253,9 +298,18 @@ function actOptionsFromArgs(args: LiveArgs): LiveActOptions {
     policy: common.policy,
     intervalSeconds: common.intervalSeconds,
     durationSeconds: parseDuration("--duration", args.duration) ?? Infinity,
+    untilSeconds: until,
     resume: args.resume ?? false,
     stateDir,
-    resultsPath: args.results ?? join(stateDir, "results.json"),
+    resultsPath: args.results ?? null,
+    self:
+      self === undefined
+        ? undefined
+        : {
+            instanceId: self,
+            takeover: args.takeover === true,
+            takeoverTimeoutSeconds: parseDuration("--takeover-timeout", args["takeover-timeout"] ?? "30m")!,
+          },
     imageId,
     device,
     deviceIndex: parseInteger("--device-index", args["device-index"] ?? "1", 1, 31),

@@ -4,7 +4,7 @@ import { HotspotError } from "../../errors.js";
 import { SimHistory } from "../sim/history.js";
 import { StepPricePath, constantPath } from "../sim/price-paths.js";
 import { nowSeconds, type LiveClock } from "./clock.js";
-import { ContainerLostError, InstanceLostError } from "./errors.js";
+import { ContainerLostError, HandedOffSignal, InstanceLostError } from "./errors.js";
 import type { ContainerUsage } from "./container-host.js";
 import type { HopExecutor } from "./hop.js";
 import type { MeasuredWorkload } from "./measured-workload.js";
@@ -43,6 +43,12 @@ export interface LiveDriverOptions {
    * follows a real reclamation and every interval anyway.
    */
   readonly onRebalance?: (market: Market, instanceId: string, at: number) => void;
+  /**
+   * Self-migrating (the controller runs on the source): instead of moving volume and ENI itself, the
+   * run hands off after the checkpoint (HopExecutor.handOff) and ends with HandedOffSignal; this is
+   * called first, while the volume that holds journal and ledger is still here.
+   */
+  readonly beforeHandOff?: () => Promise<void>;
   /** The market the home runs on when the run begins (engine instance 0). */
   readonly homeMarketId: number;
   /** Fed with the container's measured demand at every price poll; absent: not measured. */
@@ -199,6 +205,10 @@ export class LiveDriver implements Driver {
       case "move":
       case "restore": {
         const hop = this.hopOf(command.target);
+        if (command.kind === "move" && this.options.beforeHandOff !== undefined) {
+          await this.options.beforeHandOff();
+          throw new HandedOffSignal(await executor.handOff(hop));
+        }
         try {
           await executor.run(hop, PHASE_STEPS[command.kind]);
         } catch (error) {

@@ -29,3 +29,13 @@ export class ContainerLostError extends HotspotError {
     super("HOTSPOT_LIVE_CONTAINER_LOST", `the container is neither running nor checkpointed: ${detail}`);
   }
 }
+
+/**
+ * Not a failure: a self-migrating source let the container's volume and ENI go to `target`, whose
+ * controller finishes the hop. It ends the source's run (thrown through the engine).
+ */
+export class HandedOffSignal extends HotspotError {
+  constructor(readonly target: string) {
+    super("HOTSPOT_LIVE_HANDED_OFF", `handed the container off to ${target}, whose controller takes over`);
+  }
+}

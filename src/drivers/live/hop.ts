@@ -113,6 +113,36 @@ export class HopExecutor {
     }
   }
 
+  /**
+   * Self-migrating: the source's last act. Journals the detach's begin (the journal is on the volume,
+   * which leaves with it), then lets the volume and the ENI go; the target's controller finishes
+   * the hop from the journal (`resume.ts`). Returns the target.
+   */
+  async handOff(hop: HopRecord): Promise<string> {
+    const { journal, clock, hook } = this.deps;
+    const target = await this.targetOf(hop);
+    await journal.record(hop, {
+      step: "detach-source",
+      event: "begin",
+      at: clock.now(),
+      note: `handed off to ${target}`,
+    });
+    await hook?.("begin", "detach-source", hop);
+    await this.attachments.release(target);
+    return target;
+  }
+
+  /** Whether `id` is running (false when it is gone or going). */
+  async isRunning(id: string): Promise<boolean> {
+    const i = await this.calls.call(() => this.deps.compute.describeInstance(id));
+    return i?.state === "running";
+  }
+
+  /** Attach the volume and the ENI to `instanceId` (if they are free), waiting until both are there. */
+  async claim(instanceId: string): Promise<string> {
+    return this.attachments.moveTo(instanceId);
+  }
+
   /** Mark a hop whose steps all ran as done: its target is the container's home now. */
   async complete(hop: HopRecord): Promise<void> {
     await this.deps.journal.finish(hop, "done");

@@ -4,7 +4,8 @@ import { HOP_STEPS, UNDO_STEPS, hasEntry, type HopOutcome, type HopRecord, type 
 
 export interface ResumeReport {
   readonly hop: string;
-  readonly outcome: HopOutcome;
+  /** `handed-off`: a self-migrating source let the volume go again; the target finishes the hop. */
+  readonly outcome: HopOutcome | "handed-off";
   /** The step resumed from, for a hop rolled forward. */
   readonly from?: HopStep;
 }
@@ -16,11 +17,11 @@ export interface ResumeReport {
  * an `end`, each step checking the current state first; if the target is lost, fall back: volume and ENI
  * back to the source, restore there, terminate the target.
  */
-export async function resumeOpenHops(executor: HopExecutor): Promise<ResumeReport[]> {
+export async function resumeOpenHops(executor: HopExecutor, self?: string): Promise<ResumeReport[]> {
   const reports: ResumeReport[] = [];
   for (const hop of executor.deps.journal.openHops()) {
     try {
-      reports.push(await resumeHop(executor, hop));
+      reports.push(await resumeHop(executor, hop, self));
     } catch (error) {
       throw error instanceof StepFailure ? error.error : error;
     }
@@ -28,7 +29,7 @@ export async function resumeOpenHops(executor: HopExecutor): Promise<ResumeRepor
   return reports;
 }
 
-async function resumeHop(executor: HopExecutor, hop: HopRecord): Promise<ResumeReport> {
+async function resumeHop(executor: HopExecutor, hop: HopRecord, self?: string): Promise<ResumeReport> {
   const state = await executor.deps.host.state();
   const fellBack = hasEntry(hop, "reattach-source", "begin");
   if (!hasEntry(hop, "checkpoint", "begin") || state.runningOn === hop.source) {
@@ -42,6 +43,12 @@ async function resumeHop(executor: HopExecutor, hop: HopRecord): Promise<ResumeR
   if (hop.entries.some((e) => (UNDO_STEPS as readonly string[]).includes(e.step))) {
     await executor.fallBack(hop, "resumed: finishing the fall-back to the source");
     return { hop: hop.id, outcome: "fell-back" };
+  }
+  // A self-migrating source restarted after the checkpoint hands off again while its target lives.
+  const target = hop.targetInstanceId;
+  if (self !== undefined && self === hop.source && target !== null && (await executor.isRunning(target))) {
+    await executor.handOff(hop);
+    return { hop: hop.id, outcome: "handed-off" };
   }
   const from = HOP_STEPS.find((step) => !hasEntry(hop, step, "end")) ?? "terminate-source";
   try {

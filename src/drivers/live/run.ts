@@ -13,7 +13,10 @@ import { policyByName } from "../../policies/index.js";
 import type { Policy } from "../../policies/types.js";
 import { buildResultsDocument, type ResultsDocument } from "../../results/document.js";
 import type { LiveConfig } from "../../setup/config.js";
+import { Attachments } from "./attachments.js";
+import { LiveCalls } from "./calls.js";
 import { nowSeconds, type LiveClock } from "./clock.js";
+import { HandedOffSignal } from "./errors.js";
 import type { ContainerHost } from "./container-host.js";
 import { liveMarkets, zonePricePoller } from "./zone-markets.js";
 import { LiveDriver } from "./driver.js";
@@ -22,7 +25,7 @@ import type { Ec2Compute } from "./ec2-compute.js";
 import { HopExecutor, type StepHook } from "./hop.js";
 import { Journal, type HopRecord, type StepName } from "./journal.js";
 import type { NoticePoller } from "./notice-poller.js";
-import type { HopTimeouts, LiveResources } from "./resources.js";
+import { DEFAULT_TIMEOUTS, type HopTimeouts, type LiveResources } from "./resources.js";
 import { resumeOpenHops, type ResumeReport } from "./resume.js";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry.js";
 
@@ -90,6 +93,17 @@ export interface LiveRunOptions {
   readonly stop?: AbortSignal;
   readonly retry?: RetryPolicy;
   readonly timeouts?: Partial<HopTimeouts>;
+  /**
+   * Self-migrating: this controller runs on `instanceId` (journal and ledger on the volume). It hands
+   * a hop off after the checkpoint and watches until its instance ends (or the target is lost: then
+   * it takes the container back). `takeover`: started on a target by its user data, it waits for the
+   * volume and ENI (claiming them once free), then resumes the hop from the journal and runs on.
+   */
+  readonly self?: {
+    readonly instanceId: string;
+    readonly takeover: boolean;
+    readonly takeoverTimeoutSeconds: number;
+  };
   /** Called around every step (fault injection in tests). */
   readonly hook?: StepHook;
   readonly log: (record: LiveLogRecord) => void;
@@ -105,6 +119,14 @@ export interface LiveRunSummary {
   readonly journal: Journal;
 }
 
+/** A self-migrating run that handed the container off; its ledger up to then, when it ran the engine. */
+export interface HandOffSummary {
+  readonly handedOffTo: string;
+  readonly document: ResultsDocument | null;
+  readonly resumed: readonly ResumeReport[];
+  readonly journal: Journal;
+}
+
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 
 /**
@@ -112,7 +134,7 @@ const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
  * journal is settled first (`resume`), or created with the container's home found as the instance its
  * volume is attached to. The run adopts the container where it runs and hops it as the policy decides.
  */
-export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary> {
+export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary | HandOffSummary> {
   const { config, compute, clock, log } = options;
   const retry = options.retry ?? DEFAULT_RETRY;
   const call = <T>(f: () => Promise<T>) => withRetry(f, clock, retry);
@@ -121,7 +143,10 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary> 
     throw new UsageError("policy", "a policy that can run live (not simulation-only)", options.policy.name);
   }
 
-  const journal = await openJournal(options, call);
+  const { self } = options;
+  if (self?.takeover) await awaitTakeover(options, self.instanceId, self.takeoverTimeoutSeconds, retry);
+  const resume = options.resume || self?.takeover === true;
+  const journal = await openJournal({ ...options, resume }, call);
   const executor = new HopExecutor({
     compute,
     host: options.host,
@@ -135,7 +160,12 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary> 
       await options.hook?.(point, step, hop);
     },
   });
-  const resumed = options.resume ? await resumeOpenHops(executor) : [];
+  const resumed = resume ? await resumeOpenHops(executor, self?.instanceId) : [];
+  const handedOff = resumed.find((r) => r.outcome === "handed-off");
+  if (handedOff !== undefined && self !== undefined) {
+    const hop = journal.hops.find((h) => h.id === handedOff.hop)!;
+    return watchOver(options, executor, hop.targetInstanceId!, { document: null, resumed, journal });
+  }
   const home = await call(() => compute.describeInstance(journal.home));
   if (home === null || home.state !== "running") {
     throw new HotspotError(
@@ -183,7 +213,9 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary> 
     options.utilisation === "measured" && options.host.usage !== undefined
       ? new MeasuredWorkload(options.demandWork, level)
       : undefined;
+  let beforeHandOff: () => Promise<void> = async () => undefined;
   const driver = new LiveDriver({
+    beforeHandOff: self === undefined ? undefined : () => beforeHandOff(),
     homeMarketId: homeMarket,
     measured,
     onUsage: (market, utilisation, memoryBytes) =>
@@ -295,10 +327,21 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary> 
       ledgerWrites = ledgerWrites.then(() => options.onLedger!(document(snapshot, entry.time)));
     }
   };
+  const handOff: { ledger: { result: EngineResult; document: ResultsDocument } | null } = { ledger: null };
+  beforeHandOff = async () => {
+    await ledgerWrites;
+    const snapshot = engine!.snapshot();
+    handOff.ledger = { result: snapshot, document: document(snapshot, snapshot.end) };
+    await options.onLedger?.(handOff.ledger.document);
+  };
   engine = new HoppingEngine(engineConfig, driver, loggedPolicy(policy, name, log), observer);
   let result: EngineResult;
   try {
     result = await engine.run(stopper.signal);
+  } catch (error) {
+    const written = handOff.ledger;
+    if (!(error instanceof HandedOffSignal) || written === null) throw error;
+    return watchOver(options, executor, error.target, { document: written.document, resumed, journal });
   } finally {
     // Ends the duration's timer too, so a failed run does not linger until it fires.
     stopper.abort();
@@ -389,4 +432,78 @@ function loggedPolicy(
       return decision;
     },
   };
+}
+
+/**
+ * A self-migrating source after its hand-off: waits until its own instance ends (the target's
+ * controller terminates it; the run is over) or the target is lost before that (then it claims the
+ * volume and ENI back and resumes, which falls back: the container restored here).
+ */
+async function watchOver(
+  options: LiveRunOptions,
+  executor: HopExecutor,
+  target: string,
+  summary: Omit<HandOffSummary, "handedOffTo">,
+): Promise<LiveRunSummary | HandOffSummary> {
+  const self = options.self!.instanceId;
+  for (;;) {
+    if (!(await executor.isRunning(self)) || options.stop?.aborted)
+      return { ...summary, handedOffTo: target };
+    if (!(await executor.isRunning(target))) {
+      await executor.claim(self);
+      await waitForFile(options.journalPath, options.clock, 60_000);
+      return runLive({ ...options, resume: true, self: { ...options.self!, takeover: false } });
+    }
+    await options.clock.sleep(1_000, options.stop);
+  }
+}
+
+/** A target's controller at boot: wait until the volume and ENI are here, claiming them once free. */
+async function awaitTakeover(
+  options: LiveRunOptions,
+  self: string,
+  timeoutSeconds: number,
+  retry: RetryPolicy,
+): Promise<void> {
+  const { compute, clock, resources } = options;
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const calls = new LiveCalls(compute, clock, retry, timeouts.poll);
+  const attachments = new Attachments(calls, resources, timeouts);
+  const deadline = clock.now() + timeoutSeconds * 1000;
+  for (;;) {
+    const volume = (await calls.call(() => compute.describeVolume(resources.volumeId))).attachment;
+    const eni = (await calls.call(() => compute.describeInterface(resources.networkInterfaceId))).attachment;
+    const free = (a: { readonly instanceId: string } | null) => a === null || a.instanceId === self;
+    if (free(volume) && free(eni)) {
+      await attachments.moveTo(self);
+      break;
+    }
+    if (clock.now() > deadline) {
+      throw new HotspotError(
+        "HOTSPOT_LIVE_TAKEOVER",
+        `--takeover: volume ${resources.volumeId} and interface ${resources.networkInterfaceId} did not come to ${self} within ${timeoutSeconds} s`,
+      );
+    }
+    await clock.sleep(timeouts.poll);
+  }
+  await waitForFile(options.journalPath, clock, 60_000);
+}
+
+/** The journal appears when the volume that holds it is mounted here. */
+async function waitForFile(path: string, clock: LiveClock, timeoutMs: number): Promise<void> {
+  const deadline = clock.now() + timeoutMs;
+  while (
+    !(await access(path).then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    if (clock.now() > deadline) {
+      throw new HotspotError(
+        "HOTSPOT_LIVE_NO_JOURNAL",
+        `${path} did not appear within ${timeoutMs / 1000} s`,
+      );
+    }
+    await clock.sleep(100);
+  }
 }

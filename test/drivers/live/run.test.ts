@@ -6,7 +6,12 @@ import { runCli } from "../../support/run-cli.js";
 import { createCatalog } from "../../../src/catalog/catalog.js";
 import { createEc2Api } from "../../../src/cloud/ec2-client.js";
 import { NoticePoller } from "../../../src/drivers/live/notice-poller.js";
-import { runLive, type LiveLogRecord, type LiveRunOptions } from "../../../src/drivers/live/run.js";
+import {
+  runLive,
+  type LiveLogRecord,
+  type LiveRunOptions,
+  type LiveRunSummary,
+} from "../../../src/drivers/live/run.js";
 import { defaultMigrationModel } from "../../../src/engine/migration-model.js";
 import { TAG_HOP } from "../../../src/drivers/live/hop.js";
 import { HOP_STEPS } from "../../../src/drivers/live/journal.js";
@@ -28,9 +33,9 @@ async function live(
   harness: LiveHarness,
   log: LiveLogRecord[],
   overrides: Partial<LiveRunOptions> = {},
-): ReturnType<typeof runLive> {
+): Promise<LiveRunSummary> {
   const { resources } = harness;
-  return runLive({
+  const summary = await runLive({
     config: harnessConfig(resources.volumeId, resources.networkInterfaceId),
     ec2: createEc2Api({ region: "us-east-1", endpoint: harness.emulator.endpoint, maxAttempts: 1 }),
     compute: harness.compute,
@@ -58,6 +63,9 @@ async function live(
     log: (record) => log.push(record),
     ...overrides,
   });
+  if ("handedOffTo" in summary)
+    throw new Error(`not self-migrating, yet handed off to ${summary.handedOffTo}`);
+  return summary;
 }
 
 /** m4.large spot is the cheapest until c4.large drops below it 2.5 s from `t0`. */

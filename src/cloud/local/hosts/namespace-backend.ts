@@ -1,4 +1,5 @@
-import { mkdir, rm, symlink } from "node:fs/promises";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdir, open, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { HotspotError } from "../../../errors.js";
 import type { HostBackend, HostInstance, HostInterface, HostVolume } from "../host-backend.js";
@@ -34,6 +35,8 @@ export class NamespaceHostBackend implements HostBackend {
   private readonly interfaces = new Map<string, HostInterface>();
   private readonly deviceLinks = new Map<string, string>();
   private readonly eips = new Map<string, { eniId: string; privateIp: string }>();
+  /** What each instance's user data started. */
+  private readonly programs = new Map<string, ChildProcess>();
 
   constructor(readonly options: NamespaceBackendOptions) {
     this.prefix = validatePrefix(options.prefix);
@@ -78,9 +81,51 @@ export class NamespaceHostBackend implements HostBackend {
 
   async startInstance(instance: HostInstance): Promise<void> {
     await ensureNetns(this.instanceNetns(instance.instanceId));
+    if (instance.userData !== null) await this.runUserData(instance.instanceId, instance.userData);
+  }
+
+  /**
+   * As cloud-init does with a user-data script (`#!` first): runs it once at boot, as a process "on"
+   * the instance (told its id in HOTSPOT_INSTANCE_ID, output in `user-data/<id>.log`, kept after
+   * the instance) that ends with the instance. Other user data is left as data.
+   */
+  private async runUserData(instanceId: string, userData: Uint8Array): Promise<void> {
+    const script = Buffer.from(userData).toString("utf8");
+    if (!script.startsWith("#!")) return;
+    const dir = join(this.options.stateDir, "hosts", instanceId);
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, "user-data");
+    await writeFile(file, script, { mode: 0o755 });
+    await mkdir(join(this.options.stateDir, "user-data"), { recursive: true });
+    const log = await open(join(this.options.stateDir, "user-data", `${instanceId}.log`), "a");
+    try {
+      const child = spawn(file, [], {
+        detached: true,
+        stdio: ["ignore", log.fd, log.fd],
+        env: { ...process.env, HOTSPOT_INSTANCE_ID: instanceId },
+      });
+      child.on("error", () => undefined);
+      child.unref();
+      this.programs.set(instanceId, child);
+    } finally {
+      await log.close();
+    }
+  }
+
+  /** Ends what the instance's user data started, with its whole process group. */
+  private stopUserData(instanceId: string): void {
+    const child = this.programs.get(instanceId);
+    this.programs.delete(instanceId);
+    if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+    }
   }
 
   async terminateInstance(instanceId: string): Promise<void> {
+    this.stopUserData(instanceId);
     await deleteNetns(this.instanceNetns(instanceId));
     await rm(join(this.options.stateDir, "hosts", instanceId), { recursive: true, force: true });
   }
@@ -141,6 +186,7 @@ export class NamespaceHostBackend implements HostBackend {
   }
 
   async close(): Promise<void> {
+    for (const instanceId of [...this.programs.keys()]) this.stopUserData(instanceId);
     await cleanupAll(this.prefix, this.options.stateDir);
   }
 }

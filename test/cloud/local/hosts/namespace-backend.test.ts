@@ -1,4 +1,4 @@
-import { readlink, rm } from "node:fs/promises";
+import { readFile, readlink, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HostInstance, HostInterface } from "../../../../src/cloud/local/host-backend.js";
@@ -43,6 +43,23 @@ describe.skipIf(skip !== undefined)(
     afterAll(async () => {
       await backend.close();
       await rm(STATE, { recursive: true, force: true });
+    });
+
+    it("runs a user-data script at boot as a process on the instance, ended with the instance", async () => {
+      const out = join(STATE, "booted");
+      const script = `#!/bin/sh\necho "$HOTSPOT_INSTANCE_ID" > ${out}\nexec sleep 600\n`;
+      await backend.startInstance({ ...instance("i-9"), userData: new TextEncoder().encode(script) });
+      let booted = "";
+      for (let i = 0; i < 200 && booted === ""; i++) {
+        booted = await readFile(out, "utf8").catch(() => "");
+        if (booted === "") await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(booted).toBe("i-9\n");
+      const sleeper = (await run("pgrep", ["-f", "^sleep 600$"])).split("\n").filter(Boolean);
+      expect(sleeper).toHaveLength(1);
+      await backend.terminateInstance("i-9");
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await run("pgrep", ["-f", "^sleep 600$"]).catch(() => "")).toBe("");
     });
 
     it("rejects an unknown interface, naming it", async () => {

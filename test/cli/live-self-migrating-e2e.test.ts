@@ -1,0 +1,148 @@
+import { existsSync } from "node:fs";
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { countBreaks } from "../../src/cloud/local/hosts/probe-client.js";
+import { run } from "../../src/cloud/local/hosts/run.js";
+import { TAG_STACK } from "../../src/drivers/live/hop.js";
+import { Journal } from "../../src/drivers/live/journal.js";
+import type { ResultsDocument } from "../../src/results/document.js";
+import { hostSkipReason } from "../cloud/local/hosts/host-env.js";
+import { spotPrice } from "../drivers/live/live-harness.js";
+import { AMI, startLocalWorld, type LocalWorld } from "../drivers/live/local-world.js";
+
+const skip = hostSkipReason();
+const BIN = fileURLToPath(new URL("../../dist/src/cli/bin.js", import.meta.url));
+const PREFIX = "hsm";
+const STACK = "live-self-e2e";
+
+/** Controllers that user data started and that still run. */
+async function takeoverControllers(): Promise<string[]> {
+  const out = await run("pgrep", ["-f", `local-prefix ${PREFIX} .*--takeover`]).catch(() => "");
+  return out.split("\n").filter(Boolean);
+}
+
+describe.skipIf(skip !== undefined)(
+  `hotspot live --instance-id: the controller migrates with the container, each target's user data takes over${skip ? ` (skipped: ${skip})` : ""}`,
+  () => {
+    let world: LocalWorld;
+    let configPath: string;
+    const lines: string[] = [];
+
+    beforeAll(async () => {
+      if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run npm run build first (npm test does)`);
+      const t0 = Date.now();
+      world = await startLocalWorld({
+        prefix: PREFIX,
+        stack: STACK,
+        homeType: "m4.large",
+        memoryMiB: 16,
+        instanceTypes: ["m4.large", "c4.large"],
+        // The cheapest spot market changes every 8 s from +12 s.
+        spotPrices: [
+          spotPrice("m4.large", t0 - 3_600_000, 0.03),
+          spotPrice("c4.large", t0 - 3_600_000, 0.04),
+          ...Array.from({ length: 20 }, (_, i) =>
+            spotPrice(i % 2 === 0 ? "c4.large" : "m4.large", t0 + 12_000 + 8_000 * i, 0.02 - 0.0005 * i),
+          ),
+        ],
+      });
+      configPath = join(world.stateDir, "hotspot.json");
+      await writeFile(configPath, `${JSON.stringify(world.config, null, 2)}\n`);
+    }, 120_000);
+
+    afterAll(async () => {
+      await world?.close();
+      console.log(["hotspot live --instance-id (self-migrating):", ...lines].join("\n"));
+    });
+
+    it("hops at least three times, each hop finished by the target's own controller; one copy, nothing leaked", async () => {
+      const until = new Date(Date.now() + 45_000).toISOString();
+      // The first controller runs on the home, as its init system would start it.
+      const first = await execa(
+        process.execPath,
+        [
+          BIN,
+          "live",
+          "--config",
+          configPath,
+          "--cloud",
+          "local",
+          "--endpoint",
+          world.emulator.endpoint,
+          "--metadata",
+          world.emulator.metadataBase,
+          "--local-hosts",
+          world.stateDir,
+          "--local-prefix",
+          PREFIX,
+          "--image-id",
+          AMI,
+          "--interval",
+          "1",
+          "--price-poll",
+          "5",
+          "--memory",
+          "0.25",
+          "--demand",
+          "4",
+          "--instance-id",
+          world.home,
+          "--until",
+          until,
+        ],
+        { reject: false, timeout: 120_000 },
+      );
+      expect(first.stderr).toContain(`hotspot live: policy greedy in us-east-1c on ${world.home}`);
+      expect(first.stderr).toMatch(/handed the container off to i-[0-9a-f]+/);
+      expect(first.exitCode).toBe(0);
+
+      // Every later controller was started by a target's user data; the last stops at --until.
+      const deadline = Date.parse(until) + 60_000;
+      try {
+        while ((await takeoverControllers()).length > 0) {
+          if (Date.now() > deadline)
+            throw new Error("user-data controllers still run a minute after --until");
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      } finally {
+        const logs = join(world.stateDir, "user-data");
+        for (const file of (await readdir(logs)).sort()) {
+          lines.push(`--- ${file}`, (await readFile(join(logs, file), "utf8")).trim());
+        }
+      }
+
+      const stateDir = join(world.backend.volumes.mountPoint(world.config.volumeId), "hotspot");
+      const journal = await Journal.open(join(stateDir, "journal.json"));
+      expect(journal.openHops()).toEqual([]);
+      const done = journal.hops.filter((h) => h.outcome === "done");
+      expect(done.length).toBeGreaterThanOrEqual(3);
+      // Each hop's restore was journaled by the target's own controller after the source handed off.
+      for (const hop of done) {
+        const handOff = hop.entries.find((e) => e.step === "detach-source" && e.event === "begin");
+        expect(handOff?.note).toBe(`handed off to ${hop.targetInstanceId}`);
+      }
+      const ours = [...world.emulator.state.instances.values()]
+        .filter((i) => (i.state === "pending" || i.state === "running") && i.tags.get(TAG_STACK) === STACK)
+        .map((i) => i.id);
+      expect(ours).toEqual([journal.home]);
+      expect(await world.host.state()).toEqual({ runningOn: journal.home, checkpointFrom: null });
+      expect((await world.compute.describeVolume(world.config.volumeId)).attachment?.instanceId).toBe(
+        journal.home,
+      );
+
+      // Each controller's ledger on the volume: the last one's run adopted the container after its hop.
+      const last = JSON.parse(
+        await readFile(join(stateDir, `results-${journal.home}.json`), "utf8"),
+      ) as ResultsDocument;
+      expect(last.runs[0].policy).toBe("greedy");
+      lines.push(`hops done: ${done.length}; the container ends on ${journal.home}`);
+
+      const probe = await world.client.stop();
+      expect(countBreaks(probe.replies)).toBe(0);
+      expect(probe.verify).toBe(`ok ${probe.replies.length}`);
+    }, 180_000);
+  },
+);
