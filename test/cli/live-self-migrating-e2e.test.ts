@@ -6,6 +6,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countBreaks } from "../../src/cloud/local/hosts/probe-client.js";
 import { run } from "../../src/cloud/local/hosts/run.js";
+import { KILL_AFTER_ENV } from "../../src/cli/commands/live-act.js";
 import { TAG_STACK } from "../../src/drivers/live/hop.js";
 import { Journal } from "../../src/drivers/live/journal.js";
 import type { ResultsDocument } from "../../src/results/document.js";
@@ -58,10 +59,9 @@ describe.skipIf(skip !== undefined)(
       console.log(["hotspot live --instance-id (self-migrating):", ...lines].join("\n"));
     });
 
-    it("hops at least three times, each hop finished by the target's own controller; one copy, nothing leaked", async () => {
-      const until = new Date(Date.now() + 45_000).toISOString();
-      // The first controller runs on the home, as its init system would start it.
-      const first = await execa(
+    /** A controller on `instanceId`, as the instance's init system would start (or restart) it. */
+    function controller(instanceId: string, until: string, args: readonly string[] = [], env = {}) {
+      return execa(
         process.execPath,
         [
           BIN,
@@ -89,17 +89,17 @@ describe.skipIf(skip !== undefined)(
           "--demand",
           "4",
           "--instance-id",
-          world.home,
+          instanceId,
           "--until",
           until,
+          ...args,
         ],
-        { reject: false, timeout: 120_000 },
+        { reject: false, timeout: 120_000, env },
       );
-      expect(first.stderr).toContain(`hotspot live: policy greedy in us-east-1c on ${world.home}`);
-      expect(first.stderr).toMatch(/handed the container off to i-[0-9a-f]+/);
-      expect(first.exitCode).toBe(0);
+    }
 
-      // Every later controller was started by a target's user data; the last stops at --until.
+    /** Waits until no controller that user data started runs any more, keeping their logs. */
+    async function allStopped(until: string): Promise<void> {
       const deadline = Date.parse(until) + 60_000;
       try {
         while ((await takeoverControllers()).length > 0) {
@@ -113,32 +113,99 @@ describe.skipIf(skip !== undefined)(
           lines.push(`--- ${file}`, (await readFile(join(logs, file), "utf8")).trim());
         }
       }
+    }
 
-      const stateDir = join(world.backend.volumes.mountPoint(world.config.volumeId), "hotspot");
-      const journal = await Journal.open(join(stateDir, "journal.json"));
-      expect(journal.openHops()).toEqual([]);
-      const done = journal.hops.filter((h) => h.outcome === "done");
+    const stateDir = () => join(world.backend.volumes.mountPoint(world.config.volumeId), "hotspot");
+    const journal = () => Journal.open(join(stateDir(), "journal.json"));
+
+    /** One copy of the container, on the journal's home, the only instance of ours, holding the volume. */
+    async function checkInvariants(): Promise<Journal> {
+      const j = await journal();
+      expect(j.openHops()).toEqual([]);
+      const ours = [...world.emulator.state.instances.values()]
+        .filter((i) => (i.state === "pending" || i.state === "running") && i.tags.get(TAG_STACK) === STACK)
+        .map((i) => i.id);
+      expect(ours).toEqual([j.home]);
+      expect(await world.host.state()).toEqual({ runningOn: j.home, checkpointFrom: null });
+      expect((await world.compute.describeVolume(world.config.volumeId)).attachment?.instanceId).toBe(j.home);
+      return j;
+    }
+
+    const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
+
+    it("hops at least three times, each hop finished by the target's own controller; one copy, nothing leaked", async () => {
+      const until = inSeconds(45);
+      const first = await controller(world.home, until);
+      expect(first.stderr).toContain(`hotspot live: policy greedy in us-east-1c on ${world.home}`);
+      expect(first.stderr).toMatch(/handed the container off to i-[0-9a-f]+/);
+      expect(first.exitCode).toBe(0);
+
+      // Every later controller was started by a target's user data; the last stops at --until.
+      await allStopped(until);
+      const j = await checkInvariants();
+      const done = j.hops.filter((h) => h.outcome === "done");
       expect(done.length).toBeGreaterThanOrEqual(3);
       // Each hop's restore was journaled by the target's own controller after the source handed off.
       for (const hop of done) {
         const handOff = hop.entries.find((e) => e.step === "detach-source" && e.event === "begin");
         expect(handOff?.note).toBe(`handed off to ${hop.targetInstanceId}`);
       }
-      const ours = [...world.emulator.state.instances.values()]
-        .filter((i) => (i.state === "pending" || i.state === "running") && i.tags.get(TAG_STACK) === STACK)
-        .map((i) => i.id);
-      expect(ours).toEqual([journal.home]);
-      expect(await world.host.state()).toEqual({ runningOn: journal.home, checkpointFrom: null });
-      expect((await world.compute.describeVolume(world.config.volumeId)).attachment?.instanceId).toBe(
-        journal.home,
-      );
 
       // Each controller's ledger on the volume: the last one's run adopted the container after its hop.
       const last = JSON.parse(
-        await readFile(join(stateDir, `results-${journal.home}.json`), "utf8"),
+        await readFile(join(stateDir(), `results-${j.home}.json`), "utf8"),
       ) as ResultsDocument;
       expect(last.runs[0].policy).toBe("greedy");
-      lines.push(`hops done: ${done.length}; the container ends on ${journal.home}`);
+      lines.push(`hops done: ${done.length}; the container ends on ${j.home}`);
+    }, 180_000);
+
+    it("SIGKILL of the source's controller right after the checkpoint: restarted, it hands off again", async () => {
+      const home = (await journal()).home;
+      const until = inSeconds(25);
+      const killed = await controller(home, until, ["--resume"], { [KILL_AFTER_ENV]: "checkpoint" });
+      expect(killed.signal).toBe("SIGKILL");
+      const open = (await journal()).openHops();
+      expect(open).toHaveLength(1);
+      expect(open[0].entries.at(-1)).toMatchObject({ step: "checkpoint", event: "end" });
+      // The target's controller waits: the volume is still on the source.
+      expect(await takeoverControllers()).toHaveLength(1);
+
+      const restarted = await controller(home, until, ["--resume"]);
+      expect(restarted.exitCode).toBe(0);
+      expect(restarted.stderr).toContain(`resumed ${open[0].id}: handed-off`);
+      await allStopped(until);
+      const j = await checkInvariants();
+      expect(j.hops.find((h) => h.id === open[0].id)?.outcome).toBe("done");
+      lines.push(`killed after checkpoint on ${home}: handed off again, ${open[0].id} done`);
+    }, 180_000);
+
+    it("SIGKILL of the target's controller right after the restore: restarted there, it ends the source and runs on", async () => {
+      const home = (await journal()).home;
+      const until = inSeconds(25);
+      // Targets' user data inherit this: the first target's controller dies after its restore.
+      process.env[KILL_AFTER_ENV] = "restore";
+      const source = controller(home, until, ["--resume"]);
+      let target: string | null = null;
+      try {
+        for (let i = 0; i < 400 && target === null; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          const open = (await journal().catch(() => null))?.openHops()[0];
+          const restored = open?.entries.some((e) => e.step === "restore" && e.event === "end");
+          if (restored && (await takeoverControllers()).length === 0) target = open!.targetInstanceId;
+        }
+      } finally {
+        delete process.env[KILL_AFTER_ENV];
+      }
+      expect(target).not.toBeNull();
+      expect(await world.host.state()).toEqual({ runningOn: target, checkpointFrom: null });
+
+      const restarted = await controller(target!, until, ["--resume"]);
+      expect(restarted.exitCode).toBe(0);
+      expect(restarted.stderr).toMatch(/resumed hop-\d+: done \(from terminate-source\)/);
+      expect((await source).exitCode).toBe(0);
+      await allStopped(until);
+      await checkInvariants();
+      lines.push(`killed after restore on ${target}: restarted there, source ended`);
 
       const probe = await world.client.stop();
       expect(countBreaks(probe.replies)).toBe(0);

@@ -7,6 +7,7 @@ import { nowSeconds, wallClock, type LiveClock } from "../../drivers/live/clock.
 import { collectOrphans } from "../../drivers/live/gc.js";
 import type { StepHook } from "../../drivers/live/hop.js";
 import { HOP_STEPS, Journal, UNDO_STEPS, type StepName } from "../../drivers/live/journal.js";
+import { lazyContainerHost } from "../../drivers/live/container-host.js";
 import { LocalContainerHost } from "../../drivers/live/local-container-host.js";
 import { NoticePoller } from "../../drivers/live/notice-poller.js";
 import { runLive, type LiveLogRecord } from "../../drivers/live/run.js";
@@ -95,13 +96,15 @@ export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wal
   const start = nowSeconds(clock);
   const until = options.untilSeconds ?? start + options.durationSeconds;
   const userData = self === undefined ? undefined : takeoverUserData(options, stateDir, until);
-  const host = await LocalContainerHost.find({
-    backend,
-    stateDir: local.hostsDir,
-    containerName: config.containerName,
-    volumeId: config.volumeId,
-    address: config.privateIp,
-  });
+  const findHost = () =>
+    LocalContainerHost.find({
+      backend,
+      stateDir: local.hostsDir,
+      containerName: config.containerName,
+      volumeId: config.volumeId,
+      address: config.privateIp,
+    });
+  const host = self?.takeover ? lazyContainerHost(findHost) : await findHost();
   const { createEc2Api } = await loadEc2Client();
   const { connectEc2Compute } = await loadComputeClient();
   const connection = connectEc2Compute({ region: config.region, endpoint: options.endpoint });

@@ -28,3 +28,22 @@ export interface ContainerHost {
   /** CPU and memory use now, or null while the container is not running; absent: not measurable. */
   usage?(): Promise<ContainerUsage | null>;
 }
+
+/**
+ * A host made on first use: a target's controller boots while the source may be checkpointing, and
+ * asking LXC about a container in the middle of its dump can block; by the first call the hop has
+ * come here.
+ */
+export function lazyContainerHost(make: () => Promise<ContainerHost>): ContainerHost {
+  let host: Promise<ContainerHost> | undefined;
+  const get = () => (host ??= make());
+  return {
+    state: async () => (await get()).state(),
+    checkpoint: async (source) => (await get()).checkpoint(source),
+    restore: async (on) => (await get()).restore(on),
+    usage: async () => {
+      const made = await get();
+      return made.usage === undefined ? null : made.usage();
+    },
+  };
+}
