@@ -84,6 +84,14 @@ const args = (overrides: Partial<LiveArgs> = {}): LiveArgs => ({
 
 const iso = (seconds: number) => new Date(START_MS + seconds * 1000).toISOString();
 
+/** The flags acting needs before any of its own is looked at. */
+const acting: Partial<LiveArgs> = {
+  "dry-run": false,
+  "image-id": "ami-0123456789abcdef0",
+  "local-hosts": "/tmp/h",
+  "local-prefix": "hs",
+};
+
 describe("hotspot live (exported handler against the EC2 emulator)", () => {
   const bad: Array<[Partial<LiveArgs>, string]> = [
     [{ duration: "1h" }, '--duration: expected only when acting (without --dry-run), found "1h"'],
@@ -94,7 +102,7 @@ describe("hotspot live (exported handler against the EC2 emulator)", () => {
     ],
     [
       { "dry-run": false, cloud: "aws", endpoint: undefined },
-      '--cloud: expected local to act (on EC2 the container side, lxc-checkpoint on this host and the restore by the target\'s `hotspot live --resume` from user data, is not built yet; `hotspot live --dry-run --cloud aws` works), found "aws"',
+      '--cloud: expected local to act (the container side on a real EC2 host, LXC in the host\'s own namespace, the EBS mount and the instance id from IMDS, is not built yet; `hotspot live --dry-run --cloud aws` works), found "aws"',
     ],
     [
       { "dry-run": false },
@@ -124,6 +132,19 @@ describe("hotspot live (exported handler against the EC2 emulator)", () => {
       '--duration: expected a positive duration such as 300, 300s, 5m, 6h or 30d, found "0"',
     ],
     [{ action: "collect" }, '--action: expected one of gc, found "collect"'],
+    [
+      { ...acting, "instance-id": "web-1" },
+      '--instance-id: expected an instance id such as i-0123456789abcdef0, found "web-1"',
+    ],
+    [
+      { ...acting, takeover: true },
+      "--takeover: expected to come with --instance-id (the target it runs on), found no --instance-id",
+    ],
+    [
+      { ...acting, until: "2026-01-01T00:00:00Z", duration: "1h" },
+      '--until: expected either --until or --duration, found "2026-01-01T00:00:00Z"',
+    ],
+    [{ takeover: true }, '--takeover: expected only when acting (without --dry-run), found "true"'],
     [
       {
         "dry-run": false,

@@ -243,7 +243,7 @@ function actOptionsFromArgs(args: LiveArgs): LiveActOptions {
   if (cloud === "aws") {
     throw new UsageError(
       "--cloud",
-      "local to act (on EC2 the container side, lxc-checkpoint on this host and the restore by the target's `hotspot live --resume` from user data, is not built yet; `hotspot live --dry-run --cloud aws` works)",
+      "local to act (the container side on a real EC2 host, LXC in the host's own namespace, the EBS mount and the instance id from IMDS, is not built yet; `hotspot live --dry-run --cloud aws` works)",
       '"aws"',
     );
   }
