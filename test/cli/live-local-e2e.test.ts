@@ -1,8 +1,5 @@
-import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countBreaks, type ProbeReply } from "../../src/cloud/local/hosts/probe-client.js";
 import { KILL_AFTER_ENV } from "../../src/cli/commands/live-act.js";
@@ -12,10 +9,10 @@ import { LocalContainerHost } from "../../src/drivers/live/local-container-host.
 import type { ResultsDocument } from "../../src/results/document.js";
 import { hostSkipReason } from "../cloud/local/hosts/host-env.js";
 import { spotPrice } from "../drivers/live/live-harness.js";
-import { startLocalWorld, AMI, type LocalWorld } from "../drivers/live/local-world.js";
+import { startLocalWorld, type LocalWorld } from "../drivers/live/local-world.js";
+import { liveCli, requireBuiltCli } from "../support/live-cli.js";
 
 const skip = hostSkipReason();
-const BIN = fileURLToPath(new URL("../../dist/src/cli/bin.js", import.meta.url));
 const PREFIX = "hsl";
 const STACK = "live-cli-e2e";
 
@@ -37,42 +34,9 @@ describe.skipIf(skip !== undefined)(
     const table: string[] = [];
     const hopLines: string[] = [];
 
-    /** `hotspot live` as a user runs it, against this world; resolves with how the process ended. */
-    function live(args: readonly string[], env: Record<string, string> = {}) {
-      return execa(
-        process.execPath,
-        [
-          BIN,
-          "live",
-          "--config",
-          configPath,
-          "--cloud",
-          "local",
-          "--endpoint",
-          world.emulator.endpoint,
-          "--metadata",
-          world.emulator.metadataBase,
-          "--local-hosts",
-          world.stateDir,
-          "--local-prefix",
-          PREFIX,
-          "--image-id",
-          AMI,
-          "--state-dir",
-          stateDir,
-          "--interval",
-          "1",
-          "--price-poll",
-          "5",
-          "--memory",
-          "0.25",
-          "--demand",
-          "4",
-          ...args,
-        ],
-        { reject: false, env, timeout: 120_000 },
-      );
-    }
+    /** `hotspot live` as a user runs it, against this world, its state in `stateDir`. */
+    const live = (args: readonly string[], env: Record<string, string> = {}) =>
+      liveCli(world, configPath, ["--state-dir", stateDir, ...args], env);
 
     const lines = (stdout: string): LogLine[] =>
       stdout
@@ -111,7 +75,7 @@ describe.skipIf(skip !== undefined)(
     }
 
     beforeAll(async () => {
-      if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run npm run build first (npm test does)`);
+      requireBuiltCli();
       const t0 = Date.now();
       world = await startLocalWorld({
         prefix: PREFIX,

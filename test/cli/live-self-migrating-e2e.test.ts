@@ -1,8 +1,5 @@
-import { existsSync } from "node:fs";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countBreaks } from "../../src/cloud/local/hosts/probe-client.js";
 import { run } from "../../src/cloud/local/hosts/run.js";
@@ -12,10 +9,10 @@ import { Journal } from "../../src/drivers/live/journal.js";
 import type { ResultsDocument } from "../../src/results/document.js";
 import { hostSkipReason } from "../cloud/local/hosts/host-env.js";
 import { spotPrice } from "../drivers/live/live-harness.js";
-import { AMI, startLocalWorld, type LocalWorld } from "../drivers/live/local-world.js";
+import { startLocalWorld, type LocalWorld } from "../drivers/live/local-world.js";
+import { liveCli, requireBuiltCli } from "../support/live-cli.js";
 
 const skip = hostSkipReason();
-const BIN = fileURLToPath(new URL("../../dist/src/cli/bin.js", import.meta.url));
 const PREFIX = "hsm";
 const STACK = "live-self-e2e";
 
@@ -33,7 +30,7 @@ describe.skipIf(skip !== undefined)(
     const lines: string[] = [];
 
     beforeAll(async () => {
-      if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run npm run build first (npm test does)`);
+      requireBuiltCli();
       const t0 = Date.now();
       world = await startLocalWorld({
         prefix: PREFIX,
@@ -60,43 +57,8 @@ describe.skipIf(skip !== undefined)(
     });
 
     /** A controller on `instanceId`, as the instance's init system would start (or restart) it. */
-    function controller(instanceId: string, until: string, args: readonly string[] = [], env = {}) {
-      return execa(
-        process.execPath,
-        [
-          BIN,
-          "live",
-          "--config",
-          configPath,
-          "--cloud",
-          "local",
-          "--endpoint",
-          world.emulator.endpoint,
-          "--metadata",
-          world.emulator.metadataBase,
-          "--local-hosts",
-          world.stateDir,
-          "--local-prefix",
-          PREFIX,
-          "--image-id",
-          AMI,
-          "--interval",
-          "1",
-          "--price-poll",
-          "5",
-          "--memory",
-          "0.25",
-          "--demand",
-          "4",
-          "--instance-id",
-          instanceId,
-          "--until",
-          until,
-          ...args,
-        ],
-        { reject: false, timeout: 120_000, env },
-      );
-    }
+    const controller = (instanceId: string, until: string, args: readonly string[] = [], env = {}) =>
+      liveCli(world, configPath, ["--instance-id", instanceId, "--until", until, ...args], env);
 
     /** Waits until no controller that user data started runs any more, keeping their logs. */
     async function allStopped(until: string): Promise<void> {
