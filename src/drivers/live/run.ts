@@ -178,9 +178,6 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
   // The duration ends the run like a signal: never in the middle of a hop, which the world cannot undo.
   const stopper = new AbortController();
   options.stop?.addEventListener("abort", () => stopper.abort(), { once: true });
-  if (Number.isFinite(options.durationSeconds)) {
-    void clock.sleep(options.durationSeconds * 1000, stopper.signal).then(() => stopper.abort());
-  }
   const { resolution, poller } = zonePricePoller({
     ...options,
     at: start,
@@ -337,6 +334,9 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
   engine = new HoppingEngine(engineConfig, driver, loggedPolicy(policy, name, log), observer);
   let result: EngineResult;
   try {
+    if (Number.isFinite(options.durationSeconds)) {
+      void clock.sleep(options.durationSeconds * 1000, stopper.signal).then(() => stopper.abort());
+    }
     result = await engine.run(stopper.signal);
   } catch (error) {
     const written = handOff.ledger;
