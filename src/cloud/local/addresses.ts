@@ -2,7 +2,7 @@ import { Ec2Error, incorrectState, invalidValue } from "./errors.js";
 import type * as M from "./model.js";
 import type { Params } from "./params.js";
 import { returnTrue, tagSet } from "./render-common.js";
-import { ACCOUNT_ID, applyFilters, lookup, lookupAll, type World } from "./world.js";
+import { ACCOUNT_ID, applyFilters, lookup, selectByIds, type World } from "./world.js";
 import { el, set, type XmlValue } from "./xml.js";
 
 const findEni = (world: World, id: string): M.NetworkInterface =>
@@ -109,10 +109,7 @@ export function releaseAddress(world: World, params: Params): XmlValue[] {
 
 export function describeAddresses(world: World, params: Params): XmlValue[] {
   const ids = params.strings("AllocationId");
-  let chosen =
-    ids.length > 0
-      ? lookupAll(ids, world.addresses, "InvalidAllocationID.NotFound", "allocation")
-      : [...world.addresses.values()];
+  let chosen = selectByIds(ids, world.addresses, "InvalidAllocationID.NotFound", "allocation");
   const ips = params.strings("PublicIp");
   if (ips.length > 0) chosen = chosen.filter((a) => ips.includes(a.publicIp));
   const filtered = applyFilters(

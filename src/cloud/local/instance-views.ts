@@ -2,7 +2,7 @@ import { Ec2Error } from "./errors.js";
 import { INSTANCE_STATE_CODES, type Instance, type InstanceStateName, type Reservation } from "./model.js";
 import type { Params } from "./params.js";
 import { groupSet, tagSet } from "./render-common.js";
-import { ACCOUNT_ID, applyFilters, lookupAll, paginate, type World } from "./world.js";
+import { ACCOUNT_ID, applyFilters, selectByIds, paginate, type World } from "./world.js";
 import { el, isoTime, set, type XmlNode, type XmlValue } from "./xml.js";
 
 export function stateNode(name: string, state: InstanceStateName): XmlNode {
@@ -17,10 +17,7 @@ export function describeInstances(world: World, params: Params): XmlValue[] {
       "The parameter instancesSet cannot be used with the parameter maxResults",
     );
   }
-  const chosen =
-    ids.length > 0
-      ? lookupAll(ids, world.instances, "InvalidInstanceID.NotFound", "instance")
-      : [...world.instances.values()];
+  const chosen = selectByIds(ids, world.instances, "InvalidInstanceID.NotFound", "instance");
   const filtered = applyFilters(
     params,
     chosen,

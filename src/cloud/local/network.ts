@@ -4,7 +4,7 @@ import { disassociateNow } from "./addresses.js";
 import type * as M from "./model.js";
 import type { Params } from "./params.js";
 import { groupSet, returnTrue, tagSet } from "./render-common.js";
-import { ACCOUNT_ID, applyFilters, lookup, lookupAll, paginate, type World } from "./world.js";
+import { ACCOUNT_ID, applyFilters, lookup, lookupAll, selectByIds, paginate, type World } from "./world.js";
 import { el, isoTime, set, type XmlValue } from "./xml.js";
 
 /** The next free address of a subnet (AWS keeps the first four). */
@@ -240,10 +240,12 @@ export function createNetworkInterface(world: World, params: Params): XmlValue[]
 
 export function describeNetworkInterfaces(world: World, params: Params): XmlValue[] {
   const ids = params.strings("NetworkInterfaceId");
-  const chosen =
-    ids.length > 0
-      ? lookupAll(ids, world.interfaces, "InvalidNetworkInterfaceID.NotFound", "network interface")
-      : [...world.interfaces.values()];
+  const chosen = selectByIds(
+    ids,
+    world.interfaces,
+    "InvalidNetworkInterfaceID.NotFound",
+    "network interface",
+  );
   const filtered = applyFilters(params, chosen, interfaceField, (e) => e.tags);
   const { page, nextToken } = paginate(params, filtered, { min: 5, max: 1000 });
   return [set("networkInterfaceSet", page, (e) => renderInterface(world, e)), el("nextToken", nextToken)];

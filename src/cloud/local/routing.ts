@@ -3,7 +3,7 @@ import { parseCidr } from "./cidr.js";
 import type * as M from "./model.js";
 import type { Params } from "./params.js";
 import { returnTrue, tagSet } from "./render-common.js";
-import { ACCOUNT_ID, applyFilters, lookup, lookupAll, type World } from "./world.js";
+import { ACCOUNT_ID, applyFilters, lookup, selectByIds, type World } from "./world.js";
 import { el, set, type XmlValue } from "./xml.js";
 
 const renderGateway = (g: M.InternetGateway): XmlValue[] => [
@@ -60,10 +60,12 @@ export function detachInternetGateway(world: World, params: Params): XmlValue[] 
 
 export function describeInternetGateways(world: World, params: Params): XmlValue[] {
   const ids = params.strings("InternetGatewayId");
-  const chosen =
-    ids.length > 0
-      ? lookupAll(ids, world.internetGateways, "InvalidInternetGatewayID.NotFound", "internet gateway")
-      : [...world.internetGateways.values()];
+  const chosen = selectByIds(
+    ids,
+    world.internetGateways,
+    "InvalidInternetGatewayID.NotFound",
+    "internet gateway",
+  );
   const found = applyFilters(
     params,
     chosen,
@@ -220,10 +222,7 @@ export function disassociateRouteTable(world: World, params: Params): XmlValue[]
 
 export function describeRouteTables(world: World, params: Params): XmlValue[] {
   const ids = params.strings("RouteTableId");
-  const chosen =
-    ids.length > 0
-      ? lookupAll(ids, world.routeTables, "InvalidRouteTableID.NotFound", "route table")
-      : [...world.routeTables.values()];
+  const chosen = selectByIds(ids, world.routeTables, "InvalidRouteTableID.NotFound", "route table");
   const found = applyFilters(
     params,
     chosen,

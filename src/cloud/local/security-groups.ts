@@ -3,7 +3,7 @@ import { parseCidr } from "./cidr.js";
 import type * as M from "./model.js";
 import type { Params } from "./params.js";
 import { tagSet } from "./render-common.js";
-import { ACCOUNT_ID, applyFilters, lookup, lookupAll, type World } from "./world.js";
+import { ACCOUNT_ID, applyFilters, lookup, selectByIds, type World } from "./world.js";
 import { el, set, type XmlValue } from "./xml.js";
 
 const renderPermission = (p: M.IpPermission): XmlValue[] => [
@@ -56,10 +56,7 @@ export function createSecurityGroup(world: World, params: Params): XmlValue[] {
 
 export function describeSecurityGroups(world: World, params: Params): XmlValue[] {
   const ids = params.strings("GroupId");
-  let chosen =
-    ids.length > 0
-      ? lookupAll(ids, world.securityGroups, "InvalidGroup.NotFound", "security group")
-      : [...world.securityGroups.values()];
+  let chosen = selectByIds(ids, world.securityGroups, "InvalidGroup.NotFound", "security group");
   const names = params.strings("GroupName");
   if (names.length > 0) {
     const missing = names.filter((n) => !chosen.some((g) => g.name === n));

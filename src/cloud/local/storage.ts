@@ -2,7 +2,7 @@ import { Ec2Error, incorrectState, invalidValue, missingParameter } from "./erro
 import type * as M from "./model.js";
 import type { Params } from "./params.js";
 import { returnTrue, tagSet } from "./render-common.js";
-import { applyFilters, lookup, lookupAll, paginate, type World } from "./world.js";
+import { applyFilters, lookup, selectByIds, paginate, type World } from "./world.js";
 import { el, isoTime, set, type XmlValue } from "./xml.js";
 
 /** Size limits (GiB) per volume type, as EBS documents them. */
@@ -119,10 +119,7 @@ export function describeVolumes(world: World, params: Params): XmlValue[] {
       "The parameter volumeSet cannot be used with the parameter maxResults",
     );
   }
-  const chosen =
-    ids.length > 0
-      ? lookupAll(ids, world.volumes, "InvalidVolume.NotFound", "volume")
-      : [...world.volumes.values()];
+  const chosen = selectByIds(ids, world.volumes, "InvalidVolume.NotFound", "volume");
   const filtered = applyFilters(params, chosen, volumeField, (v) => v.tags);
   const { page, nextToken } = paginate(params, filtered, { min: 5, max: 500 });
   return [set("volumeSet", page, renderVolume), el("nextToken", nextToken)];

@@ -3,7 +3,7 @@ import { overlaps, parseCidr, within } from "./cidr.js";
 import type * as M from "./model.js";
 import type { Params } from "./params.js";
 import { returnTrue, tagSet } from "./render-common.js";
-import { ACCOUNT_ID, applyFilters, lookup, lookupAll, type World } from "./world.js";
+import { ACCOUNT_ID, applyFilters, lookup, selectByIds, type World } from "./world.js";
 import { el, set, type XmlValue } from "./xml.js";
 
 function addVpc(world: World, cidr: string, isDefault: boolean, tags: M.Tags): M.Vpc {
@@ -104,8 +104,7 @@ export function createVpc(world: World, params: Params): XmlValue[] {
 
 export function describeVpcs(world: World, params: Params): XmlValue[] {
   const ids = params.strings("VpcId");
-  const chosen =
-    ids.length > 0 ? lookupAll(ids, world.vpcs, "InvalidVpcID.NotFound", "vpc") : [...world.vpcs.values()];
+  const chosen = selectByIds(ids, world.vpcs, "InvalidVpcID.NotFound", "vpc");
   const found = applyFilters(
     params,
     chosen,
@@ -192,10 +191,7 @@ export function createSubnet(world: World, params: Params): XmlValue[] {
 
 export function describeSubnets(world: World, params: Params): XmlValue[] {
   const ids = params.strings("SubnetId");
-  const chosen =
-    ids.length > 0
-      ? lookupAll(ids, world.subnets, "InvalidSubnetID.NotFound", "subnet")
-      : [...world.subnets.values()];
+  const chosen = selectByIds(ids, world.subnets, "InvalidSubnetID.NotFound", "subnet");
   const found = applyFilters(
     params,
     chosen,

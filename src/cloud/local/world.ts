@@ -315,6 +315,16 @@ export function lookupAll<T>(
   return ids.map((id) => store.get(id) as T);
 }
 
+/** What a Describe call covers: the ids it names (each must exist), or everything when it names none. */
+export function selectByIds<T>(
+  ids: readonly string[],
+  store: ReadonlyMap<string, T>,
+  code: string,
+  kind: string,
+): T[] {
+  return ids.length > 0 ? lookupAll(ids, store, code, kind) : [...store.values()];
+}
+
 export function lookup<T>(id: string, store: ReadonlyMap<string, T>, code: string, kind: string): T {
   return lookupAll([id], store, code, kind)[0];
 }
