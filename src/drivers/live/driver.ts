@@ -6,6 +6,7 @@ import { StepPricePath, constantPath } from "../sim/price-paths.js";
 import { nowSeconds, type LiveClock } from "./clock.js";
 import { ContainerLostError, HandedOffSignal, InstanceLostError } from "./errors.js";
 import type { ContainerUsage } from "./container-host.js";
+import { isGone } from "./instance-state.js";
 import type { HopExecutor } from "./hop.js";
 import type { MeasuredWorkload } from "./measured-workload.js";
 import type { HopRecord, HopStep } from "./journal.js";
@@ -56,8 +57,6 @@ export interface LiveDriverOptions {
   /** Called with each measurement: utilisation of the home in [0, 1] and memory in use. */
   readonly onUsage?: (market: Market, utilisation: number, memoryBytes: number) => void;
 }
-
-const GONE = new Set(["shutting-down", "terminated", "stopping", "stopped"]);
 
 /** The engine phase a command asks for, as steps of the journaled hop. */
 const PHASE_STEPS: Readonly<Record<"checkpoint" | "move" | "restore", readonly HopStep[]>> = {
@@ -287,7 +286,7 @@ export class LiveDriver implements Driver {
       await this.sampleUsage(report.time);
       const home = executor.deps.journal.home;
       const view = await withRetry(() => executor.deps.compute.describeInstance(home), clock, retry);
-      if (view === null || GONE.has(view.state)) {
+      if (isGone(view)) {
         throw new ContainerLostError(
           `its home ${home} is ${view?.state ?? "gone"}${view?.stateReason ? ` (${view.stateReason})` : ""} with no hop in flight; its memory is lost, restart it from the volume`,
         );

@@ -3,6 +3,7 @@ import { Attachments } from "./attachments.js";
 import { LiveCalls } from "./calls.js";
 import type { ContainerHost } from "./container-host.js";
 import type { Ec2Compute, InstanceView } from "./ec2-compute.js";
+import { isGone } from "./instance-state.js";
 import { ContainerLostError, InstanceLostError } from "./errors.js";
 import {
   HOP_STEPS,
@@ -57,8 +58,6 @@ interface StepResult {
   readonly note?: string;
   readonly target?: string;
 }
-
-const GONE = new Set(["shutting-down", "terminated", "stopping", "stopped"]);
 
 /**
  * One hop as a journaled state machine. Every step reads the current state first and acts only when
@@ -318,7 +317,7 @@ export class HopExecutor {
 
   private async terminate(id: string): Promise<StepResult> {
     const i = await this.calls.call(() => this.deps.compute.describeInstance(id));
-    if (i === null || GONE.has(i.state)) return { note: `already ${i?.state ?? "gone"}` };
+    if (isGone(i)) return { note: `already ${i?.state ?? "gone"}` };
     await this.calls.call(() => this.deps.compute.terminateInstance(id));
     return { note: "terminated" };
   }
