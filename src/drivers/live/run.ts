@@ -358,10 +358,7 @@ async function openJournal(
   call: <T>(f: () => Promise<T>) => Promise<T>,
 ): Promise<Journal> {
   const { journalPath, config } = options;
-  const exists = await access(journalPath).then(
-    () => true,
-    () => false,
-  );
+  const exists = await fileExists(journalPath);
   if (options.resume) {
     if (!exists) {
       throw new HotspotError(
@@ -451,7 +448,7 @@ async function watchOver(
       return { ...summary, handedOffTo: target };
     if (!(await executor.isRunning(target))) {
       await executor.claim(self);
-      await waitForFile(options.journalPath, options.clock, 60_000);
+      await journalMounted(options, options.retry ?? DEFAULT_RETRY);
       return runLive({ ...options, resume: true, self: { ...options.self!, takeover: false } });
     }
     await options.clock.sleep(1_000, options.stop);
@@ -465,45 +462,31 @@ async function awaitTakeover(
   timeoutSeconds: number,
   retry: RetryPolicy,
 ): Promise<void> {
-  const { compute, clock, resources } = options;
+  const { compute, resources } = options;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-  const calls = new LiveCalls(compute, clock, retry, timeouts.poll);
+  const calls = new LiveCalls(compute, options.clock, retry, timeouts.poll);
   const attachments = new Attachments(calls, resources, timeouts);
-  const deadline = clock.now() + timeoutSeconds * 1000;
-  for (;;) {
-    const volume = (await calls.call(() => compute.describeVolume(resources.volumeId))).attachment;
-    const eni = (await calls.call(() => compute.describeInterface(resources.networkInterfaceId))).attachment;
-    const free = (a: { readonly instanceId: string } | null) => a === null || a.instanceId === self;
-    if (free(volume) && free(eni)) {
-      await attachments.moveTo(self);
-      break;
-    }
-    if (clock.now() > deadline) {
-      throw new HotspotError(
-        "HOTSPOT_LIVE_TAKEOVER",
-        `--takeover: volume ${resources.volumeId} and interface ${resources.networkInterfaceId} did not come to ${self} within ${timeoutSeconds} s`,
-      );
-    }
-    await clock.sleep(timeouts.poll);
-  }
-  await waitForFile(options.journalPath, clock, 60_000);
+  const free = (a: { readonly instanceId: string } | null) => a === null || a.instanceId === self;
+  await calls.waitFor(
+    `volume ${resources.volumeId} and interface ${resources.networkInterfaceId} to come to ${self}`,
+    timeoutSeconds * 1000,
+    async () =>
+      free((await calls.call(() => compute.describeVolume(resources.volumeId))).attachment) &&
+      free((await calls.call(() => compute.describeInterface(resources.networkInterfaceId))).attachment),
+  );
+  await attachments.moveTo(self);
+  await journalMounted(options, retry);
 }
 
 /** The journal appears when the volume that holds it is mounted here. */
-async function waitForFile(path: string, clock: LiveClock, timeoutMs: number): Promise<void> {
-  const deadline = clock.now() + timeoutMs;
-  while (
-    !(await access(path).then(
-      () => true,
-      () => false,
-    ))
-  ) {
-    if (clock.now() > deadline) {
-      throw new HotspotError(
-        "HOTSPOT_LIVE_NO_JOURNAL",
-        `${path} did not appear within ${timeoutMs / 1000} s`,
-      );
-    }
-    await clock.sleep(100);
-  }
+async function journalMounted(options: LiveRunOptions, retry: RetryPolicy): Promise<void> {
+  const calls = new LiveCalls(options.compute, options.clock, retry, 100);
+  await calls.waitFor(`${options.journalPath} to appear`, 60_000, () => fileExists(options.journalPath));
+}
+
+function fileExists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
