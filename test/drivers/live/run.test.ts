@@ -208,6 +208,21 @@ describe("runLive: the engine and a policy drive journaled hops (real SDK, emula
   }, 60_000);
 });
 
+describe("runLive refuses a journal it must not use, before any instance is launched", () => {
+  it("an existing journal without --resume; --resume without a journal", async () => {
+    h = await liveHarness({ realTime: true, spotPrices: c4DropsAt2500(Date.now()) });
+    const log: LiveLogRecord[] = [];
+    await expect(live(h, log, { journalPath: h.journalPath })).rejects.toThrow(
+      `a journal already exists at ${h.journalPath}; continue it with --resume (it settles any open hop first)`,
+    );
+    const missing = h.journalPath.replace("journal.json", "missing.json");
+    await expect(live(h, log, { journalPath: missing, resume: true })).rejects.toThrow(
+      `--resume: no journal at ${missing}; start without --resume to create one`,
+    );
+    expect(h.emulator.state.requestLog.filter((r) => r.action === "RunInstances")).toHaveLength(1);
+  }, 60_000);
+});
+
 describe("runLive under faults injected into the emulator (real SDK, real time, fake container host)", () => {
   const cheaperC4 = (t0: number) => [
     spotPrice("m4.large", t0 - 60_000, 0.03),
