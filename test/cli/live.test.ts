@@ -101,8 +101,35 @@ describe("hotspot live (exported handler against the EC2 emulator)", () => {
       '--rounds: expected only with --dry-run (acting runs for --duration), found "2"',
     ],
     [
-      { "dry-run": false, cloud: "aws", endpoint: undefined },
-      '--cloud: expected local to act (the container side on a real EC2 host, LXC in the host\'s own namespace, the EBS mount and the instance id from IMDS, is not built yet; `hotspot live --dry-run --cloud aws` works), found "aws"',
+      { ...acting, cloud: "aws", endpoint: undefined, "local-prefix": undefined },
+      '--local-hosts: expected only with --cloud local, found "/tmp/h"',
+    ],
+    [
+      { ...acting, "instance-profile": "role with spaces" },
+      '--instance-profile: expected an instance profile name, or its ARN (arn:aws:iam::123456789012:instance-profile/NAME), found "role with spaces"',
+    ],
+    [{ ...acting, mount: "/mnt/data" }, '--mount: expected only with --cloud aws, found "/mnt/data"'],
+    [
+      {
+        ...acting,
+        cloud: "aws",
+        endpoint: undefined,
+        "local-hosts": undefined,
+        "local-prefix": undefined,
+        mount: "data",
+      },
+      '--mount: expected an absolute directory other than /, found "data"',
+    ],
+    [
+      {
+        ...acting,
+        cloud: "aws",
+        endpoint: undefined,
+        "local-hosts": undefined,
+        "local-prefix": undefined,
+        "lxc-path": "/",
+      },
+      '--lxc-path: expected an absolute directory other than /, found "/"',
     ],
     [
       { "dry-run": false },
@@ -266,7 +293,7 @@ describe("hotspot live (exported handler against the EC2 emulator)", () => {
           throw error ?? new Error(message);
         })
         .parseAsync();
-    await expect(parse(["live"])).rejects.toThrow("--cloud: expected local to act");
+    await expect(parse(["live"])).rejects.toThrow("--image-id: expected the AMI targets launch from");
     await expect(
       parse([
         "live",
@@ -283,11 +310,22 @@ describe("hotspot live (exported handler against the EC2 emulator)", () => {
     expect(h.emulator.state.requestLog).toEqual([]);
   });
 
-  it("through the CLI root: acting on AWS is refused with exit 2 before reading anything", async () => {
-    const { code, stderr } = await runCli(["live", "--config", "does-not-exist.json"]);
-    expect(code).toBe(2);
-    expect(stderr).toContain("--cloud: expected local to act");
-    expect(stderr).not.toContain("does-not-exist.json:");
+  it("through the CLI root: acting on AWS off an EC2 instance fails on the instance metadata, before any EC2 request (exit 1)", async () => {
+    // Port 9 (discard) on loopback: nothing listens, as on a machine without the link-local metadata service.
+    const { code, stderr } = await runCli([
+      "live",
+      "--config",
+      join(dir, "hotspot.json"),
+      "--endpoint",
+      h.emulator.endpoint,
+      "--metadata",
+      "http://127.0.0.1:9",
+      "--image-id",
+      "ami-0123456789abcdef0",
+    ]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^hotspot: instance metadata http:\/\/127\.0\.0\.1:9\/latest\/api\/token: .+/);
+    expect(h.emulator.state.requestLog).toEqual([]);
   });
 });
 

@@ -1,25 +1,23 @@
-import { mkdir } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { createCatalog } from "../../catalog/catalog.js";
 import { defaultDemandWork } from "../../catalog/work-unit.js";
-import { NamespaceHostBackend } from "../../cloud/local/hosts/namespace-backend.js";
 import { nowSeconds, wallClock, type LiveClock } from "../../drivers/live/clock.js";
 import { collectOrphans } from "../../drivers/live/gc.js";
 import type { StepHook } from "../../drivers/live/hop.js";
 import { HOP_STEPS, Journal, UNDO_STEPS, type StepName } from "../../drivers/live/journal.js";
-import { lazyContainerHost } from "../../drivers/live/container-host.js";
-import { LocalContainerHost } from "../../drivers/live/local-container-host.js";
+import { MetadataClient } from "../../drivers/live/metadata-client.js";
 import { NoticePoller } from "../../drivers/live/notice-poller.js";
 import { runLive, type LiveLogRecord } from "../../drivers/live/run.js";
 import type { BillingModelName } from "../../engine/billing.js";
 import { defaultMigrationModel } from "../../engine/migration-model.js";
-import { UsageError } from "../../errors.js";
-import { shellCommandLine } from "../../reports/command-line.js";
+import { HotspotError, UsageError } from "../../errors.js";
 import { serializeResults } from "../../results/write.js";
 import { readLiveConfig, type LiveConfig } from "../../setup/config.js";
 import { writeFileAtomic } from "../../util/atomic-write.js";
 import type { CatalogChoice } from "../catalog-options.js";
 import { loadComputeClient, loadEc2Client } from "../cloud-clients.js";
+import { cloudSide, type ActCloud, type CloudSide } from "./live-clouds.js";
 
 /** Options of `hotspot live` acting, validated from flags (see live.ts). */
 export interface LiveActOptions {
@@ -37,17 +35,20 @@ export interface LiveActOptions {
   /** null: `results.json` in the state directory (`results-<instance>.json` when self-migrating). */
   readonly resultsPath: string | null;
   readonly self?: {
-    readonly instanceId: string;
+    /** null: this instance's id from the instance metadata (EC2). */
+    readonly instanceId: string | null;
     readonly takeover: boolean;
     readonly takeoverTimeoutSeconds: number;
   };
   readonly imageId: string;
+  /** Targets' instance profile; undefined on EC2: this instance's own (from its metadata). */
+  readonly instanceProfile?: string;
   readonly device: string;
   readonly deviceIndex: number;
   readonly pricePollSeconds: number;
   readonly cooldownSeconds: number;
-  /** The local cloud's namespace hosts: their state directory and prefix (acting needs `--cloud local`). */
-  readonly local: { readonly hostsDir: string; readonly prefix: string };
+  /** Where to act: the local cloud's namespace hosts, or the EC2 instance this runs on. */
+  readonly cloud: ActCloud;
   readonly utilisation: number | "measured";
   readonly memoryGiB: number;
   readonly demand?: number;
@@ -83,31 +84,20 @@ function killHook(): StepHook | undefined {
 export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wallClock): Promise<void> {
   const hook = killHook();
   const config = await readLiveConfig(options.configPath);
-  const { imageId, local, self } = options;
+  const configText = await readFile(options.configPath, "utf8");
+  const { imageId } = options;
   const catalog = await createCatalog({ specsFile: options.catalog.specsFile });
   const demandWork = options.demand ?? defaultDemandWork(catalog, options.catalog.workUnit);
-  const backend = new NamespaceHostBackend({ prefix: local.prefix, stateDir: local.hostsDir });
-  // Self-migrating, journal and ledger travel with the container on its volume.
-  const stateDir = options.stateDir ?? join(backend.volumes.mountPoint(config.volumeId), "hotspot");
-  const resultsPath =
-    options.resultsPath ?? join(stateDir, self ? `results-${self.instanceId}.json` : "results.json");
-  // A target's volume arrives later; creating the directory now would put it under the bare mount point.
-  if (!self?.takeover) await mkdir(stateDir, { recursive: true });
-  const start = nowSeconds(clock);
-  const until = options.untilSeconds ?? start + options.durationSeconds;
-  const userData = self === undefined ? undefined : takeoverUserData(options, stateDir, until);
-  const findHost = () =>
-    LocalContainerHost.find({
-      backend,
-      stateDir: local.hostsDir,
-      containerName: config.containerName,
-      volumeId: config.volumeId,
-      address: config.privateIp,
-    });
-  const host = self?.takeover ? lazyContainerHost(findHost) : await findHost();
   const { createEc2Api } = await loadEc2Client();
   const { connectEc2Compute } = await loadComputeClient();
   const connection = connectEc2Compute({ region: config.region, endpoint: options.endpoint });
+  const metadata = new MetadataClient({ baseUrl: options.metadata, clock });
+  const self =
+    options.self === undefined
+      ? undefined
+      : { ...options.self, instanceId: options.self.instanceId ?? (await metadata.instanceId()) };
+  const instanceProfile =
+    options.instanceProfile ?? (options.cloud.kind === "aws" ? await ownProfile(metadata) : undefined);
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     process.stderr.write(`hotspot live: ${signal}: stopping once no hop is in flight\n`);
@@ -115,16 +105,36 @@ export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wal
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  const policy = options.policy ?? config.policy;
-  process.stderr.write(
-    `hotspot live: policy ${policy.name} in ${config.zone}${self ? ` on ${self.instanceId}${self.takeover ? ", taking over" : ""}` : ""}; journal ${journalPathIn(stateDir)}; ledger ${resultsPath}${options.metadata === undefined ? "; interruption notices are not watched (no --metadata)" : ""}\n`,
-  );
   try {
+    const side = await cloudSide({
+      cloud: options.cloud,
+      config,
+      device: options.device,
+      self,
+      interfaceNetwork: () => connection.interfaceNetwork(config.eniId),
+    });
+    // Self-migrating, journal and ledger travel with the container on its volume.
+    const stateDir = options.stateDir ?? side.volumeStateDir;
+    const resultsPath =
+      options.resultsPath ?? join(stateDir, self ? `results-${self.instanceId}.json` : "results.json");
+    const start = nowSeconds(clock);
+    const until = options.untilSeconds ?? start + options.durationSeconds;
+    const userData =
+      self === undefined
+        ? undefined
+        : side.takeoverUserData(
+            takeoverWords({ ...options, instanceProfile }, side, stateDir, until),
+            configText,
+          );
+    const policy = options.policy ?? config.policy;
+    process.stderr.write(
+      `hotspot live: policy ${policy.name} in ${config.zone}${self ? ` on ${self.instanceId}${self.takeover ? ", taking over" : ""}` : ""}; journal ${journalPathIn(stateDir)}; ledger ${resultsPath}${options.metadata === undefined ? "; interruption notices are not watched (no --metadata)" : ""}\n`,
+    );
     const summary = await runLive({
       config,
       ec2: createEc2Api({ region: config.region, endpoint: options.endpoint }),
       compute: connection.compute,
-      host,
+      host: side.host,
       resources: {
         imageId,
         subnetId: config.subnetId,
@@ -133,6 +143,7 @@ export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wal
         networkInterfaceId: config.eniId,
         deviceIndex: options.deviceIndex,
         userData,
+        instanceProfile,
       },
       catalog,
       workUnit: options.catalog.workUnit,
@@ -156,14 +167,9 @@ export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wal
         options.metadata === undefined
           ? undefined
           : (instanceId) =>
-              new NoticePoller({
-                // The local cloud serves every instance's metadata under its id.
-                baseUrl: `${options.metadata}/${instanceId}`,
-                clock,
-              }),
+              new NoticePoller({ baseUrl: side.noticeBase(options.metadata!, instanceId), clock }),
       stop: stop.signal,
-      // The local cloud settles attachments in milliseconds; EC2's defaults poll every 2 s.
-      timeouts: { poll: 100 },
+      timeouts: side.timeouts,
       hook,
       log: (record: LiveLogRecord) => process.stdout.write(`${JSON.stringify(record)}\n`),
       onLedger: (document) => writeFileAtomic(resultsPath, [serializeResults(document)]),
@@ -191,6 +197,18 @@ export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wal
   }
 }
 
+/** A target's controller needs credentials: by default the instance profile this instance runs with. */
+async function ownProfile(metadata: MetadataClient): Promise<string> {
+  const arn = await metadata.instanceProfileArn();
+  if (arn === null) {
+    throw new HotspotError(
+      "HOTSPOT_LIVE_NO_PROFILE",
+      `${metadata.base}: this instance has no instance profile, so the targets' controllers would have no credentials; give targets one with --instance-profile NAME`,
+    );
+  }
+  return arn;
+}
+
 /** `hotspot live gc`: end instances of ours the journal does not account for. */
 export async function runLiveGc(
   options: Pick<LiveActOptions, "configPath" | "endpoint"> & {
@@ -215,23 +233,26 @@ export async function runLiveGc(
 }
 
 /**
- * User data for a target when self-migrating: a script that starts this very command there as
- * `--takeover`, on the instance the local cloud names in HOTSPOT_INSTANCE_ID, until the same time.
+ * A target's controller when self-migrating: this very command as `--takeover`, until the same time
+ * (the instance's id is added by the cloud's user data).
  */
-function takeoverUserData(options: LiveActOptions, stateDir: string, until: number): string {
+function takeoverWords(options: LiveActOptions, side: CloudSide, stateDir: string, until: number): string[] {
   const flag = (name: string, value: string | number | undefined) =>
     value === undefined ? [] : [`--${name}`, String(value)];
-  const words = [
+  const { cloud } = options;
+  return [
     process.execPath,
     process.argv[1],
     "live",
-    ...flag("config", resolve(options.configPath)),
-    ...flag("cloud", "local"),
+    ...flag("config", side.targetConfigPath(resolve(options.configPath))),
+    ...flag("cloud", cloud.kind),
     ...flag("endpoint", options.endpoint),
     ...flag("metadata", options.metadata),
-    ...flag("local-hosts", resolve(options.local.hostsDir)),
-    ...flag("local-prefix", options.local.prefix),
+    ...(cloud.kind === "local"
+      ? [...flag("local-hosts", resolve(cloud.hostsDir)), ...flag("local-prefix", cloud.prefix)]
+      : [...flag("mount", cloud.mountPoint), ...flag("lxc-path", cloud.lxcPath)]),
     ...flag("image-id", options.imageId),
+    ...flag("instance-profile", options.instanceProfile),
     ...flag("state-dir", resolve(stateDir)),
     ...flag("results", options.resultsPath === null ? undefined : resolve(options.resultsPath)),
     ...flag("device", options.device),
@@ -255,6 +276,4 @@ function takeoverUserData(options: LiveActOptions, stateDir: string, until: numb
     ...flag("takeover-timeout", options.self!.takeoverTimeoutSeconds),
     "--takeover",
   ];
-  const script = `#!/bin/sh\nexec ${shellCommandLine(words)} --instance-id "$HOTSPOT_INSTANCE_ID"\n`;
-  return Buffer.from(script, "utf8").toString("base64");
 }

@@ -1,8 +1,11 @@
+import { isAbsolute, join, normalize } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { createCatalog } from "../../catalog/catalog.js";
 import { defaultDemandWork } from "../../catalog/work-unit.js";
 import { loadEc2Client } from "../cloud-clients.js";
 import { runLiveAct, runLiveGc, type LiveActOptions } from "./live-act.js";
+import type { ActCloud } from "./live-clouds.js";
+import { defaultMetadataBase } from "../../drivers/live/metadata-client.js";
 import { runDryRun, type AssumedPlacement, type DecisionRecord } from "../../drivers/live/dry-run.js";
 import { NoticePoller } from "../../drivers/live/notice-poller.js";
 import { wallClock, type LiveClock } from "../../drivers/live/clock.js";
@@ -16,7 +19,7 @@ import { catalogOptionsFromArgs, withCatalogOptions, type CatalogArgs } from "..
 import { parseChoice, parseDuration, parseInteger, parseNumber, parseTime } from "../parse.js";
 
 const clouds = {
-  aws: "EC2 through the SDK's default credential chain; --dry-run only for now",
+  aws: "EC2 through the SDK's default credential chain; acting runs on the instance that holds the container",
   local: "the local cloud: its EC2 emulator and namespace hosts",
 };
 const lifecycles = { spot: true, "on-demand": true } as const satisfies Record<Lifecycle, true>;
@@ -89,6 +92,21 @@ function builder(yargs: Argv) {
       type: "string",
       describe: "Prefix of the local cloud's namespace hosts (acting with --cloud local)",
     })
+    .option("instance-profile", {
+      type: "string",
+      describe:
+        "Instance profile (name or ARN) targets launch with: their controllers' credentials (acting; with --cloud aws default: this instance's own)",
+    })
+    .option("mount", {
+      type: "string",
+      describe:
+        "Where every instance mounts the container's volume (acting with --cloud aws; default /mnt/hotspot)",
+    })
+    .option("lxc-path", {
+      type: "string",
+      describe:
+        "LXC's container directory, -P (acting with --cloud aws; default <mount>/lxc, on the volume so the root filesystem travels)",
+    })
     .option("config", {
       type: "string",
       default: "hotspot.json",
@@ -105,7 +123,7 @@ function builder(yargs: Argv) {
     .option("metadata", {
       type: "string",
       describe:
-        "Instance metadata base URL to watch for interruption notices every 5 s (on EC2: http://169.254.169.254; local cloud: the emulator's, each instance's under its id)",
+        "Instance metadata base URL: interruption notices watched every 5 s, and the instance's id (acting with --cloud aws: default http://169.254.169.254; local cloud: the emulator's, each instance's under its id)",
     })
     .option("policy", {
       type: "string",
@@ -178,6 +196,9 @@ export type LiveArgs = CatalogArgs & {
   cooldown?: string;
   "local-hosts"?: string;
   "local-prefix"?: string;
+  mount?: string;
+  "lxc-path"?: string;
+  "instance-profile"?: string;
   config?: string;
   cloud?: string;
   endpoint?: string;
@@ -211,9 +232,14 @@ const ACT_ONLY = [
   "image-id",
   "local-hosts",
   "local-prefix",
+  "mount",
+  "lxc-path",
+  "instance-profile",
   "instance-id",
   "takeover",
 ] as const;
+const LOCAL_ONLY = ["local-hosts", "local-prefix"] as const;
+const AWS_ONLY = ["mount", "lxc-path"] as const;
 
 /** Flags that mean nothing in this mode, named so a typo'd intent fails before anything runs. */
 function refuse(args: LiveArgs, flags: readonly (keyof LiveArgs)[], why: string): void {
@@ -240,13 +266,6 @@ function stateDirOf(args: LiveArgs): string {
 function actOptionsFromArgs(args: LiveArgs): LiveActOptions {
   refuse(args, DRY_RUN_ONLY, "only with --dry-run (acting runs for --duration)");
   const { cloud, endpoint } = cloudOf(args);
-  if (cloud === "aws") {
-    throw new UsageError(
-      "--cloud",
-      "local to act (the container side on a real EC2 host, LXC in the host's own namespace, the EBS mount and the instance id from IMDS, is not built yet; `hotspot live --dry-run --cloud aws` works)",
-      '"aws"',
-    );
-  }
   const imageId = args["image-id"];
   if (imageId === undefined || !/^ami-[0-9a-f]{8,17}$/.test(imageId)) {
     throw new UsageError(
@@ -255,23 +274,13 @@ function actOptionsFromArgs(args: LiveArgs): LiveActOptions {
       imageId === undefined ? "none" : JSON.stringify(imageId),
     );
   }
-  const hostsDir = args["local-hosts"];
-  if (hostsDir === undefined)
-    throw new UsageError("--local-hosts", "the namespace hosts' state directory", "none");
-  const prefix = args["local-prefix"];
-  if (prefix === undefined || !/^[a-z]{2,4}$/.test(prefix)) {
-    throw new UsageError(
-      "--local-prefix",
-      "the namespace hosts' prefix (2-4 lower-case letters)",
-      prefix === undefined ? "none" : JSON.stringify(prefix),
-    );
-  }
+  const place = cloud === "local" ? localCloud(args) : awsCloud(args);
   const common = sharedOptions(args);
   const self = args["instance-id"];
   if (self !== undefined && !/^i-[0-9a-f]{8,17}$/.test(self)) {
     throw new UsageError("--instance-id", "an instance id such as i-0123456789abcdef0", JSON.stringify(self));
   }
-  if (args.takeover === true && self === undefined) {
+  if (args.takeover === true && self === undefined && cloud === "local") {
     throw new UsageError(
       "--takeover",
       "to come with --instance-id (the target it runs on)",
@@ -282,7 +291,9 @@ function actOptionsFromArgs(args: LiveArgs): LiveActOptions {
     throw new UsageError("--until", "either --until or --duration", JSON.stringify(args.until));
   }
   const until = parseTime("--until", args.until);
-  const stateDir = args["state-dir"] === undefined && self !== undefined ? null : stateDirOf(args);
+  // On EC2 the controller always runs on the container's instance (its id from the metadata by default).
+  const selfMigrating = self !== undefined || cloud === "aws";
+  const stateDir = args["state-dir"] === undefined && selfMigrating ? null : stateDirOf(args);
   const device = args.device ?? "/dev/sdf";
   if (!/^\/dev\/(sd[f-p]|xvd[f-p])$/.test(device)) {
     throw new UsageError(
@@ -294,7 +305,7 @@ function actOptionsFromArgs(args: LiveArgs): LiveActOptions {
   return {
     configPath: common.configPath,
     endpoint,
-    metadata: common.metadata,
+    metadata: common.metadata ?? (cloud === "aws" ? defaultMetadataBase : undefined),
     policy: common.policy,
     intervalSeconds: common.intervalSeconds,
     durationSeconds: parseDuration("--duration", args.duration) ?? Infinity,
@@ -302,20 +313,20 @@ function actOptionsFromArgs(args: LiveArgs): LiveActOptions {
     resume: args.resume ?? false,
     stateDir,
     resultsPath: args.results ?? null,
-    self:
-      self === undefined
-        ? undefined
-        : {
-            instanceId: self,
-            takeover: args.takeover === true,
-            takeoverTimeoutSeconds: parseDuration("--takeover-timeout", args["takeover-timeout"] ?? "30m")!,
-          },
+    self: !selfMigrating
+      ? undefined
+      : {
+          instanceId: self ?? null,
+          takeover: args.takeover === true,
+          takeoverTimeoutSeconds: parseDuration("--takeover-timeout", args["takeover-timeout"] ?? "30m")!,
+        },
     imageId,
+    instanceProfile: instanceProfileOf(args["instance-profile"]),
     device,
     deviceIndex: parseInteger("--device-index", args["device-index"] ?? "1", 1, 31),
     pricePollSeconds: parseDuration("--price-poll", args["price-poll"] ?? "60")!,
     cooldownSeconds: parseDuration("--cooldown", args.cooldown ?? "30m")!,
-    local: { hostsDir, prefix },
+    cloud: place,
     utilisation: measuredOrNumber(args.utilisation),
     memoryGiB: common.memoryGiB,
     demand: common.demand,
@@ -323,6 +334,47 @@ function actOptionsFromArgs(args: LiveArgs): LiveActOptions {
     historyWindowSeconds: common.historyWindowSeconds,
     catalog: common.catalog,
   };
+}
+
+function instanceProfileOf(raw: string | undefined): string | undefined {
+  const arn = /^arn:aws[a-z-]*:iam::\d{12}:instance-profile\/[\w+=,.@/-]{1,128}$/;
+  if (raw !== undefined && !arn.test(raw) && !/^[\w+=,.@-]{1,128}$/.test(raw)) {
+    throw new UsageError(
+      "--instance-profile",
+      "an instance profile name, or its ARN (arn:aws:iam::123456789012:instance-profile/NAME)",
+      JSON.stringify(raw),
+    );
+  }
+  return raw;
+}
+
+function localCloud(args: LiveArgs): ActCloud {
+  refuse(args, AWS_ONLY, "only with --cloud aws");
+  const hostsDir = args["local-hosts"];
+  if (hostsDir === undefined)
+    throw new UsageError("--local-hosts", "the namespace hosts' state directory", "none");
+  const prefix = args["local-prefix"];
+  if (prefix === undefined || !/^[a-z]{2,4}$/.test(prefix)) {
+    throw new UsageError(
+      "--local-prefix",
+      "the namespace hosts' prefix (2-4 lower-case letters)",
+      prefix === undefined ? "none" : JSON.stringify(prefix),
+    );
+  }
+  return { kind: "local", hostsDir, prefix };
+}
+
+function awsCloud(args: LiveArgs): ActCloud {
+  refuse(args, LOCAL_ONLY, "only with --cloud local");
+  const absolute = (flag: string, raw: string) => {
+    if (!isAbsolute(raw) || normalize(raw) === "/") {
+      throw new UsageError(flag, "an absolute directory other than /", JSON.stringify(raw));
+    }
+    return normalize(raw);
+  };
+  const mountPoint = absolute("--mount", args.mount ?? "/mnt/hotspot");
+  const lxcPath = absolute("--lxc-path", args["lxc-path"] ?? join(mountPoint, "lxc"));
+  return { kind: "aws", mountPoint, lxcPath };
 }
 
 function measuredOrNumber(raw: string | undefined): number | "measured" {

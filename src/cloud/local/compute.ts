@@ -5,7 +5,7 @@ import { renderReservation, stateNode } from "./instance-views.js";
 import type { Instance, NetworkInterface, Reservation, Subnet } from "./model.js";
 import { createInterface, deleteInterfaceNow, findInterface } from "./network.js";
 import type { Params } from "./params.js";
-import { lookup, lookupAll, type World } from "./world.js";
+import { ACCOUNT_ID, lookup, lookupAll, type World } from "./world.js";
 import { el, isoTime, set, type XmlValue } from "./xml.js";
 
 const SPOT_REASON = {
@@ -105,6 +105,12 @@ function launch(
     throw new Ec2Error("InvalidParameterValue", "Invalid BASE64 encoding of user data.");
   }
 
+  const profile = params.sub("IamInstanceProfile");
+  const profileName = profile.string("Name");
+  const instanceProfileArn =
+    profile.string("Arn") ??
+    (profileName === undefined ? null : `arn:aws:iam::${ACCOUNT_ID}:instance-profile/${profileName}`);
+
   const specs = interfaceSpecs(world, params, count);
   const primary = specs.find((s) => s.deviceIndex === 0);
   const subnet = primary?.eni
@@ -188,6 +194,7 @@ function launch(
       maxPrice,
       keyName: params.string("KeyName") ?? null,
       userData,
+      instanceProfileArn,
       clientToken: params.string("ClientToken") ?? null,
       groupIds: primaryEni.groupIds,
       primaryEniId: primaryEni.id,

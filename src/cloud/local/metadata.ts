@@ -70,6 +70,15 @@ export class MetadataService {
         instance.rebalanceNoticeMs === null
           ? undefined
           : JSON.stringify({ noticeTime: awsTime(instance.rebalanceNoticeMs) }),
+      "/latest/meta-data/iam/info":
+        instance.instanceProfileArn === null
+          ? undefined
+          : JSON.stringify({
+              Code: "Success",
+              LastUpdated: awsTime(instance.launchTimeMs),
+              InstanceProfileArn: instance.instanceProfileArn,
+              InstanceProfileId: `AIPA${instance.id.slice(2).toUpperCase()}`,
+            }),
       "/latest/user-data":
         instance.userData === null ? undefined : Buffer.from(instance.userData, "base64").toString("utf8"),
     };

@@ -28,6 +28,8 @@ export interface Instance {
   readonly maxPrice: number | null;
   readonly keyName: string | null;
   readonly userData: string | null;
+  /** From IamInstanceProfile (an ARN, or a name made into one): the role the instance's software runs with. */
+  readonly instanceProfileArn: string | null;
   readonly clientToken: string | null;
   readonly groupIds: readonly string[];
   readonly primaryEniId: string;

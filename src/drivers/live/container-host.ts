@@ -27,6 +27,13 @@ export interface ContainerHost {
   restore(on: string): Promise<void>;
   /** CPU and memory use now, or null while the container is not running; absent: not measurable. */
   usage?(): Promise<ContainerUsage | null>;
+  /**
+   * The volume is about to be detached from `instanceId`: flush and unmount it there (a no-op where
+   * the host cannot act, or where attaching mounts by itself, as on the local cloud). Idempotent.
+   */
+  releaseVolume?(instanceId: string): Promise<void>;
+  /** The volume and the ENI were attached to `instanceId`: mount it and bring the address up there. Idempotent. */
+  receiveVolume?(instanceId: string): Promise<void>;
 }
 
 /**
@@ -45,5 +52,7 @@ export function lazyContainerHost(make: () => Promise<ContainerHost>): Container
       const made = await get();
       return made.usage === undefined ? null : made.usage();
     },
+    releaseVolume: async (id) => (await get()).releaseVolume?.(id),
+    receiveVolume: async (id) => (await get()).receiveVolume?.(id),
   };
 }

@@ -3,6 +3,7 @@ import {
   AttachVolumeCommand,
   DescribeInstancesCommand,
   DescribeNetworkInterfacesCommand,
+  DescribeSubnetsCommand,
   DescribeVolumesCommand,
   DetachNetworkInterfaceCommand,
   DetachVolumeCommand,
@@ -45,6 +46,8 @@ export interface LaunchRequest {
   readonly tags: Readonly<Record<string, string>>;
   /** Base64, as RunInstances takes it. */
   readonly userData?: string;
+  /** The instance profile (ARN, or name) whose role the target's software runs with. */
+  readonly instanceProfile?: string;
 }
 
 export type AttachmentState = "attaching" | "attached" | "detaching" | "detached" | "busy";
@@ -83,13 +86,59 @@ export interface Ec2Compute {
   detachInterface(attachmentId: string, force: boolean): Promise<void>;
 }
 
+/** What a host needs to bring the ENI's address up on the interface it appears as. */
+export interface InterfaceNetwork {
+  readonly mac: string;
+  readonly privateIp: string;
+  readonly subnetCidr: string;
+}
+
 /** An SDK client (default credential chain) and Ec2Compute over it; the SDK does not retry, retry.ts does. */
 export function connectEc2Compute(options: { readonly region: string; readonly endpoint?: string }): {
   readonly compute: Ec2Compute;
+  interfaceNetwork(interfaceId: string): Promise<InterfaceNetwork>;
   close(): void;
 } {
   const client = new EC2Client({ region: options.region, endpoint: options.endpoint, maxAttempts: 1 });
-  return { compute: createEc2Compute(client, options.region), close: () => client.destroy() };
+  return {
+    compute: createEc2Compute(client, options.region),
+    interfaceNetwork: (id) => describeInterfaceNetwork(client, options.region, id),
+    close: () => client.destroy(),
+  };
+}
+
+/** The ENI's MAC and primary address and its subnet's CIDR (DescribeNetworkInterfaces, DescribeSubnets). */
+export async function describeInterfaceNetwork(
+  client: EC2Client,
+  region: string,
+  id: string,
+): Promise<InterfaceNetwork> {
+  const send = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (error) {
+      throw await toCloudApiError(error, operation, region, client);
+    }
+  };
+  const eni = (
+    await send("DescribeNetworkInterfaces", () =>
+      client.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [id] })),
+    )
+  ).NetworkInterfaces?.[0];
+  if (eni?.MacAddress === undefined || eni.PrivateIpAddress === undefined || eni.SubnetId === undefined) {
+    throw new CloudApiError(
+      "InvalidNetworkInterfaceID.NotFound",
+      `network interface ${id}: expected its MacAddress, PrivateIpAddress and SubnetId, got ${eni === undefined ? "no interface" : "an incomplete description"}`,
+    );
+  }
+  const subnetId = eni.SubnetId;
+  const subnet = (
+    await send("DescribeSubnets", () => client.send(new DescribeSubnetsCommand({ SubnetIds: [subnetId] })))
+  ).Subnets?.[0];
+  if (subnet?.CidrBlock === undefined) {
+    throw new CloudApiError("InvalidSubnetID.NotFound", `subnet ${subnetId} of ${id}: no CidrBlock`);
+  }
+  return { mac: eni.MacAddress, privateIp: eni.PrivateIpAddress, subnetCidr: subnet.CidrBlock };
 }
 
 /** Ec2Compute over @aws-sdk/client-ec2. Give the client `maxAttempts: 1`: retries belong to retry.ts. */
@@ -128,6 +177,12 @@ export function createEc2Compute(client: EC2Client, region: string): Ec2Compute 
             Placement: { AvailabilityZone: request.zone },
             SubnetId: request.subnetId,
             UserData: request.userData,
+            IamInstanceProfile:
+              request.instanceProfile === undefined
+                ? undefined
+                : request.instanceProfile.startsWith("arn:")
+                  ? { Arn: request.instanceProfile }
+                  : { Name: request.instanceProfile },
             InstanceMarketOptions: spot
               ? {
                   MarketType: "spot",

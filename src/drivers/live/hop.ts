@@ -127,7 +127,7 @@ export class HopExecutor {
       note: `handed off to ${target}`,
     });
     await hook?.("begin", "detach-source", hop);
-    await this.attachments.release(target);
+    await this.releaseFrom(hop.source, target);
     return target;
   }
 
@@ -139,7 +139,7 @@ export class HopExecutor {
 
   /** Attach the volume and the ENI to `instanceId` (if they are free), waiting until both are there. */
   async claim(instanceId: string): Promise<string> {
-    return this.attachments.moveTo(instanceId);
+    return this.attachTo(instanceId);
   }
 
   /** Mark a hop whose steps all ran as done: its target is the container's home now. */
@@ -180,7 +180,7 @@ export class HopExecutor {
   async fallBack(hop: HopRecord, reason: string): Promise<void> {
     await this.step(hop, "reattach-source", async () => {
       await this.calls.requireRunning(hop.source);
-      return { note: await this.attachments.moveTo(hop.source) };
+      return { note: await this.attachTo(hop.source) };
     });
     await this.step(hop, "restore-source", () => this.restoreOn(hop.source));
     await this.rollBack(hop, "fell-back", reason);
@@ -222,17 +222,30 @@ export class HopExecutor {
       case "checkpoint":
         return this.checkpoint(hop, await this.targetOf(hop));
       case "detach-source":
-        return { note: await this.attachments.release(await this.targetOf(hop)) };
+        return { note: await this.releaseFrom(hop.source, await this.targetOf(hop)) };
       case "attach-target": {
         const target = await this.targetOf(hop);
         await this.calls.requireRunning(target);
-        return { note: await this.attachments.moveTo(target) };
+        return { note: await this.attachTo(target) };
       }
       case "restore":
         return this.restoreOn(await this.targetOf(hop));
       case "terminate-source":
         return this.terminate(hop.source);
     }
+  }
+
+  /** Volume and ENI leave `source` for `target`; the source's host unmounts first (a detach under a mounted fs loses writes). */
+  private async releaseFrom(source: string, target: string): Promise<string> {
+    await this.deps.host.releaseVolume?.(source);
+    return this.attachments.release(target);
+  }
+
+  /** Volume and ENI come to `instanceId`, mounted and addressed there by its host. */
+  private async attachTo(instanceId: string): Promise<string> {
+    const note = await this.attachments.moveTo(instanceId);
+    await this.deps.host.receiveVolume?.(instanceId);
+    return note;
   }
 
   private async acquire(hop: HopRecord): Promise<StepResult> {
@@ -249,6 +262,7 @@ export class HopExecutor {
           maxPrice: t.maxPrice,
           subnetId: resources.subnetId,
           userData: resources.userData,
+          instanceProfile: resources.instanceProfile,
           tags: { [TAG_STACK]: journal.stack, [TAG_HOP]: hop.id },
         }),
       );

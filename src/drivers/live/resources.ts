@@ -9,6 +9,8 @@ export interface LiveResources {
   readonly deviceIndex: number;
   /** Base64 user data for the target (e.g. one that starts `hotspot live --resume`). */
   readonly userData?: string;
+  /** Instance profile (ARN or name) for the target: its controller's credentials when self-migrating. */
+  readonly instanceProfile?: string;
 }
 
 /** Milliseconds. */

@@ -145,6 +145,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
 
   const { self } = options;
   if (self?.takeover) await awaitTakeover(options, self.instanceId, self.takeoverTimeoutSeconds, retry);
+  else if (self !== undefined) await receiveIfHere(options, self.instanceId, call);
   const resume = options.resume || self?.takeover === true;
   const journal = await openJournal({ ...options, resume }, call);
   const executor = new HopExecutor({
@@ -475,7 +476,21 @@ async function awaitTakeover(
       free((await calls.call(() => compute.describeInterface(resources.networkInterfaceId))).attachment),
   );
   await attachments.moveTo(self);
+  await options.host.receiveVolume?.(self);
   await journalMounted(options, retry);
+}
+
+/** A self-migrating controller started where the volume is: mounted (by its host) before the journal is read. */
+async function receiveIfHere(
+  options: LiveRunOptions,
+  self: string,
+  call: <T>(f: () => Promise<T>) => Promise<T>,
+): Promise<void> {
+  if (options.host.receiveVolume === undefined) return;
+  const volume = await call(() => options.compute.describeVolume(options.config.volumeId));
+  if (volume.attachment?.instanceId === self && volume.attachment.state === "attached") {
+    await options.host.receiveVolume(self);
+  }
 }
 
 /** The journal appears when the volume that holds it is mounted here. */

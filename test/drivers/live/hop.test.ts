@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { TAG_HOP, TAG_STACK } from "../../../src/drivers/live/hop.js";
+import type { ContainerHost } from "../../../src/drivers/live/container-host.js";
+import { HopExecutor, TAG_HOP, TAG_STACK } from "../../../src/drivers/live/hop.js";
 import { HOP_STEPS, Journal } from "../../../src/drivers/live/journal.js";
 import {
   liveHarness,
@@ -67,6 +68,52 @@ describe("a hop through the real SDK against the emulator (fake container host)"
       `restore ${first.targetInstanceId}`,
       `checkpoint ${first.targetInstanceId}`,
       `restore ${target}`,
+    ]);
+  });
+});
+
+describe("the host's volume hooks around the moves (fake container host)", () => {
+  /** Records each hook with where the volume and the ENI were attached when it was called. */
+  function recordingHost(): { host: ContainerHost; calls: string[] } {
+    const calls: string[] = [];
+    const where = () => {
+      const world = h.emulator.state;
+      const volume = world.volumes.get(h.resources.volumeId)?.attachment;
+      const eni = world.interfaces.get(h.resources.networkInterfaceId)?.attachment;
+      return `volume on ${volume?.instanceId ?? "none"}, eni on ${eni?.instanceId ?? "none"}`;
+    };
+    const host: ContainerHost = {
+      state: () => h.host.state(),
+      checkpoint: (source) => h.host.checkpoint(source),
+      restore: (on) => h.host.restore(on),
+      releaseVolume: async (id) => void calls.push(`release ${id}: ${where()}`),
+      receiveVolume: async (id) => void calls.push(`receive ${id}: ${where()}`),
+    };
+    return { host, calls };
+  }
+
+  it("unmounts on the source while the volume is still there, mounts on the target once both arrived", async () => {
+    const { host, calls } = recordingHost();
+    const hop = await new HopExecutor({ ...h.executor().deps, host }).hop(SPOT_TARGET);
+    const target = hop.targetInstanceId!;
+    expect(calls).toEqual([
+      `release ${h.source}: volume on ${h.source}, eni on ${h.source}`,
+      `receive ${target}: volume on ${target}, eni on ${target}`,
+    ]);
+    expect(h.host.history).toEqual([`checkpoint ${h.source}`, `restore ${target}`]);
+  });
+
+  it("a hand-off unmounts on the source before letting go; a claim mounts where it attached", async () => {
+    const { host, calls } = recordingHost();
+    const executor = new HopExecutor({ ...h.executor().deps, host });
+    const hop = await executor.begin(SPOT_TARGET);
+    await executor.run(hop, ["acquire", "wait-running", "checkpoint"]);
+    const target = await executor.handOff(hop);
+    expect(calls).toEqual([`release ${h.source}: volume on ${h.source}, eni on ${h.source}`]);
+    await executor.claim(target);
+    expect(calls).toEqual([
+      `release ${h.source}: volume on ${h.source}, eni on ${h.source}`,
+      `receive ${target}: volume on ${target}, eni on ${target}`,
     ]);
   });
 });
