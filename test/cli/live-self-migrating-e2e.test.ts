@@ -113,12 +113,30 @@ describe.skipIf(skip !== undefined)(
         expect(handOff?.note).toBe(`handed off to ${hop.targetInstanceId}`);
       }
 
-      // Each controller's ledger on the volume: the last one's run adopted the container after its hop.
+      // The last controller's ledger carries every predecessor's on: the container's whole life.
       const last = JSON.parse(
         await readFile(join(stateDir(), `results-${j.home}.json`), "utf8"),
       ) as ResultsDocument;
-      expect(last.runs[0].policy).toBe("greedy");
-      lines.push(`hops done: ${done.length}; the container ends on ${j.home}`);
+      const run = last.runs[0];
+      expect(run.policy).toBe("greedy");
+      expect(run.migrations).toBe(done.length);
+      expect(run.abortedMigrations).toBe(0);
+      const at = (hop: (typeof done)[number], step: string, event: string) =>
+        hop.entries.find((e) => e.step === step && e.event === event)!.at / 1000;
+      const outages = done.map((hop) => at(hop, "restore", "end") - at(hop, "checkpoint", "begin"));
+      expect(run.outageDowntimesSeconds).toHaveLength(done.length);
+      run.outageDowntimesSeconds!.forEach((d, i) => expect(d).toBeCloseTo(outages[i], 9));
+      // The first home and every target, each billed once, in the order they held the container.
+      expect(run.instances).toHaveLength(done.length + 1);
+      expect(run.instances.reduce((sum, i) => sum + i.costUsd, 0)).toBeCloseTo(run.costUsd, 12);
+      expect(run.timeline.filter((e) => e.kind === "hop")).toHaveLength(done.length);
+      expect(
+        run.timeline.filter((e) => / done: restored on the target by its controller$/.test(e.reason)),
+      ).toHaveLength(done.length);
+      expect(Date.parse(run.start)).toBeLessThanOrEqual(at(done[0], "acquire", "begin") * 1000);
+      lines.push(
+        `hops done: ${done.length}; the container ends on ${j.home}; one ledger: downtime per hop ${run.outageDowntimesSeconds!.map((d) => d.toFixed(2)).join(", ")} s, cost $${run.costUsd.toFixed(6)}`,
+      );
     }, 180_000);
 
     it("SIGKILL of the source's controller right after the checkpoint: restarted, it hands off again", async () => {

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { access, copyFile, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { createCatalog } from "../../catalog/catalog.js";
 import { defaultDemandWork } from "../../catalog/work-unit.js";
@@ -12,6 +12,7 @@ import { runLive, type LiveLogRecord } from "../../drivers/live/run.js";
 import type { BillingModelName } from "../../engine/billing.js";
 import { defaultMigrationModel } from "../../engine/migration-model.js";
 import { HotspotError, UsageError } from "../../errors.js";
+import { readResultsDocument } from "../../reports/read-results.js";
 import { serializeResults } from "../../results/write.js";
 import { readLiveConfig, type LiveConfig } from "../../setup/config.js";
 import { writeFileAtomic } from "../../util/atomic-write.js";
@@ -115,8 +116,11 @@ export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wal
     });
     // Self-migrating, journal and ledger travel with the container on its volume.
     const stateDir = options.stateDir ?? side.volumeStateDir;
-    const resultsPath =
-      options.resultsPath ?? join(stateDir, self ? `results-${self.instanceId}.json` : "results.json");
+    const ledgerOf = (instanceId: string) =>
+      options.resultsPath ?? join(stateDir, `results-${instanceId}.json`);
+    const resultsPath = self
+      ? ledgerOf(self.instanceId)
+      : (options.resultsPath ?? join(stateDir, "results.json"));
     const start = nowSeconds(clock);
     const until = options.untilSeconds ?? start + options.durationSeconds;
     const userData =
@@ -173,6 +177,13 @@ export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wal
       hook,
       log: (record: LiveLogRecord) => process.stdout.write(`${JSON.stringify(record)}\n`),
       onLedger: (document) => writeFileAtomic(resultsPath, [serializeResults(document)]),
+      previousLedger: async (instanceId) => {
+        const path = ledgerOf(instanceId);
+        if (!(await exists(path))) return null;
+        // This run rewrites its own ledger: the hand-off's stays beside it, whatever the carry makes of it.
+        if (path === resultsPath) await copyFile(path, path.replace(/\.json$/, ".handed-off.json"));
+        return readResultsDocument(path);
+      },
       onWarning: (text) => process.stderr.write(`hotspot live: warning: ${text}\n`),
     });
     for (const report of summary.resumed) {
@@ -195,6 +206,13 @@ export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wal
     process.off("SIGTERM", onSignal);
     connection.close();
   }
+}
+
+function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** A target's controller needs credentials: by default the instance profile this instance runs with. */

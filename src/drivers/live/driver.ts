@@ -13,6 +13,7 @@ import type { HopRecord, HopStep } from "./journal.js";
 import type { NoticePoller, NoticeState } from "./notice-poller.js";
 import { withRetry, type RetryPolicy } from "./retry.js";
 import { polledPaths, scenarioFromPaths } from "./polled-scenario.js";
+import { STILL_ON_SOURCE } from "./resume.js";
 import type { PricePoller } from "./price-poller.js";
 
 export interface LiveDriverOptions {
@@ -49,7 +50,7 @@ export interface LiveDriverOptions {
    * run hands off after the checkpoint (HopExecutor.handOff) and ends with HandedOffSignal; this is
    * called first, while the volume that holds journal and ledger is still here.
    */
-  readonly beforeHandOff?: () => Promise<void>;
+  readonly beforeHandOff?: (hopId: string) => Promise<void>;
   /** The market the home runs on when the run begins (engine instance 0). */
   readonly homeMarketId: number;
   /** Fed with the container's measured demand at every price poll; absent: not measured. */
@@ -112,6 +113,7 @@ export class LiveDriver implements Driver {
     this.marketOfInstance = [options.homeMarketId];
     this.nextPoll = nowSeconds(options.clock) + options.pricePollSeconds;
     this.absorbPoll();
+    this.coolDownFromJournal();
     this.historyView = this.buildHistory();
     options.stop?.addEventListener("abort", () => this.wake?.(), { once: true });
   }
@@ -205,7 +207,7 @@ export class LiveDriver implements Driver {
       case "restore": {
         const hop = this.hopOf(command.target);
         if (command.kind === "move" && this.options.beforeHandOff !== undefined) {
-          await this.options.beforeHandOff();
+          await this.options.beforeHandOff(hop.id);
           throw new HandedOffSignal(await executor.handOff(hop));
         }
         try {
@@ -264,12 +266,32 @@ export class LiveDriver implements Driver {
     return this.markets.findIndex((m) => m.instanceType === instanceType && m.lifecycle === lifecycle);
   }
 
-  private exclude(marketId: number, reason: string): void {
+  private exclude(marketId: number, reason: string, until?: number): void {
     if (marketId < 0) return;
-    const until = nowSeconds(this.options.clock) + this.options.cooldownSeconds;
-    this.cooldowns.set(marketId, until);
+    const end = until ?? nowSeconds(this.options.clock) + this.options.cooldownSeconds;
+    this.cooldowns.set(marketId, end);
     this.refreshUnavailable();
-    this.options.onExcluded?.(this.markets[marketId], until, reason);
+    this.options.onExcluded?.(this.markets[marketId], end, reason);
+  }
+
+  /**
+   * Cool-downs outlive the controller: a hop its market or target undid within the cool-down (before
+   * a restart, or a self-migrating fall-back) still keeps that market away; a crash's roll-back does not.
+   */
+  private coolDownFromJournal(): void {
+    const now = nowSeconds(this.options.clock);
+    for (const hop of this.options.executor.deps.journal.hops) {
+      const undone = hop.outcome === "fell-back" || hop.outcome === "rolled-back";
+      if (!undone || hop.reason === STILL_ON_SOURCE) continue;
+      const last = hop.entries[hop.entries.length - 1];
+      if (last === undefined) continue;
+      const until = last.at / 1000 + this.options.cooldownSeconds;
+      const { instanceType, lifecycle } = hop.target;
+      const marketId = this.markets.findIndex(
+        (m) => m.instanceType === instanceType && m.lifecycle === lifecycle,
+      );
+      if (until > now) this.exclude(marketId, `${hop.id} ${hop.outcome} (journal)`, until);
+    }
   }
 
   private reach(time: number): number {

@@ -2,6 +2,9 @@ import { ContainerLostError, InstanceLostError } from "./errors.js";
 import { StepFailure, type HopExecutor } from "./hop.js";
 import { HOP_STEPS, UNDO_STEPS, hasEntry, type HopOutcome, type HopRecord, type HopStep } from "./journal.js";
 
+/** The reason of a hop a crash interrupted before the container stopped: nothing wrong with its market. */
+export const STILL_ON_SOURCE = "resumed: the container still ran on the source";
+
 export interface ResumeReport {
   readonly hop: string;
   /** `handed-off`: a self-migrating source let the volume go again; the target finishes the hop. */
@@ -34,7 +37,7 @@ async function resumeHop(executor: HopExecutor, hop: HopRecord, self?: string): 
   const fellBack = hasEntry(hop, "reattach-source", "begin");
   if (!hasEntry(hop, "checkpoint", "begin") || state.runningOn === hop.source) {
     const outcome = fellBack ? "fell-back" : "rolled-back";
-    await executor.rollBack(hop, outcome, "resumed: the container still ran on the source");
+    await executor.rollBack(hop, outcome, STILL_ON_SOURCE);
     return { hop: hop.id, outcome };
   }
   if (state.runningOn === null && state.checkpointFrom === null) {
@@ -44,11 +47,16 @@ async function resumeHop(executor: HopExecutor, hop: HopRecord, self?: string): 
     await executor.fallBack(hop, "resumed: finishing the fall-back to the source");
     return { hop: hop.id, outcome: "fell-back" };
   }
-  // A self-migrating source restarted after the checkpoint hands off again while its target lives.
+  // A self-migrating source after the checkpoint: it hands off again while its target lives; else
+  // it falls back at once (forwarding would detach the volume, and this journal on it, from here).
   const target = hop.targetInstanceId;
-  if (self !== undefined && self === hop.source && target !== null && (await executor.isRunning(target))) {
-    await executor.handOff(hop);
-    return { hop: hop.id, outcome: "handed-off" };
+  if (self !== undefined && self === hop.source && target !== null) {
+    if (await executor.isRunning(target)) {
+      await executor.handOff(hop);
+      return { hop: hop.id, outcome: "handed-off" };
+    }
+    await executor.fallBack(hop, `resumed: the target ${target} is lost`);
+    return { hop: hop.id, outcome: "fell-back" };
   }
   const from = HOP_STEPS.find((step) => !hasEntry(hop, step, "end")) ?? "terminate-source";
   try {

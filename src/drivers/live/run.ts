@@ -17,6 +17,9 @@ import { Attachments } from "./attachments.js";
 import { LiveCalls } from "./calls.js";
 import { nowSeconds, type LiveClock } from "./clock.js";
 import { HandedOffSignal } from "./errors.js";
+import { carryFrom, chainResult, HANDED_OFF_KEY, type LedgerCarry } from "./ledger-chain.js";
+import { instanceCost } from "../../engine/billing.js";
+import { constantPath } from "../sim/price-paths.js";
 import type { ContainerHost } from "./container-host.js";
 import { liveMarkets, zonePricePoller } from "./zone-markets.js";
 import { LiveDriver } from "./driver.js";
@@ -109,6 +112,11 @@ export interface LiveRunOptions {
   readonly log: (record: LiveLogRecord) => void;
   /** Called with the ledger after every placement event and at the end. */
   readonly onLedger?: (document: ResultsDocument) => Promise<void>;
+  /**
+   * Self-migrating: the ledger the controller on `instanceId` wrote last (at its hand-off), or null.
+   * A run that settles that hand-off carries it on, so its ledger covers the container's whole life.
+   */
+  readonly previousLedger?: (instanceId: string) => Promise<ResultsDocument | null>;
   readonly onWarning?: (text: string) => void;
 }
 
@@ -144,6 +152,8 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
   }
 
   const { self } = options;
+  // The duration counts from the first start: a takeover's wait and a fall-back's re-run use it up.
+  const deadline = nowSeconds(clock) + options.durationSeconds;
   if (self?.takeover) await awaitTakeover(options, self.instanceId, self.takeoverTimeoutSeconds, retry);
   else if (self !== undefined) await receiveIfHere(options, self.instanceId, call);
   const resume = options.resume || self?.takeover === true;
@@ -165,7 +175,11 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
   const handedOff = resumed.find((r) => r.outcome === "handed-off");
   if (handedOff !== undefined && self !== undefined) {
     const hop = journal.hops.find((h) => h.id === handedOff.hop)!;
-    return watchOver(options, executor, hop.targetInstanceId!, { document: null, resumed, journal });
+    return watchOver(options, executor, hop.targetInstanceId!, deadline, {
+      document: null,
+      resumed,
+      journal,
+    });
   }
   const home = await call(() => compute.describeInstance(journal.home));
   if (home === null || home.state !== "running") {
@@ -196,6 +210,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     );
   }
   const name = (id: number) => `${markets[id].instanceType} ${markets[id].lifecycle}`;
+  const carried = await carriedLedger(options, journal, resumed, markets, homeMarket);
   /** A driver's news as an event line, stamped now. */
   const logEvent = (event: string, market: Market, reason: string) =>
     log({
@@ -211,9 +226,9 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     options.utilisation === "measured" && options.host.usage !== undefined
       ? new MeasuredWorkload(options.demandWork, level)
       : undefined;
-  let beforeHandOff: () => Promise<void> = async () => undefined;
+  let beforeHandOff: (hopId: string) => Promise<void> = async () => undefined;
   const driver = new LiveDriver({
-    beforeHandOff: self === undefined ? undefined : () => beforeHandOff(),
+    beforeHandOff: self === undefined ? undefined : (hopId) => beforeHandOff(hopId),
     homeMarketId: homeMarket,
     measured,
     onUsage: (market, utilisation, memoryBytes) =>
@@ -245,7 +260,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     markets,
     billing: options.billing,
     start,
-    end: start + options.durationSeconds,
+    end: deadline,
     intervalSeconds: options.intervalSeconds,
     memoryGiB: options.memoryGiB,
     demandWork: options.demandWork,
@@ -258,7 +273,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     zone: config.zone,
     start,
     end: Infinity,
-    initial: { marketId: homeMarket, instanceStart: start },
+    initial: { marketId: homeMarket, instanceStart: carried?.carry.continuing.start ?? start },
     intervalSeconds: options.intervalSeconds,
     billing: options.billing,
     memoryGiB: options.memoryGiB,
@@ -270,14 +285,15 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
   };
 
   let ledgerWrites: Promise<void> = Promise.resolve();
-  const document = (result: EngineResult, end: number) =>
-    buildResultsDocument({
+  const document = (own: EngineResult, end: number, handedOff?: string) => {
+    const result = carried === null ? own : chainResult(carried.carry, own, carried.tailUsd);
+    return buildResultsDocument({
       trace: {
         path: `DescribeSpotPriceHistory ${config.region} ${config.zone} (polled live)`,
         sha256: "",
         bytes: 0,
         format: "live",
-        start: iso(start),
+        start: iso(result.start),
         end: iso(end),
         rowsKept: firstPoll.records,
         series: markets.filter((m) => m.lifecycle === "spot").length,
@@ -297,6 +313,8 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
         pricePollSeconds: options.pricePollSeconds,
         cooldownSeconds: options.cooldownSeconds,
         resumedHops: resumed.map((r) => `${r.hop} ${r.outcome}`),
+        ...(carried === null ? {} : { carriedFrom: carried.from }),
+        ...(handedOff === undefined ? {} : { [HANDED_OFF_KEY]: handedOff }),
       },
       runs: [
         {
@@ -310,6 +328,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
         },
       ],
     });
+  };
   let engine: HoppingEngine | undefined = undefined;
   const observer = (entry: TimelineEntry) => {
     log({
@@ -326,23 +345,27 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     }
   };
   const handOff: { ledger: { result: EngineResult; document: ResultsDocument } | null } = { ledger: null };
-  beforeHandOff = async () => {
+  beforeHandOff = async (hopId) => {
     await ledgerWrites;
     const snapshot = engine!.snapshot();
-    handOff.ledger = { result: snapshot, document: document(snapshot, snapshot.end) };
+    handOff.ledger = { result: snapshot, document: document(snapshot, snapshot.end, hopId) };
     await options.onLedger?.(handOff.ledger.document);
   };
   engine = new HoppingEngine(engineConfig, driver, loggedPolicy(policy, name, log), observer);
   let result: EngineResult;
   try {
-    if (Number.isFinite(options.durationSeconds)) {
-      void clock.sleep(options.durationSeconds * 1000, stopper.signal).then(() => stopper.abort());
+    if (Number.isFinite(deadline)) {
+      void clock.sleep(Math.max(0, deadline - start) * 1000, stopper.signal).then(() => stopper.abort());
     }
     result = await engine.run(stopper.signal);
   } catch (error) {
     const written = handOff.ledger;
     if (!(error instanceof HandedOffSignal) || written === null) throw error;
-    return watchOver(options, executor, error.target, { document: written.document, resumed, journal });
+    return watchOver(options, executor, error.target, deadline, {
+      document: written.document,
+      resumed,
+      journal,
+    });
   } finally {
     // Ends the duration's timer too, so a failed run does not linger until it fires.
     stopper.abort();
@@ -351,6 +374,59 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
   const final = document(result, result.end);
   await options.onLedger?.(final);
   return { result, document: final, resumed, journal };
+}
+
+/**
+ * The predecessor's hand-off ledger, carried on when this self-migrating run settled that hop:
+ * finished it here (the target's takeover) or took the container back (the source's fall-back).
+ */
+async function carriedLedger(
+  options: LiveRunOptions,
+  journal: Journal,
+  resumed: readonly ResumeReport[],
+  markets: readonly Market[],
+  homeMarket: number,
+): Promise<{ carry: LedgerCarry; tailUsd: number; from: string } | null> {
+  const self = options.self?.instanceId;
+  if (self === undefined || options.previousLedger === undefined) return null;
+  for (const report of resumed) {
+    const hop = journal.hops.find((h) => h.id === report.hop)!;
+    const from =
+      report.outcome === "done" && hop.targetInstanceId === self
+        ? hop.source
+        : report.outcome === "fell-back" && hop.source === self
+          ? self
+          : null;
+    if (from === null) continue;
+    const previous = await options.previousLedger(from);
+    if (previous === null) {
+      options.onWarning?.(`no ledger of ${from} to carry on: this ledger starts at ${hop.id}`);
+      return null;
+    }
+    const carry = carryFrom(previous, hop, markets);
+    if (typeof carry === "string" || carry.continuing.marketId !== homeMarket) {
+      const why = typeof carry === "string" ? carry : "its home is another market";
+      options.onWarning?.(`the ledger of ${from} is not carried on (${why}); it is kept as written`);
+      return null;
+    }
+    // The ending instance from the hand-off until its termination, at the last price its ledger saw.
+    const record = carry.previous.instances[carry.ending];
+    const market = markets[record.marketId];
+    const price =
+      market.lifecycle === "spot" ? lastPrice(carry.previous, record.marketId) : market.onDemandUsd;
+    const path = constantPath(Number.isNaN(price) ? market.onDemandUsd : price);
+    const cost = (end: number) =>
+      instanceCost(options.billing, path, market.lifecycle, record.start, end, record.endedBy);
+    const tailUsd = Math.max(0, cost(Math.max(record.end, carry.endingEnd)) - cost(record.end));
+    return { carry, tailUsd, from };
+  }
+  return null;
+}
+
+/** The latest price the ledger saw on `marketId` (NaN when none). */
+function lastPrice(result: EngineResult, marketId: number): number {
+  const seen = result.timeline.filter((e) => e.marketId === marketId && !Number.isNaN(e.price));
+  return seen.length === 0 ? NaN : seen[seen.length - 1].price;
 }
 
 /** Resume: the journal as a crash left it. New: a fresh journal, the home found from the volume. */
@@ -434,25 +510,47 @@ function loggedPolicy(
 
 /**
  * A self-migrating source after its hand-off: waits until its own instance ends (the target's
- * controller terminates it; the run is over) or the target is lost before that (then it claims the
- * volume and ENI back and resumes, which falls back: the container restored here).
+ * controller terminates it; the run is over), or takes the container back (claims volume and ENI,
+ * resumes, which falls back: the container restored here) when the target is lost, or when no
+ * controller there claimed the volume within the takeover timeout (the target is ended first). The
+ * duration does not end the watch: the hop is in flight until one side finishes it.
  */
 async function watchOver(
   options: LiveRunOptions,
   executor: HopExecutor,
   target: string,
+  deadline: number,
   summary: Omit<HandOffSummary, "handedOffTo">,
 ): Promise<LiveRunSummary | HandOffSummary> {
+  const { clock, compute, resources } = options;
   const self = options.self!.instanceId;
+  const giveUpAt = nowSeconds(clock) + options.self!.takeoverTimeoutSeconds;
+  const call = <T>(f: () => Promise<T>) => withRetry(f, clock, options.retry ?? DEFAULT_RETRY);
   for (;;) {
     if (!(await executor.isRunning(self)) || options.stop?.aborted)
       return { ...summary, handedOffTo: target };
-    if (!(await executor.isRunning(target))) {
+    let lost = !(await executor.isRunning(target));
+    if (!lost && nowSeconds(clock) >= giveUpAt) {
+      const volume = await call(() => compute.describeVolume(resources.volumeId));
+      if (volume.attachment?.instanceId !== target) {
+        options.onWarning?.(
+          `no controller on ${target} took the volume over within ${options.self!.takeoverTimeoutSeconds} s: ending it, taking the container back`,
+        );
+        await call(() => compute.terminateInstance(target));
+        lost = true;
+      }
+    }
+    if (lost) {
       await executor.claim(self);
       await journalMounted(options, options.retry ?? DEFAULT_RETRY);
-      return runLive({ ...options, resume: true, self: { ...options.self!, takeover: false } });
+      return runLive({
+        ...options,
+        durationSeconds: Math.max(0, deadline - nowSeconds(clock)),
+        resume: true,
+        self: { ...options.self!, takeover: false },
+      });
     }
-    await options.clock.sleep(1_000, options.stop);
+    await clock.sleep(1_000, options.stop);
   }
 }
 
