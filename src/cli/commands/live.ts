@@ -59,7 +59,8 @@ function builder(yargs: Argv) {
     .option("takeover-timeout", {
       type: "string",
       default: "30m",
-      describe: "How long --takeover waits for the volume and ENI",
+      describe:
+        "How long a target's controller (--takeover) waits for the volume and ENI, and a source for its target's controller to claim them (then it takes the container back)",
     })
     .option("until", { type: "string", describe: "Stop at this time (ISO), instead of --duration" })
     .option("results", {
