@@ -15,6 +15,16 @@ const config = {
 } as LiveConfig;
 const eni = { mac: "0a:00:00:00:00:01", privateIp: "10.0.1.10", subnetCidr: "10.0.1.0/24" };
 
+/** The EC2 side on instance i-0123456789abcdef0, its volume mounted at /mnt/hotspot. */
+const awsSide = () =>
+  cloudSide({
+    cloud: { kind: "aws", mountPoint: "/mnt/hotspot", lxcPath: "/mnt/hotspot/lxc" },
+    config,
+    device: "/dev/sdf",
+    self: { instanceId: "i-0123456789abcdef0", takeover: false },
+    interfaceNetwork: async () => eni,
+  });
+
 let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "hs-clouds-"));
@@ -25,13 +35,7 @@ afterEach(async () => {
 
 describe("the EC2 side of hotspot live (no EC2: user data run by /bin/sh with systemd-run stubbed on PATH)", () => {
   it("keeps journal and ledger on the volume and makes a machine host for this instance", async () => {
-    const side = await cloudSide({
-      cloud: { kind: "aws", mountPoint: "/mnt/hotspot", lxcPath: "/mnt/hotspot/lxc" },
-      config,
-      device: "/dev/sdf",
-      self: { instanceId: "i-0123456789abcdef0", takeover: false },
-      interfaceNetwork: async () => eni,
-    });
+    const side = await awsSide();
     expect(side.volumeStateDir).toBe("/mnt/hotspot/hotspot");
     expect(side.host).toBeInstanceOf(MachineContainerHost);
     const host = side.host as MachineContainerHost;
@@ -51,13 +55,7 @@ describe("the EC2 side of hotspot live (no EC2: user data run by /bin/sh with sy
   });
 
   it("a target's user data writes the config byte for byte, then starts the takeover as a restarting service", async () => {
-    const side = await cloudSide({
-      cloud: { kind: "aws", mountPoint: "/mnt/hotspot", lxcPath: "/mnt/hotspot/lxc" },
-      config,
-      device: "/dev/sdf",
-      self: { instanceId: "i-0123456789abcdef0", takeover: false },
-      interfaceNetwork: async () => eni,
-    });
+    const side = await awsSide();
     const configText = `{"name": "it's \\"quoted\\"",\n "zone": "us-east-1c"}\nHOTSPOT_CONFIG\n`;
     const words = [
       "/usr/bin/node",

@@ -1,15 +1,10 @@
 import { InputFormatError, shown } from "../../errors.js";
-import type { LiveClock } from "./clock.js";
-import { MetadataClient } from "./metadata-client.js";
+import { MetadataClient, type MetadataClientOptions } from "./metadata-client.js";
 
 const ACTION_PATH = "/latest/meta-data/spot/instance-action";
 const REBALANCE_PATH = "/latest/meta-data/events/recommendations/rebalance";
 
-export interface NoticePollerOptions {
-  /** Metadata base URL (default the link-local IMDS); may carry a path prefix, as the emulator's does. */
-  readonly baseUrl?: string;
-  readonly fetch?: typeof fetch;
-  readonly clock: Pick<LiveClock, "now">;
+export interface NoticePollerOptions extends MetadataClientOptions {
   /** Seconds between checks (AWS suggests every 5 s). */
   readonly intervalSeconds?: number;
 }

@@ -14,6 +14,10 @@ import type { RetryPolicy } from "../../../src/drivers/live/retry.js";
 import { wallClock, type LiveClock } from "../../../src/drivers/live/clock.js";
 import type { SpotPriceRecord } from "../../../src/cloud/local/spot-prices.js";
 import type { LiveConfig } from "../../../src/setup/config.js";
+import { createCatalog } from "../../../src/catalog/catalog.js";
+import { createEc2Api } from "../../../src/cloud/ec2-client.js";
+import type { LiveLogRecord, LiveRunOptions } from "../../../src/drivers/live/run.js";
+import { defaultMigrationModel } from "../../../src/engine/migration-model.js";
 
 export const STACK = "test-stack";
 export const ZONE = "us-east-1c";
@@ -257,5 +261,44 @@ export function harnessConfig(volumeId: string, eniId: string): LiveConfig {
     containerName: "app",
     instanceTypes: ["m4.large", "c4.large"],
     policy: { name: "greedy", params: { "min-saving": 0 } },
+  };
+}
+
+/** Where a runLive of these tests keeps its journal: beside the harness's own. */
+export const runJournalPath = (harness: LiveHarness) =>
+  harness.journalPath.replace("journal.json", "run-journal.json");
+
+/**
+ * runLive's options for greedy on the harness (real SDK, emulator endpoint, 4 ECU on 0.5 GiB,
+ * decisions every second, 8 s), logging into `log`; tests override what they vary.
+ */
+export async function liveRunOptions(harness: LiveHarness, log: LiveLogRecord[]): Promise<LiveRunOptions> {
+  const { resources } = harness;
+  return {
+    config: harnessConfig(resources.volumeId, resources.networkInterfaceId),
+    ec2: createEc2Api({ region: "us-east-1", endpoint: harness.emulator.endpoint, maxAttempts: 1 }),
+    compute: harness.compute,
+    host: harness.host,
+    resources,
+    catalog: await createCatalog(),
+    workUnit: "ecu",
+    skipUnknownTypes: false,
+    policy: { name: "greedy", params: { "min-saving": 0 } },
+    intervalSeconds: 1,
+    billing: "per-second",
+    memoryGiB: 0.5,
+    demandWork: 4,
+    utilisation: 1,
+    historyWindowSeconds: 3600,
+    migrationModel: defaultMigrationModel,
+    pricePollSeconds: 60,
+    cooldownSeconds: 600,
+    journalPath: runJournalPath(harness),
+    resume: false,
+    durationSeconds: 8,
+    clock: harness.clock,
+    retry: { attempts: 4, capacityAttempts: 2, baseDelayMs: 20, maxDelayMs: 200 },
+    timeouts: { running: 20_000, attach: 10_000, detach: 5_000, forcedDetach: 5_000, poll: 20 },
+    log: (record) => log.push(record),
   };
 }

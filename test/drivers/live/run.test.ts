@@ -3,8 +3,6 @@ import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { writeResults } from "../../../src/results/write.js";
 import { runCli } from "../../support/run-cli.js";
-import { createCatalog } from "../../../src/catalog/catalog.js";
-import { createEc2Api } from "../../../src/cloud/ec2-client.js";
 import { NoticePoller } from "../../../src/drivers/live/notice-poller.js";
 import {
   runLive,
@@ -12,12 +10,11 @@ import {
   type LiveRunOptions,
   type LiveRunSummary,
 } from "../../../src/drivers/live/run.js";
-import { defaultMigrationModel } from "../../../src/engine/migration-model.js";
 import { TAG_HOP } from "../../../src/drivers/live/hop.js";
 import { HOP_STEPS } from "../../../src/drivers/live/journal.js";
 import {
-  harnessConfig,
   liveHarness,
+  liveRunOptions,
   settleAndSummarize,
   spotPrice,
   type LiveHarness,
@@ -34,35 +31,7 @@ async function live(
   log: LiveLogRecord[],
   overrides: Partial<LiveRunOptions> = {},
 ): Promise<LiveRunSummary> {
-  const { resources } = harness;
-  const summary = await runLive({
-    config: harnessConfig(resources.volumeId, resources.networkInterfaceId),
-    ec2: createEc2Api({ region: "us-east-1", endpoint: harness.emulator.endpoint, maxAttempts: 1 }),
-    compute: harness.compute,
-    host: harness.host,
-    resources,
-    catalog: await createCatalog(),
-    workUnit: "ecu",
-    skipUnknownTypes: false,
-    policy: { name: "greedy", params: { "min-saving": 0 } },
-    intervalSeconds: 1,
-    billing: "per-second",
-    memoryGiB: 0.5,
-    demandWork: 4,
-    utilisation: 1,
-    historyWindowSeconds: 3600,
-    migrationModel: defaultMigrationModel,
-    pricePollSeconds: 60,
-    cooldownSeconds: 600,
-    journalPath: harness.journalPath.replace("journal.json", "run-journal.json"),
-    resume: false,
-    durationSeconds: 8,
-    clock: harness.clock,
-    retry: { attempts: 4, capacityAttempts: 2, baseDelayMs: 20, maxDelayMs: 200 },
-    timeouts: { running: 20_000, attach: 10_000, detach: 5_000, forcedDetach: 5_000, poll: 20 },
-    log: (record) => log.push(record),
-    ...overrides,
-  });
+  const summary = await runLive({ ...(await liveRunOptions(harness, log)), ...overrides });
   if ("handedOffTo" in summary)
     throw new Error(`not self-migrating, yet handed off to ${summary.handedOffTo}`);
   return summary;

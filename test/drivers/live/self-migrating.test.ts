@@ -1,6 +1,4 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createCatalog } from "../../../src/catalog/catalog.js";
-import { createEc2Api } from "../../../src/cloud/ec2-client.js";
 import { Journal, type HopRecord } from "../../../src/drivers/live/journal.js";
 import {
   runLive,
@@ -9,11 +7,11 @@ import {
   type LiveRunOptions,
   type LiveRunSummary,
 } from "../../../src/drivers/live/run.js";
-import { defaultMigrationModel } from "../../../src/engine/migration-model.js";
 import type { ResultsDocument } from "../../../src/results/document.js";
 import {
-  harnessConfig,
   liveHarness,
+  liveRunOptions,
+  runJournalPath,
   settleAndSummarize,
   spotPrice,
   type LiveHarness,
@@ -44,44 +42,16 @@ async function selfMigrating(
   ledgers: ResultsDocument[],
   overrides: Partial<LiveRunOptions>,
 ): Promise<LiveRunSummary | HandOffSummary> {
-  const { resources } = harness;
   return runLive({
-    config: harnessConfig(resources.volumeId, resources.networkInterfaceId),
-    ec2: createEc2Api({ region: "us-east-1", endpoint: harness.emulator.endpoint, maxAttempts: 1 }),
-    compute: harness.compute,
-    host: harness.host,
-    resources,
-    catalog: await createCatalog(),
-    workUnit: "ecu",
-    skipUnknownTypes: false,
-    policy: { name: "greedy", params: { "min-saving": 0 } },
-    intervalSeconds: 1,
-    billing: "per-second",
-    memoryGiB: 0.5,
-    demandWork: 4,
-    utilisation: 1,
-    historyWindowSeconds: 3600,
-    migrationModel: defaultMigrationModel,
-    pricePollSeconds: 60,
-    cooldownSeconds: 600,
-    journalPath: runJournalPath(harness),
-    resume: false,
+    ...(await liveRunOptions(harness, log)),
     durationSeconds: 20,
-    clock: harness.clock,
     self: { instanceId: harness.source, takeover: false, takeoverTimeoutSeconds: 60 },
-    retry: { attempts: 4, capacityAttempts: 2, baseDelayMs: 20, maxDelayMs: 200 },
-    timeouts: { running: 20_000, attach: 10_000, detach: 5_000, forcedDetach: 5_000, poll: 20 },
-    log: (record) => log.push(record),
     onLedger: async (document) => {
       ledgers.push(document);
     },
     ...overrides,
   });
 }
-
-/** The harness keeps its own journal at `journalPath`; the run gets a fresh one beside it. */
-const runJournalPath = (harness: LiveHarness) =>
-  harness.journalPath.replace("journal.json", "run-journal.json");
 
 /**
  * The first hop once the source handed it off: the journal on disk has the detach's begin and the
