@@ -1,4 +1,4 @@
-import { access, copyFile, readFile } from "node:fs/promises";
+import { copyFile, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { createCatalog } from "../../catalog/catalog.js";
 import { defaultDemandWork } from "../../catalog/work-unit.js";
@@ -16,6 +16,7 @@ import { readResultsDocument } from "../../reports/read-results.js";
 import { serializeResults } from "../../results/write.js";
 import { readLiveConfig, type LiveConfig } from "../../setup/config.js";
 import { writeFileAtomic } from "../../util/atomic-write.js";
+import { fileExists } from "../../util/file-exists.js";
 import type { CatalogChoice } from "../catalog-options.js";
 import { loadComputeClient, loadEc2Client } from "../cloud-clients.js";
 import { cloudSide, type ActCloud, type CloudSide } from "./live-clouds.js";
@@ -179,7 +180,7 @@ export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wal
       onLedger: (document) => writeFileAtomic(resultsPath, [serializeResults(document)]),
       previousLedger: async (instanceId) => {
         const path = ledgerOf(instanceId);
-        if (!(await exists(path))) return null;
+        if (!(await fileExists(path))) return null;
         // This run rewrites its own ledger: the hand-off's stays beside it, whatever the carry makes of it.
         if (path === resultsPath) await copyFile(path, path.replace(/\.json$/, ".handed-off.json"));
         return readResultsDocument(path);
@@ -206,13 +207,6 @@ export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wal
     process.off("SIGTERM", onSignal);
     connection.close();
   }
-}
-
-function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 /** A target's controller needs credentials: by default the instance profile this instance runs with. */

@@ -1,8 +1,10 @@
-import type { EndedBy } from "../../engine/billing.js";
+import { instanceCost, type BillingModelName, type EndedBy } from "../../engine/billing.js";
 import type { EngineResult, InstanceRecord, TimelineEntry, TimelineKind } from "../../engine/result.js";
 import type { Market } from "../../engine/types.js";
 import type { ResultsDocument, RunDocument } from "../../results/document.js";
-import type { HopRecord, StepName } from "./journal.js";
+import { constantPath } from "../sim/price-paths.js";
+import type { HopRecord, Journal, StepName } from "./journal.js";
+import type { ResumeReport } from "./resume.js";
 
 /** The configuration key a hand-off ledger names its hop under: the successor's cue to carry it on. */
 export const HANDED_OFF_KEY = "handedOff";
@@ -194,4 +196,61 @@ function resultOf(run: RunDocument | undefined, markets: readonly Market[]): Eng
     instances,
     timeline,
   };
+}
+
+/**
+ * The predecessor's hand-off ledger, carried on when this self-migrating run settled that hop:
+ * finished it here (the target's takeover) or took the container back (the source's fall-back).
+ */
+export async function carriedLedger(options: {
+  readonly self?: { readonly instanceId: string };
+  readonly previousLedger?: (instanceId: string) => Promise<ResultsDocument | null>;
+  readonly onWarning?: (text: string) => void;
+  readonly billing: BillingModelName;
+  readonly journal: Journal;
+  readonly resumed: readonly ResumeReport[];
+  readonly markets: readonly Market[];
+  readonly homeMarket: number;
+}): Promise<{ carry: LedgerCarry; tailUsd: number; from: string } | null> {
+  const { journal, resumed, markets, homeMarket } = options;
+  const self = options.self?.instanceId;
+  if (self === undefined || options.previousLedger === undefined) return null;
+  for (const report of resumed) {
+    const hop = journal.hops.find((h) => h.id === report.hop)!;
+    const from =
+      report.outcome === "done" && hop.targetInstanceId === self
+        ? hop.source
+        : report.outcome === "fell-back" && hop.source === self
+          ? self
+          : null;
+    if (from === null) continue;
+    const previous = await options.previousLedger(from);
+    if (previous === null) {
+      options.onWarning?.(`no ledger of ${from} to carry on: this ledger starts at ${hop.id}`);
+      return null;
+    }
+    const carry = carryFrom(previous, hop, markets);
+    if (typeof carry === "string" || carry.continuing.marketId !== homeMarket) {
+      const why = typeof carry === "string" ? carry : "its home is another market";
+      options.onWarning?.(`the ledger of ${from} is not carried on (${why}); it is kept as written`);
+      return null;
+    }
+    // The ending instance from the hand-off until its termination, at the last price its ledger saw.
+    const record = carry.previous.instances[carry.ending];
+    const market = markets[record.marketId];
+    const price =
+      market.lifecycle === "spot" ? lastPrice(carry.previous, record.marketId) : market.onDemandUsd;
+    const path = constantPath(Number.isNaN(price) ? market.onDemandUsd : price);
+    const cost = (end: number) =>
+      instanceCost(options.billing, path, market.lifecycle, record.start, end, record.endedBy);
+    const tailUsd = Math.max(0, cost(Math.max(record.end, carry.endingEnd)) - cost(record.end));
+    return { carry, tailUsd, from };
+  }
+  return null;
+}
+
+/** The latest price the ledger saw on `marketId` (NaN when none). */
+function lastPrice(result: EngineResult, marketId: number): number {
+  const seen = result.timeline.filter((e) => e.marketId === marketId && !Number.isNaN(e.price));
+  return seen.length === 0 ? NaN : seen[seen.length - 1].price;
 }

@@ -1,4 +1,3 @@
-import { access } from "node:fs/promises";
 import type { Catalog, WorkUnit } from "../../catalog/types.js";
 import type { Ec2Api } from "../../cloud/ec2-client.js";
 import type { BillingModelName } from "../../engine/billing.js";
@@ -13,13 +12,11 @@ import { policyByName } from "../../policies/index.js";
 import type { Policy } from "../../policies/types.js";
 import { buildResultsDocument, type ResultsDocument } from "../../results/document.js";
 import type { LiveConfig } from "../../setup/config.js";
-import { Attachments } from "./attachments.js";
-import { LiveCalls } from "./calls.js";
 import { nowSeconds, type LiveClock } from "./clock.js";
 import { HandedOffSignal } from "./errors.js";
-import { carryFrom, chainResult, HANDED_OFF_KEY, type LedgerCarry } from "./ledger-chain.js";
-import { instanceCost } from "../../engine/billing.js";
-import { constantPath } from "../sim/price-paths.js";
+import { carriedLedger, chainResult, HANDED_OFF_KEY } from "./ledger-chain.js";
+import { awaitTakeover, receiveIfHere, watchOver } from "./self-migrating.js";
+import { fileExists } from "../../util/file-exists.js";
 import type { ContainerHost } from "./container-host.js";
 import { liveMarkets, zonePricePoller } from "./zone-markets.js";
 import { LiveDriver } from "./driver.js";
@@ -28,7 +25,7 @@ import type { Ec2Compute } from "./ec2-compute.js";
 import { HopExecutor, type StepHook } from "./hop.js";
 import { Journal, type HopRecord, type StepName } from "./journal.js";
 import type { NoticePoller } from "./notice-poller.js";
-import { DEFAULT_TIMEOUTS, type HopTimeouts, type LiveResources } from "./resources.js";
+import type { HopTimeouts, LiveResources } from "./resources.js";
 import { resumeOpenHops, type ResumeReport } from "./resume.js";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry.js";
 
@@ -156,6 +153,14 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
   const deadline = nowSeconds(clock) + options.durationSeconds;
   if (self?.takeover) await awaitTakeover(options, self.instanceId, self.takeoverTimeoutSeconds, retry);
   else if (self !== undefined) await receiveIfHere(options, self.instanceId, call);
+  /** After a take-back: resume here (which falls back) and run on, until the same deadline. */
+  const takeBack = () =>
+    runLive({
+      ...options,
+      durationSeconds: Math.max(0, deadline - nowSeconds(clock)),
+      resume: true,
+      self: { ...self!, takeover: false },
+    });
   const resume = options.resume || self?.takeover === true;
   const journal = await openJournal({ ...options, resume }, call);
   const executor = new HopExecutor({
@@ -175,11 +180,13 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
   const handedOff = resumed.find((r) => r.outcome === "handed-off");
   if (handedOff !== undefined && self !== undefined) {
     const hop = journal.hops.find((h) => h.id === handedOff.hop)!;
-    return watchOver(options, executor, hop.targetInstanceId!, deadline, {
-      document: null,
-      resumed,
-      journal,
-    });
+    return watchOver(
+      options,
+      executor,
+      hop.targetInstanceId!,
+      { document: null, resumed, journal },
+      takeBack,
+    );
   }
   const home = await call(() => compute.describeInstance(journal.home));
   if (home === null || home.state !== "running") {
@@ -210,7 +217,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     );
   }
   const name = (id: number) => `${markets[id].instanceType} ${markets[id].lifecycle}`;
-  const carried = await carriedLedger(options, journal, resumed, markets, homeMarket);
+  const carried = await carriedLedger({ ...options, journal, resumed, markets, homeMarket });
   /** A driver's news as an event line, stamped now. */
   const logEvent = (event: string, market: Market, reason: string) =>
     log({
@@ -361,11 +368,13 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
   } catch (error) {
     const written = handOff.ledger;
     if (!(error instanceof HandedOffSignal) || written === null) throw error;
-    return watchOver(options, executor, error.target, deadline, {
-      document: written.document,
-      resumed,
-      journal,
-    });
+    return watchOver(
+      options,
+      executor,
+      error.target,
+      { document: written.document, resumed, journal },
+      takeBack,
+    );
   } finally {
     // Ends the duration's timer too, so a failed run does not linger until it fires.
     stopper.abort();
@@ -374,59 +383,6 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
   const final = document(result, result.end);
   await options.onLedger?.(final);
   return { result, document: final, resumed, journal };
-}
-
-/**
- * The predecessor's hand-off ledger, carried on when this self-migrating run settled that hop:
- * finished it here (the target's takeover) or took the container back (the source's fall-back).
- */
-async function carriedLedger(
-  options: LiveRunOptions,
-  journal: Journal,
-  resumed: readonly ResumeReport[],
-  markets: readonly Market[],
-  homeMarket: number,
-): Promise<{ carry: LedgerCarry; tailUsd: number; from: string } | null> {
-  const self = options.self?.instanceId;
-  if (self === undefined || options.previousLedger === undefined) return null;
-  for (const report of resumed) {
-    const hop = journal.hops.find((h) => h.id === report.hop)!;
-    const from =
-      report.outcome === "done" && hop.targetInstanceId === self
-        ? hop.source
-        : report.outcome === "fell-back" && hop.source === self
-          ? self
-          : null;
-    if (from === null) continue;
-    const previous = await options.previousLedger(from);
-    if (previous === null) {
-      options.onWarning?.(`no ledger of ${from} to carry on: this ledger starts at ${hop.id}`);
-      return null;
-    }
-    const carry = carryFrom(previous, hop, markets);
-    if (typeof carry === "string" || carry.continuing.marketId !== homeMarket) {
-      const why = typeof carry === "string" ? carry : "its home is another market";
-      options.onWarning?.(`the ledger of ${from} is not carried on (${why}); it is kept as written`);
-      return null;
-    }
-    // The ending instance from the hand-off until its termination, at the last price its ledger saw.
-    const record = carry.previous.instances[carry.ending];
-    const market = markets[record.marketId];
-    const price =
-      market.lifecycle === "spot" ? lastPrice(carry.previous, record.marketId) : market.onDemandUsd;
-    const path = constantPath(Number.isNaN(price) ? market.onDemandUsd : price);
-    const cost = (end: number) =>
-      instanceCost(options.billing, path, market.lifecycle, record.start, end, record.endedBy);
-    const tailUsd = Math.max(0, cost(Math.max(record.end, carry.endingEnd)) - cost(record.end));
-    return { carry, tailUsd, from };
-  }
-  return null;
-}
-
-/** The latest price the ledger saw on `marketId` (NaN when none). */
-function lastPrice(result: EngineResult, marketId: number): number {
-  const seen = result.timeline.filter((e) => e.marketId === marketId && !Number.isNaN(e.price));
-  return seen.length === 0 ? NaN : seen[seen.length - 1].price;
 }
 
 /** Resume: the journal as a crash left it. New: a fresh journal, the home found from the volume. */
@@ -506,100 +462,4 @@ function loggedPolicy(
       return decision;
     },
   };
-}
-
-/**
- * A self-migrating source after its hand-off: waits until its own instance ends (the target's
- * controller terminates it; the run is over), or takes the container back (claims volume and ENI,
- * resumes, which falls back: the container restored here) when the target is lost, or when no
- * controller there claimed the volume within the takeover timeout (the target is ended first). The
- * duration does not end the watch: the hop is in flight until one side finishes it.
- */
-async function watchOver(
-  options: LiveRunOptions,
-  executor: HopExecutor,
-  target: string,
-  deadline: number,
-  summary: Omit<HandOffSummary, "handedOffTo">,
-): Promise<LiveRunSummary | HandOffSummary> {
-  const { clock, compute, resources } = options;
-  const self = options.self!.instanceId;
-  const giveUpAt = nowSeconds(clock) + options.self!.takeoverTimeoutSeconds;
-  const call = <T>(f: () => Promise<T>) => withRetry(f, clock, options.retry ?? DEFAULT_RETRY);
-  for (;;) {
-    if (!(await executor.isRunning(self)) || options.stop?.aborted)
-      return { ...summary, handedOffTo: target };
-    let lost = !(await executor.isRunning(target));
-    if (!lost && nowSeconds(clock) >= giveUpAt) {
-      const volume = await call(() => compute.describeVolume(resources.volumeId));
-      if (volume.attachment?.instanceId !== target) {
-        options.onWarning?.(
-          `no controller on ${target} took the volume over within ${options.self!.takeoverTimeoutSeconds} s: ending it, taking the container back`,
-        );
-        await call(() => compute.terminateInstance(target));
-        lost = true;
-      }
-    }
-    if (lost) {
-      await executor.claim(self);
-      await journalMounted(options, options.retry ?? DEFAULT_RETRY);
-      return runLive({
-        ...options,
-        durationSeconds: Math.max(0, deadline - nowSeconds(clock)),
-        resume: true,
-        self: { ...options.self!, takeover: false },
-      });
-    }
-    await clock.sleep(1_000, options.stop);
-  }
-}
-
-/** A target's controller at boot: wait until the volume and ENI are here, claiming them once free. */
-async function awaitTakeover(
-  options: LiveRunOptions,
-  self: string,
-  timeoutSeconds: number,
-  retry: RetryPolicy,
-): Promise<void> {
-  const { compute, resources } = options;
-  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-  const calls = new LiveCalls(compute, options.clock, retry, timeouts.poll);
-  const attachments = new Attachments(calls, resources, timeouts);
-  const free = (a: { readonly instanceId: string } | null) => a === null || a.instanceId === self;
-  await calls.waitFor(
-    `volume ${resources.volumeId} and interface ${resources.networkInterfaceId} to come to ${self}`,
-    timeoutSeconds * 1000,
-    async () =>
-      free((await calls.call(() => compute.describeVolume(resources.volumeId))).attachment) &&
-      free((await calls.call(() => compute.describeInterface(resources.networkInterfaceId))).attachment),
-  );
-  await attachments.moveTo(self);
-  await options.host.receiveVolume?.(self);
-  await journalMounted(options, retry);
-}
-
-/** A self-migrating controller started where the volume is: mounted (by its host) before the journal is read. */
-async function receiveIfHere(
-  options: LiveRunOptions,
-  self: string,
-  call: <T>(f: () => Promise<T>) => Promise<T>,
-): Promise<void> {
-  if (options.host.receiveVolume === undefined) return;
-  const volume = await call(() => options.compute.describeVolume(options.config.volumeId));
-  if (volume.attachment?.instanceId === self && volume.attachment.state === "attached") {
-    await options.host.receiveVolume(self);
-  }
-}
-
-/** The journal appears when the volume that holds it is mounted here. */
-async function journalMounted(options: LiveRunOptions, retry: RetryPolicy): Promise<void> {
-  const calls = new LiveCalls(options.compute, options.clock, retry, 100);
-  await calls.waitFor(`${options.journalPath} to appear`, 60_000, () => fileExists(options.journalPath));
-}
-
-function fileExists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
 }

@@ -1,7 +1,8 @@
-import { access, mkdir } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { HotspotError, UsageError, shown } from "../../../errors.js";
 import { HostCommandError, run } from "../../../cloud/local/hosts/run.js";
+import { fileExists } from "../../../util/file-exists.js";
 import { wallClock, type LiveClock } from "../clock.js";
 
 /** Runs `file args...` (an argument array) on this machine and returns its trimmed stdout. */
@@ -71,13 +72,6 @@ export function deviceCandidates(volumeId: string, deviceName: string, devDir = 
   ];
 }
 
-async function pathExists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
-
 export interface DeviceLookup {
   readonly devDir?: string;
   /** Whether a path exists (a dangling link does not); injected by tests. */
@@ -90,7 +84,7 @@ export async function findVolumeDevice(
   deviceName: string,
   options: DeviceLookup = {},
 ): Promise<string | null> {
-  const { exists = pathExists } = options;
+  const { exists = fileExists } = options;
   for (const path of deviceCandidates(volumeId, deviceName, options.devDir))
     if (await exists(path)) return path;
   return null;
