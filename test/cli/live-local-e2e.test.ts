@@ -166,12 +166,22 @@ describe.skipIf(skip !== undefined)(
         expect(open).toHaveLength(1);
         expect(open[0].entries.at(-1)).toMatchObject({ step, event: "end" });
 
+        const before = HOP_STEPS.indexOf(step) < HOP_STEPS.indexOf("checkpoint");
         const resumed = await live(["--resume", "--duration", "2"]);
         expect(resumed.exitCode).toBe(0);
+        // The killed run's ledger stops at its last event: kept beside the new one, not carried on.
+        const why = before
+          ? "its run did not end cleanly (a crash leaves the ledger of its last event)"
+          : `${open[0].id} was left in flight by a crash; its last ledger cannot say what the crash cut off`;
+        expect(resumed.stderr).toContain(
+          `hotspot live: warning: the earlier ledger is not carried on (${why}); it is kept in ${join(stateDir, "results.previous.json")}`,
+        );
+        expect(await readFile(join(stateDir, "results.previous.json"), "utf8")).toContain(
+          '"hotspot.sim-results"',
+        );
         const settled = /resumed (hop-\d+): (done|rolled-back|fell-back)/.exec(resumed.stderr);
         expect(settled).not.toBeNull();
         // Until the checkpoint began the container never stopped: roll back; after it, roll forward.
-        const before = HOP_STEPS.indexOf(step) < HOP_STEPS.indexOf("checkpoint");
         expect(settled![2]).toBe(before ? "rolled-back" : "done");
         // Let the terminations the resume asked for finish.
         await new Promise((r) => setTimeout(r, 500));

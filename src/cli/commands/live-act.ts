@@ -179,11 +179,12 @@ export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wal
       log: (record: LiveLogRecord) => process.stdout.write(`${JSON.stringify(record)}\n`),
       onLedger: (document) => writeFileAtomic(resultsPath, [serializeResults(document)]),
       previousLedger: async (instanceId) => {
-        const path = ledgerOf(instanceId);
+        const path = instanceId === null ? resultsPath : ledgerOf(instanceId);
         if (!(await fileExists(path))) return null;
-        // This run rewrites its own ledger: the hand-off's stays beside it, whatever the carry makes of it.
-        if (path === resultsPath) await copyFile(path, path.replace(/\.json$/, ".handed-off.json"));
-        return readResultsDocument(path);
+        // This run rewrites its own ledger: the earlier one stays beside it, whatever the carry makes of it.
+        const keptAt = path === resultsPath ? path.replace(/(\.json)?$/, ".previous.json") : path;
+        if (keptAt !== path) await copyFile(path, keptAt);
+        return { document: await readResultsDocument(path), keptAt };
       },
       onWarning: (text) => process.stderr.write(`hotspot live: warning: ${text}\n`),
     });

@@ -8,19 +8,27 @@ import type { ResumeReport } from "./resume.js";
 
 /** The configuration key a hand-off ledger names its hop under: the successor's cue to carry it on. */
 export const HANDED_OFF_KEY = "handedOff";
+/** The configuration key of a ledger written when its run ended with no hop in flight. */
+export const ENDED_KEY = "ended";
 
 /**
- * A self-migrating controller's predecessor's ledger, carried into this run's: the hop the
- * predecessor handed off, finished here (`done`, on the target) or taken back (`fell-back`, on the
- * source), so one ledger covers the container's whole life instead of one per controller.
+ * An earlier run's ledger carried into this run's, so one ledger covers the container's whole life:
+ * a self-migrating predecessor's hand-off ledger, whose hop this run finished (`done`, on the
+ * target) or took back (`fell-back`, on the source); or the ledger of a run that ended cleanly
+ * (`--resume` to go on later: no hop to settle).
  */
 export interface LedgerCarry {
-  /** The predecessor's result on this run's market ids, without the instance that runs on here. */
+  /** The earlier result on this run's market ids, without the instance that runs on here. */
   readonly previous: EngineResult;
-  readonly hop: string;
-  readonly outcome: "done" | "fell-back";
   /** Where the container runs on: its instance's market and when it started (billing from there). */
   readonly continuing: { readonly marketId: number; readonly start: number };
+  /** The hop this run settled; null when the earlier run ended with none in flight. */
+  readonly settled: SettledHop | null;
+}
+
+export interface SettledHop {
+  readonly hop: string;
+  readonly outcome: "done" | "fell-back";
   /** The hop's instance that ended (source after `done`, target after `fell-back`): index in `previous.instances`. */
   readonly ending: number;
   /** When the ending instance was terminated (the journal's terminate step). */
@@ -85,37 +93,64 @@ export function carryFrom(
       // The hand-off ledger counted the hop's outage up to then; the journal has the whole of it.
       downtimes: previous.downtimes.slice(0, -1),
     },
-    hop: hop.id,
-    outcome: hop.outcome,
     continuing: { marketId: continuing.record.marketId, start: continuing.record.start },
-    ending: ending.index < continuing.index ? ending.index : ending.index - 1,
-    endingEnd: terminated,
-    outage: { start: checkpoint.at / 1000, end: restored },
+    settled: {
+      hop: hop.id,
+      outcome: hop.outcome,
+      ending: ending.index < continuing.index ? ending.index : ending.index - 1,
+      endingEnd: terminated,
+      outage: { start: checkpoint.at / 1000, end: restored },
+    },
   };
 }
 
 /**
- * One result from the predecessor's and this run's: the hop counted once (done or aborted) with
- * its whole outage, the ending instance billed until it was terminated (`tailUsd`: its cost from
- * the hand-off until then), the continuing instance as this run billed it (from its start).
+ * The carry from the ledger of a run that ended with no hop in flight, going on from its home; or
+ * why there is none (it did not end so: a crash's last ledger, or a market unknown now).
+ */
+export function continuedFrom(document: ResultsDocument, markets: readonly Market[]): LedgerCarry | string {
+  if (document.configuration[ENDED_KEY] !== true) {
+    return "its run did not end cleanly (a crash leaves the ledger of its last event)";
+  }
+  const previous = resultOf(document.runs[0], markets);
+  if (typeof previous === "string") return previous;
+  const held = previous.instances
+    .map((record, index) => ({ record, index }))
+    .filter(({ record }) => record.end === previous.end);
+  if (held.length !== 1) return `it ends holding ${held.length} instances, not its home alone`;
+  const [home] = held;
+  const instances = previous.instances.filter((_, i) => i !== home.index);
+  return {
+    previous: { ...previous, instances, costUsd: instances.reduce((sum, r) => sum + r.costUsd, 0) },
+    continuing: { marketId: home.record.marketId, start: home.record.start },
+    settled: null,
+  };
+}
+
+/**
+ * One result from the earlier run's and this one's: the continuing instance as this run billed it
+ * (from its start); a settled hop counted once (done or aborted) with its whole outage, its ending
+ * instance billed until it was terminated (`tailUsd`: its cost from the hand-off until then).
  */
 export function chainResult(carry: LedgerCarry, current: EngineResult, tailUsd: number): EngineResult {
-  const { previous } = carry;
+  const { previous, settled } = carry;
   const instances: InstanceRecord[] = previous.instances.map((record, i) =>
-    i === carry.ending
-      ? { ...record, end: Math.max(record.end, carry.endingEnd), costUsd: record.costUsd + tailUsd }
+    i === settled?.ending
+      ? { ...record, end: Math.max(record.end, settled.endingEnd), costUsd: record.costUsd + tailUsd }
       : record,
   );
   instances.push(...current.instances);
-  // As the engine records a hop's end: the container running on the target, or the hop undone.
-  const kind: TimelineKind = carry.outcome === "done" ? "running" : "hop-aborted";
-  const settled: TimelineEntry = {
-    time: carry.outage.end,
-    kind,
-    marketId: carry.continuing.marketId,
-    price: current.timeline[0]?.price ?? NaN,
-    reason: `${carry.hop} ${carry.outcome === "done" ? "done: restored on the target by its controller" : "taken back: restored on the source"}`,
-  };
+  const between: TimelineEntry[] = [];
+  if (settled !== null) {
+    // As the engine records a hop's end: the container running on the target, or the hop undone.
+    between.push({
+      time: settled.outage.end,
+      kind: settled.outcome === "done" ? "running" : "hop-aborted",
+      marketId: carry.continuing.marketId,
+      price: current.timeline[0]?.price ?? NaN,
+      reason: `${settled.hop} ${settled.outcome === "done" ? "done: restored on the target by its controller" : "taken back: restored on the source"}`,
+    });
+  }
   const onDemand =
     previous.onDemand === null ||
     current.onDemand === null ||
@@ -126,6 +161,7 @@ export function chainResult(carry: LedgerCarry, current: EngineResult, tailUsd: 
           costUsd: previous.onDemand.costUsd + current.onDemand.costUsd,
           work: previous.onDemand.work + current.onDemand.work,
         };
+  const outage = settled === null ? [] : [settled.outage.end - settled.outage.start];
   return {
     start: previous.start,
     end: current.end,
@@ -133,17 +169,17 @@ export function chainResult(carry: LedgerCarry, current: EngineResult, tailUsd: 
     onDemand,
     work: previous.work + current.work,
     lostWork: previous.lostWork + current.lostWork,
-    hops: previous.hops + current.hops + (carry.outcome === "done" ? 1 : 0),
-    abortedHops: previous.abortedHops + current.abortedHops + (carry.outcome === "fell-back" ? 1 : 0),
+    hops: previous.hops + current.hops + (settled?.outcome === "done" ? 1 : 0),
+    abortedHops: previous.abortedHops + current.abortedHops + (settled?.outcome === "fell-back" ? 1 : 0),
     restarts: previous.restarts + current.restarts,
     revocations: previous.revocations + current.revocations,
     notices: previous.notices + current.notices,
     acquireFailures: previous.acquireFailures + current.acquireFailures,
     decisions: previous.decisions + current.decisions,
-    downtimes: [...previous.downtimes, carry.outage.end - carry.outage.start, ...current.downtimes],
+    downtimes: [...previous.downtimes, ...outage, ...current.downtimes],
     finished: current.finished,
     instances,
-    timeline: [...previous.timeline, settled, ...current.timeline],
+    timeline: [...previous.timeline, ...between, ...current.timeline],
   };
 }
 
@@ -198,13 +234,23 @@ function resultOf(run: RunDocument | undefined, markets: readonly Market[]): Eng
   };
 }
 
+/** An earlier ledger, read back, and where it stays if it is not carried on. */
+export interface EarlierLedger {
+  readonly document: ResultsDocument;
+  readonly keptAt: string;
+}
+
 /**
- * The predecessor's hand-off ledger, carried on when this self-migrating run settled that hop:
- * finished it here (the target's takeover) or took the container back (the source's fall-back).
+ * The earlier ledger this run carries on, if any: a self-migrating predecessor's hand-off ledger
+ * whose hop this run settled (finished here, or taken back here); else, for a resumed run that had
+ * no hop to settle, the ledger of the run before it. One that cannot be carried stays where it is
+ * kept and this ledger starts afresh, with a warning saying why.
  */
 export async function carriedLedger(options: {
   readonly self?: { readonly instanceId: string };
-  readonly previousLedger?: (instanceId: string) => Promise<ResultsDocument | null>;
+  readonly resume: boolean;
+  /** The ledger the controller on `instanceId` wrote last (self-migrating), or this controller's own (null). */
+  readonly previousLedger?: (instanceId: string | null) => Promise<EarlierLedger | null>;
   readonly onWarning?: (text: string) => void;
   readonly billing: BillingModelName;
   readonly journal: Journal;
@@ -212,41 +258,40 @@ export async function carriedLedger(options: {
   readonly markets: readonly Market[];
   readonly homeMarket: number;
 }): Promise<{ carry: LedgerCarry; tailUsd: number; from: string } | null> {
-  const { journal, resumed, markets, homeMarket } = options;
-  const self = options.self?.instanceId;
-  if (self === undefined || options.previousLedger === undefined) return null;
-  for (const report of resumed) {
-    const hop = journal.hops.find((h) => h.id === report.hop)!;
-    const from =
-      report.outcome === "done" && hop.targetInstanceId === self
-        ? hop.source
-        : report.outcome === "fell-back" && hop.source === self
-          ? self
-          : null;
-    if (from === null) continue;
-    const previous = await options.previousLedger(from);
-    if (previous === null) {
-      options.onWarning?.(`no ledger of ${from} to carry on: this ledger starts at ${hop.id}`);
-      return null;
-    }
-    const carry = carryFrom(previous, hop, markets);
-    if (typeof carry === "string" || carry.continuing.marketId !== homeMarket) {
-      const why = typeof carry === "string" ? carry : "its home is another market";
-      options.onWarning?.(`the ledger of ${from} is not carried on (${why}); it is kept as written`);
-      return null;
-    }
-    // The ending instance from the hand-off until its termination, at the last price its ledger saw.
-    const record = carry.previous.instances[carry.ending];
-    const market = markets[record.marketId];
-    const price =
-      market.lifecycle === "spot" ? lastPrice(carry.previous, record.marketId) : market.onDemandUsd;
-    const path = constantPath(Number.isNaN(price) ? market.onDemandUsd : price);
-    const cost = (end: number) =>
-      instanceCost(options.billing, path, market.lifecycle, record.start, end, record.endedBy);
-    const tailUsd = Math.max(0, cost(Math.max(record.end, carry.endingEnd)) - cost(record.end));
-    return { carry, tailUsd, from };
+  const { journal, resumed, markets, homeMarket, previousLedger } = options;
+  const self = options.self?.instanceId ?? null;
+  if (previousLedger === undefined || !(options.resume || resumed.length > 0)) return null;
+  const report = resumed.find((r) => r.outcome === "done" || r.outcome === "fell-back");
+  const hop = report === undefined ? undefined : journal.hops.find((h) => h.id === report.hop)!;
+  // Whose ledger: a takeover's predecessor's; else this controller's own (a take-back's, a restart's).
+  const takeover = self !== null && report?.outcome === "done" && hop?.targetInstanceId === self;
+  const takeBack = self !== null && report?.outcome === "fell-back" && hop?.source === self;
+  const earlier = await previousLedger(takeover ? hop!.source : self);
+  if (earlier === null) return null;
+  const carry =
+    hop === undefined
+      ? continuedFrom(earlier.document, markets)
+      : takeover || takeBack
+        ? carryFrom(earlier.document, hop, markets)
+        : `${hop.id} was left in flight by a crash; its last ledger cannot say what the crash cut off`;
+  if (typeof carry === "string" || carry.continuing.marketId !== homeMarket) {
+    const why = typeof carry === "string" ? carry : "its home is another market";
+    options.onWarning?.(`the earlier ledger is not carried on (${why}); it is kept in ${earlier.keptAt}`);
+    return null;
   }
-  return null;
+  return { carry, tailUsd: tailOf(carry, markets, options.billing), from: earlier.keptAt };
+}
+
+/** The ending instance from the hand-off until its termination, at the last price its ledger saw. */
+function tailOf(carry: LedgerCarry, markets: readonly Market[], billing: BillingModelName): number {
+  if (carry.settled === null) return 0;
+  const record = carry.previous.instances[carry.settled.ending];
+  const market = markets[record.marketId];
+  const price = market.lifecycle === "spot" ? lastPrice(carry.previous, record.marketId) : market.onDemandUsd;
+  const path = constantPath(Number.isNaN(price) ? market.onDemandUsd : price);
+  const cost = (end: number) =>
+    instanceCost(billing, path, market.lifecycle, record.start, end, record.endedBy);
+  return Math.max(0, cost(Math.max(record.end, carry.settled.endingEnd)) - cost(record.end));
 }
 
 /** The latest price the ledger saw on `marketId` (NaN when none). */

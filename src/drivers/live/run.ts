@@ -14,7 +14,7 @@ import { buildResultsDocument, type ResultsDocument } from "../../results/docume
 import type { LiveConfig } from "../../setup/config.js";
 import { nowSeconds, type LiveClock } from "./clock.js";
 import { HandedOffSignal } from "./errors.js";
-import { carriedLedger, chainResult, HANDED_OFF_KEY } from "./ledger-chain.js";
+import { carriedLedger, chainResult, ENDED_KEY, HANDED_OFF_KEY, type EarlierLedger } from "./ledger-chain.js";
 import { awaitTakeover, receiveIfHere, watchOver } from "./self-migrating.js";
 import { fileExists } from "../../util/file-exists.js";
 import type { ContainerHost } from "./container-host.js";
@@ -110,10 +110,11 @@ export interface LiveRunOptions {
   /** Called with the ledger after every placement event and at the end. */
   readonly onLedger?: (document: ResultsDocument) => Promise<void>;
   /**
-   * Self-migrating: the ledger the controller on `instanceId` wrote last (at its hand-off), or null.
-   * A run that settles that hand-off carries it on, so its ledger covers the container's whole life.
+   * The ledger the controller on `instanceId` wrote last (self-migrating: at its hand-off), or with
+   * null this controller's own; null when there is none. A run that settles that hand-off, or that
+   * resumes a run which ended cleanly, carries it on: one ledger for the container's whole life.
    */
-  readonly previousLedger?: (instanceId: string) => Promise<ResultsDocument | null>;
+  readonly previousLedger?: (instanceId: string | null) => Promise<EarlierLedger | null>;
   readonly onWarning?: (text: string) => void;
 }
 
@@ -217,7 +218,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     );
   }
   const name = (id: number) => `${markets[id].instanceType} ${markets[id].lifecycle}`;
-  const carried = await carriedLedger({ ...options, journal, resumed, markets, homeMarket });
+  const carried = await carriedLedger({ ...options, resume, journal, resumed, markets, homeMarket });
   /** A driver's news as an event line, stamped now. */
   const logEvent = (event: string, market: Market, reason: string) =>
     log({
@@ -292,7 +293,8 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
   };
 
   let ledgerWrites: Promise<void> = Promise.resolve();
-  const document = (own: EngineResult, end: number, handedOff?: string) => {
+  /** `marker`: the hop handed off (self-migrating), or ENDED_KEY for the ledger of a clean end. */
+  const document = (own: EngineResult, end: number, marker?: string) => {
     const result = carried === null ? own : chainResult(carried.carry, own, carried.tailUsd);
     return buildResultsDocument({
       trace: {
@@ -321,7 +323,11 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
         cooldownSeconds: options.cooldownSeconds,
         resumedHops: resumed.map((r) => `${r.hop} ${r.outcome}`),
         ...(carried === null ? {} : { carriedFrom: carried.from }),
-        ...(handedOff === undefined ? {} : { [HANDED_OFF_KEY]: handedOff }),
+        ...(marker === undefined
+          ? {}
+          : marker === ENDED_KEY
+            ? { [ENDED_KEY]: true }
+            : { [HANDED_OFF_KEY]: marker }),
       },
       runs: [
         {
@@ -380,7 +386,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     stopper.abort();
   }
   await ledgerWrites;
-  const final = document(result, result.end);
+  const final = document(result, result.end, ENDED_KEY);
   await options.onLedger?.(final);
   return { result, document: final, resumed, journal };
 }

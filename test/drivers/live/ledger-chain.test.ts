@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import {
   carryFrom,
   chainResult,
+  continuedFrom,
+  ENDED_KEY,
   HANDED_OFF_KEY,
   type LedgerCarry,
 } from "../../../src/drivers/live/ledger-chain.js";
@@ -64,18 +66,24 @@ const handOffResult: EngineResult = {
 };
 
 function handOffDocument(hopId = "hop-000001") {
+  return documentOf(handOffResult, { mode: "live", [HANDED_OFF_KEY]: hopId });
+}
+
+const buildDocumentRuns = (result: EngineResult) => documentOf(result, {}).runs;
+
+function documentOf(result: EngineResult, configuration: Record<string, unknown>) {
   return buildResultsDocument({
     trace: { path: "live", sha256: "", bytes: 0, format: "live", start: "", end: "", rowsKept: 0, series: 2 },
     seed: 0,
     workUnit: "ecu",
-    configuration: { mode: "live", [HANDED_OFF_KEY]: hopId },
+    configuration,
     runs: [
       {
         policy: "greedy",
         params: {},
         zone: "us-east-1c",
         markets,
-        result: handOffResult,
+        result,
         eventsReplayed: 0,
         advisorMissingTypes: [],
       },
@@ -150,13 +158,13 @@ const takeoverResult: EngineResult = {
   timeline: [{ time: 1030, kind: "running", marketId: 1, price: 0.02, reason: "running when the run began" }],
 };
 
-describe("carrying a self-migrating predecessor's ledger on (hand-made results and journal)", () => {
+describe("carrying an earlier ledger on (hand-made results and journal)", () => {
   it("a takeover: the target's record goes to this run, the outage is the journal's, the source ends at its termination", () => {
     const carry = carryFrom(handOffDocument(), hop("done"), markets) as LedgerCarry;
     expect(typeof carry).toBe("object");
     expect(carry.continuing).toEqual({ marketId: 1, start: 900 });
-    expect(carry.outage).toEqual({ start: 970, end: 1020 });
-    expect(carry.endingEnd).toBe(1021);
+    expect(carry.settled?.outage).toEqual({ start: 970, end: 1020 });
+    expect(carry.settled?.endingEnd).toBe(1021);
     expect(carry.previous.instances.map((r) => [r.marketId, r.start, r.end])).toEqual([[0, 0, 1000]]);
     expect(carry.previous.downtimes).toEqual([]);
 
@@ -190,8 +198,8 @@ describe("carrying a self-migrating predecessor's ledger on (hand-made results a
   it("a fall-back: the source's record goes to this run, the hop counts as aborted, the target ends at its termination", () => {
     const carry = carryFrom(handOffDocument(), hop("fell-back"), markets) as LedgerCarry;
     expect(carry.continuing).toEqual({ marketId: 0, start: 0 });
-    expect(carry.outage).toEqual({ start: 970, end: 1056 });
-    expect(carry.endingEnd).toBe(1058);
+    expect(carry.settled?.outage).toEqual({ start: 970, end: 1056 });
+    expect(carry.settled?.endingEnd).toBe(1058);
     expect(carry.previous.instances.map((r) => [r.marketId, r.start, r.end])).toEqual([[1, 900, 1000]]);
     const own: EngineResult = {
       ...takeoverResult,
@@ -211,6 +219,30 @@ describe("carrying a self-migrating predecessor's ledger on (hand-made results a
     ]);
     expect(chained.costUsd).toBeCloseTo((0.02 * 158 + 0.03 * 2000) / 3600, 12);
     expect(chained.timeline[2]).toMatchObject({ time: 1056, kind: "hop-aborted", marketId: 0 });
+  });
+
+  it("a clean end goes on from its home: nothing settled, the home's record to this run", () => {
+    const ended = { ...handOffResult, instances: handOffResult.instances.slice(0, 1), downtimes: [4] };
+    const document = { ...handOffDocument(), configuration: { [ENDED_KEY]: true } };
+    const carry = continuedFrom({ ...document, runs: buildDocumentRuns(ended) }, markets) as LedgerCarry;
+    expect(carry.settled).toBeNull();
+    expect(carry.continuing).toEqual({ marketId: 0, start: 0 });
+    expect(carry.previous.instances).toEqual([]);
+    const own: EngineResult = {
+      ...takeoverResult,
+      instances: [{ marketId: 0, start: 0, end: 2000, endedBy: "user", costUsd: (0.03 * 2000) / 3600 }],
+    };
+    const chained = chainResult(carry, own, 0);
+    expect([chained.start, chained.end, chained.hops, chained.abortedHops]).toEqual([0, 2000, 0, 0]);
+    expect(chained.downtimes).toEqual([4]);
+    expect(chained.costUsd).toBeCloseTo((0.03 * 2000) / 3600, 12);
+    expect(chained.timeline.map((e) => e.time)).toEqual([0, 880, 1030]);
+    expect(continuedFrom(handOffDocument(), markets)).toBe(
+      "its run did not end cleanly (a crash leaves the ledger of its last event)",
+    );
+    expect(continuedFrom({ ...handOffDocument(), configuration: { [ENDED_KEY]: true } }, markets)).toBe(
+      "it ends holding 2 instances, not its home alone",
+    );
   });
 
   it("is refused, saying why, for a ledger of another hop, a market unknown now, or a hop still open", () => {

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import type { ResultsDocument } from "../../../src/results/document.js";
 import { writeResults } from "../../../src/results/write.js";
 import { runCli } from "../../support/run-cli.js";
 import { NoticePoller } from "../../../src/drivers/live/notice-poller.js";
@@ -112,6 +113,46 @@ describe("runLive: the engine and a policy drive journaled hops (real SDK, emula
     const html = await readFile(join(dirname(h.journalPath), "live.html"), "utf8");
     expect(html).toContain("greedy");
     expect(html).toContain("c4.large spot");
+  }, 60_000);
+
+  it("--resume after a clean end carries the ledger on: one ledger, the home billed once from its start", async () => {
+    const t0 = Date.now();
+    h = await liveHarness({ realTime: true, spotPrices: c4DropsAt2500(t0) });
+    const ledgers: ResultsDocument[] = [];
+    const keep = async (document: ResultsDocument) => void ledgers.push(document);
+    const first = await live(h, [], { durationSeconds: 5, onLedger: keep });
+    const ended = first.document;
+    expect(ended.configuration.ended).toBe(true);
+    expect(ended.runs[0].migrations).toBeGreaterThanOrEqual(1);
+    const warnings: string[] = [];
+    const second = await live(h, [], {
+      resume: true,
+      durationSeconds: 2,
+      onLedger: keep,
+      previousLedger: async (id) =>
+        id === null ? { document: ended, keptAt: "results.previous.json" } : null,
+      onWarning: (text) => warnings.push(text),
+    });
+    expect(warnings).toEqual([]);
+    const before = ended.runs[0];
+    const run = second.document.runs[0];
+    expect(second.document.configuration.carriedFrom).toBe("results.previous.json");
+    expect(run.start).toBe(before.start);
+    expect([run.migrations, run.outages]).toEqual([before.migrations, before.outages]);
+    expect(run.outageDowntimesSeconds).toEqual(before.outageDowntimesSeconds);
+    // The home the first run ended on goes on as one instance, billed from when it started.
+    expect(run.instances.map((i) => [i.instanceType, i.lifecycle, i.start])).toEqual(
+      before.instances.map((i) => [i.instanceType, i.lifecycle, i.start]),
+    );
+    const home = before.instances.length - 1;
+    expect(Date.parse(run.instances[home].end)).toBeGreaterThan(Date.parse(before.instances[home].end));
+    expect(run.instances.slice(0, home)).toEqual(before.instances.slice(0, home));
+    expect(run.costUsd).toBeCloseTo(
+      run.instances.reduce((sum, i) => sum + i.costUsd, 0),
+      12,
+    );
+    expect(run.decisions).toBe(before.decisions + second.result.decisions);
+    expect(run.workEcuHours).toBeCloseTo(before.workEcuHours + second.result.work, 12);
   }, 60_000);
 
   it("no capacity for the cheapest market: it is excluded for the cool-down and the policy, asked again, stays", async () => {

@@ -85,8 +85,10 @@ describe("self-migrating: no controller takes over on the target (real SDK, emul
     const ledgers: ResultsDocument[] = [];
     const durationSeconds = 20;
     // The controller's own hand-off ledger, as the CLI reads it back from the volume.
-    const previousLedger = async (id: string) =>
-      id === home ? (ledgers.filter((d) => d.configuration.handedOff === "hop-000001").at(-1) ?? null) : null;
+    const previousLedger = async (id: string | null) => {
+      const document = ledgers.filter((d) => d.configuration.handedOff === "hop-000001").at(-1);
+      return id === home && document !== undefined ? { document, keptAt: `results-${home}.json` } : null;
+    };
     const running = selfMigrating(h, log, ledgers, { durationSeconds, previousLedger });
 
     const hop = await Promise.race([
@@ -174,7 +176,7 @@ describe("self-migrating: no controller takes over on the target (real SDK, emul
     const at = (step: string, event: string) =>
       settled.entries.find((e) => e.step === step && e.event === event)!.at / 1000;
     expect(document.configuration.resumedHops).toEqual(["hop-000001 fell-back"]);
-    expect(document.configuration.carriedFrom).toBe(home);
+    expect(document.configuration.carriedFrom).toBe(`results-${home}.json`);
     expect([run.migrations, run.abortedMigrations, run.outages, run.restarts, run.revocations]).toEqual([
       0, 1, 1, 0, 0,
     ]);
