@@ -165,6 +165,10 @@ function builder(yargs: Argv) {
     })
     .example("$0 live --dry-run --rounds 1", "One decision on current prices with the config's policy")
     .example(
+      "$0 live --image-id ami-0123456789abcdef0 --interval 5m",
+      "On the EC2 instance that holds the container: hop it as the policy decides (self-migrating)",
+    )
+    .example(
       "$0 live --cloud local --endpoint http://127.0.0.1:4566 --metadata http://127.0.0.1:4567 --local-hosts /tmp/hosts --local-prefix hs --image-id ami-0123456789abcdef0 --state-dir /tmp/state",
       "Hop the local cloud's container as the policy decides; structured log on stdout",
     )
