@@ -93,13 +93,6 @@ export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wal
   const { createEc2Api } = await loadEc2Client();
   const { connectEc2Compute } = await loadComputeClient();
   const connection = connectEc2Compute({ region: config.region, endpoint: options.endpoint });
-  const metadata = new MetadataClient({ baseUrl: options.metadata, clock });
-  const self =
-    options.self === undefined
-      ? undefined
-      : { ...options.self, instanceId: options.self.instanceId ?? (await metadata.instanceId()) };
-  const instanceProfile =
-    options.instanceProfile ?? (options.cloud.kind === "aws" ? await ownProfile(metadata) : undefined);
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     process.stderr.write(`hotspot live: ${signal}: stopping once no hop is in flight\n`);
@@ -108,6 +101,13 @@ export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wal
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
+    const metadata = new MetadataClient({ baseUrl: options.metadata, clock });
+    const self =
+      options.self === undefined
+        ? undefined
+        : { ...options.self, instanceId: options.self.instanceId ?? (await metadata.instanceId()) };
+    const instanceProfile =
+      options.instanceProfile ?? (options.cloud.kind === "aws" ? await ownProfile(metadata) : undefined);
     const side = await cloudSide({
       cloud: options.cloud,
       config,
