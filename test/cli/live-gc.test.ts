@@ -66,6 +66,24 @@ describe("hotspot live gc (through main, real SDK against the emulator)", () => 
     expect(h.emulator.state.instances.get(h.source)!.state).toBe("running");
   });
 
+  it("on EC2 looks for the journal on the container's volume, where acting keeps it (exit 1 when it is not there)", async () => {
+    const configPath = join(dirname(h.journalPath), "hotspot.json");
+    await writeFile(
+      configPath,
+      JSON.stringify(harnessConfig(h.resources.volumeId, h.resources.networkInterfaceId)),
+    );
+    const requests = h.emulator.state.requestLog.length;
+    const gc = (more: string[]) =>
+      runCli(["live", "gc", "--config", configPath, "--endpoint", h.emulator.endpoint, ...more]);
+    const byDefault = await gc([]);
+    expect(byDefault.code).toBe(1);
+    expect(byDefault.stderr).toContain("/mnt/hotspot/hotspot/journal.json");
+    const elsewhere = await gc(["--mount", "/data/hs"]);
+    expect(elsewhere.stderr).toContain("/data/hs/hotspot/journal.json");
+    // The journal is read before EC2 is asked anything.
+    expect(h.emulator.state.requestLog).toHaveLength(requests);
+  });
+
   it("refuses acting-only flags with gc (exit 2)", async () => {
     const { code, stderr } = await runCli(["live", "gc", "--duration", "1h"]);
     expect(code).toBe(2);

@@ -43,7 +43,7 @@ function builder(yargs: Argv) {
     .option("state-dir", {
       type: "string",
       describe:
-        "Where the journal (journal.json) and the ledger (results.json) live (default /var/lib/hotspot; with --instance-id on the container's volume)",
+        "Where the journal (journal.json) and the ledger (results.json) live (default /var/lib/hotspot; self-migrating, always so on EC2: <mount>/hotspot on the container's volume)",
     })
     .option("instance-id", {
       type: "string",
@@ -369,16 +369,22 @@ function localCloud(args: LiveArgs): ActCloud {
   return { kind: "local", hostsDir, prefix };
 }
 
+function absoluteDir(flag: string, raw: string): string {
+  if (!isAbsolute(raw) || normalize(raw) === "/") {
+    throw new UsageError(flag, "an absolute directory other than /", JSON.stringify(raw));
+  }
+  return normalize(raw);
+}
+
+/** Where EC2 instances mount the container's volume. */
+function mountOf(args: LiveArgs): string {
+  return absoluteDir("--mount", args.mount ?? "/mnt/hotspot");
+}
+
 function awsCloud(args: LiveArgs): ActCloud {
   refuse(args, LOCAL_ONLY, "only with --cloud local");
-  const absolute = (flag: string, raw: string) => {
-    if (!isAbsolute(raw) || normalize(raw) === "/") {
-      throw new UsageError(flag, "an absolute directory other than /", JSON.stringify(raw));
-    }
-    return normalize(raw);
-  };
-  const mountPoint = absolute("--mount", args.mount ?? "/mnt/hotspot");
-  const lxcPath = absolute("--lxc-path", args["lxc-path"] ?? join(mountPoint, "lxc"));
+  const mountPoint = mountOf(args);
+  const lxcPath = absoluteDir("--lxc-path", args["lxc-path"] ?? join(mountPoint, "lxc"));
   return { kind: "aws", mountPoint, lxcPath };
 }
 
@@ -466,14 +472,17 @@ export function formatDecision(record: DecisionRecord): string {
 export async function runLiveCommand(args: LiveArgs, clock: LiveClock = wallClock): Promise<void> {
   if (args.action !== undefined) {
     parseChoice("--action", args.action, actions);
-    refuse(args, [...DRY_RUN_ONLY.filter((f) => f !== "json"), ...ACT_ONLY], "not with live gc");
-    cloudOf(args);
+    const gcFlags = ACT_ONLY.filter((f) => f !== "mount");
+    refuse(args, [...DRY_RUN_ONLY.filter((f) => f !== "json"), ...gcFlags], "not with live gc");
+    const { cloud, endpoint } = cloudOf(args);
     const { configPath } = sharedOptions(args);
+    // On EC2 the journal is on the container's volume, where acting keeps it.
+    const onVolume = cloud === "aws" && args["state-dir"] === undefined;
     return runLiveGc(
       {
         configPath,
-        endpoint: cloudOf(args).endpoint,
-        stateDir: stateDirOf(args),
+        endpoint,
+        stateDir: onVolume ? join(mountOf(args), "hotspot") : stateDirOf(args),
         dryRun: args["dry-run"] ?? false,
       },
       clock,
