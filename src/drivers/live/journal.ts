@@ -170,6 +170,19 @@ export function hasEntry(hop: HopRecord, step: StepName, event: JournalEntry["ev
   return hop.entries.some((e) => e.step === step && e.event === event);
 }
 
+/** The latest entry of `step` with `event` (a step run again after a crash has several), or undefined. */
+export function lastEntry(
+  hop: HopRecord,
+  step: StepName,
+  event: JournalEntry["event"],
+): JournalEntry | undefined {
+  for (let i = hop.entries.length - 1; i >= 0; i--) {
+    const e = hop.entries[i];
+    if (e.step === step && e.event === event) return e;
+  }
+  return undefined;
+}
+
 const STEP_NAMES: readonly string[] = [...HOP_STEPS, ...UNDO_STEPS];
 
 function validate(value: unknown, path: string): JournalDocument {

@@ -3,7 +3,7 @@ import type { EngineResult, InstanceRecord, TimelineEntry, TimelineKind } from "
 import type { Market } from "../../engine/types.js";
 import type { ResultsDocument, RunDocument } from "../../results/document.js";
 import { constantPath } from "../sim/price-paths.js";
-import type { HopRecord, Journal, StepName } from "./journal.js";
+import { lastEntry, type HopRecord, type Journal, type StepName } from "./journal.js";
 import type { ResumeReport } from "./resume.js";
 
 /** The configuration key a hand-off ledger names its hop under: the successor's cue to carry it on. */
@@ -40,7 +40,7 @@ export interface SettledHop {
 const seconds = (iso: string) => Date.parse(iso) / 1000;
 
 function stepEnd(hop: HopRecord, step: StepName): number | null {
-  const entry = [...hop.entries].reverse().find((e) => e.step === step && e.event === "end");
+  const entry = lastEntry(hop, step, "end");
   return entry === undefined ? null : entry.at / 1000;
 }
 

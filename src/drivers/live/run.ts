@@ -23,7 +23,7 @@ import { LiveDriver } from "./driver.js";
 import { MeasuredWorkload } from "./measured-workload.js";
 import type { Ec2Compute } from "./ec2-compute.js";
 import { HopExecutor, type StepHook } from "./hop.js";
-import { Journal, type HopRecord, type StepName } from "./journal.js";
+import { Journal, lastEntry, type HopRecord, type StepName } from "./journal.js";
 import type { NoticePoller } from "./notice-poller.js";
 import type { HopTimeouts, LiveResources } from "./resources.js";
 import { resumeOpenHops, type ResumeReport } from "./resume.js";
@@ -432,7 +432,7 @@ async function openJournal(
 
 function stepRecord(step: StepName, hop: HopRecord): LiveLogRecord {
   const end = hop.entries[hop.entries.length - 1];
-  const begin = [...hop.entries].reverse().find((e) => e.step === step && e.event === "begin");
+  const begin = lastEntry(hop, step, "begin");
   return {
     kind: "step",
     time: new Date(end.at).toISOString(),

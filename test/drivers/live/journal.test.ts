@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { hasEntry, Journal } from "../../../src/drivers/live/journal.js";
+import { hasEntry, Journal, lastEntry } from "../../../src/drivers/live/journal.js";
 import { InputFormatError, InputReadError } from "../../../src/errors.js";
 
 let dir: string;
@@ -68,5 +68,26 @@ describe("the live journal", () => {
     await writeFile(path, '{"format": ');
     await expect(Journal.open(path)).rejects.toBeInstanceOf(InputFormatError);
     await expect(Journal.open(join(dir, "missing.json"))).rejects.toBeInstanceOf(InputReadError);
+  });
+});
+
+describe("lastEntry", () => {
+  it("finds the latest entry of a step and event (a step run again after a crash), or none", () => {
+    const hop = {
+      id: "hop-000001",
+      clientToken: "t",
+      source: "i-00000000000000001",
+      target: { instanceType: "c4.large", zone: "us-east-1c", lifecycle: "spot" as const },
+      targetInstanceId: null,
+      entries: [
+        { step: "checkpoint" as const, event: "begin" as const, at: 1000 },
+        { step: "checkpoint" as const, event: "begin" as const, at: 5000 },
+        { step: "checkpoint" as const, event: "end" as const, at: 6000 },
+      ],
+      outcome: null,
+    };
+    expect(lastEntry(hop, "checkpoint", "begin")?.at).toBe(5000);
+    expect(lastEntry(hop, "checkpoint", "end")?.at).toBe(6000);
+    expect(lastEntry(hop, "restore", "end")).toBeUndefined();
   });
 });
