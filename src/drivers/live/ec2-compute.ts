@@ -113,13 +113,7 @@ export async function describeInterfaceNetwork(
   region: string,
   id: string,
 ): Promise<InterfaceNetwork> {
-  const send = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
-    try {
-      return await call();
-    } catch (error) {
-      throw await toCloudApiError(error, operation, region, client);
-    }
-  };
+  const send = sender(client, region);
   const eni = (
     await send("DescribeNetworkInterfaces", () =>
       client.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [id] })),
@@ -141,15 +135,20 @@ export async function describeInterfaceNetwork(
   return { mac: eni.MacAddress, privateIp: eni.PrivateIpAddress, subnetCidr: subnet.CidrBlock };
 }
 
-/** Ec2Compute over @aws-sdk/client-ec2. Give the client `maxAttempts: 1`: retries belong to retry.ts. */
-export function createEc2Compute(client: EC2Client, region: string): Ec2Compute {
-  const send = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
+/** Runs one SDK call, its failure turned into a CloudApiError naming the operation and region. */
+function sender(client: EC2Client, region: string) {
+  return async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
     try {
       return await call();
     } catch (error) {
       throw await toCloudApiError(error, operation, region, client);
     }
   };
+}
+
+/** Ec2Compute over @aws-sdk/client-ec2. Give the client `maxAttempts: 1`: retries belong to retry.ts. */
+export function createEc2Compute(client: EC2Client, region: string): Ec2Compute {
+  const send = sender(client, region);
   const describeAll = async (input: { InstanceIds?: string[]; Filters?: Filter[] }) => {
     const found: InstanceView[] = [];
     let token: string | undefined;
