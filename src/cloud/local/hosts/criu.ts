@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { HotspotError } from "../../../errors.js";
 import { HostCommandError, runIn } from "./run.js";
@@ -10,6 +10,12 @@ export function criuPath(): string {
   const fromEnv = process.env.HOTSPOT_CRIU;
   if (fromEnv) return fromEnv;
   return existsSync("/opt/hotspot/bin/criu") ? "/opt/hotspot/bin/criu" : "criu";
+}
+
+/** PATH with `criu`'s directory first, so lxc-checkpoint (which finds criu on PATH) runs that one. */
+export function pathWithCriu(criu: string = criuPath()): string {
+  const dir = dirname(criu);
+  return [...(dir === "." ? [] : [dir]), process.env.PATH ?? ""].join(delimiter);
 }
 
 /** Seconds since `start` (a process.hrtime.bigint() reading). */

@@ -3,7 +3,7 @@ import { basename, dirname, join } from "node:path";
 import { execa } from "execa";
 import { HotspotError } from "../../../errors.js";
 import type { Container } from "./container.js";
-import { criuPath, logTail, type LazyDump } from "./criu.js";
+import { logTail, pathWithCriu, type LazyDump } from "./criu.js";
 import { run, runIn } from "./run.js";
 import { killProcess, waitListening, type ContainerSpec } from "./workload.js";
 
@@ -99,11 +99,7 @@ export class LxcContainer implements Container {
   private async criuEnv(options: readonly string[]): Promise<Record<string, string>> {
     const file = join(this.stateDir, `criu-${options.join("-")}.conf`);
     await writeFile(file, `${options.join("\n")}\n`);
-    const criuDir = dirname(criuPath());
-    return {
-      CRIU_CONFIG_FILE: file,
-      PATH: `${criuDir === "." ? "" : `${criuDir}:`}${process.env.PATH ?? ""}`,
-    };
+    return { CRIU_CONFIG_FILE: file, PATH: pathWithCriu() };
   }
 
   private async checkpoint(

@@ -1,8 +1,8 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { delimiter, dirname, join } from "node:path";
+import { join } from "node:path";
 import { execa } from "execa";
 import { HotspotError, shown } from "../../../errors.js";
-import { criuPath, logTail } from "../../../cloud/local/hosts/criu.js";
+import { logTail, pathWithCriu } from "../../../cloud/local/hosts/criu.js";
 import { HostCommandError } from "../../../cloud/local/hosts/run.js";
 import { writeFileAtomic } from "../../../util/atomic-write.js";
 import { wallClock, type LiveClock } from "../clock.js";
@@ -255,12 +255,10 @@ export class MachineContainerHost implements ContainerHost {
   private async lxcCheckpoint(args: readonly string[], criuOptions: readonly string[], kind: string) {
     const config = join(this.imagesDir, `criu-${kind}.conf`);
     await writeFile(config, `${criuOptions.join("\n")}\n`);
-    const criuDir = dirname(this.options.criu ?? criuPath());
-    const path = [...(criuDir === "." ? [] : [criuDir]), process.env.PATH ?? ""].join(delimiter);
     try {
       await this.runQuiet("env", [
         `CRIU_CONFIG_FILE=${config}`,
-        `PATH=${path}`,
+        `PATH=${pathWithCriu(this.options.criu)}`,
         "lxc-checkpoint",
         ...this.lxcArgs,
         ...args,
