@@ -262,7 +262,11 @@ export class LiveDriver implements Driver {
   }
 
   private marketOf(instance: number): number {
-    const { instanceType, lifecycle } = this.hopOf(instance).target;
+    return this.marketOfTarget(this.hopOf(instance).target);
+  }
+
+  /** The market a hop's target was launched on, or -1 when this run does not offer it. */
+  private marketOfTarget({ instanceType, lifecycle }: HopRecord["target"]): number {
     return this.markets.findIndex((m) => m.instanceType === instanceType && m.lifecycle === lifecycle);
   }
 
@@ -286,11 +290,8 @@ export class LiveDriver implements Driver {
       const last = hop.entries[hop.entries.length - 1];
       if (last === undefined) continue;
       const until = last.at / 1000 + this.options.cooldownSeconds;
-      const { instanceType, lifecycle } = hop.target;
-      const marketId = this.markets.findIndex(
-        (m) => m.instanceType === instanceType && m.lifecycle === lifecycle,
-      );
-      if (until > now) this.exclude(marketId, `${hop.id} ${hop.outcome} (journal)`, until);
+      if (until > now)
+        this.exclude(this.marketOfTarget(hop.target), `${hop.id} ${hop.outcome} (journal)`, until);
     }
   }
 

@@ -68,9 +68,7 @@ export function carryFrom(
     return `the journal of ${hop.id} lacks its checkpoint, restore or terminate step`;
   }
   // At the hand-off both ends of the hop were held; the target was acquired last.
-  const held = previous.instances
-    .map((record, index) => ({ record, index }))
-    .filter(({ record }) => record.end === previous.end);
+  const held = heldAtEnd(previous);
   const target = held.at(-1);
   const source = held.at(-2);
   const targetMarket = target === undefined ? undefined : markets[target.record.marketId];
@@ -84,12 +82,9 @@ export function carryFrom(
   }
   if (previous.downtimes.length === 0) return "it counts no outage for the hop it handed off";
   const [continuing, ending] = done ? [target, source] : [source, target];
-  const instances = previous.instances.filter((_, i) => i !== continuing.index);
   return {
     previous: {
-      ...previous,
-      instances,
-      costUsd: instances.reduce((sum, r) => sum + r.costUsd, 0),
+      ...without(previous, continuing.index),
       // The hand-off ledger counted the hop's outage up to then; the journal has the whole of it.
       downtimes: previous.downtimes.slice(0, -1),
     },
@@ -114,17 +109,27 @@ export function continuedFrom(document: ResultsDocument, markets: readonly Marke
   }
   const previous = resultOf(document.runs[0], markets);
   if (typeof previous === "string") return previous;
-  const held = previous.instances
-    .map((record, index) => ({ record, index }))
-    .filter(({ record }) => record.end === previous.end);
+  const held = heldAtEnd(previous);
   if (held.length !== 1) return `it ends holding ${held.length} instances, not its home alone`;
   const [home] = held;
-  const instances = previous.instances.filter((_, i) => i !== home.index);
   return {
-    previous: { ...previous, instances, costUsd: instances.reduce((sum, r) => sum + r.costUsd, 0) },
+    previous: without(previous, home.index),
     continuing: { marketId: home.record.marketId, start: home.record.start },
     settled: null,
   };
+}
+
+/** The instances a ledger still held when it was written (ending at its end), with their indexes. */
+function heldAtEnd(previous: EngineResult): { record: InstanceRecord; index: number }[] {
+  return previous.instances
+    .map((record, index) => ({ record, index }))
+    .filter(({ record }) => record.end === previous.end);
+}
+
+/** The earlier result without instance `index`, which goes on in this run (and is billed there). */
+function without(previous: EngineResult, index: number): EngineResult {
+  const instances = previous.instances.filter((_, i) => i !== index);
+  return { ...previous, instances, costUsd: instances.reduce((sum, r) => sum + r.costUsd, 0) };
 }
 
 /**
@@ -260,7 +265,7 @@ export async function carriedLedger(options: {
 }): Promise<{ carry: LedgerCarry; tailUsd: number; from: string } | null> {
   const { journal, resumed, markets, homeMarket, previousLedger } = options;
   const self = options.self?.instanceId ?? null;
-  if (previousLedger === undefined || !(options.resume || resumed.length > 0)) return null;
+  if (previousLedger === undefined || !options.resume) return null;
   const report = resumed.find((r) => r.outcome === "done" || r.outcome === "fell-back");
   const hop = report === undefined ? undefined : journal.hops.find((h) => h.id === report.hop)!;
   // Whose ledger: a takeover's predecessor's; else this controller's own (a take-back's, a restart's).
