@@ -1,6 +1,7 @@
 import type { SimRun } from "../drivers/sim/run.js";
 import type { Trace } from "../traces/types.js";
 import { version } from "../version.js";
+import { isoSeconds } from "../util/iso-seconds.js";
 
 /** Identifies the document kind and layout; bump `RESULTS_VERSION` on any incompatible change. */
 export const RESULTS_SCHEMA = "hotspot.sim-results";
@@ -110,10 +111,6 @@ export interface ResultsDocument {
   readonly aggregate: readonly AggregateDocument[];
 }
 
-function iso(seconds: number): string {
-  return new Date(seconds * 1000).toISOString();
-}
-
 /** Nearest-rank 95th percentile; 0 for no samples. */
 export function p95(samples: readonly number[]): number {
   if (samples.length === 0) return 0;
@@ -207,8 +204,8 @@ function runDocument(run: SimRun, optimal: SimRun | undefined): RunDocument {
     policy: run.policy,
     params: run.params,
     zone: run.zone,
-    start: iso(result.start),
-    end: iso(result.end),
+    start: isoSeconds(result.start),
+    end: isoSeconds(result.end),
     finished: result.finished,
     ...metrics(totalsOf([run]), optimalUsdPerWork),
     onDemandMarket: result.onDemand === null ? null : label(result.onDemand.marketId).instanceType,
@@ -216,7 +213,7 @@ function runDocument(run: SimRun, optimal: SimRun | undefined): RunDocument {
     advisorMissingTypes: run.advisorMissingTypes,
     outageDowntimesSeconds: result.downtimes,
     timeline: result.timeline.map((entry) => ({
-      time: iso(entry.time),
+      time: isoSeconds(entry.time),
       kind: entry.kind,
       instanceType: label(entry.marketId).instanceType,
       lifecycle: label(entry.marketId).lifecycle,
@@ -226,8 +223,8 @@ function runDocument(run: SimRun, optimal: SimRun | undefined): RunDocument {
     instances: result.instances.map((instance) => ({
       instanceType: label(instance.marketId).instanceType,
       lifecycle: label(instance.marketId).lifecycle,
-      start: iso(instance.start),
-      end: iso(instance.end),
+      start: isoSeconds(instance.start),
+      end: isoSeconds(instance.end),
       endedBy: instance.endedBy,
       costUsd: instance.costUsd,
     })),
@@ -241,8 +238,8 @@ export function traceIdentity(trace: Trace, window: { readonly start: number; re
     sha256: trace.source.sha256,
     bytes: trace.source.bytes,
     format: trace.source.format,
-    start: iso(window.start),
-    end: iso(window.end),
+    start: isoSeconds(window.start),
+    end: isoSeconds(window.end),
     rowsKept: trace.report.rowsKept,
     series: trace.series.length,
   } satisfies TraceIdentity;

@@ -11,6 +11,7 @@ import { policyByName } from "../policies/index.js";
 import type { Trace } from "../traces/types.js";
 import { itemCoordinates, type SweepConfig } from "./config.js";
 import { expandGrid, type GridPoint, type SweepSettings } from "./settings.js";
+import { isoSeconds } from "../util/iso-seconds.js";
 
 /** One policy's outcome on one item (all zones together). */
 export interface PolicyOutcome {
@@ -77,8 +78,6 @@ function simConfig(settings: SweepSettings, workUnit: WorkUnit, start: number, s
   };
 }
 
-const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
-
 /**
  * Runs every policy on every zone for item `index`. The trace is only re-windowed (no copy): the
  * driver replays the changes before the window as history, so policies see the same look-back as in
@@ -111,8 +110,8 @@ export async function runItem(context: ItemContext, index: number): Promise<Item
     index,
     point,
     window,
-    start: iso(start),
-    end: iso(end),
+    start: isoSeconds(start),
+    end: isoSeconds(end),
     seed,
     outcomes: document.aggregate.map((run) => ({
       policy: run.policy,

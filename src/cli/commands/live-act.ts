@@ -20,6 +20,7 @@ import { fileExists } from "../../util/file-exists.js";
 import type { CatalogChoice } from "../catalog-options.js";
 import { loadComputeClient, loadEc2Client } from "../cloud-clients.js";
 import { cloudSide, type ActCloud, type CloudSide } from "./live-clouds.js";
+import { isoSeconds } from "../../util/iso-seconds.js";
 
 /** Options of `hotspot live` acting, validated from flags (see live.ts). */
 export interface LiveActOptions {
@@ -285,7 +286,7 @@ function takeoverWords(options: LiveActOptions, side: CloudSide, stateDir: strin
     ),
     ...flag("work-unit", options.catalog.workUnit),
     ...(options.catalog.skipUnknownTypes ? ["--skip-unknown-types"] : []),
-    ...(Number.isFinite(until) ? flag("until", new Date(until * 1000).toISOString()) : []),
+    ...(Number.isFinite(until) ? flag("until", isoSeconds(until)) : []),
     ...flag("takeover-timeout", options.self!.takeoverTimeoutSeconds),
     "--takeover",
   ];

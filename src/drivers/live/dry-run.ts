@@ -25,6 +25,7 @@ import type { NoticePoller, NoticeState } from "./notice-poller.js";
 import { liveMarkets, zonePricePoller } from "./zone-markets.js";
 import type { PricePoller } from "./price-poller.js";
 import { nowSeconds, type LiveClock } from "./clock.js";
+import { isoSeconds } from "../../util/iso-seconds.js";
 
 /** Where the container runs now, as the dry run assumes it (it never moves it). */
 export interface AssumedPlacement {
@@ -281,9 +282,9 @@ function describe(observation: Observation, decision: Decision, rebalanceAt: num
     else if (decision.marketId !== current.marketId || trigger === "notice") action = "hop";
     target = decision.marketId;
   }
-  const iso = (time: number | null) => (time === null ? null : new Date(time * 1000).toISOString());
+  const iso = (time: number | null) => (time === null ? null : isoSeconds(time));
   return {
-    time: new Date(observation.now * 1000).toISOString(),
+    time: isoSeconds(observation.now),
     trigger,
     action,
     current: currentRef,

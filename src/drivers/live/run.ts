@@ -28,6 +28,7 @@ import type { NoticePoller } from "./notice-poller.js";
 import type { HopTimeouts, LiveResources } from "./resources.js";
 import { resumeOpenHops, type ResumeReport } from "./resume.js";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry.js";
+import { isoSeconds } from "../../util/iso-seconds.js";
 
 /** One line of the live log: a decision, a step of a hop, or something the run did. */
 export type LiveLogRecord =
@@ -133,8 +134,6 @@ export interface HandOffSummary {
   readonly journal: Journal;
 }
 
-const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
-
 /**
  * `hotspot live`: the configured policy, unchanged, in the hopping engine with the live driver. The
  * journal is settled first (`resume`), or created with the container's home found as the instance its
@@ -223,7 +222,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
   const logEvent = (event: string, market: Market, reason: string) =>
     log({
       kind: "event",
-      time: iso(nowSeconds(clock)),
+      time: isoSeconds(nowSeconds(clock)),
       event,
       market: `${market.instanceType} ${market.lifecycle}`,
       price: null,
@@ -260,9 +259,9 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     retry,
     onWarning: options.onWarning,
     onRebalance: (market, instanceId, at) =>
-      logEvent("rebalance", market, `rebalance recommendation for ${instanceId} at ${iso(at)}`),
+      logEvent("rebalance", market, `rebalance recommendation for ${instanceId} at ${isoSeconds(at)}`),
     onExcluded: (market, until, reason) =>
-      logEvent("excluded", market, `unavailable until ${iso(until)}: ${reason}`),
+      logEvent("excluded", market, `unavailable until ${isoSeconds(until)}: ${reason}`),
   });
   const policy = definition.create(options.policy.params, {
     markets,
@@ -302,8 +301,8 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
         sha256: "",
         bytes: 0,
         format: "live",
-        start: iso(result.start),
-        end: iso(end),
+        start: isoSeconds(result.start),
+        end: isoSeconds(end),
         rowsKept: firstPoll.records,
         series: markets.filter((m) => m.lifecycle === "spot").length,
       },
@@ -346,7 +345,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
   const observer = (entry: TimelineEntry) => {
     log({
       kind: "event",
-      time: iso(entry.time),
+      time: isoSeconds(entry.time),
       event: entry.kind,
       market: name(entry.marketId),
       price: Number.isNaN(entry.price) ? null : entry.price,
@@ -458,7 +457,7 @@ function loggedPolicy(
       const hops = decision.kind === "place" && (target !== current || observation.trigger === "notice");
       log({
         kind: "decision",
-        time: iso(observation.now),
+        time: isoSeconds(observation.now),
         trigger: observation.trigger,
         action: hops ? "hop" : "stay",
         market: target < 0 ? "none" : name(target),
