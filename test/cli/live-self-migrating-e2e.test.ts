@@ -2,7 +2,7 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countBreaks } from "../../src/cloud/local/hosts/probe-client.js";
-import { run } from "../../src/cloud/local/hosts/run.js";
+import { run } from "../../src/host/run.js";
 import { KILL_AFTER_ENV } from "../../src/cli/commands/live-act.js";
 import { TAG_STACK } from "../../src/drivers/live/hop.js";
 import { Journal } from "../../src/drivers/live/journal.js";

@@ -4,7 +4,7 @@ import { HotspotError } from "../../errors.js";
 import { LxcContainer, lxcPath } from "../../cloud/local/hosts/lxc-container.js";
 import type { NamespaceHostBackend } from "../../cloud/local/hosts/namespace-backend.js";
 import { holdTraffic, netnsExists, releaseTraffic } from "../../cloud/local/hosts/network.js";
-import { run, runIn } from "../../cloud/local/hosts/run.js";
+import { run, runIn } from "../../host/run.js";
 import { isMounted } from "../../cloud/local/hosts/volumes.js";
 import { writeFileAtomic } from "../../util/atomic-write.js";
 import { readCgroupUsage } from "./cgroup-usage.js";

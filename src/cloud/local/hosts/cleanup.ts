@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { HotspotError } from "../../../errors.js";
 import { validatePrefix } from "./names.js";
 import { lxcPath } from "./lxc-container.js";
-import { run, runIn } from "./run.js";
+import { run, runIn } from "../../../host/run.js";
 import { isMounted, loopDevices } from "./volumes.js";
 import { killProcess } from "./workload.js";
 

@@ -19,5 +19,5 @@ export {
   type ProbeReply,
   type ProbeSummary,
 } from "./probe-client.js";
-export { criuPath } from "./criu.js";
-export { HostCommandError } from "./run.js";
+export { criuPath } from "../../../host/criu.js";
+export { HostCommandError } from "../../../host/run.js";

@@ -3,8 +3,9 @@ import { basename, dirname, join } from "node:path";
 import { execa } from "execa";
 import { HotspotError } from "../../../errors.js";
 import type { Container } from "./container.js";
-import { logTail, pathWithCriu, type LazyDump } from "./criu.js";
-import { run, runIn } from "./run.js";
+import { logTail, pathWithCriu } from "../../../host/criu.js";
+import type { LazyDump } from "./criu.js";
+import { run, runIn } from "../../../host/run.js";
 import { killProcess, waitListening, type ContainerSpec } from "./workload.js";
 
 /**

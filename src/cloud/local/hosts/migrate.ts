@@ -1,7 +1,8 @@
 import { mkdir } from "node:fs/promises";
 import { HotspotError } from "../../../errors.js";
 import type { Container } from "./container.js";
-import { imagesSize, secondsSince, startLazyPagesDaemon, waitLazySocket, type LazyDump } from "./criu.js";
+import { secondsSince } from "../../../host/criu.js";
+import { imagesSize, startLazyPagesDaemon, waitLazySocket, type LazyDump } from "./criu.js";
 import { holdTraffic, releaseTraffic } from "./network.js";
 import { withPipeMaxSize } from "./pipe-size.js";
 

@@ -1,7 +1,7 @@
 import { InputFormatError, shown } from "../../../errors.js";
 import type { HostInterface } from "../host-backend.js";
 import { hostNames } from "./names.js";
-import { run, runIn } from "./run.js";
+import { run, runIn } from "../../../host/run.js";
 
 /** Parsed IPv4 subnet: prefix length and the VPC router address (the first host, as in AWS). */
 export interface SubnetAddressing {

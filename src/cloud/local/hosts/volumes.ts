@@ -1,6 +1,6 @@
 import { mkdir, open, rm, rmdir } from "node:fs/promises";
 import { join } from "node:path";
-import { run } from "./run.js";
+import { run } from "../../../host/run.js";
 
 /**
  * EBS volumes as ext4 images on loop devices. A volume attached to an instance is mounted at

@@ -3,7 +3,7 @@ import { mkdir, readFile, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HotspotError } from "../../../errors.js";
-import { run } from "./run.js";
+import { run } from "../../../host/run.js";
 
 /** The counting TCP server's C source, found from the repository root (works from src/ and dist/). */
 function counterSource(): string {

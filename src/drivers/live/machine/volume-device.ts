@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { HotspotError, UsageError, shown } from "../../../errors.js";
-import { HostCommandError, run } from "../../../cloud/local/hosts/run.js";
+import { HostCommandError, run } from "../../../host/run.js";
 import { fileExists } from "../../../util/file-exists.js";
 import { wallClock, type LiveClock } from "../clock.js";
 

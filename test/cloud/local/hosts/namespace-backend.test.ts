@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HostInstance, HostInterface } from "../../../../src/cloud/local/host-backend.js";
 import { NamespaceHostBackend } from "../../../../src/cloud/local/hosts/namespace-backend.js";
 import { linkByMac, netnsExists } from "../../../../src/cloud/local/hosts/network.js";
-import { run } from "../../../../src/cloud/local/hosts/run.js";
+import { run } from "../../../../src/host/run.js";
 import { isMounted } from "../../../../src/cloud/local/hosts/volumes.js";
 import { hostSkipReason } from "./host-env.js";
 

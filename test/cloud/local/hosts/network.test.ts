@@ -15,7 +15,7 @@ import {
   releaseTraffic,
   subnetAddressing,
 } from "../../../../src/cloud/local/hosts/network.js";
-import { run, runIn } from "../../../../src/cloud/local/hosts/run.js";
+import { run, runIn } from "../../../../src/host/run.js";
 import type { HostInterface } from "../../../../src/cloud/local/host-backend.js";
 import { hostSkipReason } from "./host-env.js";
 

@@ -2,7 +2,7 @@ import { open, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanupAll } from "../../../../src/cloud/local/hosts/cleanup.js";
-import { HostCommandError, run } from "../../../../src/cloud/local/hosts/run.js";
+import { HostCommandError, run } from "../../../../src/host/run.js";
 import { isMounted, loopDevices, VolumeStore } from "../../../../src/cloud/local/hosts/volumes.js";
 import { hostSkipReason } from "./host-env.js";
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LxcContainer } from "../../../../src/cloud/local/hosts/lxc-container.js";
 import { countBreaks, longestGapMs, ProbeClient } from "../../../../src/cloud/local/hosts/probe-client.js";
-import { run } from "../../../../src/cloud/local/hosts/run.js";
+import { run } from "../../../../src/host/run.js";
 import { buildCounter } from "../../../../src/cloud/local/hosts/workload.js";
 import { wallClock } from "../../../../src/drivers/live/clock.js";
 import {

@@ -2,7 +2,7 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { HostCommandError } from "../../../../src/cloud/local/hosts/run.js";
+import { HostCommandError } from "../../../../src/host/run.js";
 import { UsageError } from "../../../../src/errors.js";
 import {
   deviceCandidates,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HostCommandError, run } from "../../../../src/cloud/local/hosts/run.js";
+import { HostCommandError, run } from "../../src/host/run.js";
 
 describe("host commands", () => {
   it("returns trimmed stdout", async () => {

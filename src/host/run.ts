@@ -1,5 +1,5 @@
 import { execa } from "execa";
-import { HotspotError } from "../../../errors.js";
+import { HotspotError } from "../errors.js";
 
 /** A host command (ip, losetup, criu ...) exited non-zero or could not start. */
 export class HostCommandError extends HotspotError {
