@@ -7,7 +7,11 @@ import { sweepCommand } from "./commands/sweep.js";
 import { mergeCommand } from "./commands/merge.js";
 import { setupCommand } from "./commands/setup.js";
 import { liveCommand } from "./commands/live.js";
-import { shellCommandLine } from "../reports/command-line.js";
+import { localCommand } from "./commands/local.js";
+import { containerCommand } from "./commands/container.js";
+import { launchCommand } from "./commands/launch.js";
+import { operateCommands } from "./commands/operate.js";
+import { shellCommandLine } from "../util/shell.js";
 import { version } from "../version.js";
 import { closest } from "./suggest.js";
 
@@ -28,11 +32,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command(mergeCommand)
     .command(setupCommand)
     .command(liveCommand)
+    .command(localCommand)
+    .command(containerCommand)
+    .command(launchCommand)
+    .command(operateCommands())
     // Reports print the command that reproduces them; handlers only see parsed arguments.
     .middleware((args) => {
       args.commandLine = shellCommandLine(["hotspot", ...argv]);
     })
-    .demandCommand(1, "name a command: trace, sim, report, sweep, merge, setup, live")
+    .demandCommand(
+      1,
+      "name a command: trace, sim, report, sweep, merge, setup, live, local, container, launch, status, stop, down",
+    )
     .recommendCommands()
     .strict()
     .exitProcess(false)

@@ -62,7 +62,7 @@ export async function runSetup(
       };
       await writeLiveConfig(options.configPath, config);
       out(
-        `wrote ${options.configPath}; the volume ${result.volumeId} is blank: \`hotspot live\` formats it ext4 on first attach\n`,
+        `wrote ${options.configPath}; the volume ${result.volumeId} is blank: \`hotspot container create\` formats it and puts the container on it\n`,
       );
       return config;
     }

@@ -169,7 +169,7 @@ describe("hotspot setup (exported handler against the EC2 emulator)", () => {
       ["m5.large", "c5.xlarge"],
       { name: "greedy", params: { "min-saving": 0.05 } },
     ]);
-    expect(printed.join("")).toContain("`hotspot live` formats it ext4 on first attach");
+    expect(printed.join("")).toContain("`hotspot container create` formats it and puts the container on it");
 
     await runSetupCommand(args({ destroy: true }));
     expect(world.vpcs.has(config.vpcId)).toBe(false);

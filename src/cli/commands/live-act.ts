@@ -9,56 +9,19 @@ import { HOP_STEPS, Journal, UNDO_STEPS, type StepName } from "../../drivers/liv
 import { MetadataClient } from "../../drivers/live/metadata-client.js";
 import { NoticePoller } from "../../drivers/live/notice-poller.js";
 import { runLive, type LiveLogRecord } from "../../drivers/live/run.js";
-import type { BillingModelName } from "../../engine/billing.js";
 import { defaultMigrationModel } from "../../engine/migration-model.js";
 import { HotspotError, UsageError } from "../../errors.js";
 import { readResultsDocument } from "../../reports/read-results.js";
 import { serializeResults } from "../../results/write.js";
-import { readLiveConfig, type LiveConfig } from "../../setup/config.js";
+import { readLiveConfig } from "../../setup/config.js";
 import { writeFileAtomic } from "../../util/atomic-write.js";
 import { fileExists } from "../../util/file-exists.js";
-import type { CatalogChoice } from "../catalog-options.js";
 import { loadComputeClient, loadEc2Client } from "../cloud-clients.js";
-import { cloudSide, type ActCloud, type CloudSide } from "./live-clouds.js";
-import { isoSeconds } from "../../util/iso-seconds.js";
-
-/** Options of `hotspot live` acting, validated from flags (see live.ts). */
-export interface LiveActOptions {
-  readonly configPath: string;
-  readonly endpoint?: string;
-  readonly metadata?: string;
-  readonly policy?: LiveConfig["policy"];
-  readonly intervalSeconds: number;
-  readonly durationSeconds: number;
-  /** Stop at this time (epoch seconds) instead of after `durationSeconds`. */
-  readonly untilSeconds?: number;
-  readonly resume: boolean;
-  /** null: on the container's volume (self-migrating). */
-  readonly stateDir: string | null;
-  /** null: `results.json` in the state directory (`results-<instance>.json` when self-migrating). */
-  readonly resultsPath: string | null;
-  readonly self?: {
-    /** null: this instance's id from the instance metadata (EC2). */
-    readonly instanceId: string | null;
-    readonly takeover: boolean;
-    readonly takeoverTimeoutSeconds: number;
-  };
-  readonly imageId: string;
-  /** Targets' instance profile; undefined on EC2: this instance's own (from its metadata). */
-  readonly instanceProfile?: string;
-  readonly device: string;
-  readonly deviceIndex: number;
-  readonly pricePollSeconds: number;
-  readonly cooldownSeconds: number;
-  /** Where to act: the local cloud's namespace hosts, or the EC2 instance this runs on. */
-  readonly cloud: ActCloud;
-  readonly utilisation: number | "measured";
-  readonly memoryGiB: number;
-  readonly demand?: number;
-  readonly billing: BillingModelName;
-  readonly historyWindowSeconds: number;
-  readonly catalog: CatalogChoice;
-}
+import { cloudSide } from "./live-clouds.js";
+import { imageIdFor } from "../live-env.js";
+import { bootHome } from "../../drivers/live/boot.js";
+import { controllerArgv, type ControllerOptions } from "../../drivers/live/controller.js";
+import { StatusPublisher, watchDesired, type DesiredState } from "../../drivers/live/operator.js";
 
 /** Where the run keeps its journal. */
 export function journalPathIn(stateDir: string): string {
@@ -84,11 +47,11 @@ function killHook(): StepHook | undefined {
 }
 
 /** `hotspot live` (not a dry run): hop the container for real, until --duration or SIGINT/SIGTERM. */
-export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wallClock): Promise<void> {
+export async function runLiveAct(options: ControllerOptions, clock: LiveClock = wallClock): Promise<void> {
   const hook = killHook();
   const config = await readLiveConfig(options.configPath);
   const configText = await readFile(options.configPath, "utf8");
-  const { imageId } = options;
+  const imageId = imageIdFor(options.imageId, config, options.cloud.kind === "local");
   const catalog = await createCatalog({ specsFile: options.catalog.specsFile });
   const demandWork = options.demand ?? defaultDemandWork(catalog, options.catalog.workUnit);
   const { createEc2Api } = await loadEc2Client();
@@ -113,7 +76,7 @@ export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wal
       cloud: options.cloud,
       config,
       device: options.device,
-      self,
+      self: self === undefined ? undefined : { ...self, boot: self.boot === true },
       interfaceNetwork: () => connection.interfaceNetwork(config.eniId),
     });
     // Self-migrating, journal and ledger travel with the container on its volume.
@@ -129,66 +92,143 @@ export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wal
       self === undefined
         ? undefined
         : side.takeoverUserData(
-            takeoverWords({ ...options, instanceProfile }, side, stateDir, until),
+            controllerArgv(
+              { ...options, instanceProfile },
+              "takeover",
+              { node: process.execPath, script: process.argv[1] },
+              {
+                configPath: side.targetConfigPath(resolve(options.configPath)),
+                stateDir,
+                until,
+              },
+            ),
             configText,
           );
     const policy = options.policy ?? config.policy;
     process.stderr.write(
       `hotspot live: policy ${policy.name} in ${config.zone}${self ? ` on ${self.instanceId}${self.takeover ? ", taking over" : ""}` : ""}; journal ${journalPathIn(stateDir)}; ledger ${resultsPath}${options.metadata === undefined ? "; interruption notices are not watched (no --metadata)" : ""}\n`,
     );
-    const summary = await runLive({
-      config,
-      ec2: createEc2Api({ region: config.region, endpoint: options.endpoint }),
-      compute: connection.compute,
-      host: side.host,
-      resources: {
-        imageId,
-        subnetId: config.subnetId,
-        volumeId: config.volumeId,
-        volumeDevice: options.device,
-        networkInterfaceId: config.eniId,
-        deviceIndex: options.deviceIndex,
-        userData,
-        instanceProfile,
-      },
-      catalog,
-      workUnit: options.catalog.workUnit,
-      skipUnknownTypes: options.catalog.skipUnknownTypes,
-      policy,
-      intervalSeconds: options.intervalSeconds,
-      billing: options.billing,
-      memoryGiB: options.memoryGiB,
-      demandWork,
-      utilisation: options.utilisation,
-      historyWindowSeconds: options.historyWindowSeconds,
-      migrationModel: defaultMigrationModel,
-      pricePollSeconds: options.pricePollSeconds,
-      cooldownSeconds: options.cooldownSeconds,
-      journalPath: journalPathIn(stateDir),
-      resume: options.resume,
-      durationSeconds: Math.max(0, until - start),
-      self,
-      clock,
-      notices:
-        options.metadata === undefined
-          ? undefined
-          : (instanceId) =>
-              new NoticePoller({ baseUrl: side.noticeBase(options.metadata!, instanceId), clock }),
-      stop: stop.signal,
-      timeouts: side.timeouts,
-      hook,
-      log: (record: LiveLogRecord) => process.stdout.write(`${JSON.stringify(record)}\n`),
-      onLedger: (document) => writeFileAtomic(resultsPath, [serializeResults(document)]),
-      previousLedger: async (instanceId) => {
-        const path = instanceId === null ? resultsPath : ledgerOf(instanceId);
-        if (!(await fileExists(path))) return null;
-        // This run rewrites its own ledger: the earlier one stays beside it, whatever the carry makes of it.
-        const keptAt = path === resultsPath ? path.replace(/(\.json)?$/, ".previous.json") : path;
-        if (keptAt !== path) await copyFile(path, keptAt);
-        return { document: await readResultsDocument(path), keptAt };
-      },
-      onWarning: (text) => process.stderr.write(`hotspot live: warning: ${text}\n`),
-    });
+    const resources = {
+      imageId,
+      subnetId: config.subnetId,
+      volumeId: config.volumeId,
+      volumeDevice: options.device,
+      networkInterfaceId: config.eniId,
+      deviceIndex: options.deviceIndex,
+      userData,
+      instanceProfile,
+    };
+    // Self-migrating controllers publish on the volume's tags and heed the operator's stop and down.
+    const publisher =
+      self === undefined
+        ? undefined
+        : new StatusPublisher({
+            tags: connection.tags,
+            volumeId: config.volumeId,
+            instanceId: self.instanceId,
+            ledgerPath: resultsPath,
+            clock,
+            onWarning: (text) => process.stderr.write(`hotspot live: warning: ${text}\n`),
+          });
+    let resume = options.resume;
+    if (self?.boot) {
+      await publisher?.controller("booting");
+      const boot = await bootHome({
+        compute: connection.compute,
+        host: side.host,
+        resources,
+        self: self.instanceId,
+        journalPath: journalPathIn(stateDir),
+        clock,
+        timeoutSeconds: self.takeoverTimeoutSeconds,
+        pollMs: side.timeouts.poll ?? 2000,
+        progress: (line) => process.stderr.write(`hotspot live: boot: ${line}\n`),
+      });
+      resume = boot.resume;
+      process.stderr.write(
+        `hotspot live: boot: the container ${boot.container === "running" ? "runs" : `was ${boot.container}`} here${resume ? "; resuming this home's journal" : ""}\n`,
+      );
+    }
+    let desired: DesiredState | null = null;
+    const watching = new AbortController();
+    const watcher =
+      publisher === undefined
+        ? Promise.resolve()
+        : watchDesired({
+            publisher,
+            clock,
+            pollMs: Math.min(options.pricePollSeconds, 10) * 1000,
+            signal: watching.signal,
+            onStop: (wish) => {
+              desired = wish;
+              process.stderr.write(
+                `hotspot live: the operator asked to ${wish}: stopping once no hop is in flight\n`,
+              );
+              stop.abort();
+            },
+            onWarning: (text) => process.stderr.write(`hotspot live: warning: ${text}\n`),
+          });
+    await publisher?.controller("running");
+    let summary: Awaited<ReturnType<typeof runLive>>;
+    try {
+      summary = await runLive({
+        config,
+        ec2: createEc2Api({ region: config.region, endpoint: options.endpoint }),
+        compute: connection.compute,
+        host: side.host,
+        resources,
+        catalog,
+        workUnit: options.catalog.workUnit,
+        skipUnknownTypes: options.catalog.skipUnknownTypes,
+        policy,
+        intervalSeconds: options.intervalSeconds,
+        billing: options.billing,
+        memoryGiB: options.memoryGiB,
+        demandWork,
+        utilisation: options.utilisation,
+        historyWindowSeconds: options.historyWindowSeconds,
+        migrationModel: defaultMigrationModel,
+        pricePollSeconds: options.pricePollSeconds,
+        cooldownSeconds: options.cooldownSeconds,
+        journalPath: journalPathIn(stateDir),
+        resume,
+        durationSeconds: Math.max(0, until - start),
+        self,
+        clock,
+        notices:
+          options.metadata === undefined
+            ? undefined
+            : (instanceId) =>
+                new NoticePoller({ baseUrl: side.noticeBase(options.metadata!, instanceId), clock }),
+        stop: stop.signal,
+        timeouts: side.timeouts,
+        hook,
+        log: (record: LiveLogRecord) => {
+          publisher?.log(record);
+          process.stdout.write(`${JSON.stringify(record)}\n`);
+        },
+        onLedger: async (document) => {
+          await writeFileAtomic(resultsPath, [serializeResults(document)]);
+          // A self-migrating controller runs where the container does until it hands off and ends.
+          if (publisher !== undefined) void publisher.ledger(document, self!.instanceId);
+        },
+        previousLedger: async (instanceId) => {
+          const path = instanceId === null ? resultsPath : ledgerOf(instanceId);
+          if (!(await fileExists(path))) return null;
+          // This run rewrites its own ledger: the earlier one stays beside it, whatever the carry makes of it.
+          const keptAt = path === resultsPath ? path.replace(/(\.json)?$/, ".previous.json") : path;
+          if (keptAt !== path) await copyFile(path, keptAt);
+          return { document: await readResultsDocument(path), keptAt };
+        },
+        onWarning: (text) => process.stderr.write(`hotspot live: warning: ${text}\n`),
+      });
+    } catch (error) {
+      await publisher?.controller("failed", (error as Error).message);
+      throw error;
+    } finally {
+      watching.abort();
+      await watcher;
+    }
     for (const report of summary.resumed) {
       process.stderr.write(
         `hotspot live: resumed ${report.hop}: ${report.outcome}${report.from ? ` (from ${report.from})` : ""}\n`,
@@ -198,7 +238,17 @@ export async function runLiveAct(options: LiveActOptions, clock: LiveClock = wal
       process.stderr.write(
         `hotspot live: handed the container off to ${summary.handedOffTo}; its controller runs on${summary.document ? `; ledger of this run ${resultsPath}` : ""}\n`,
       );
+      await publisher?.controller("handed-off");
       return;
+    }
+    if (publisher !== undefined && self !== undefined) {
+      await publisher.ledger(summary.document, summary.journal.home);
+      if (desired === "down") {
+        process.stderr.write(`hotspot live: down: stopping the container and letting its volume go\n`);
+        await side.host.stop?.(summary.journal.home);
+        await side.host.releaseVolume?.(summary.journal.home);
+      }
+      await publisher.controller(desired === "down" ? "down" : "stopped");
     }
     const run = summary.document.runs[0];
     process.stderr.write(
@@ -225,7 +275,7 @@ async function ownProfile(metadata: MetadataClient): Promise<string> {
 
 /** `hotspot live gc`: end instances of ours the journal does not account for. */
 export async function runLiveGc(
-  options: Pick<LiveActOptions, "configPath" | "endpoint"> & {
+  options: Pick<ControllerOptions, "configPath" | "endpoint"> & {
     readonly stateDir: string;
     readonly dryRun: boolean;
   },
@@ -244,50 +294,4 @@ export async function runLiveGc(
   } finally {
     connection.close();
   }
-}
-
-/**
- * A target's controller when self-migrating: this very command as `--takeover`, until the same time
- * (the instance's id is added by the cloud's user data).
- */
-function takeoverWords(options: LiveActOptions, side: CloudSide, stateDir: string, until: number): string[] {
-  const flag = (name: string, value: string | number | undefined) =>
-    value === undefined ? [] : [`--${name}`, String(value)];
-  const { cloud } = options;
-  return [
-    process.execPath,
-    process.argv[1],
-    "live",
-    ...flag("config", side.targetConfigPath(resolve(options.configPath))),
-    ...flag("cloud", cloud.kind),
-    ...flag("endpoint", options.endpoint),
-    ...flag("metadata", options.metadata),
-    ...(cloud.kind === "local"
-      ? [...flag("local-hosts", resolve(cloud.hostsDir)), ...flag("local-prefix", cloud.prefix)]
-      : [...flag("mount", cloud.mountPoint), ...flag("lxc-path", cloud.lxcPath)]),
-    ...flag("image-id", options.imageId),
-    ...flag("instance-profile", options.instanceProfile),
-    ...flag("state-dir", resolve(stateDir)),
-    ...flag("results", options.resultsPath === null ? undefined : resolve(options.resultsPath)),
-    ...flag("device", options.device),
-    ...flag("device-index", options.deviceIndex),
-    ...flag("interval", options.intervalSeconds),
-    ...flag("price-poll", options.pricePollSeconds),
-    ...flag("cooldown", options.cooldownSeconds),
-    ...flag("memory", options.memoryGiB),
-    ...flag("demand", options.demand),
-    ...flag("utilisation", options.utilisation),
-    ...flag("billing", options.billing),
-    ...flag("history-window", options.historyWindowSeconds),
-    ...flag("policy", options.policy?.name),
-    ...flag(
-      "specs",
-      options.catalog.specsFile === undefined ? undefined : resolve(options.catalog.specsFile),
-    ),
-    ...flag("work-unit", options.catalog.workUnit),
-    ...(options.catalog.skipUnknownTypes ? ["--skip-unknown-types"] : []),
-    ...(Number.isFinite(until) ? flag("until", isoSeconds(until)) : []),
-    ...flag("takeover-timeout", options.self!.takeoverTimeoutSeconds),
-    "--takeover",
-  ];
 }

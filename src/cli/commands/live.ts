@@ -3,9 +3,10 @@ import type { Argv, CommandModule } from "yargs";
 import { createCatalog } from "../../catalog/catalog.js";
 import { defaultDemandWork } from "../../catalog/work-unit.js";
 import { loadEc2Client } from "../cloud-clients.js";
-import { runLiveAct, runLiveGc, type LiveActOptions } from "./live-act.js";
-import type { ActCloud } from "./live-clouds.js";
-import { defaultMetadataBase } from "../../drivers/live/metadata-client.js";
+import { runLiveAct, runLiveGc } from "./live-act.js";
+import type { ActCloud, ControllerOptions } from "../../drivers/live/controller.js";
+import { metadataBaseFromEnv } from "../live-env.js";
+import { localCloudFromEnv } from "../local-env.js";
 import { runDryRun, type AssumedPlacement, type DecisionRecord } from "../../drivers/live/dry-run.js";
 import { NoticePoller } from "../../drivers/live/notice-poller.js";
 import { wallClock, type LiveClock } from "../../drivers/live/clock.js";
@@ -24,7 +25,7 @@ const clouds = {
 };
 const lifecycles = { spot: true, "on-demand": true } as const satisfies Record<Lifecycle, true>;
 
-function builder(yargs: Argv) {
+export function liveBuilder(yargs: Argv) {
   return withCatalogOptions(yargs)
     .positional("action", {
       type: "string",
@@ -55,6 +56,12 @@ function builder(yargs: Argv) {
       default: false,
       describe:
         "With --instance-id, in a target's user data: wait for the volume and ENI, finish the hop, run on",
+    })
+    .option("boot", {
+      type: "boolean",
+      default: false,
+      describe:
+        "With --instance-id, in a home's user data (hotspot launch): wait for the volume and ENI, start (or restore) the container here, run",
     })
     .option("takeover-timeout", {
       type: "string",
@@ -115,10 +122,9 @@ function builder(yargs: Argv) {
     })
     .option("cloud", {
       type: "string",
-      default: "aws",
       describe: `The cloud: ${Object.entries(clouds)
         .map(([name, text]) => `${name} (${text})`)
-        .join("; ")}`,
+        .join("; ")}; default local when HOTSPOT_LOCAL_CLOUD names a running local cloud, else aws`,
     })
     .option("endpoint", { type: "string", describe: "EC2 endpoint URL (required with --cloud local)" })
     .option("metadata", {
@@ -187,6 +193,7 @@ export type LiveArgs = CatalogArgs & {
   action?: string;
   "instance-id"?: string;
   takeover?: boolean;
+  boot?: boolean;
   "takeover-timeout"?: string;
   until?: string;
   "dry-run"?: boolean;
@@ -242,9 +249,10 @@ const ACT_ONLY = [
   "instance-profile",
   "instance-id",
   "takeover",
+  "boot",
 ] as const;
 const LOCAL_ONLY = ["local-hosts", "local-prefix"] as const;
-const AWS_ONLY = ["mount", "lxc-path"] as const;
+const AWS_ONLY = ["mount"] as const;
 
 /** Flags that mean nothing in this mode, named so a typo'd intent fails before anything runs. */
 function refuse(args: LiveArgs, flags: readonly (keyof LiveArgs)[], why: string): void {
@@ -268,15 +276,15 @@ function stateDirOf(args: LiveArgs): string {
 }
 
 /** `hotspot live` acting: every flag checked before any file, request or container is touched. */
-function actOptionsFromArgs(args: LiveArgs): LiveActOptions {
+export function actOptionsFromArgs(args: LiveArgs): ControllerOptions {
   refuse(args, DRY_RUN_ONLY, "only with --dry-run (acting runs for --duration)");
   const { cloud, endpoint } = cloudOf(args);
   const imageId = args["image-id"];
-  if (imageId === undefined || !/^ami-[0-9a-f]{8,17}$/.test(imageId)) {
+  if (imageId !== undefined && !/^ami-[0-9a-f]{8,17}$/.test(imageId)) {
     throw new UsageError(
       "--image-id",
       "the AMI targets launch from, such as ami-0123456789abcdef0",
-      imageId === undefined ? "none" : JSON.stringify(imageId),
+      JSON.stringify(imageId),
     );
   }
   const place = cloud === "local" ? localCloud(args) : awsCloud(args);
@@ -285,12 +293,17 @@ function actOptionsFromArgs(args: LiveArgs): LiveActOptions {
   if (self !== undefined && !/^i-[0-9a-f]{8,17}$/.test(self)) {
     throw new UsageError("--instance-id", "an instance id such as i-0123456789abcdef0", JSON.stringify(self));
   }
-  if (args.takeover === true && self === undefined && cloud === "local") {
-    throw new UsageError(
-      "--takeover",
-      "to come with --instance-id (the target it runs on)",
-      "no --instance-id",
-    );
+  for (const role of ["takeover", "boot"] as const) {
+    if (args[role] === true && self === undefined && cloud === "local") {
+      throw new UsageError(
+        `--${role}`,
+        "to come with --instance-id (the instance it runs on)",
+        "no --instance-id",
+      );
+    }
+  }
+  if (args.takeover === true && args.boot === true) {
+    throw new UsageError("--boot", "either --boot (a launched home) or --takeover (a hop's target)", "both");
   }
   if (args.until !== undefined && args.duration !== undefined) {
     throw new UsageError("--until", "either --until or --duration", JSON.stringify(args.until));
@@ -310,7 +323,7 @@ function actOptionsFromArgs(args: LiveArgs): LiveActOptions {
   return {
     configPath: common.configPath,
     endpoint,
-    metadata: common.metadata ?? (cloud === "aws" ? defaultMetadataBase : undefined),
+    metadata: common.metadata ?? (cloud === "aws" ? metadataBaseFromEnv(undefined) : undefined),
     policy: common.policy,
     intervalSeconds: common.intervalSeconds,
     durationSeconds: parseDuration("--duration", args.duration) ?? Infinity,
@@ -323,6 +336,7 @@ function actOptionsFromArgs(args: LiveArgs): LiveActOptions {
       : {
           instanceId: self ?? null,
           takeover: args.takeover === true,
+          boot: args.boot === true,
           takeoverTimeoutSeconds: parseDuration("--takeover-timeout", args["takeover-timeout"] ?? "30m")!,
         },
     imageId,
@@ -366,7 +380,8 @@ function localCloud(args: LiveArgs): ActCloud {
       prefix === undefined ? "none" : JSON.stringify(prefix),
     );
   }
-  return { kind: "local", hostsDir, prefix };
+  const lxcPath = args["lxc-path"] === undefined ? undefined : absoluteDir("--lxc-path", args["lxc-path"]);
+  return { kind: "local", hostsDir, prefix, ...(lxcPath === undefined ? {} : { lxcPath }) };
 }
 
 function absoluteDir(flag: string, raw: string): string {
@@ -469,7 +484,8 @@ export function formatDecision(record: DecisionRecord): string {
 }
 
 /** `hotspot live`: acting, `--dry-run` or `gc`, each validating its flags before anything runs. */
-export async function runLiveCommand(args: LiveArgs, clock: LiveClock = wallClock): Promise<void> {
+export async function runLiveCommand(given: LiveArgs, clock: LiveClock = wallClock): Promise<void> {
+  const args = await withLocalDefaults(given);
   if (args.action !== undefined) {
     parseChoice("--action", args.action, actions);
     const gcFlags = ACT_ONLY.filter((f) => f !== "mount");
@@ -490,6 +506,23 @@ export async function runLiveCommand(args: LiveArgs, clock: LiveClock = wallCloc
   }
   if (args["dry-run"] !== true) return runLiveAct(actOptionsFromArgs(args), clock);
   return runLiveDryRun(args, clock);
+}
+
+/**
+ * With `eval "$(hotspot local env)"` in force, the local cloud's endpoint, metadata and hosts fill the
+ * flags not given, so every command reaches it without them.
+ */
+export async function withLocalDefaults<A extends LiveArgs>(args: A): Promise<A> {
+  const local = args.cloud === "aws" ? undefined : await localCloudFromEnv();
+  if (local === undefined) return args;
+  return {
+    ...args,
+    cloud: args.cloud ?? "local",
+    endpoint: args.endpoint ?? local.endpoint,
+    metadata: args.metadata ?? local.metadata,
+    "local-hosts": args["local-hosts"] ?? local.hostsDir,
+    "local-prefix": args["local-prefix"] ?? local.prefix,
+  };
 }
 
 /** `hotspot live --dry-run`: validates flags, reads the config, and prints one line per decision. */
@@ -535,6 +568,6 @@ export const liveCommand: CommandModule<object, LiveArgs> = {
   command: "live [action]",
   describe:
     "Hop the container as the configured policy decides, journaled and resumable (--dry-run: print the decisions, act on nothing; gc: end orphans)",
-  builder: builder as unknown as CommandModule<object, LiveArgs>["builder"],
+  builder: liveBuilder as unknown as CommandModule<object, LiveArgs>["builder"],
   handler: (args) => runLiveCommand(args),
 };

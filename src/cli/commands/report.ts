@@ -4,7 +4,7 @@ import { UsageError } from "../../errors.js";
 import { writeSweepReport } from "../../reports/sweep-html.js";
 import { readSweep, SWEEP_SCHEMA } from "../../sweep/document.js";
 import { readResultsDocument } from "../../reports/read-results.js";
-import { shellCommandLine } from "../../reports/command-line.js";
+import { shellCommandLine } from "../../util/shell.js";
 import { writeReport } from "../../reports/write-report.js";
 
 type ReportArgs = { results: string[]; out: string };

@@ -19,7 +19,7 @@ import { parseInteger, parseList, parseNumber } from "../parse.js";
 
 function builder(yargs: Argv) {
   return yargs
-    .option("region", { type: "string", describe: "AWS region, e.g. us-east-1" })
+    .option("region", { type: "string", describe: "AWS region, e.g. us-east-1 (default: AWS_REGION)" })
     .option("zone", { type: "string", describe: "Availability zone in the region, e.g. us-east-1a" })
     .option("name", {
       type: "string",
@@ -93,7 +93,8 @@ const quoted = (value: unknown) => (value === undefined ? "nothing" : JSON.strin
 
 /** Every flag checked once, before any API call; throws UsageError naming the flag. */
 export function setupOptionsFromArgs(args: SetupArgs): SetupOptions & { endpoint?: string } {
-  const region = args.region ?? "";
+  // The SDK's own variables, as every AWS tool reads them.
+  const region = args.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "";
   if (!REGION_RE.test(region))
     throw new UsageError("--region", "an AWS region such as us-east-1", quoted(args.region));
   const zone = args.zone ?? "";

@@ -25,6 +25,13 @@ export interface ContainerHost {
   state(): Promise<ContainerState>;
   checkpoint(source: string): Promise<void>;
   restore(on: string): Promise<void>;
+  /**
+   * Starts the stopped container, which has no checkpoint (a fresh launch), on `instanceId`, as LXC
+   * starts it: in its own cgroups, which every later checkpoint needs. Throws when it cannot start.
+   */
+  start?(instanceId: string): Promise<void>;
+  /** Stops the container running on `instanceId` (`hotspot down`): its application ends. Idempotent. */
+  stop?(instanceId: string): Promise<void>;
   /** CPU and memory use now, or null while the container is not running; absent: not measurable. */
   usage?(): Promise<ContainerUsage | null>;
   /**
@@ -52,6 +59,8 @@ export function lazyContainerHost(make: () => Promise<ContainerHost>): Container
       const made = await get();
       return made.usage === undefined ? null : made.usage();
     },
+    start: async (id) => (await get()).start?.(id),
+    stop: async (id) => (await get()).stop?.(id),
     releaseVolume: async (id) => (await get()).releaseVolume?.(id),
     receiveVolume: async (id) => (await get()).receiveVolume?.(id),
   };

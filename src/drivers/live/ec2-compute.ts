@@ -1,6 +1,8 @@
 import {
   AttachNetworkInterfaceCommand,
   AttachVolumeCommand,
+  CreateTagsCommand,
+  DeleteVolumeCommand,
   DescribeInstancesCommand,
   DescribeNetworkInterfacesCommand,
   DescribeSubnetsCommand,
@@ -93,17 +95,61 @@ export interface InterfaceNetwork {
   readonly subnetCidr: string;
 }
 
+/**
+ * A volume's tags, read and written: how the controller publishes its status and hears the operator
+ * (`hotspot status`, `stop`, `down`) through EC2 alone. Implementations throw CloudApiError.
+ */
+export interface VolumeTags {
+  read(volumeId: string): Promise<Readonly<Record<string, string>>>;
+  write(volumeId: string, tags: Readonly<Record<string, string>>): Promise<void>;
+}
+
 /** An SDK client (default credential chain) and Ec2Compute over it; the SDK does not retry, retry.ts does. */
 export function connectEc2Compute(options: { readonly region: string; readonly endpoint?: string }): {
   readonly compute: Ec2Compute;
+  readonly tags: VolumeTags;
   interfaceNetwork(interfaceId: string): Promise<InterfaceNetwork>;
+  /** `hotspot down --delete-volume`: the container's data is gone with it. */
+  deleteVolume(volumeId: string): Promise<void>;
   close(): void;
 } {
   const client = new EC2Client({ region: options.region, endpoint: options.endpoint, maxAttempts: 1 });
   return {
     compute: createEc2Compute(client, options.region),
+    tags: createVolumeTags(client, options.region),
     interfaceNetwork: (id) => describeInterfaceNetwork(client, options.region, id),
+    deleteVolume: async (volumeId) => {
+      await sender(client, options.region)("DeleteVolume", () =>
+        client.send(new DeleteVolumeCommand({ VolumeId: volumeId })),
+      );
+    },
     close: () => client.destroy(),
+  };
+}
+
+/** VolumeTags over DescribeVolumes and CreateTags. */
+export function createVolumeTags(client: EC2Client, region: string): VolumeTags {
+  const send = sender(client, region);
+  return {
+    async read(volumeId) {
+      const out = await send("DescribeVolumes", () =>
+        client.send(new DescribeVolumesCommand({ VolumeIds: [volumeId] })),
+      );
+      const volume = out.Volumes?.[0];
+      if (volume === undefined)
+        throw new CloudApiError("InvalidVolume.NotFound", `volume ${volumeId} not found`);
+      return Object.fromEntries((volume.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]));
+    },
+    async write(volumeId, tags) {
+      await send("CreateTags", () =>
+        client.send(
+          new CreateTagsCommand({
+            Resources: [volumeId],
+            Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+          }),
+        ),
+      );
+    },
   };
 }
 

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { HotspotError } from "../../errors.js";
-import { LxcContainer, lxcPath } from "../../cloud/local/hosts/lxc-container.js";
+import { LxcContainer } from "../../cloud/local/hosts/lxc-container.js";
 import type { NamespaceHostBackend } from "../../cloud/local/hosts/namespace-backend.js";
 import { holdTraffic, netnsExists, releaseTraffic } from "../../cloud/local/hosts/network.js";
 import { run, runIn } from "../../host/run.js";
@@ -19,6 +19,8 @@ export interface LocalContainerHostOptions {
   readonly volumeId: string;
   /** The container's address (its ENI's private IP). */
   readonly address: string;
+  /** LXC's container directory (`-P`); default under `stateDir` (on the volume for `hotspot container create`'s). */
+  readonly lxcPath?: string;
 }
 
 /** Directory on the volume for the images, and the marker that says they are complete and from where. */
@@ -47,11 +49,11 @@ export class LocalContainerHost implements ContainerHost {
     options: Omit<LocalContainerHostOptions, "container"> & { readonly containerName: string },
   ): Promise<LocalContainerHost> {
     const { containerName, ...rest } = options;
-    const placeholder = await LxcContainer.attach(options.stateDir, containerName, null);
+    const placeholder = await LxcContainer.attach(options.stateDir, containerName, null, options.lxcPath);
     const probe = new LocalContainerHost({ ...rest, container: placeholder });
     const { runningOn } = await probe.state();
     const netns = runningOn === null ? null : options.backend.instanceNetns(runningOn);
-    const container = await LxcContainer.attach(options.stateDir, containerName, netns);
+    const container = await LxcContainer.attach(options.stateDir, containerName, netns, options.lxcPath);
     return new LocalContainerHost({ ...rest, container });
   }
 
@@ -112,6 +114,24 @@ export class LocalContainerHost implements ContainerHost {
     await this.releaseAll();
   }
 
+  async start(on: string): Promise<void> {
+    await this.options.container.boot(this.options.backend.instanceNetns(on));
+  }
+
+  async stop(on: string): Promise<void> {
+    const { backend, container } = this.options;
+    if (!(await this.runsIn(on))) return;
+    // A clean stop (the container's halt signal), forced after 10 s.
+    await runIn(backend.instanceNetns(on), "lxc-stop", [
+      "-P",
+      container.lxcPath,
+      "-n",
+      container.name,
+      "-t",
+      "10",
+    ]);
+  }
+
   /** CPU and memory of the container's cgroup, found from its init process. */
   async usage(): Promise<ContainerUsage | null> {
     const { pid } = this.options.container;
@@ -134,8 +154,8 @@ export class LocalContainerHost implements ContainerHost {
 
   /** LXC's monitor socket is per network namespace, so lxc-info run there sees only a container running there. */
   private async runsIn(instanceId: string): Promise<boolean> {
-    const { backend, container, stateDir } = this.options;
-    const args = ["-P", lxcPath(stateDir), "-n", container.name, "-s", "-H"];
+    const { backend, container } = this.options;
+    const args = ["-P", container.lxcPath, "-n", container.name, "-s", "-H"];
     const out = await this.unlessGone(instanceId, () =>
       runIn(backend.instanceNetns(instanceId), "lxc-info", args),
     );

@@ -1,4 +1,4 @@
-import { readdir, rm } from "node:fs/promises";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { HotspotError } from "../../../errors.js";
 import { validatePrefix } from "./names.js";
@@ -13,6 +13,31 @@ export interface CleanupReport {
   readonly mounts: number;
   readonly loopDevices: number;
   readonly namespaces: number;
+}
+
+/** File in `hosts/<instance>/` naming the process group an instance's user data runs as. */
+export const USER_DATA_PID = "user-data.pid";
+
+/**
+ * Kills the process groups that instances' user data started, each only if its leader still carries
+ * that instance's id in its environment (a pid reused by an unrelated process is left alone).
+ */
+async function killUserData(stateDir: string): Promise<number> {
+  let killed = 0;
+  const hosts = join(stateDir, "hosts");
+  for (const instanceId of await readdir(hosts).catch(() => [] as string[])) {
+    const pid = Number(await readFile(join(hosts, instanceId, USER_DATA_PID), "utf8").catch(() => ""));
+    if (!Number.isInteger(pid) || pid <= 1) continue;
+    const environ = await readFile(`/proc/${pid}/environ`, "utf8").catch(() => "");
+    if (!environ.split("\0").includes(`HOTSPOT_INSTANCE_ID=${instanceId}`)) continue;
+    try {
+      process.kill(-pid, "SIGKILL");
+      killed++;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+    }
+  }
+  return killed;
 }
 
 function pidsInNetns(netns: string): Promise<number[]> {
@@ -49,7 +74,7 @@ export async function cleanupAll(prefix: string, stateDir: string): Promise<Clea
       await runIn(ns, "lxc-stop", ["-P", lxcPath(stateDir), "-n", name, "-k"]).catch(() => undefined);
     }
   }
-  let processes = 0;
+  let processes = await killUserData(stateDir);
   for (const ns of namespaces) {
     for (const pid of await pidsInNetns(ns)) {
       killProcess(pid);

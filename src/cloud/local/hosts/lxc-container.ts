@@ -1,19 +1,11 @@
-import { copyFile, readFile, writeFile } from "node:fs/promises";
+import { copyFile, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { execa } from "execa";
 import { HotspotError } from "../../../errors.js";
+import { lxcCheckpoint, makeCheckpointable } from "../../../host/lxc.js";
 import type { Container } from "./container.js";
-import { logTail, pathWithCriu } from "../../../host/criu.js";
 import type { LazyDump } from "./criu.js";
 import { run, runIn } from "../../../host/run.js";
 import { killProcess, waitListening, type ContainerSpec } from "./workload.js";
-
-/**
- * Config lines measured to matter for checkpoint/restore here: no ttys, ptys or console (CRIU cannot
- * carry the host's), no AppArmor profile, and the network type `none` so the container lives in the
- * instance's namespace and its ENI address moves with the instance's veth.
- */
-const DROPPED_KEYS = ["lxc.tty.max", "lxc.pty.max", "lxc.console.path", "lxc.apparmor", "lxc.init.cmd"];
 
 function noPostCopy(): HotspotError {
   return new HotspotError(
@@ -40,6 +32,8 @@ export class LxcContainer implements Container {
     readonly name: string,
     public netns: string,
     public pid: number,
+    /** LXC's container directory (`-P`): under the state directory, or on the volume. */
+    readonly lxcPath: string,
   ) {}
 
   static async start(
@@ -52,22 +46,13 @@ export class LxcContainer implements Container {
     const createConf = join(stateDir, "lxc-create.conf");
     await writeFile(createConf, "lxc.net.0.type = none\n");
     await run("lxc-create", ["-P", path, "-n", name, "-f", createConf, "-t", "busybox"]);
-    const configFile = join(path, name, "config");
-    const kept = (await readFile(configFile, "utf8"))
-      .split("\n")
-      .filter((line) => !DROPPED_KEYS.some((key) => line.trim().startsWith(key)));
     const inContainerLog = `/data/${basename(spec.logFile)}`;
-    kept.push(
-      "lxc.tty.max = 0",
-      "lxc.pty.max = 0",
-      "lxc.console.path = none",
-      `lxc.mount.entry = ${dirname(spec.logFile)} data none bind,create=dir 0 0`,
-      `lxc.init.cmd = /bin/counter ${spec.address} ${spec.port} ${spec.memoryMiB} ${inContainerLog}`,
-      "",
-    );
-    await writeFile(configFile, kept.join("\n"));
+    await makeCheckpointable(path, name, {
+      init: `/bin/counter ${spec.address} ${spec.port} ${spec.memoryMiB} ${inContainerLog}`,
+      binds: [{ host: dirname(spec.logFile), container: "/data", kind: "dir" }],
+    });
     await copyFile(binary, join(path, name, "rootfs", "bin", "counter"));
-    const container = new LxcContainer(stateDir, name, spec.netns, 0);
+    const container = new LxcContainer(stateDir, name, spec.netns, 0, path);
     await runIn(spec.netns, "lxc-start", ["-P", path, "-n", name, "-d"]);
     await waitListening(spec, () => undefined);
     container.pid = await container.initPid(spec.netns);
@@ -78,14 +63,19 @@ export class LxcContainer implements Container {
    * A handle on a container started earlier (by another process): running in `netns`, or, with null,
    * stopped (checkpointed; a restore sets where it runs).
    */
-  static async attach(stateDir: string, name: string, netns: string | null): Promise<LxcContainer> {
-    const container = new LxcContainer(stateDir, name, netns ?? "", 0);
+  static async attach(
+    stateDir: string,
+    name: string,
+    netns: string | null,
+    path: string = lxcPath(stateDir),
+  ): Promise<LxcContainer> {
+    const container = new LxcContainer(stateDir, name, netns ?? "", 0, path);
     if (netns !== null) container.pid = await container.initPid(netns);
     return container;
   }
 
   private async initPid(netns: string): Promise<number> {
-    const out = await runIn(netns, "lxc-info", ["-P", lxcPath(this.stateDir), "-n", this.name, "-p", "-H"]);
+    const out = await runIn(netns, "lxc-info", ["-P", this.lxcPath, "-n", this.name, "-p", "-H"]);
     const pid = Number(out);
     if (!Number.isInteger(pid) || pid <= 0) {
       throw new HotspotError(
@@ -96,52 +86,24 @@ export class LxcContainer implements Container {
     return pid;
   }
 
-  /** criu options LXC does not pass itself go through CRIU_CONFIG_FILE; lxc-checkpoint finds criu on PATH. */
-  private async criuEnv(options: readonly string[]): Promise<Record<string, string>> {
-    const file = join(this.stateDir, `criu-${options.join("-")}.conf`);
-    await writeFile(file, `${options.join("\n")}\n`);
-    return { CRIU_CONFIG_FILE: file, PATH: pathWithCriu() };
-  }
-
-  private async checkpoint(
-    netns: string,
-    args: string[],
-    imagesDir: string,
-    log: string,
-    env: Record<string, string>,
-  ) {
-    // Output redirected: a restored container otherwise keeps the caller's stdout open.
-    const result = await execa(
-      "nsenter",
-      [
-        `--net=/run/netns/${netns}`,
-        "lxc-checkpoint",
-        "-P",
-        lxcPath(this.stateDir),
-        "-n",
-        this.name,
-        ...args,
-        "-D",
-        imagesDir,
-      ],
-      {
-        env,
-        stdio: "ignore",
-        reject: false,
-      },
-    );
-    if (result.exitCode !== 0) {
-      throw new HotspotError(
-        "HOTSPOT_CRIU",
-        `lxc-checkpoint ${args.join(" ")} of ${this.name} in ${netns} failed (exit ${result.exitCode}): ${await logTail(imagesDir, log)}`,
-      );
-    }
+  /**
+   * Starts the container (created earlier, e.g. by `hotspot container create`) in `netns`: LXC runs its
+   * init in its own cgroups, which every checkpoint needs (`ip netns exec` would leave it outside them).
+   */
+  async boot(netns: string): Promise<void> {
+    await runIn(netns, "lxc-start", ["-P", this.lxcPath, "-n", this.name, "-d"]);
+    this.netns = netns;
+    this.pid = await this.initPid(netns);
   }
 
   async dump(imagesDir: string): Promise<void> {
     // No wait for the old init to be reaped: LXC restores it under a new host PID. (That wait cost
     // 1.2-1.9 s of downtime per hop here, where PID 1 reaps restored containers' inits late.)
-    await this.checkpoint(this.netns, ["-s"], imagesDir, "dump.log", await this.criuEnv(["tcp-established"]));
+    await lxcCheckpoint("dump", this.checkpointOptions(this.netns, imagesDir));
+  }
+
+  private checkpointOptions(netns: string, imagesDir: string) {
+    return { lxcPath: this.lxcPath, name: this.name, imagesDir, configDir: this.stateDir, netns };
   }
 
   dumpLazy(): Promise<LazyDump> {
@@ -150,22 +112,13 @@ export class LxcContainer implements Container {
 
   async restore(netns: string, imagesDir: string, lazy: boolean): Promise<void> {
     if (lazy) throw noPostCopy();
-    // mntns-compat-mode for restore only (measured on these machines: LXC restores need it, dumps must not get it).
-    await this.checkpoint(
-      netns,
-      ["-r"],
-      imagesDir,
-      "restore.log",
-      await this.criuEnv(["tcp-established", "mntns-compat-mode"]),
-    );
+    await lxcCheckpoint("restore", this.checkpointOptions(netns, imagesDir));
     this.netns = netns;
     this.pid = await this.initPid(netns);
   }
 
   async kill(): Promise<void> {
-    await runIn(this.netns, "lxc-stop", ["-P", lxcPath(this.stateDir), "-n", this.name, "-k"]).catch(
-      () => undefined,
-    );
+    await runIn(this.netns, "lxc-stop", ["-P", this.lxcPath, "-n", this.name, "-k"]).catch(() => undefined);
     killProcess(this.pid);
   }
 }

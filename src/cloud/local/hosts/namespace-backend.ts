@@ -3,7 +3,7 @@ import { mkdir, open, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { HotspotError } from "../../../errors.js";
 import type { HostBackend, HostInstance, HostInterface, HostVolume } from "../host-backend.js";
-import { cleanupAll } from "./cleanup.js";
+import { cleanupAll, USER_DATA_PID } from "./cleanup.js";
 import { hostNames, validatePrefix } from "./names.js";
 import {
   associatePublicIp,
@@ -22,6 +22,8 @@ export interface NamespaceBackendOptions {
   readonly prefix: string;
   /** Where volume images, mount points and per-instance device links live. */
   readonly stateDir: string;
+  /** Added to the environment of what user data starts, as an instance profile gives an instance credentials. */
+  readonly userDataEnv?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -102,11 +104,13 @@ export class NamespaceHostBackend implements HostBackend {
       const child = spawn(file, [], {
         detached: true,
         stdio: ["ignore", log.fd, log.fd],
-        env: { ...process.env, HOTSPOT_INSTANCE_ID: instanceId },
+        env: { ...process.env, ...this.options.userDataEnv, HOTSPOT_INSTANCE_ID: instanceId },
       });
       child.on("error", () => undefined);
       child.unref();
       this.programs.set(instanceId, child);
+      // Found by cleanupAll should this process die without closing (SIGKILL): the program outlives it.
+      if (child.pid !== undefined) await writeFile(join(dir, USER_DATA_PID), `${child.pid}\n`);
     } finally {
       await log.close();
     }

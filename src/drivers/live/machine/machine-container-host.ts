@@ -156,6 +156,22 @@ export class MachineContainerHost implements ContainerHost {
     await rm(join(this.imagesDir, COMPLETE_MARKER), { force: true });
   }
 
+  async start(on: string): Promise<void> {
+    this.requireSelf("start", on);
+    if (!(await this.volumeMounted())) {
+      throw hostState(
+        `start on ${on}: volume ${this.options.volume.volumeId} is not mounted at ${this.options.volume.mountPoint}`,
+      );
+    }
+    await this.runQuiet("lxc-start", [...this.lxcArgs, "-d"]);
+  }
+
+  async stop(on: string): Promise<void> {
+    this.requireSelf("stop", on);
+    // A clean stop (the container's halt signal), forced after 10 s.
+    if (await this.runsHere()) await this.runQuiet("lxc-stop", [...this.lxcArgs, "-t", "10"]);
+  }
+
   /** CPU and memory of the container's cgroup, found from its init process. */
   async usage(): Promise<ContainerUsage | null> {
     if (!(await this.runsHere())) return null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { shellCommandLine } from "../../src/reports/command-line.js";
+import { shellCommandLine } from "../../src/util/shell.js";
 
 describe("shellCommandLine", () => {
   it("leaves plain words bare", () => {

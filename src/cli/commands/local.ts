@@ -1,0 +1,311 @@
+import { spawn } from "node:child_process";
+import { mkdir, open, readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { Argv, CommandModule } from "yargs";
+import { wallClock, type LiveClock } from "../../drivers/live/clock.js";
+import { HotspotError, UsageError } from "../../errors.js";
+import { loadTrace } from "../../traces/load.js";
+import { parseInteger, parseNumber } from "../parse.js";
+import { shellCommandLine } from "../../util/shell.js";
+import { LOCAL_CLOUD_ENV, DEFAULT_LOCAL_STATE_DIR } from "../local-env.js";
+
+const actions = {
+  up: "start the local cloud in the background (needs root)",
+  serve: "run the local cloud in the foreground (what `up` starts; for a service manager)",
+  env: 'print the shell exports that point every command at it: eval "$(hotspot local env)"',
+  status: "what runs: instances, volumes, ENIs, addresses, and what holds what (--json)",
+  down: "stop it and remove everything it made (also after a crash or SIGKILL)",
+} as const;
+type Action = keyof typeof actions;
+
+interface LocalArgs {
+  action?: string;
+  "state-dir": string;
+  trace?: string;
+  speed: string;
+  port: string;
+  "metadata-port": string;
+  "latency-factor": string;
+  prefix: string;
+  region: string;
+  seed: string;
+  json: boolean;
+}
+
+function builder(yargs: Argv) {
+  return yargs
+    .positional("action", {
+      type: "string",
+      describe: Object.entries(actions)
+        .map(([name, text]) => `${name}: ${text}`)
+        .join("; "),
+    })
+    .option("state-dir", {
+      type: "string",
+      default: process.env[LOCAL_CLOUD_ENV] ?? DEFAULT_LOCAL_STATE_DIR,
+      describe: `Where the service keeps its pid, log, volume images and mounts (env ${LOCAL_CLOUD_ENV})`,
+    })
+    .option("trace", {
+      type: "string",
+      describe:
+        "Spot price history to serve, replayed against the wall clock from its first price (up, serve)",
+    })
+    .option("speed", {
+      type: "string",
+      default: "1",
+      describe: "Trace seconds per real second: 720 plays a month in an hour (up, serve)",
+    })
+    .option("port", { type: "string", default: "0", describe: "EC2 API port on 127.0.0.1 (0: a free one)" })
+    .option("metadata-port", {
+      type: "string",
+      default: "0",
+      describe: "Instance metadata port on 127.0.0.1 (0: a free one)",
+    })
+    .option("latency-factor", {
+      type: "string",
+      default: "0.01",
+      describe: "EC2's latencies (from the paper) scaled by this: 0.01 launches a spot instance in ~0.7 s",
+    })
+    .option("prefix", {
+      type: "string",
+      default: "hsc",
+      describe: "Tag prefix of its namespaces, veths and iptables chains (2-4 lowercase letters)",
+    })
+    .option("region", { type: "string", default: "us-east-1", describe: "The emulated region" })
+    .option("seed", { type: "string", default: "1", describe: "Seed of the emulated latencies" })
+    .option("json", { type: "boolean", default: false, describe: "Machine-readable output (status)" })
+    .example("sudo $0 local up --trace traces/demo-volatile.csv --speed 600", "start it, prices moving 600x")
+    .example('eval "$($0 local env)"', "point the SDK, the AWS CLI and hotspot at it")
+    .example("$0 local status --json", "what it holds")
+    .example("sudo $0 local down", "stop it and remove everything it made");
+}
+
+function parseAction(raw: string | undefined): Action {
+  if (raw === undefined || !Object.hasOwn(actions, raw)) {
+    throw new UsageError(
+      "action",
+      `one of ${Object.keys(actions).join(", ")}`,
+      raw === undefined ? "none" : JSON.stringify(raw),
+    );
+  }
+  return raw as Action;
+}
+
+function requireRoot(what: string): void {
+  const uid = process.getuid?.();
+  if (uid !== 0) {
+    throw new HotspotError(
+      "HOTSPOT_NEEDS_ROOT",
+      `hotspot local ${what} needs root (it makes network namespaces, veths, loop devices, mounts and iptables rules): found uid ${uid ?? "unknown"}; run it with sudo`,
+    );
+  }
+}
+
+/** Whether `pid` is a local cloud service (a `hotspot local serve` process) still alive. */
+async function isService(pid: number): Promise<boolean> {
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+  const words = cmdline.split("\0");
+  const at = words.indexOf("local");
+  return at >= 0 && words[at + 1] === "serve";
+}
+
+async function runUp(args: LocalArgs, clock: LiveClock): Promise<void> {
+  requireRoot("up");
+  const stateDir = resolve(args["state-dir"]);
+  const { readLocalCloudInfo } = await import("../../cloud/local/service.js");
+  const running = await readLocalCloudInfo(stateDir);
+  if (running !== null && (await isService(running.pid))) {
+    process.stdout.write(
+      `hotspot local: already running (pid ${running.pid}, EC2 ${running.endpoint}, state ${stateDir})\n`,
+    );
+    return;
+  }
+  serveOptions(args);
+  if (args.trace !== undefined) await loadTrace(args.trace);
+  await mkdir(stateDir, { recursive: true });
+  const logPath = join(stateDir, "local.log");
+  const log = await open(logPath, "a");
+  const words = [
+    "local",
+    "serve",
+    "--state-dir",
+    stateDir,
+    ...(args.trace === undefined ? [] : ["--trace", resolve(args.trace)]),
+    "--speed",
+    args.speed,
+    "--port",
+    args.port,
+    "--metadata-port",
+    args["metadata-port"],
+    "--latency-factor",
+    args["latency-factor"],
+    "--prefix",
+    args.prefix,
+    "--region",
+    args.region,
+    "--seed",
+    args.seed,
+  ];
+  let exited: string | null = null;
+  try {
+    const child = spawn(process.execPath, [process.argv[1], ...words], {
+      detached: true,
+      stdio: ["ignore", log.fd, log.fd],
+    });
+    child.on("exit", (code, signal) => (exited = signal ?? `exit ${code}`));
+    child.unref();
+    const deadline = clock.now() + 60_000;
+    for (;;) {
+      const info = await readLocalCloudInfo(stateDir);
+      if (info !== null && info.pid === child.pid) {
+        process.stdout.write(
+          `hotspot local: up (pid ${info.pid}): EC2 ${info.endpoint}, metadata ${info.metadata}, state ${stateDir}, log ${logPath}\n` +
+            `  next: eval "$(hotspot local env${stateDir === DEFAULT_LOCAL_STATE_DIR ? "" : ` --state-dir ${shellCommandLine([stateDir])}`})"\n`,
+        );
+        return;
+      }
+      if (exited !== null || clock.now() > deadline) {
+        const tail = (await readFile(logPath, "utf8").catch(() => ""))
+          .trim()
+          .split("\n")
+          .slice(-5)
+          .join("\n  ");
+        throw new HotspotError(
+          "HOTSPOT_LOCAL_START",
+          `the local cloud did not start (${exited ?? "no answer in 60 s"}); ${logPath} ends:\n  ${tail}`,
+        );
+      }
+      await clock.sleep(100);
+    }
+  } finally {
+    await log.close();
+  }
+}
+
+function serveOptions(args: LocalArgs) {
+  return {
+    port: parseInteger("--port", args.port, 0, 65535),
+    metadataPort: parseInteger("--metadata-port", args["metadata-port"], 0, 65535),
+    latencyFactor: parseNumber("--latency-factor", args["latency-factor"], 0, 100),
+    speed: parseNumber("--speed", args.speed, 1e-3, 1e7),
+    seed: parseInteger("--seed", args.seed),
+  };
+}
+
+async function runServe(args: LocalArgs, clock: LiveClock): Promise<void> {
+  requireRoot("serve");
+  const parsed = serveOptions(args);
+  const { startLocalCloud } = await import("../../cloud/local/service.js");
+  const { validatePrefix } = await import("../../cloud/local/hosts/names.js");
+  const trace =
+    args.trace === undefined
+      ? undefined
+      : { path: resolve(args.trace), trace: await loadTrace(args.trace), speed: parsed.speed };
+  const cloud = await startLocalCloud({
+    stateDir: resolve(args["state-dir"]),
+    prefix: validatePrefix(args.prefix),
+    region: args.region,
+    port: parsed.port,
+    metadataPort: parsed.metadataPort,
+    latencyFactor: parsed.latencyFactor,
+    seed: parsed.seed,
+    trace,
+    nowMs: clock.now(),
+  });
+  process.stdout.write(`${JSON.stringify(cloud.info)}\n`);
+  await new Promise<void>((done) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.stdout.write(`hotspot local: ${signal}: removing everything the local cloud made\n`);
+      done();
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await cloud.close();
+}
+
+async function requireRunning(stateDir: string) {
+  const { readLocalCloudInfo } = await import("../../cloud/local/service.js");
+  const info = await readLocalCloudInfo(stateDir);
+  if (info === null || !(await isService(info.pid))) {
+    throw new HotspotError(
+      "HOTSPOT_LOCAL_NOT_RUNNING",
+      `the local cloud is not running under ${stateDir}${info === null ? "" : ` (pid ${info.pid} is gone: \`sudo hotspot local down\` removes what it left)`}; start it with \`sudo hotspot local up\``,
+    );
+  }
+  return info;
+}
+
+async function runEnv(args: LocalArgs): Promise<void> {
+  const stateDir = resolve(args["state-dir"]);
+  const info = await requireRunning(stateDir);
+  const { LOCAL_CREDENTIALS } = await import("../../cloud/local/service.js");
+  const q = (value: string) => shellCommandLine([value]);
+  process.stdout.write(
+    [
+      `export AWS_ENDPOINT_URL_EC2=${q(info.endpoint)}`,
+      `export AWS_EC2_METADATA_SERVICE_ENDPOINT=${q(info.metadata)}`,
+      `export AWS_REGION=${q(info.region)}`,
+      `export AWS_ACCESS_KEY_ID=${q(LOCAL_CREDENTIALS.accessKeyId)}`,
+      `export AWS_SECRET_ACCESS_KEY=${q(LOCAL_CREDENTIALS.secretAccessKey)}`,
+      "unset AWS_PROFILE AWS_SESSION_TOKEN",
+      `export ${LOCAL_CLOUD_ENV}=${q(stateDir)}`,
+      "",
+    ].join("\n"),
+  );
+}
+
+async function runStatus(args: LocalArgs): Promise<void> {
+  const stateDir = resolve(args["state-dir"]);
+  const info = await requireRunning(stateDir);
+  const { localInventory, formatInventory } = await import("../../cloud/local/inventory.js");
+  const inventory = await localInventory(info);
+  process.stdout.write(
+    args.json ? `${JSON.stringify({ ...info, ...inventory }, null, 2)}\n` : formatInventory(info, inventory),
+  );
+}
+
+async function runDown(args: LocalArgs, clock: LiveClock): Promise<void> {
+  requireRoot("down");
+  const stateDir = resolve(args["state-dir"]);
+  const { readLocalCloudInfo, cleanupLocalCloud } = await import("../../cloud/local/service.js");
+  const info = await readLocalCloudInfo(stateDir);
+  if (info === null) {
+    process.stdout.write(`hotspot local: nothing to stop under ${stateDir}\n`);
+    return;
+  }
+  if (await isService(info.pid)) {
+    process.kill(info.pid, "SIGTERM");
+    const deadline = clock.now() + 60_000;
+    while ((await isService(info.pid)) && clock.now() < deadline) await clock.sleep(100);
+    if (await isService(info.pid)) {
+      process.stderr.write(`hotspot local: pid ${info.pid} still runs 60 s after SIGTERM: SIGKILL\n`);
+      process.kill(info.pid, "SIGKILL");
+    }
+  } else {
+    process.stdout.write(
+      `hotspot local: pid ${info.pid} is gone (crashed or killed): removing what it left\n`,
+    );
+  }
+  const report = await cleanupLocalCloud(stateDir, info.prefix);
+  process.stdout.write(
+    `hotspot local: down; removed ${report.namespaces} namespace(s), ${report.processes} process(es), ${report.mounts} mount(s), ${report.loopDevices} loop device(s) left behind; logs kept in ${join(info.hostsDir, "user-data")} and ${join(stateDir, "local.log")}\n`,
+  );
+}
+
+export async function runLocalCommand(args: LocalArgs, clock: LiveClock = wallClock): Promise<void> {
+  const action = parseAction(args.action);
+  if (action === "up") return runUp(args, clock);
+  if (action === "serve") return runServe(args, clock);
+  if (action === "env") return runEnv(args);
+  if (action === "status") return runStatus(args);
+  return runDown(args, clock);
+}
+
+export const localCommand: CommandModule<object, LocalArgs> = {
+  command: "local <action>",
+  describe:
+    "The local cloud: an EC2 emulator on network-namespace hosts, to rehearse live mode on one machine",
+  builder: builder as unknown as CommandModule<object, LocalArgs>["builder"],
+  handler: (args) => runLocalCommand(args),
+};
