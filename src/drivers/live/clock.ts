@@ -11,8 +11,10 @@ export const wallClock: LiveClock = {
   sleep: (ms, signal) =>
     new Promise((resolve) => {
       if (signal?.aborted) return resolve();
-      const timer = setTimeout(resolve, Math.max(0, ms));
-      signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+      const onAbort = () => (clearTimeout(timer), resolve());
+      // The listener goes with the timer: a long run sleeps on one signal many times.
+      const timer = setTimeout(() => (signal?.removeEventListener("abort", onAbort), resolve()), Math.max(0, ms));
+      signal?.addEventListener("abort", onAbort, { once: true });
     }),
 };
 

@@ -163,6 +163,7 @@ export class StatusPublisher {
   log(record: LiveLogRecord): void {
     if (record.kind !== "decision") return;
     this.lastDecision = clip(`${record.time} ${record.action} ${record.market}: ${record.reason}`);
+    void this.write({ [OPERATOR_TAGS.decision]: this.lastDecision });
   }
 
   ledger(document: ResultsDocument, home: string): Promise<void> {

@@ -40,7 +40,7 @@ async function killUserData(stateDir: string): Promise<number> {
   return killed;
 }
 
-function pidsInNetns(netns: string): Promise<number[]> {
+export function pidsInNetns(netns: string): Promise<number[]> {
   return run("ip", ["netns", "pids", netns])
     .then((out) => (out === "" ? [] : out.split(/\s+/).map(Number)))
     .catch(() => []);

@@ -3,7 +3,8 @@ import { mkdir, open, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { HotspotError } from "../../../errors.js";
 import type { HostBackend, HostInstance, HostInterface, HostVolume } from "../host-backend.js";
-import { cleanupAll, USER_DATA_PID } from "./cleanup.js";
+import { cleanupAll, pidsInNetns, USER_DATA_PID } from "./cleanup.js";
+import { killProcess } from "./workload.js";
 import { hostNames, validatePrefix } from "./names.js";
 import {
   associatePublicIp,
@@ -130,6 +131,8 @@ export class NamespaceHostBackend implements HostBackend {
 
   async terminateInstance(instanceId: string): Promise<void> {
     this.stopUserData(instanceId);
+    // A terminated instance powers off: nothing that ran on it (a container, its LXC monitor) survives.
+    for (const pid of await pidsInNetns(this.instanceNetns(instanceId))) killProcess(pid);
     await deleteNetns(this.instanceNetns(instanceId));
     await rm(join(this.options.stateDir, "hosts", instanceId), { recursive: true, force: true });
   }
