@@ -132,9 +132,19 @@ export function parseSpecsCsv(text: string, path: string, isKnownType: (type: st
   };
 }
 
-function parseRecords(text: string, path: string): { record: string[]; info: { lines: number } }[] {
+type RecordWithInfo = { record: string[]; info: { lines: number } };
+
+function parseRecords(text: string, path: string): RecordWithInfo[] {
   try {
-    return parse(text, { bom: true, comment: "#", skip_empty_lines: true, trim: true, info: true });
+    // csv-parse's sync typings do not model `info: true`, which wraps each record with its info.
+    const records: unknown = parse(text, {
+      bom: true,
+      comment: "#",
+      skip_empty_lines: true,
+      trim: true,
+      info: true,
+    });
+    return records as RecordWithInfo[];
   } catch (error) {
     const line = (error as { lines?: number }).lines;
     throw new InputFormatError(

@@ -1,14 +1,7 @@
 import type { EndedBy } from "./billing.js";
 
 export type TimelineKind =
-  | "place"
-  | "running"
-  | "hop"
-  | "restart"
-  | "notice"
-  | "revoked"
-  | "acquire-failed"
-  | "hop-aborted";
+  "place" | "running" | "hop" | "restart" | "notice" | "revoked" | "acquire-failed" | "hop-aborted";
 
 /** One entry of a run's timeline: a placement or an event, with the market's price at that time. */
 export interface TimelineEntry {

@@ -9,8 +9,7 @@ import { rebuildError, type FromWorker } from "./messages.js";
  * on `jobs` worker threads. `workerUrl` overrides the worker entry (tests running from TypeScript).
  */
 export type Execution =
-  | { readonly kind: "inline" }
-  | { readonly kind: "threads"; readonly jobs: number; readonly workerUrl?: URL };
+  { readonly kind: "inline" } | { readonly kind: "threads"; readonly jobs: number; readonly workerUrl?: URL };
 
 export interface PoolInput {
   readonly config: SweepConfig;
@@ -114,7 +113,7 @@ function runThreads(input: PoolInput, jobs: number, workerUrl: URL): Promise<voi
       // A crashed worker's item will never report: count it as done so the pool can stop.
       worker.on("error", (error) => {
         release();
-        fail(error);
+        fail(error instanceof Error ? error : new Error(String(error)));
       });
       worker.on("exit", (code) => {
         if (settled || code === 0) return;

@@ -1,4 +1,4 @@
-import { mean, quantileSorted, sampleStandardDeviation } from "simple-statistics";
+import { mean, sampleStandardDeviation } from "simple-statistics";
 
 /** Summary of one metric over a sweep's windows. Samples that had no value (null) are left out and counted. */
 export interface MetricStats {
@@ -9,7 +9,7 @@ export interface MetricStats {
   readonly mean: number | null;
   /** Sample standard deviation (n − 1); null below 2 samples. */
   readonly sd: number | null;
-  /** simple-statistics quantiles of the sorted samples. */
+  /** Quantiles of the samples by {@link quantileSorted}. */
   readonly p5: number | null;
   readonly p50: number | null;
   readonly p95: number | null;
@@ -37,6 +37,21 @@ export function tQuantile975(df: number): number {
   );
 }
 
+/**
+ * The `percent` quantile of ascending `sorted` (non-empty) by R's type 2: rank r = n × percent / 100;
+ * the r-th smallest value rounded up when r is fractional, the mean of the r-th and (r + 1)-th when it is
+ * whole. Every quantile is a sample or the midpoint of two neighbours, never interpolated between windows.
+ * Written here so a library upgrade cannot move sweep results (simple-statistics 7.12 switched its
+ * quantileSorted from this to linear interpolation); integer percents keep the wholeness test exact.
+ */
+export function quantileSorted(sorted: readonly number[], percent: number): number {
+  const rank = (sorted.length * percent) / 100;
+  if (rank <= 0) return sorted[0];
+  if (rank >= sorted.length) return sorted[sorted.length - 1];
+  if (!Number.isInteger(rank)) return sorted[Math.ceil(rank) - 1];
+  return (sorted[rank - 1] + sorted[rank]) / 2;
+}
+
 export function summarize(samples: readonly (number | null)[]): MetricStats {
   const values = samples.filter((value): value is number => value !== null);
   const missing = samples.length - values.length;
@@ -52,9 +67,9 @@ export function summarize(samples: readonly (number | null)[]): MetricStats {
     missing,
     mean: average,
     sd,
-    p5: quantileSorted(sorted, 0.05),
-    p50: quantileSorted(sorted, 0.5),
-    p95: quantileSorted(sorted, 0.95),
+    p5: quantileSorted(sorted, 5),
+    p50: quantileSorted(sorted, 50),
+    p95: quantileSorted(sorted, 95),
     ci95: half === null ? null : [average - half, average + half],
   };
 }

@@ -80,7 +80,7 @@ export function parseTimestampBytes(bytes: Uint8Array, start: number, end: numbe
     if (at === first) return NaN;
     millis = Math.floor(millis);
   }
-  let offsetMinutes = 0;
+  let offsetMinutes: number;
   const zone = bytes[at];
   if (zone === 90 && at + 1 === end) {
     offsetMinutes = 0;

@@ -1,12 +1,10 @@
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
 import { builtinPrices, builtinSpecs } from "../../src/catalog/builtin.js";
+import { hasSharedTraces, itWithTraces, sharedTrace } from "../support/shared-traces.js";
 
-const sharedSpecs = fileURLToPath(
-  new URL("../../../shared/traces/specs/trace-instance-types_us-east-1.csv", import.meta.url),
-);
+const sharedSpecs = sharedTrace("specs/trace-instance-types_us-east-1.csv");
 
 interface SharedRow {
   instance_type: string;
@@ -19,38 +17,47 @@ interface SharedRow {
   "linux_od_usd_hr_sa-east-1_2017-11-12": string;
 }
 
-const shared: SharedRow[] = parse(readFileSync(sharedSpecs, "utf8"), { columns: true });
+const shared: SharedRow[] = hasSharedTraces
+  ? parse(readFileSync(sharedSpecs, "utf8"), { columns: true })
+  : [];
 
 function builtinPrice(type: string, region: string, asOf: string): number | undefined {
   return builtinPrices.find((p) => p.type === type && p.region === region && p.asOf === asOf)?.usdPerHour;
 }
 
 describe("built-in instance table", () => {
-  it("has every one of the 55 types of the shared spot traces", () => {
+  itWithTraces("has every one of the 55 types of the shared spot traces", () => {
     expect(shared).toHaveLength(55);
     const types = new Set(builtinSpecs.map((spec) => spec.type));
     expect(shared.filter((row) => !types.has(row.instance_type))).toEqual([]);
   });
 
-  it("agrees with the shared specs CSV on vCPU, memory, ECU and every dated us-east-1 / sa-east-1 price", () => {
-    for (const row of shared) {
-      const spec = builtinSpecs.find((s) => s.type === row.instance_type);
-      expect(spec, row.instance_type).toBeDefined();
-      expect([spec?.vcpu, spec?.memoryGiB]).toEqual([Number(row.vCPU), Number(row.memory_GiB)]);
-      const ecu = row.ECU_2017 === "" || row.ECU_2017 === "variable" ? null : Number(row.ECU_2017);
-      expect(spec?.ecu, row.instance_type).toBe(ecu);
-      const expected = (raw: string) => (raw === "" ? undefined : Number(raw));
-      const type = row.instance_type;
-      expect(builtinPrice(type, "us-east-1", "2016-04-18")).toBe(expected(row["linux_od_usd_hr_2016-04-18"]));
-      expect(builtinPrice(type, "us-east-1", "2017-11-12")).toBe(expected(row["linux_od_usd_hr_2017-11-12"]));
-      expect(builtinPrice(type, "sa-east-1", "2017-11-12")).toBe(
-        expected(row["linux_od_usd_hr_sa-east-1_2017-11-12"]),
-      );
-      if (type !== "g4dn.xlarge") {
-        expect(builtinPrice(type, "us-east-1", "2025-06-01")).toBe(expected(row.linux_od_usd_hr_current));
+  itWithTraces(
+    "agrees with the shared specs CSV on vCPU, memory, ECU and every dated us-east-1 / sa-east-1 price",
+    () => {
+      for (const row of shared) {
+        const spec = builtinSpecs.find((s) => s.type === row.instance_type);
+        expect(spec, row.instance_type).toBeDefined();
+        expect([spec?.vcpu, spec?.memoryGiB]).toEqual([Number(row.vCPU), Number(row.memory_GiB)]);
+        const ecu = row.ECU_2017 === "" || row.ECU_2017 === "variable" ? null : Number(row.ECU_2017);
+        expect(spec?.ecu, row.instance_type).toBe(ecu);
+        const expected = (raw: string) => (raw === "" ? undefined : Number(raw));
+        const type = row.instance_type;
+        expect(builtinPrice(type, "us-east-1", "2016-04-18")).toBe(
+          expected(row["linux_od_usd_hr_2016-04-18"]),
+        );
+        expect(builtinPrice(type, "us-east-1", "2017-11-12")).toBe(
+          expected(row["linux_od_usd_hr_2017-11-12"]),
+        );
+        expect(builtinPrice(type, "sa-east-1", "2017-11-12")).toBe(
+          expected(row["linux_od_usd_hr_sa-east-1_2017-11-12"]),
+        );
+        if (type !== "g4dn.xlarge") {
+          expect(builtinPrice(type, "us-east-1", "2025-06-01")).toBe(expected(row.linux_od_usd_hr_current));
+        }
       }
-    }
-  });
+    },
+  );
 
   it("has the current families large..4xlarge with us-east-1 prices in proportion to size", () => {
     for (const family of ["m5", "c5", "r5", "m6i", "c6i", "r6i", "t3", "m7i", "c7i", "r7i"]) {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { fileURLToPath } from "node:url";
 import { builtinCatalog } from "../../src/catalog/catalog.js";
 import { resolveTypes } from "../../src/catalog/work-unit.js";
 import { buildZoneScenario } from "../../src/drivers/sim/markets.js";
@@ -18,6 +17,7 @@ import type { PolicyContext, PolicyDefinition } from "../../src/policies/types.j
 import type { Trace } from "../../src/traces/types.js";
 import { Random } from "../../src/util/random.js";
 import { handResolution, handTrace, simConfig, type HandType } from "../drivers/sim/fixtures.js";
+import { describeWithTraces, sharedTrace } from "../support/shared-traces.js";
 
 const zone = "us-east-1a";
 
@@ -172,7 +172,7 @@ describe("law: the offline optimum is a lower bound (mean durations, no interrup
   });
 });
 
-const spotTraces = fileURLToPath(new URL("../../../shared/traces/spot/", import.meta.url));
+const spotTraces = sharedTrace("spot/");
 
 /** The optimum told the bids (the PolicyContext does not carry them yet). */
 function optimalWithBids(bidMultiple: number): PolicyDefinition {
@@ -226,7 +226,7 @@ describe("law under bid interruptions (bid = on-demand price, prices up to 1.5×
   }
 });
 
-describe("law on real traces (us-east-1a, paper durations, no interruptions)", () => {
+describeWithTraces("law on real traces (us-east-1a, paper durations, no interruptions)", () => {
   // The volatile era: the optimum hops; the smoothed era: two weeks may not be worth a hop.
   const slices = [
     {

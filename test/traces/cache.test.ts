@@ -6,11 +6,9 @@ import { InputFormatError } from "../../src/errors.js";
 import { cacheFilePath } from "../../src/traces/cache.js";
 import { loadTrace } from "../../src/traces/load.js";
 import type { Trace } from "../../src/traces/types.js";
+import { itWithTraces, sharedTrace } from "../support/shared-traces.js";
 
-const realTrace = resolve(
-  new URL("../../", import.meta.url).pathname,
-  "../shared/traces/spot/us-east-1_2016-03-01_2016-03-21.csv",
-);
+const realTrace = sharedTrace("spot/us-east-1_2016-03-01_2016-03-21.csv");
 const header = "AvailabilityZone,InstanceType,ProductDescription,SpotPrice,Timestamp";
 let dir: string;
 let cacheDir: string;
@@ -34,18 +32,21 @@ async function source(lines: string[]): Promise<string> {
 }
 
 describe("columnar cache", () => {
-  it("a warm load equals the cold one, for a real trace and with filters applied after the cache", async () => {
-    const options = { cacheDir, start: Date.UTC(2016, 2, 10) / 1000, types: ["m3.medium", "c3.large"] };
-    const cold = await loadTrace(realTrace, options);
-    const warm = await loadTrace(realTrace, options);
-    expect(cold.report.fromCache).toBe(false);
-    expect(warm.report.fromCache).toBe(true);
-    expect(withoutCacheFlag(warm)).toEqual(withoutCacheFlag(cold));
-    const unfilteredWarm = await loadTrace(realTrace, { cacheDir });
-    const unfilteredCold = await loadTrace(realTrace, { cacheDir: false });
-    expect(unfilteredWarm.report.fromCache).toBe(true);
-    expect(withoutCacheFlag(unfilteredWarm)).toEqual(withoutCacheFlag(unfilteredCold));
-  });
+  itWithTraces(
+    "a warm load equals the cold one, for a real trace and with filters applied after the cache",
+    async () => {
+      const options = { cacheDir, start: Date.UTC(2016, 2, 10) / 1000, types: ["m3.medium", "c3.large"] };
+      const cold = await loadTrace(realTrace, options);
+      const warm = await loadTrace(realTrace, options);
+      expect(cold.report.fromCache).toBe(false);
+      expect(warm.report.fromCache).toBe(true);
+      expect(withoutCacheFlag(warm)).toEqual(withoutCacheFlag(cold));
+      const unfilteredWarm = await loadTrace(realTrace, { cacheDir });
+      const unfilteredCold = await loadTrace(realTrace, { cacheDir: false });
+      expect(unfilteredWarm.report.fromCache).toBe(true);
+      expect(withoutCacheFlag(unfilteredWarm)).toEqual(withoutCacheFlag(unfilteredCold));
+    },
+  );
 
   it("keeps parse-time facts: duplicates, conflicts, skipped rows and the source hash", async () => {
     const path = await source([

@@ -1,16 +1,15 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { createEc2Api } from "../../src/cloud/ec2-client.js";
 import { fetchSpotPriceHistory } from "../../src/traces/fetch.js";
 import { loadTrace } from "../../src/traces/load.js";
 import type { LoadOptions, Trace } from "../../src/traces/types.js";
 import { harness, type Harness } from "../cloud/local/emulator-harness.js";
+import { describeWithTraces, sharedTrace } from "../support/shared-traces.js";
 
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const real2016 = resolve(repoRoot, "../shared/traces/spot/us-east-1_2016-03-01_2016-03-21.csv");
+const real2016 = sharedTrace("spot/us-east-1_2016-03-01_2016-03-21.csv");
 
 const start = Date.UTC(2016, 2, 10) / 1000;
 const end = Date.UTC(2016, 2, 12, 0, 0, 30) / 1000;
@@ -41,7 +40,7 @@ function columns(trace: Trace) {
   };
 }
 
-describe("trace fetch end to end against the local cloud's EC2 emulator (real SDK)", () => {
+describeWithTraces("trace fetch end to end against the local cloud's EC2 emulator (real SDK)", () => {
   it("writes exactly the served history of the window, with each series' opening price", async () => {
     const out = join(dir, "fetched.csv");
     const result = await fetchSpotPriceHistory({

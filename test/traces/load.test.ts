@@ -1,14 +1,15 @@
 import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InputFormatError, InputReadError } from "../../src/errors.js";
 import { loadTrace } from "../../src/traces/load.js";
 import type { Trace } from "../../src/traces/types.js";
+import { describeWithTraces, sharedTrace } from "../support/shared-traces.js";
 
-const traces = resolve(new URL("../../", import.meta.url).pathname, "../shared/traces");
+const traces = sharedTrace("");
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 const header = "AvailabilityZone,InstanceType,ProductDescription,SpotPrice,Timestamp";
 let dir: string;
@@ -132,7 +133,7 @@ describe("streaming", () => {
   });
 });
 
-describe("real traces in ../shared/traces", () => {
+describeWithTraces("real traces in ../shared/traces", () => {
   it("2016 CSV: every row, series and the span", async () => {
     const trace = await loadTrace(join(traces, "spot/us-east-1_2016-03-01_2016-03-21.csv"));
     // tail -n +2 FILE | wc -l -> 82258; | cut -d, -f1-3 | sort -u | wc -l -> 35; | sort -u | wc -l -> 82258 (no duplicates)

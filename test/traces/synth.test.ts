@@ -1,7 +1,6 @@
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { builtinCatalog, TableCatalog } from "../../src/catalog/catalog.js";
 import { CatalogGapError, UsageError } from "../../src/errors.js";
@@ -10,6 +9,7 @@ import { traceStats } from "../../src/traces/info.js";
 import { loadTrace } from "../../src/traces/load.js";
 import { synthesizeCsv, synthesizeTrace, type SynthOptions } from "../../src/traces/synth.js";
 import type { SeriesKey, Trace } from "../../src/traces/types.js";
+import { describeWithTraces, sharedTrace } from "../support/shared-traces.js";
 
 const catalog = builtinCatalog();
 const day = 86_400;
@@ -217,9 +217,8 @@ describe("synthetic traces", () => {
   });
 });
 
-describe("synthetic traces against the real ones (../shared/traces)", () => {
-  const spot = (name: string) =>
-    fileURLToPath(new URL(`../../../shared/traces/spot/${name}`, import.meta.url));
+describeWithTraces("synthetic traces against the real ones (../shared/traces)", () => {
+  const spot = (name: string) => sharedTrace(`spot/${name}`);
 
   async function compare(real: string, regime: SynthOptions["regime"], days: number, start: number) {
     const realStats = traceStats(await loadTrace(spot(real), { cacheDir: false }), catalog, "vcpu");

@@ -58,12 +58,7 @@ export interface InterruptionRule {
 }
 
 export type Fault =
-  | CapacityFault
-  | ThrottleFault
-  | IncorrectStateFault
-  | SlowFault
-  | StuckFault
-  | InterruptionRule;
+  CapacityFault | ThrottleFault | IncorrectStateFault | SlowFault | StuckFault | InterruptionRule;
 
 /** A fault in force, with how many firings are left; `clear()` removes it. */
 export interface ActiveFault {

@@ -1,19 +1,17 @@
 import { paginateDescribeSpotPriceHistory, type _InstanceType } from "@aws-sdk/client-ec2";
-import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import { loadTrace } from "../../../src/traces/load.js";
+import { describeWithTraces, sharedTrace } from "../../support/shared-traces.js";
 import { harness, type Harness } from "./emulator-harness.js";
 
-const TRACE = fileURLToPath(
-  new URL("../../../../shared/traces/spot/us-east-1_2016-03-01_2016-03-21.csv", import.meta.url),
-);
+const TRACE = sharedTrace("spot/us-east-1_2016-03-01_2016-03-21.csv");
 
 let h: Harness;
 afterEach(async () => {
   await h.close();
 });
 
-describe("serving a real trace (2016, us-east-1) through the real SDK", () => {
+describeWithTraces("serving a real trace (2016, us-east-1) through the real SDK", () => {
   it("pages through every record of two markets, newest first, matching the loaded columns", async () => {
     const trace = await loadTrace(TRACE);
     h = await harness({ trace });

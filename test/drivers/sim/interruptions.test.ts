@@ -11,12 +11,10 @@ import {
 import { simulateZone } from "../../../src/drivers/sim/run.js";
 import { greedyPolicy } from "../../../src/policies/greedy.js";
 import { spotStayPolicy } from "../../../src/policies/spot-stay.js";
+import { itWithTraces, sharedTrace } from "../../support/shared-traces.js";
 import { handResolution, handTrace, simConfig, twoTypes } from "./fixtures.js";
 
-const sharedAdvisor = new URL(
-  "../../../../shared/traces/interruptions/spot-advisor-data.json",
-  import.meta.url,
-);
+const sharedAdvisor = sharedTrace("interruptions/spot-advisor-data.json");
 
 describe("Spot Advisor hazards", () => {
   it("turns a monthly frequency f into λ with 1 − e^(−λ·720 h) = f", () => {
@@ -39,8 +37,8 @@ describe("Spot Advisor hazards", () => {
     );
   });
 
-  it("reads the real feed", async () => {
-    const advisor = await readAdvisorFile(sharedAdvisor.pathname, "us-east-1");
+  itWithTraces("reads the real feed", async () => {
+    const advisor = await readAdvisorFile(sharedAdvisor, "us-east-1");
     expect(advisor.bucketOfType.size).toBeGreaterThan(100);
     expect(advisor.bucketOfType.get("m5.large")).toBeTypeOf("number");
   });

@@ -120,7 +120,7 @@ export async function dumpLazy(
   for (;;) {
     const log = await readFile(join(imagesDir, "dump.log"), "utf8").catch(() => "");
     if (log.includes("Starting lazy pages server")) return { finished };
-    if (proc.exitCode !== null || Date.now() > deadline) {
+    if (proc.nodeChildProcess.exitCode !== null || Date.now() > deadline) {
       await finished;
       throw new HotspotError("HOTSPOT_CRIU", `lazy criu dump in ${netns} ended before serving pages`);
     }

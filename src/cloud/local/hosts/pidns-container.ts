@@ -36,11 +36,13 @@ export class PidnsContainer implements Container {
       ],
       { stdio: "ignore", detached: true, reject: false },
     );
-    launcher.unref();
+    launcher.nodeChildProcess.unref();
     const launcherPid = launcher.pid;
     if (launcherPid === undefined) throw new HotspotError("HOTSPOT_HOST_SETUP", "could not start unshare");
     await waitListening(spec, () =>
-      launcher.exitCode === null ? undefined : `launcher exited with ${launcher.exitCode}`,
+      launcher.nodeChildProcess.exitCode === null
+        ? undefined
+        : `launcher exited with ${launcher.nodeChildProcess.exitCode}`,
     );
     // unshare --fork: the container's init is the launcher's only child.
     const children = await readFile(`/proc/${launcherPid}/task/${launcherPid}/children`, "utf8");

@@ -106,7 +106,7 @@ export class ProbeClient {
   async waitReplies(n: number, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (this.replies().length < n) {
-      if (this.proc.exitCode !== null || Date.now() > deadline) {
+      if (this.proc.nodeChildProcess.exitCode !== null || Date.now() > deadline) {
         throw new HotspotError(
           "HOTSPOT_PROBE",
           `probe client got ${this.replies().length} of ${n} replies: ${this.lines.slice(-3).join(" ")}`,
