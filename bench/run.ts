@@ -2,6 +2,7 @@ import { runIngestBench } from "./ingest.js";
 import { runReplayBench } from "./replay.js";
 import { runMigrateBench } from "./migrate.js";
 import { runSweepBench } from "./sweep.js";
+import { runStartupBench } from "./startup.js";
 
 /**
  * `npm run bench [SUITE...]`: every benchmark prints its timings next to a baseline measured in the
@@ -12,6 +13,7 @@ const suites = {
   ingest: { run: runIngestBench, byDefault: true },
   replay: { run: runReplayBench, byDefault: true },
   sweep: { run: runSweepBench, byDefault: true },
+  startup: { run: runStartupBench, byDefault: true },
   migrate: { run: runMigrateBench, byDefault: false },
 } as const;
 

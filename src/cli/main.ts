@@ -1,16 +1,5 @@
-import yargs from "yargs";
+import yargs, { type Argv, type CommandModule } from "yargs";
 import { HotspotError, UsageError, UnknownNameError } from "../errors.js";
-import { traceCommand } from "./commands/trace/index.js";
-import { simCommand } from "./commands/sim.js";
-import { reportCommand } from "./commands/report.js";
-import { sweepCommand } from "./commands/sweep.js";
-import { mergeCommand } from "./commands/merge.js";
-import { setupCommand } from "./commands/setup.js";
-import { liveCommand } from "./commands/live.js";
-import { localCommand } from "./commands/local.js";
-import { containerCommand } from "./commands/container.js";
-import { launchCommand } from "./commands/launch.js";
-import { operateCommands } from "./commands/operate.js";
 import { shellCommandLine } from "../util/shell.js";
 import { version } from "../version.js";
 import { closest } from "./suggest.js";
@@ -18,32 +7,110 @@ import { closest } from "./suggest.js";
 /** Exit codes: 0 success, 1 a run failed (bad data, cloud error), 2 the command line was wrong. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
 
+/**
+ * The commands, each loaded only when named: a command's module pulls in what it runs (the AWS SDK,
+ * execa, vega), which `hotspot --version` or another command's help should not pay for. The root help
+ * lists them by `command` and `describe`, which must match the modules' (a test checks).
+ */
+export const commandTable = {
+  trace: {
+    command: "trace <command>",
+    describe: "Inspect, fetch and synthesise spot price traces",
+    load: async () => (await import("./commands/trace/index.js")).traceCommand,
+  },
+  sim: {
+    command: "sim",
+    describe: "Replay a spot price trace and compare hopping policies on it",
+    load: async () => (await import("./commands/sim.js")).simCommand,
+  },
+  report: {
+    command: "report <results..>",
+    describe: "Write a self-contained HTML report comparing the policies of results documents",
+    load: async () => (await import("./commands/report.js")).reportCommand,
+  },
+  sweep: {
+    command: "sweep",
+    describe: "Run policies over a grid of settings and many trace windows, in parallel, with statistics",
+    load: async () => (await import("./commands/sweep.js")).sweepCommand,
+  },
+  merge: {
+    command: "merge <shards..>",
+    describe: "Combine the shard results of a sweep (--shard) into the unsharded document",
+    load: async () => (await import("./commands/merge.js")).mergeCommand,
+  },
+  setup: {
+    command: "setup",
+    describe:
+      "Make (or --destroy) the VPC, subnet, security group, gateway, ENI, Elastic IP and volume live mode uses",
+    load: async () => (await import("./commands/setup.js")).setupCommand,
+  },
+  live: {
+    command: "live [action]",
+    describe:
+      "Hop the container as the configured policy decides, journaled and resumable (--dry-run: print the decisions, act on nothing; gc: end orphans)",
+    load: async () => (await import("./commands/live.js")).liveCommand,
+  },
+  local: {
+    command: "local <action>",
+    describe: "The local cloud: an EC2 emulator on network-namespace hosts, to rehearse live mode on one machine",
+    load: async () => (await import("./commands/local.js")).localCommand,
+  },
+  container: {
+    command: "container <action>",
+    describe:
+      "Create the container on the setup's volume: root filesystem, app, and the LXC settings checkpointing needs",
+    load: async () => (await import("./commands/container.js")).containerCommand,
+  },
+  launch: {
+    command: "launch",
+    describe:
+      "Start the container's first home: an instance whose controller mounts the volume, starts the container and hops it",
+    load: async () => (await import("./commands/launch.js")).launchCommand,
+  },
+  status: {
+    command: "status",
+    describe:
+      "Where the container runs, since when, its hops, downtimes, cost and last decision (EC2 credentials only)",
+    load: async () => (await import("./commands/operate.js")).statusCommand,
+  },
+  stop: {
+    command: "stop",
+    describe: "Stop hopping; the container keeps running where it is",
+    load: async () => (await import("./commands/operate.js")).stopCommand,
+  },
+  down: {
+    command: "down",
+    describe: "Stop the container and terminate its instances; the volume and ENI are kept unless --delete-volume",
+    load: async () => (await import("./commands/operate.js")).downCommand,
+  },
+} as const satisfies Record<string, { command: string; describe: string; load: () => Promise<object> }>;
+
+/** Registers every command: the one `argv` names in full, the others by name and description. */
+async function withCommands(parser: Argv, argv: readonly string[]): Promise<Argv> {
+  const named = argv.find((arg) => !arg.startsWith("-"));
+  let result = parser;
+  for (const [name, entry] of Object.entries(commandTable)) {
+    result =
+      name === named
+        ? result.command((await entry.load()) as CommandModule)
+        : result.command(entry.command, entry.describe);
+  }
+  return result;
+}
+
 /** Runs the CLI on `argv` (without node and script) and returns the exit code; never exits itself. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const parser = yargs([...argv])
+  const root = yargs([...argv])
     .scriptName("hotspot")
     .usage(
       "$0 <command> [options]\n\nKeep a long-running container on the cheapest EC2 capacity by hopping between spot servers.",
-    )
-    .command(traceCommand)
-    .command(simCommand)
-    .command(reportCommand)
-    .command(sweepCommand)
-    .command(mergeCommand)
-    .command(setupCommand)
-    .command(liveCommand)
-    .command(localCommand)
-    .command(containerCommand)
-    .command(launchCommand)
-    .command(operateCommands())
+    );
+  const parser = (await withCommands(root, argv))
     // Reports print the command that reproduces them; handlers only see parsed arguments.
     .middleware((args) => {
       args.commandLine = shellCommandLine(["hotspot", ...argv]);
     })
-    .demandCommand(
-      1,
-      "name a command: trace, sim, report, sweep, merge, setup, live, local, container, launch, status, stop, down",
-    )
+    .demandCommand(1, `name a command: ${Object.keys(commandTable).join(", ")}`)
     .recommendCommands()
     .strict()
     .exitProcess(false)

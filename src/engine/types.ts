@@ -44,6 +44,19 @@ export interface PriceHistoryView {
    * Infinity when it did not change.
    */
   meanTimeToChangeOfCheapest(): number;
+  /**
+   * Which markets' prices changed up to now, in order (absent: unknown). A policy keeping its own
+   * ranking re-ranks the markets logged since its last decision instead of rescanning all of them.
+   */
+  readonly changeLog?: PriceChangeLog;
+}
+
+/** An append-only list of market ids, one per price change up to the view's present. */
+export interface PriceChangeLog {
+  /** Entries so far; grows as the view's present moves forward. */
+  readonly length: number;
+  /** The market whose price changed at entry `index` (< length). */
+  marketAt(index: number): number;
 }
 
 /** Everything a policy may see at one decision point. */
@@ -77,7 +90,10 @@ export interface Observation {
   /** A pending interruption notice for the current server: the time it will be reclaimed. */
   readonly interruptionAt: number | null;
   readonly history: PriceHistoryView;
-  /** The migration model's estimate for a hop from the current market to `to`. */
+  /**
+   * The migration model's estimate for a hop from the current market to `to`; it depends on `to`'s
+   * lifecycle only (policies bound every hop's cost by the quickest lifecycle's).
+   */
   migration(to: number): MigrationEstimate;
 }
 

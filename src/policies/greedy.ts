@@ -1,5 +1,44 @@
-import { cheapestMarket, currentUsdPerWorkHour } from "./candidates.js";
-import type { PolicyDefinition } from "./types.js";
+import type { Observation } from "../engine/types.js";
+import { IndexedMin } from "../util/indexed-min.js";
+import { cheapestMarket, currentUsdPerWorkHour, fitsMemory, usdPerWorkHour } from "./candidates.js";
+import { ChangeReader } from "./ranking.js";
+import type { Policy, PolicyDefinition } from "./types.js";
+
+/**
+ * `cheapestMarket` kept up to date between decisions: every fitting market's USD per delivered
+ * work-unit-hour in a tournament tree, re-ranked only where the price changed.
+ */
+class CheapestTracker {
+  private readonly changes = new ChangeReader();
+  private costs: IndexedMin | null = null;
+  private memoryGiB = NaN;
+  private demandWork = NaN;
+
+  cheapest(observation: Observation): number {
+    const { markets, workload, excluded } = observation;
+    const changed = this.changes.collect(observation);
+    let costs = this.costs;
+    if (costs === null || costs.count !== markets.length) costs = this.costs = new IndexedMin(markets.length);
+    if (changed < 0 || workload.memoryGiB !== this.memoryGiB || workload.demandWork !== this.demandWork) {
+      this.memoryGiB = workload.memoryGiB;
+      this.demandWork = workload.demandWork;
+      costs.assign(markets.length, (id) => this.cost(observation, id));
+    } else {
+      const ids = this.changes.changed;
+      for (let k = 0; k < changed; k++) costs.set(ids[k], this.cost(observation, ids[k]));
+    }
+    const best = costs.min();
+    // Excluded markets stay in the tree; when one is the cheapest, the full search decides.
+    return best >= 0 && excluded.has(best) ? cheapestMarket(observation) : best;
+  }
+
+  private cost(observation: Observation, id: number): number {
+    const market = observation.markets[id];
+    return fitsMemory(market, this.memoryGiB)
+      ? usdPerWorkHour(market, observation.prices[id], this.demandWork)
+      : Infinity;
+  }
+}
 
 /**
  * Hops whenever another fitting market (spot or on-demand) is cheaper per delivered work-unit-hour
@@ -20,11 +59,12 @@ export const greedyPolicy: PolicyDefinition = {
     },
   ],
   simulationOnly: false,
-  create(params) {
+  create(params): Policy {
     const minSaving = params["min-saving"];
+    const tracker = new CheapestTracker();
     return {
       decide(observation) {
-        const best = cheapestMarket(observation);
+        const best = tracker.cheapest(observation);
         if (best < 0) return { kind: "stay", reason: "no market available" };
         const current = observation.current;
         if (current === null) return { kind: "place", marketId: best, reason: "cheapest per unit of work" };

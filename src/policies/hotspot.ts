@@ -1,5 +1,5 @@
 import type { Decision, Observation } from "../engine/types.js";
-import { candidateMarkets } from "./candidates.js";
+import { candidateMarkets, fitsMemory } from "./candidates.js";
 import {
   costEfficiency,
   expectedSavings,
@@ -9,6 +9,7 @@ import {
   usedWork,
 } from "./hotspot/economics.js";
 import { RecoupLedger } from "./hotspot/recoup-ledger.js";
+import { AscendingOrder, ChangeReader } from "./ranking.js";
 import type { Policy, PolicyDefinition } from "./types.js";
 
 /** Cost-efficiency of every market id at this observation, under one utilisation assumption. */
@@ -40,8 +41,70 @@ function mostEfficient(candidates: readonly number[], valuation: Valuation, skip
   return best;
 }
 
+/**
+ * The valuation at one used-work level w, kept between decisions: e_i and u_i × W_i of every market,
+ * and the fitting markets in ascending e_i. A price change re-values one market; a new w (after a
+ * hop, or a changing load) re-values all.
+ */
+class Ranking {
+  private readonly changes = new ChangeReader();
+  readonly valuation: Valuation;
+  readonly order: AscendingOrder;
+  private work = NaN;
+  private memoryGiB = NaN;
+  /** The largest u_i × W_i of a fitting market: bounds every candidate's savings. */
+  maxUsedWork = 0;
+
+  constructor(count: number) {
+    this.valuation = { efficiency: new Float64Array(count), usedWork: new Float64Array(count) };
+    this.order = new AscendingOrder(count);
+  }
+
+  update(observation: Observation, work: number): void {
+    const changed = this.changes.collect(observation);
+    const { memoryGiB } = observation.workload;
+    if (changed < 0 || work !== this.work || memoryGiB !== this.memoryGiB) {
+      this.work = work;
+      this.memoryGiB = memoryGiB;
+      valuate(observation, work, this.valuation);
+      let max = 0;
+      for (const market of observation.markets) {
+        if (fitsMemory(market, memoryGiB)) max = Math.max(max, this.valuation.usedWork[market.id]);
+      }
+      this.maxUsedWork = max;
+      this.order.assign((id) => this.key(observation, id));
+      return;
+    }
+    const ids = this.changes.changed;
+    const { efficiency } = this.valuation;
+    for (let k = 0; k < changed; k++) {
+      const id = ids[k];
+      const market = observation.markets[id];
+      const utilisation = expectedUtilisation(work, market.work);
+      efficiency[id] = costEfficiency(observation.prices[id], market.work, utilisation);
+      this.order.set(id, this.key(observation, id));
+    }
+  }
+
+  private key(observation: Observation, id: number): number {
+    return fitsMemory(observation.markets[id], this.memoryGiB) ? this.valuation.efficiency[id] : Infinity;
+  }
+}
+
+/** A candidate now: fits (ranked below Infinity or at it), price known, not excluded. */
+function isCandidate(observation: Observation, id: number, memoryGiB: number): boolean {
+  return (
+    fitsMemory(observation.markets[id], memoryGiB) &&
+    !Number.isNaN(observation.prices[id]) &&
+    !observation.excluded.has(id)
+  );
+}
+
 /** ε: utilisation measurements of a CPU-bound process hover a few percent under 100%. */
 const DEFAULT_EPSILON = 0.05;
+
+/** Relative rounding allowance when a bound on the net savings stops the search early. */
+const BOUND_SLACK = 1e-9;
 
 function usd(value: number): string {
   return `$${value.toFixed(4)}`;
@@ -51,6 +114,9 @@ class HotspotPolicy implements Policy {
   private readonly ledger = new RecoupLedger();
   private lastMoveAt = -Infinity;
   private buffers: Valuation | null = null;
+  private ranking: Ranking | null = null;
+  /** One market of each lifecycle, to ask the migration model for the cheapest hop's timeline. */
+  private lifecycleSamples: number[] = [];
 
   constructor(
     private readonly epsilon: number,
@@ -60,24 +126,21 @@ class HotspotPolicy implements Policy {
   decide(observation: Observation): Decision {
     const { current, now } = observation;
     this.ledger.observe(now, current === null ? null : current.marketId);
-    const candidates = candidateMarkets(observation);
-    if (current === null) return this.place(observation, candidates);
+    if (current === null) return this.place(observation);
 
     const c = current.marketId;
     const source = observation.markets[c];
-    const { utilisation, demandWork } = observation.workload;
-    const valuation = valuate(
-      observation,
-      usedWork(utilisation, source.work, demandWork, this.epsilon),
-      this.buffersFor(observation),
-    );
+    const { utilisation, demandWork, memoryGiB } = observation.workload;
+    const ranking = this.rankingFor(observation);
+    ranking.update(observation, usedWork(utilisation, source.work, demandWork, this.epsilon));
+    const valuation = ranking.valuation;
     const ec = valuation.efficiency[c];
     const reference = this.ledger.reference;
     if (reference >= 0 && reference !== c) {
       this.ledger.setSavingsRate((valuation.efficiency[reference] - ec) * valuation.usedWork[c]);
     }
 
-    if (observation.interruptionAt !== null) return this.evacuate(observation, candidates, valuation, c);
+    if (observation.interruptionAt !== null) return this.evacuate(observation, ranking, c);
     if (Number.isNaN(ec)) return { kind: "stay", reason: "current market's price unknown" };
     if (now - this.lastMoveAt < this.minHopIntervalSeconds) {
       return { kind: "stay", reason: `last move ${now - this.lastMoveAt} s ago, minimum interval not over` };
@@ -90,21 +153,28 @@ class HotspotPolicy implements Policy {
     );
     const unrecouped = this.ledger.unrecouped;
     const pc = observation.prices[c];
+    const paidTimeLeft = observation.billing.paidTimeLeft;
+    // Every candidate's net is at most (e_c − e_i) × max(u × W) × T / 3600 − unrecouped − the source's
+    // least billing: in ascending e_i the bound only falls, so the search stops once it cannot win.
+    const costFloor = (pc * Math.max(paidTimeLeft, this.shortestHopSeconds(observation))) / 3600;
+    const gainScale = (ranking.maxUsedWork * horizon) / 3600;
+    const slack = BOUND_SLACK * (Math.abs(ec * gainScale) + unrecouped + costFloor);
     let best = -1;
     let bestNet = 0;
     let bestCost = 0;
-    for (const i of candidates) {
+    const order = ranking.order.order;
+    for (let rank = 0; rank < order.length; rank++) {
+      const i = order[rank];
       const ei = valuation.efficiency[i];
-      if (i === c || !(ei < ec)) continue;
+      if (!(ei < ec)) break;
+      if (i === c || !isCandidate(observation, i, memoryGiB)) continue;
+      const bound = (ec - ei) * gainScale - unrecouped - costFloor + slack;
+      if (bound <= 0 || bound < bestNet) break;
       const savings = expectedSavings(ec, ei, valuation.usedWork[i], horizon) - unrecouped;
-      const cost = transactionCost(
-        observation.prices[i],
-        pc,
-        observation.billing.paidTimeLeft,
-        observation.migration(i),
-      );
+      const cost = transactionCost(observation.prices[i], pc, paidTimeLeft, observation.migration(i));
       const net = savings - cost;
-      if (net > bestNet) {
+      // The first in id order among equal nets, as a scan in id order would choose.
+      if (net > bestNet || (net === bestNet && best >= 0 && i < best)) {
         best = i;
         bestNet = net;
         bestCost = cost;
@@ -122,6 +192,32 @@ class HotspotPolicy implements Policy {
     };
   }
 
+  private rankingFor(observation: Observation): Ranking {
+    const count = observation.markets.length;
+    if (this.ranking === null || this.ranking.order.size !== count) {
+      this.ranking = new Ranking(count);
+      const seen = new Set<string>();
+      this.lifecycleSamples = [];
+      for (const market of observation.markets) {
+        if (!seen.has(market.lifecycle)) {
+          seen.add(market.lifecycle);
+          this.lifecycleSamples.push(market.id);
+        }
+      }
+    }
+    return this.ranking;
+  }
+
+  /** T_a + T_d + T_k of the quickest hop (over target lifecycles): what any hop bills the source at least. */
+  private shortestHopSeconds(observation: Observation): number {
+    let shortest = Infinity;
+    for (const id of this.lifecycleSamples) {
+      const hop = observation.migration(id);
+      shortest = Math.min(shortest, hop.acquireSeconds + hop.downtimeSeconds + hop.terminateSeconds);
+    }
+    return shortest;
+  }
+
   private buffersFor(observation: Observation): Valuation {
     const count = observation.markets.length;
     if (this.buffers === null || this.buffers.efficiency.length !== count) {
@@ -134,10 +230,10 @@ class HotspotPolicy implements Policy {
    * First placement or after a revocation: the lowest e_i. With no server, the engine reports the load
    * level a(t) as the utilisation, so the container would use a(t) × demand work units.
    */
-  private place(observation: Observation, candidates: readonly number[]): Decision {
+  private place(observation: Observation): Decision {
     const { utilisation, demandWork } = observation.workload;
     const valuation = valuate(observation, utilisation * demandWork, this.buffersFor(observation));
-    const best = mostEfficient(candidates, valuation, -1);
+    const best = mostEfficient(candidateMarkets(observation), valuation, -1);
     this.ledger.forcedMove();
     this.lastMoveAt = observation.now;
     if (best === -1) return { kind: "stay", reason: "no market fits the container" };
@@ -145,20 +241,22 @@ class HotspotPolicy implements Policy {
   }
 
   /** Interruption notice: leave at once for the lowest e_i, whatever the savings. */
-  private evacuate(
-    observation: Observation,
-    candidates: readonly number[],
-    valuation: Valuation,
-    c: number,
-  ): Decision {
-    const best = mostEfficient(candidates, valuation, c);
+  private evacuate(observation: Observation, ranking: Ranking, c: number): Decision {
+    const { memoryGiB } = observation.workload;
+    let best = -1;
+    for (const i of ranking.order.order) {
+      if (i !== c && isCandidate(observation, i, memoryGiB)) {
+        best = i;
+        break;
+      }
+    }
     this.ledger.forcedMove();
     this.lastMoveAt = observation.now;
     if (best === -1) return { kind: "stay", reason: "interruption notice, but no other market fits" };
     return {
       kind: "place",
       marketId: best,
-      reason: `interruption notice: emergency hop, lowest e = ${usd(valuation.efficiency[best])}`,
+      reason: `interruption notice: emergency hop, lowest e = ${usd(ranking.valuation.efficiency[best])}`,
     };
   }
 }

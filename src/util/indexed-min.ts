@@ -8,7 +8,7 @@ export class IndexedMin {
   /** Node n holds the index of the winning leaf below it; leaves are nodes size..2·size-1. */
   private readonly winner: Int32Array;
 
-  constructor(count: number) {
+  constructor(readonly count: number) {
     let size = 1;
     while (size < count) size *= 2;
     this.size = size;
@@ -16,6 +16,19 @@ export class IndexedMin {
     this.winner = new Int32Array(2 * size);
     for (let leaf = 0; leaf < size; leaf++) this.winner[size + leaf] = leaf;
     for (let node = size - 1; node >= 1; node--) this.winner[node] = this.winner[2 * node];
+  }
+
+  /** Sets every value at once (`valueOf(index)` for index < count), rebuilding the tree in O(count). */
+  assign(count: number, valueOf: (index: number) => number): void {
+    for (let index = 0; index < count; index++) {
+      const value = valueOf(index);
+      this.values[index] = Number.isNaN(value) ? Infinity : value;
+    }
+    for (let node = this.size - 1; node >= 1; node--) {
+      const left = this.winner[2 * node];
+      const right = this.winner[2 * node + 1];
+      this.winner[node] = this.values[right] < this.values[left] ? right : left;
+    }
   }
 
   /** Sets value `index`; NaN counts as Infinity (never the minimum). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runCli } from "../support/run-cli.js";
+import { commandTable } from "../../src/cli/main.js";
 
 describe("hotspot CLI", () => {
   it("rejects an unknown command with a suggestion and exit code 2", async () => {
@@ -48,6 +49,14 @@ describe("hotspot CLI", () => {
       const { code, stdout } = await runCli([...argv, "--help"]);
       expect(code, argv.join(" ")).toBe(0);
       expect(stdout, argv.join(" ")).toContain("Examples:");
+    }
+  });
+
+  it("lists each command, before loading it, with its module's own name and description", async () => {
+    for (const [name, entry] of Object.entries(commandTable)) {
+      const module = await entry.load();
+      expect(module.command, name).toBe(entry.command);
+      expect(module.describe, name).toBe(entry.describe);
     }
   });
 

@@ -230,48 +230,45 @@ async function runDown(args: OperateArgs, clock: LiveClock): Promise<void> {
   }
 }
 
-export function operateCommands(clock: LiveClock = wallClock): CommandModule<object, OperateArgs>[] {
-  return [
-    {
-      command: "status",
-      describe:
-        "Where the container runs, since when, its hops, downtimes, cost and last decision (EC2 credentials only)",
-      builder: ((yargs: Argv) =>
-        common(yargs)
-          .option("json", { type: "boolean", default: false, describe: "Machine-readable output" })
-          .option("wait-hops", {
-            type: "string",
-            describe: "Wait until the container has hopped this many times",
-          })
-          .option("ledger", {
-            type: "boolean",
-            default: false,
-            describe: "Print only the controller's ledger path (a results document)",
-          })
-          .example("$0 status", "where the container is and what it cost")
-          .example(
-            "$0 status --wait-hops 3 --timeout 10m",
-            "wait for three hops",
-          )) as unknown as CommandModule<object, OperateArgs>["builder"],
-      handler: (args) => runStatus(args, clock),
-    },
-    {
-      command: "stop",
-      describe: "Stop hopping; the container keeps running where it is",
-      builder: common as unknown as CommandModule<object, OperateArgs>["builder"],
-      handler: (args) => runStop(args, clock),
-    },
-    {
-      command: "down",
-      describe:
-        "Stop the container and terminate its instances; the volume and ENI are kept unless --delete-volume",
-      builder: ((yargs: Argv) =>
-        common(yargs).option("delete-volume", {
-          type: "boolean",
-          default: false,
-          describe: "Also delete the container's volume (its data is lost)",
-        })) as unknown as CommandModule<object, OperateArgs>["builder"],
-      handler: (args) => runDown(args, clock),
-    },
-  ];
-}
+const statusBuilder = (yargs: Argv) =>
+  common(yargs)
+    .option("json", { type: "boolean", default: false, describe: "Machine-readable output" })
+    .option("wait-hops", { type: "string", describe: "Wait until the container has hopped this many times" })
+    .option("ledger", {
+      type: "boolean",
+      default: false,
+      describe: "Print only the controller's ledger path (a results document)",
+    })
+    .example("$0 status", "where the container is and what it cost")
+    .example("$0 status --wait-hops 3 --timeout 10m", "wait for three hops");
+
+const downBuilder = (yargs: Argv) =>
+  common(yargs).option("delete-volume", {
+    type: "boolean",
+    default: false,
+    describe: "Also delete the container's volume (its data is lost)",
+  });
+
+type Builder = CommandModule<object, OperateArgs>["builder"];
+
+export const statusCommand: CommandModule<object, OperateArgs> = {
+  command: "status",
+  describe:
+    "Where the container runs, since when, its hops, downtimes, cost and last decision (EC2 credentials only)",
+  builder: statusBuilder as unknown as Builder,
+  handler: (args) => runStatus(args, wallClock),
+};
+
+export const stopCommand: CommandModule<object, OperateArgs> = {
+  command: "stop",
+  describe: "Stop hopping; the container keeps running where it is",
+  builder: common as unknown as Builder,
+  handler: (args) => runStop(args, wallClock),
+};
+
+export const downCommand: CommandModule<object, OperateArgs> = {
+  command: "down",
+  describe: "Stop the container and terminate its instances; the volume and ENI are kept unless --delete-volume",
+  builder: downBuilder as unknown as Builder,
+  handler: (args) => runDown(args, wallClock),
+};

@@ -24,7 +24,6 @@ import { policyByName, policyNames, resolveParams } from "../../policies/index.j
 import type { PolicyDefinition } from "../../policies/types.js";
 import { formatResultsTables } from "../../results/table.js";
 import { serializeResults, writeResults } from "../../results/write.js";
-import { writeReport } from "../../reports/write-report.js";
 import { loadTrace } from "../../traces/load.js";
 import { regionOfZone } from "../../traces/zones.js";
 import { UsageError } from "../../errors.js";
@@ -353,6 +352,8 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
   }
   if (args.out !== undefined) await writeResults(args.out, document);
   if (args.report !== undefined) {
+    // The report's renderer (vega) loads only when a report is asked for.
+    const { writeReport } = await import("../../reports/write-report.js");
     await writeReport([document], args.report, { commandLine: args.commandLine ?? "hotspot sim" });
   }
   process.stdout.write(args.json ? serializeResults(document) : formatResultsTables(document));

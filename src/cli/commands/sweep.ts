@@ -10,7 +10,6 @@ import { runSweep, type SweepOutcome } from "../../sweep/run.js";
 import { sweepInterruptions, parseVary, varyKeys } from "../../sweep/settings.js";
 import { parseShard, shardFromEnvironment, shardIndexVariables, type Shard } from "../../sweep/shard.js";
 import { formatSweepTable } from "../../sweep/table.js";
-import { writeSweepReport } from "../../reports/sweep-html.js";
 import { catalogOptionsFromArgs, withCatalogOptions, type CatalogArgs } from "../catalog-options.js";
 import { parseChoice, parseDuration, parseInteger, parseNumber } from "../parse.js";
 import { loadOptionsFromArgs, withTraceLoadOptions, type TraceLoadArgs } from "../trace-options.js";
@@ -241,6 +240,8 @@ export async function runSweepCommand(args: SweepArgs): Promise<void> {
   process.stderr.write(summaryLine(outcome, args.out, (performance.now() - began) / 1000));
   if (args.report !== undefined) {
     // Written for interrupted sweeps too: the report marks them INCOMPLETE.
+    // The report's renderer (vega) loads only when a report is asked for.
+    const { writeSweepReport } = await import("../../reports/sweep-html.js");
     const bytes = await writeSweepReport(outcome.document, args.report, {
       commandLine: args.commandLine ?? "hotspot sweep",
     });

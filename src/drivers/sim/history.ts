@@ -1,4 +1,4 @@
-import type { PriceHistoryView } from "../../engine/types.js";
+import type { PriceChangeLog, PriceHistoryView } from "../../engine/types.js";
 import { fitsMemory, usdPerWorkHour } from "../../policies/candidates.js";
 import type { ZoneScenario } from "./markets.js";
 import { IndexedMin } from "../../util/indexed-min.js";
@@ -6,11 +6,12 @@ import { IndexedMin } from "../../util/indexed-min.js";
 /**
  * The look-back view policies get. Counts come from the price paths by binary search; the history of
  * which market is cheapest per delivered work-hour is built lazily, only as far as a policy asks, so
- * policies that never ask cost nothing.
+ * policies that never ask cost nothing. The change log is the scenario's event column up to now.
  */
 export class SimHistory implements PriceHistoryView {
   private now = -Infinity;
   private cursor = 0;
+  readonly changeLog: PriceChangeLog;
   /** USD per delivered work-hour of each market that fits the memory (Infinity otherwise). */
   private readonly costs: IndexedMin;
   private cheapest = -1;
@@ -23,6 +24,7 @@ export class SimHistory implements PriceHistoryView {
     private readonly memoryGiB: number,
     private readonly demandWork: number,
   ) {
+    this.changeLog = new EventLog(scenario.eventTime, scenario.eventMarket, () => this.now);
     this.costs = new IndexedMin(scenario.markets.length);
     for (const market of scenario.markets) {
       if (market.lifecycle === "on-demand") this.updatePrice(market.id, market.onDemandUsd);
@@ -82,5 +84,29 @@ export class SimHistory implements PriceHistoryView {
       this.changeTimes = grown;
     }
     this.changeTimes[this.changeCount++] = time;
+  }
+}
+
+/** The scenario's price events up to the view's present, as a change log. */
+class EventLog implements PriceChangeLog {
+  /** Events with time ≤ now, found by a cursor that only moves forward. */
+  private logged = 0;
+
+  constructor(
+    private readonly times: Float64Array,
+    private readonly markets: Int32Array,
+    private readonly now: () => number,
+  ) {}
+
+  get length(): number {
+    const now = this.now();
+    let logged = this.logged;
+    while (logged < this.times.length && this.times[logged] <= now) logged++;
+    this.logged = logged;
+    return logged;
+  }
+
+  marketAt(index: number): number {
+    return this.markets[index];
   }
 }

@@ -53,8 +53,51 @@ export interface RunCostModel extends EpochCostModel {
   readonly epochTimes: Float64Array;
 }
 
+/**
+ * A step path read at one time after another, each lookup starting from the previous one's index:
+ * the cells are built epoch by epoch, so a market's lookups move forward a few changes at a time (and
+ * back a little within one epoch's hop), where a binary search per lookup cost log(changes).
+ */
+class PathCursor implements PricePath {
+  private index = -1;
+
+  constructor(
+    private readonly times: Float64Array,
+    private readonly prices: Float64Array,
+  ) {}
+
+  /** The last change at or before `t`, or -1 (StepPricePath.indexAt). */
+  private seek(t: number): number {
+    const times = this.times;
+    let i = this.index;
+    while (i + 1 < times.length && times[i + 1] <= t) i++;
+    while (i >= 0 && times[i] > t) i--;
+    this.index = i;
+    return i;
+  }
+
+  priceAt(t: number): number {
+    const i = this.seek(t);
+    return i < 0 ? NaN : this.prices[i];
+  }
+
+  nextChange(t: number): number {
+    const i = this.seek(t) + 1;
+    return i < this.times.length ? this.times[i] : Infinity;
+  }
+}
+
+/** A cursor over `path` when it is a step path (its change columns readable), else the path itself. */
+function cursorOver(path: PricePath): PricePath {
+  const columns = path as Partial<{ times: unknown; prices: unknown }>;
+  return columns.times instanceof Float64Array && columns.prices instanceof Float64Array
+    ? new PathCursor(columns.times, columns.prices)
+    : path;
+}
+
 export function buildRunCostModel(input: RunCostInput): RunCostModel {
-  const { start, end, intervalSeconds: step, billing, paths, groupOf, hops, capacity, workload } = input;
+  const { start, end, intervalSeconds: step, billing, groupOf, hops, capacity, workload } = input;
+  const paths = input.paths.map(cursorOver);
   const times: number[] = [];
   for (let t = start; t < end; t += step) times.push(t);
   const epochTimes = Float64Array.from(times);
