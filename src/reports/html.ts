@@ -89,9 +89,17 @@ async function documentSection(document: ResultsDocument, index: number): Promis
   const sections: string[] = [];
   for (const [z, zone] of zones.entries())
     sections.push(await zoneSection(document, `d${index}-z${z}`, zone));
+  const left = document.excludedZones ?? [];
+  const aggregated = document.aggregate[0]?.zones ?? [];
+  const leftNote =
+    left.length === 0
+      ? ""
+      : ` Left out as empty: ${left.map((entry) => `${escapeHtml(entry.zone)} (${escapeHtml(entry.reason)})`).join("; ")}.`;
   const aggregate =
     zones.length > 1
-      ? `<section class="all-zones" data-zone="*"><h3>All zones together</h3>${summaryTable(document.aggregate, document.workUnit)}</section>`
+      ? `<section class="all-zones" data-zone="*"><h3>All zones together</h3>
+<p class="note">Zones ${escapeHtml(aggregated.join(", "))}: costs, work and counts are sums; $ per unit-hour, % of on-demand and the gap to the optimum are means over these zones, each counting once, so no mix of zones can put a policy below the optimum.${leftNote}</p>
+${summaryTable(document.aggregate, document.workUnit)}</section>`
       : "";
   return `<section class="document" data-document="${index}">
 <h2>Trace ${escapeHtml(document.trace.path)}</h2>

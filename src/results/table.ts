@@ -61,7 +61,11 @@ export function formatResultsTables(document: ResultsDocument): string {
     );
   }
   if (zones.length > 1) {
-    parts.push(`\nall zones (${zones.join(", ")})`);
+    const kept = document.aggregate[0]?.zones ?? [];
+    const left = (document.excludedZones ?? []).map((entry) => `${entry.zone}: ${entry.reason}`);
+    parts.push(
+      `\nall zones (${kept.join(", ")}; $/${unit}-h, % of OD and gap are means over these zones)${left.length > 0 ? `\nleft out as empty: ${left.join("; ")}` : ""}`,
+    );
     parts.push(
       table(
         header,

@@ -23,6 +23,7 @@ import { readUtilisationCsv } from "../../drivers/sim/workload-csv.js";
 import { policyByName, policyNames, resolveParams } from "../../policies/index.js";
 import type { PolicyDefinition } from "../../policies/types.js";
 import { formatResultsTables } from "../../results/table.js";
+import { excludedZonesWarning } from "../../results/document.js";
 import { serializeResults, writeResults } from "../../results/write.js";
 import { writeReport } from "../../reports/write-report.js";
 import { loadTrace } from "../../traces/load.js";
@@ -351,6 +352,8 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
       `hotspot: left out ${resolution.skipped.length} type(s) lacking catalog data: ${resolution.skipped.map((gap) => `${gap.type} (${gap.missing})`).join(", ")}\n`,
     );
   }
+  const emptyWarning = excludedZonesWarning(document);
+  if (emptyWarning !== null) process.stderr.write(`hotspot: ${emptyWarning}\n`);
   if (args.out !== undefined) await writeResults(args.out, document);
   if (args.report !== undefined) {
     await writeReport([document], args.report, { commandLine: args.commandLine ?? "hotspot sim" });
