@@ -45,17 +45,18 @@ export const sweepMetricDigits: Readonly<Record<SummarizedMetric, number>> = {
   costUsd: 2,
   percentOfOnDemand: 1,
   usdPerEcuHour: 5,
-  migrationsPerDay: 2,
-  downtimeSeconds: 0,
+  migrationsPerZoneDay: 2,
+  downtimeSecondsPerZoneDay: 0,
 };
 
-function metricLabel(metric: SummarizedMetric, workUnit: string): string {
+/** Each metric with its denominator: what one number is per. */
+export function metricLabel(metric: SummarizedMetric, workUnit: string): string {
   const labels: Record<SummarizedMetric, string> = {
-    costUsd: "cost $",
-    percentOfOnDemand: "% of on-demand",
-    usdPerEcuHour: `$/${unitLabel(workUnit)}-hour`,
-    migrationsPerDay: "migrations/day",
-    downtimeSeconds: "downtime s",
+    costUsd: "cost $ per window, all zones",
+    percentOfOnDemand: "% of on-demand cost for the same work, mean over zones",
+    usdPerEcuHour: `$ per ${unitLabel(workUnit)}-hour delivered, mean over zones`,
+    migrationsPerZoneDay: "migrations per zone per day",
+    downtimeSecondsPerZoneDay: "downtime s per zone per day",
   };
   return labels[metric];
 }

@@ -10,15 +10,15 @@ import { summarize, type MetricStats } from "./stats.js";
 
 /** Identifies the document kind and layout; bump `SWEEP_VERSION` on any incompatible change. */
 export const SWEEP_SCHEMA = "hotspot.sweep-results";
-export const SWEEP_VERSION = 1;
+export const SWEEP_VERSION = 2;
 
 /** The metrics summarised per (grid point, policy) over the windows. */
 export const summarizedMetrics = [
   "costUsd",
   "percentOfOnDemand",
   "usdPerEcuHour",
-  "migrationsPerDay",
-  "downtimeSeconds",
+  "migrationsPerZoneDay",
+  "downtimeSecondsPerZoneDay",
 ] as const satisfies readonly (keyof PolicyOutcome)[];
 
 export type SummarizedMetric = (typeof summarizedMetrics)[number];

@@ -13,13 +13,13 @@ export function formatSweepTable(document: SweepDocument): string {
     "point",
     "policy",
     "n",
-    "cost $ mean",
+    "cost $/window",
     "95% CI",
     "sd",
     "% on-demand",
     "$/unit-h",
-    "migr/day",
-    "downtime s",
+    "migr/zone-day",
+    "down s/zone-day",
   ];
   const rows = document.points.flatMap((point) =>
     point.policies.map(({ policy, metrics }) => [
@@ -33,8 +33,8 @@ export function formatSweepTable(document: SweepDocument): string {
       fixed(metrics.costUsd.sd, 2),
       fixed(metrics.percentOfOnDemand.mean, 1),
       fixed(metrics.usdPerEcuHour.mean, 5),
-      fixed(metrics.migrationsPerDay.mean, 2),
-      fixed(metrics.downtimeSeconds.mean, 0),
+      fixed(metrics.migrationsPerZoneDay.mean, 2),
+      fixed(metrics.downtimeSecondsPerZoneDay.mean, 0),
     ]),
   );
   const widths = header.map((title, column) =>
