@@ -52,3 +52,11 @@ describe("runItem rates", () => {
     expect(greedy.downtimeSecondsPerZoneDay).toBeCloseTo(greedy.downtimeSeconds / (2 * 2), 12);
   });
 });
+
+describe("prepareSweep baseline", () => {
+  it("refuses a baseline that is not among the swept policies, naming them", async () => {
+    await expect(prepareSweep(smallRequest(tracePath, { baseline: "spot-stay" }))).rejects.toThrow(
+      /--baseline: expected one of the swept policies \(on-demand, greedy, hotspot\), found spot-stay/,
+    );
+  });
+});
