@@ -23,10 +23,20 @@ function span(start: string, end: string): string {
   return `${start} .. ${end} (${duration((Date.parse(end) - Date.parse(start)) / 1000)})`;
 }
 
-/** A configuration value in words: strings as they are, anything else as compact JSON. */
+/** A configuration value in words: objects as "key value" pairs, lists joined, never raw JSON. */
 function setting(value: unknown): string {
   if (value === undefined) return "not recorded";
-  return typeof value === "string" ? value : JSON.stringify(value);
+  if (value === null) return "none";
+  if (Array.isArray(value)) return value.length === 0 ? "none" : value.map(setting).join("; ");
+  if (typeof value === "object") {
+    return Object.entries(value as Record<string, unknown>)
+      .map(
+        ([key, item]) =>
+          `${key} ${typeof item === "object" && item !== null ? `(${setting(item)})` : setting(item)}`,
+      )
+      .join(", ");
+  }
+  return String(value);
 }
 
 function workload(config: Readonly<Record<string, unknown>>, unit: string): string {
