@@ -4,7 +4,8 @@ import type { PolicyDefinition } from "./types.js";
 /**
  * A single spot market (SpotFleet-like): the spot market cheapest per delivered work-unit-hour that
  * fits at start; stays until revoked or noticed, then the cheapest again. With `fallback` = 1 it
- * takes the cheapest on-demand market when no spot market is available.
+ * takes the cheapest on-demand market when no spot market is available, also on a notice when no
+ * other spot market fits (staying would lose the server and the work since the last checkpoint).
  */
 export const spotStayPolicy: PolicyDefinition = {
   name: "spot-stay",
@@ -32,7 +33,9 @@ export const spotStayPolicy: PolicyDefinition = {
         if (spot >= 0 && (spot !== current?.marketId || trigger === "notice")) {
           return { kind: "place", marketId: spot, reason: "cheapest spot per unit of work" };
         }
-        if (current !== null) return { kind: "stay", reason: "no better spot market" };
+        // A noticed server is lost anyway: without another spot market, the fallback is the only refuge.
+        if (current !== null && !(trigger === "notice" && fallback))
+          return { kind: "stay", reason: "no better spot market" };
         const onDemand = fallback ? cheapestMarket(observation, "on-demand") : -1;
         if (onDemand >= 0) return { kind: "place", marketId: onDemand, reason: "no spot market available" };
         return { kind: "stay", reason: "no market available" };

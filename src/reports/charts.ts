@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { RunDocument } from "../results/document.js";
-import { cumulativeCost, hostingSpans, runEvents } from "./series.js";
+import { costAboveReference, cumulativeCost, hostingSpans, runEvents } from "./series.js";
 
 /** One chart of a report: a stable id (used for the container element) and its vega-lite spec. */
 export interface ChartSpec {
@@ -18,18 +18,52 @@ function policyOrder(runs: readonly RunDocument[]): string[] {
   return runs.map((run) => run.policy);
 }
 
+/** The run the cost chart is drawn against: the optimum when it ran, else spot-stay, else none. */
+export function costReference(runs: readonly RunDocument[]): RunDocument | null {
+  return (
+    runs.find((run) => run.policy === "optimal") ?? runs.find((run) => run.policy === "spot-stay") ?? null
+  );
+}
+
+/**
+ * Cumulative cost relative to the reference run, on-demand left out (it would flatten the spot
+ * policies to a line near zero; its total is stated in the caption). Absolute without a reference.
+ */
 function cumulativeCostChart(runs: readonly RunDocument[]): TopLevelSpec {
+  const reference = costReference(runs);
+  const shown = runs.filter((run) => run.policy !== "on-demand" || runs.length === 1);
+  const values =
+    reference === null
+      ? shown.flatMap(cumulativeCost)
+      : shown.flatMap((run) => costAboveReference(run, reference));
   return {
     width,
     height: 260,
-    data: { values: runs.flatMap(cumulativeCost) },
+    data: { values },
     mark: { type: "line", point: { size: 18 } },
     encoding: {
       x: { field: "time", type: "temporal", scale: { type: "utc" }, axis: utcAxis },
-      y: { field: "usd", type: "quantitative", title: "cumulative cost (USD)" },
-      color: { field: "policy", type: "nominal", sort: policyOrder(runs) },
+      y: {
+        field: "usd",
+        type: "quantitative",
+        title:
+          reference === null ? "cumulative cost (USD)" : `cumulative cost above ${reference.policy} (USD)`,
+      },
+      color: { field: "policy", type: "nominal", sort: policyOrder(shown) },
     },
   };
+}
+
+function costTitle(runs: readonly RunDocument[]): string {
+  const reference = costReference(runs);
+  const onDemand = runs.find((run) => run.policy === "on-demand");
+  const base =
+    reference === null
+      ? "Cumulative cost"
+      : `Cumulative cost above ${reference.policy} (0 = as cheap as ${reference.policy} so far)`;
+  return onDemand === undefined || runs.length === 1
+    ? base
+    : `${base}; on-demand, not drawn: $${onDemand.costUsd.toFixed(2)} in total`;
 }
 
 const eventShapes = {
@@ -152,7 +186,7 @@ function downtimeChart(runs: readonly RunDocument[]): TopLevelSpec {
  */
 export function zoneCharts(key: string, runs: readonly RunDocument[]): ChartSpec[] {
   const charts: ChartSpec[] = [
-    { id: `${key}-cost`, title: "Cumulative cost", spec: cumulativeCostChart(runs) },
+    { id: `${key}-cost`, title: costTitle(runs), spec: cumulativeCostChart(runs) },
     {
       id: `${key}-timeline`,
       title: "Placement timeline: the market hosting the container, hops and revocations marked",

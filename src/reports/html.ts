@@ -23,10 +23,20 @@ function span(start: string, end: string): string {
   return `${start} .. ${end} (${duration((Date.parse(end) - Date.parse(start)) / 1000)})`;
 }
 
-/** A configuration value in words: strings as they are, anything else as compact JSON. */
+/** A configuration value in words: objects as "key value" pairs, lists joined, never raw JSON. */
 function setting(value: unknown): string {
   if (value === undefined) return "not recorded";
-  return typeof value === "string" ? value : JSON.stringify(value);
+  if (value === null) return "none";
+  if (Array.isArray(value)) return value.length === 0 ? "none" : value.map(setting).join("; ");
+  if (typeof value === "object") {
+    return Object.entries(value as Record<string, unknown>)
+      .map(
+        ([key, item]) =>
+          `${key} ${typeof item === "object" && item !== null ? `(${setting(item)})` : setting(item)}`,
+      )
+      .join(", ");
+  }
+  return String(value);
 }
 
 function workload(config: Readonly<Record<string, unknown>>, unit: string): string {
@@ -89,9 +99,17 @@ async function documentSection(document: ResultsDocument, index: number): Promis
   const sections: string[] = [];
   for (const [z, zone] of zones.entries())
     sections.push(await zoneSection(document, `d${index}-z${z}`, zone));
+  const left = document.excludedZones ?? [];
+  const aggregated = document.aggregate[0]?.zones ?? [];
+  const leftNote =
+    left.length === 0
+      ? ""
+      : ` Left out as empty: ${left.map((entry) => `${escapeHtml(entry.zone)} (${escapeHtml(entry.reason)})`).join("; ")}.`;
   const aggregate =
     zones.length > 1
-      ? `<section class="all-zones" data-zone="*"><h3>All zones together</h3>${summaryTable(document.aggregate, document.workUnit)}</section>`
+      ? `<section class="all-zones" data-zone="*"><h3>All zones together</h3>
+<p class="note">Zones ${escapeHtml(aggregated.join(", "))}: costs, work and counts are sums; $ per unit-hour, % of on-demand and the gap to the optimum are means over these zones, each counting once, so no mix of zones can put a policy below the optimum.${leftNote}</p>
+${summaryTable(document.aggregate, document.workUnit)}</section>`
       : "";
   return `<section class="document" data-document="${index}">
 <h2>Trace ${escapeHtml(document.trace.path)}</h2>

@@ -61,6 +61,8 @@ export function reportPage(page: {
   readonly heading: string;
   readonly commandLine: string;
   readonly note: string;
+  /** HTML right under the heading: the answer the reader came for. */
+  readonly lead?: string;
   readonly body: string;
   readonly jsonId: string;
   readonly json: unknown;
@@ -77,6 +79,7 @@ export function reportPage(page: {
 <body>
 <header>
 <h1>${page.heading}</h1>
+${page.lead ?? ""}
 <p>Reproduce with:</p>
 <pre class="command">${escapeHtml(page.commandLine)}</pre>
 <p class="note">${page.note}</p>

@@ -89,3 +89,27 @@ export function runEvents(run: RunDocument): RunEvent[] {
       reason: entry.reason,
     }));
 }
+
+/** A cumulative-cost series' value at `time`, linear between its points (they are its breakpoints). */
+function costAt(points: readonly CostPoint[], time: number): number {
+  if (time <= points[0].time) return points[0].usd;
+  for (let i = 1; i < points.length; i++) {
+    if (time <= points[i].time) {
+      const a = points[i - 1];
+      const b = points[i];
+      return a.usd + ((b.usd - a.usd) * (time - a.time)) / (b.time - a.time);
+    }
+  }
+  return points[points.length - 1].usd;
+}
+
+/**
+ * Each run's cumulative cost minus the reference run's at the same times (exact: both are linear
+ * between the union of their breakpoints). Positive: the run has spent more than the reference so far.
+ */
+export function costAboveReference(run: RunDocument, reference: RunDocument): CostPoint[] {
+  const mine = cumulativeCost(run);
+  const theirs = cumulativeCost(reference);
+  const times = [...new Set([...mine, ...theirs].map((point) => point.time))].sort((a, b) => a - b);
+  return times.map((time) => ({ policy: run.policy, time, usd: costAt(mine, time) - costAt(theirs, time) }));
+}

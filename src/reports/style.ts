@@ -19,6 +19,7 @@ table.summary thead th { background: #eef1f5; font-weight: 600; vertical-align: 
 table.summary tbody th { text-align: left; }
 td.best { background: #dff3e2; font-weight: 700; }
 .star { color: #1f7a33; }
+.headline { font-size: 1.15em; font-weight: 600; background: #eef6ff; border-left: 4px solid #3a6fb0; padding: 6px 10px; margin: 0.5em 0; }
 .note { color: #55607a; font-size: 0.92em; }
 figure.chart { margin: 0.8em 0 1.2em; break-inside: avoid; page-break-inside: avoid; }
 figure.chart figcaption { font-weight: 600; margin-bottom: 4px; }

@@ -5,7 +5,7 @@ import {
   type SummarizedMetric,
   type SweepDocument,
 } from "../sweep/document.js";
-import type { MetricStats } from "../sweep/stats.js";
+import { BOOTSTRAP_RESAMPLES, type MetricStats } from "../sweep/stats.js";
 import { escapeHtml } from "./escape.js";
 import {
   chartFigure,
@@ -18,6 +18,8 @@ import {
 } from "./page.js";
 import { unitLabel } from "./summary-table.js";
 import { axisCharts, pointCharts, pointLabel } from "./sweep-charts.js";
+import { headline } from "../sweep/table.js";
+import type { PairedComparison } from "../sweep/stats.js";
 
 /** The statistics shown per metric, in column order; `data-key` of each cell. */
 export const sweepStatColumns = [
@@ -45,17 +47,20 @@ export const sweepMetricDigits: Readonly<Record<SummarizedMetric, number>> = {
   costUsd: 2,
   percentOfOnDemand: 1,
   usdPerEcuHour: 5,
-  migrationsPerDay: 2,
-  downtimeSeconds: 0,
+  migrationsPerZoneDay: 2,
+  downtimeSecondsPerZoneDay: 0,
+  gapToOptimal: 4,
 };
 
-function metricLabel(metric: SummarizedMetric, workUnit: string): string {
+/** Each metric with its denominator: what one number is per. */
+export function metricLabel(metric: SummarizedMetric, workUnit: string): string {
   const labels: Record<SummarizedMetric, string> = {
-    costUsd: "cost $",
-    percentOfOnDemand: "% of on-demand",
-    usdPerEcuHour: `$/${unitLabel(workUnit)}-hour`,
-    migrationsPerDay: "migrations/day",
-    downtimeSeconds: "downtime s",
+    costUsd: "cost $ per window, all zones",
+    percentOfOnDemand: "% of on-demand cost for the same work, mean over zones",
+    usdPerEcuHour: `$ per ${unitLabel(workUnit)}-hour delivered, mean over zones`,
+    migrationsPerZoneDay: "migrations per zone per day",
+    downtimeSecondsPerZoneDay: "downtime s per zone per day",
+    gapToOptimal: "gap to the optimum in $ per unit of work (0.05 = 5% dearer)",
   };
   return labels[metric];
 }
@@ -95,6 +100,50 @@ export function sweepPointTable(point: PointSummary, workUnit: string): string {
     }),
   );
   return `<table class="summary sweep"><thead><tr><th scope="col">policy</th><th scope="col">metric</th>${head}</tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table>`;
+}
+
+const pairedColumns = [
+  "n",
+  "missing",
+  "meanSaving",
+  "ci95Low",
+  "ci95High",
+  "wins",
+  "ties",
+  "losses",
+] as const;
+const pairedHeadings: Readonly<Record<(typeof pairedColumns)[number], string>> = {
+  n: "paired windows",
+  missing: "missing",
+  meanSaving: "mean saving %",
+  ci95Low: "95% CI low %",
+  ci95High: "95% CI high %",
+  wins: "cheaper",
+  ties: "tied",
+  losses: "dearer",
+};
+
+function pairedValue(comparison: PairedComparison, column: (typeof pairedColumns)[number]): number | null {
+  if (column === "ci95Low") return comparison.ci95?.[0] ?? null;
+  if (column === "ci95High") return comparison.ci95?.[1] ?? null;
+  return comparison[column];
+}
+
+/** Each policy against the baseline: mean paired saving per unit of work with its CI, and the window tally. */
+export function pairedTable(point: PointSummary): string {
+  if (point.comparisons.length === 0) return "";
+  const head = pairedColumns.map((column) => `<th scope="col">${pairedHeadings[column]}</th>`).join("");
+  const rows = point.comparisons.map((comparison) => {
+    const cells = pairedColumns.map((column) => {
+      const value = pairedValue(comparison, column);
+      if (value === null) return `<td data-key="${column}" data-value="null">—</td>`;
+      const fraction = column === "meanSaving" || column === "ci95Low" || column === "ci95High";
+      return `<td data-key="${column}" data-value="${value}">${fraction ? (value * 100).toFixed(1) : String(value)}</td>`;
+    });
+    return `<tr data-policy="${escapeHtml(comparison.policy)}"><th scope="row">${escapeHtml(comparison.policy)}</th>${cells.join("")}</tr>`;
+  });
+  const baseline = escapeHtml(point.comparisons[0].baseline);
+  return `<table class="summary paired" data-baseline="${baseline}"><caption class="note">Against ${baseline}, window by window: saving = 1 − policy / ${baseline} in $ per unit of work delivered</caption><thead><tr><th scope="col">policy</th>${head}</tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table>`;
 }
 
 const compact = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
@@ -150,10 +199,23 @@ async function pointSection(document: SweepDocument, point: PointSummary): Promi
   for (const chart of pointCharts(document, point)) figures.push(await chartFigure(chart));
   return `<section class="point" data-point="${point.point}">
 <h3>Grid point ${point.point}: ${escapeHtml(pointLabel(point.varied))}</h3>
+<p class="headline">${escapeHtml(headline(point))}</p>
 <p class="note">${point.windows} window(s) of ${document.config.windows.length}.</p>
+${pairedTable(point)}
 ${sweepPointTable(point, document.config.catalog.workUnit)}
 ${figures.join("\n")}
 </section>`;
+}
+
+/** The page's opening: the headline of each grid point, built from its paired numbers. */
+function leadText(document: SweepDocument): string {
+  const single = document.points.length === 1;
+  return document.points
+    .map(
+      (point) =>
+        `<p class="headline" data-point="${point.point}">${escapeHtml(single ? headline(point) : `${pointLabel(point.varied)}: ${headline(point)}`)}</p>`,
+    )
+    .join("\n");
 }
 
 /**
@@ -171,9 +233,13 @@ export async function renderSweepReport(document: SweepDocument, options: Report
     title: `hotspot sweep report: ${escapeHtml(name)}`,
     heading: "hotspot: sweep over windows and settings",
     commandLine: options.commandLine,
+    lead: leadText(document),
     note: `Statistics are over the windows of each grid point: sd is the sample standard deviation,
-p5/p50/p95 are percentiles, and the 95% CI is that of the mean (Student t, n − 1 degrees of freedom; none
-below 2 windows). "missing" counts windows without a value (e.g. no on-demand baseline fits).`,
+p5/p50/p95 are percentiles, and every 95% CI is a seeded percentile bootstrap of the mean (${BOOTSTRAP_RESAMPLES}
+resamples; none below 2 windows), so it stays within the values seen and never goes below zero for a
+non-negative metric. Policies are compared window by window with the baseline: every policy runs on the
+same windows, so the paired saving is sharper than two separate intervals. "missing" counts windows
+without a value (e.g. no on-demand baseline fits).`,
     body: `<section class="document">
 <h2>Sweep of ${escapeHtml(document.config.trace.path)}</h2>
 ${identity(document)}

@@ -80,9 +80,24 @@ export interface RunDocument extends RunMetrics {
   readonly instances: readonly InstanceDocument[];
 }
 
+/**
+ * A policy on all zones that could host the container. Counts, costs and work are sums over the zones;
+ * the rates (`usdPerEcuHour`, `percentOfOnDemand`) are means of the per-zone rates, each zone counting
+ * once (one container per zone), and `gapToOptimal` is the ratio of those means. A pooled ratio would
+ * weight zones by each policy's own work there, so a policy that worked more in a cheap zone could
+ * look cheaper than the optimum while losing to it in every zone (Simpson's paradox); with weights
+ * common to all policies, a policy at or above the optimum in every zone is at or above it here.
+ */
 export interface AggregateDocument extends RunMetrics {
   readonly policy: string;
+  /** Zones aggregated (those in `excludedZones` are not). */
   readonly zones: readonly string[];
+}
+
+/** A zone left out of the aggregates, and why. */
+export interface ExcludedZone {
+  readonly zone: string;
+  readonly reason: string;
 }
 
 export interface TraceIdentity {
@@ -109,6 +124,8 @@ export interface ResultsDocument {
   readonly runs: readonly RunDocument[];
   /** Per policy, all zones together. */
   readonly aggregate: readonly AggregateDocument[];
+  /** Zones where no policy could host the container; absent in documents written before it existed. */
+  readonly excludedZones?: readonly ExcludedZone[];
 }
 
 /** Nearest-rank 95th percentile; 0 for no samples. */
@@ -196,6 +213,55 @@ function metrics(totals: Totals, optimalUsdPerWork: number | null): RunMetrics {
   };
 }
 
+/** Mean over runs (one per zone) of a per-run rate; null when there are none or any is undefined. */
+function zoneMean(runs: readonly SimRun[], rate: (totals: Totals) => number | null): number | null {
+  if (runs.length === 0) return null;
+  let sum = 0;
+  for (const run of runs) {
+    const value = rate(totalsOf([run]));
+    if (value === null) return null;
+    sum += value;
+  }
+  return sum / runs.length;
+}
+
+function aggregateMeans(runs: readonly SimRun[]) {
+  const percent = zoneMean(runs, (totals) => ratio(totals.costUsd, totals.onDemandCostUsd));
+  return {
+    usdPerEcuHour: zoneMean(runs, (totals) => ratio(totals.costUsd, totals.work)),
+    percentOfOnDemand: percent === null ? null : percent * 100,
+  };
+}
+
+/**
+ * Zones where no run held a server or delivered work: nothing there could host the container (no
+ * market fits its memory, or none ever had a price). Their $0 and 0 work would skew every mean.
+ */
+function emptyZones(runs: readonly SimRun[], memoryGiB: unknown): ExcludedZone[] {
+  const zones = [...new Set(runs.map((run) => run.zone))];
+  return zones.flatMap((zone) => {
+    const mine = runs.filter((run) => run.zone === zone);
+    if (mine.some((run) => run.result.instances.length > 0 || run.result.work > 0)) return [];
+    const fits =
+      typeof memoryGiB !== "number" || mine[0].markets.some((market) => market.memoryGiB >= memoryGiB);
+    return [
+      {
+        zone,
+        reason: fits
+          ? "no policy held a server there (no market had a price)"
+          : `no market there fits the container's ${memoryGiB} GiB`,
+      },
+    ];
+  });
+}
+
+/** The one-line warning naming the zones left out of the aggregates, or null when none was. */
+export function excludedZonesWarning(document: Pick<ResultsDocument, "excludedZones">): string | null {
+  const excluded = document.excludedZones ?? [];
+  if (excluded.length === 0) return null;
+  return `left out of the all-zones rows ${excluded.length} empty zone(s): ${excluded.map((entry) => `${entry.zone} (${entry.reason})`).join(", ")}`;
+}
+
 function runDocument(run: SimRun, optimal: SimRun | undefined): RunDocument {
   const { result, markets } = run;
   const optimalUsdPerWork = optimal === undefined ? null : ratio(optimal.result.costUsd, optimal.result.work);
@@ -256,18 +322,26 @@ export function buildResultsDocument(input: {
 }): ResultsDocument {
   const { trace, runs } = input;
   const optimalOf = (zone: string) => runs.find((run) => run.policy === "optimal" && run.zone === zone);
+  const excludedZones = emptyZones(runs, input.configuration.memoryGiB);
+  const excluded = new Set(excludedZones.map((entry) => entry.zone));
+  const kept = runs.filter((run) => !excluded.has(run.zone));
   const policiesInOrder = [...new Set(runs.map((run) => run.policy))];
-  const optimalRuns = runs.filter((run) => run.policy === "optimal");
-  const optimalTotals = optimalRuns.length > 0 ? totalsOf(optimalRuns) : null;
+  const optimalMeans = aggregateMeans(kept.filter((run) => run.policy === "optimal"));
   const aggregate = policiesInOrder.map((policy) => {
-    const mine = runs.filter((run) => run.policy === policy);
+    const mine = kept.filter((run) => run.policy === policy);
+    const means = aggregateMeans(mine);
     return {
       policy,
       zones: mine.map((run) => run.zone),
-      ...metrics(
-        totalsOf(mine),
-        optimalTotals === null ? null : ratio(optimalTotals.costUsd, optimalTotals.work),
-      ),
+      ...metrics(totalsOf(mine), null),
+      usdPerEcuHour: means.usdPerEcuHour,
+      percentOfOnDemand: means.percentOfOnDemand,
+      gapToOptimal:
+        means.usdPerEcuHour === null ||
+        optimalMeans.usdPerEcuHour === null ||
+        !(optimalMeans.usdPerEcuHour > 0)
+          ? null
+          : means.usdPerEcuHour / optimalMeans.usdPerEcuHour - 1,
     };
   });
   return {
@@ -280,5 +354,6 @@ export function buildResultsDocument(input: {
     configuration: input.configuration,
     runs: runs.map((run) => runDocument(run, optimalOf(run.zone))),
     aggregate,
+    excludedZones,
   };
 }

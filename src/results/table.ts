@@ -61,7 +61,11 @@ export function formatResultsTables(document: ResultsDocument): string {
     );
   }
   if (zones.length > 1) {
-    parts.push(`\nall zones (${zones.join(", ")})`);
+    const kept = document.aggregate[0]?.zones ?? [];
+    const left = (document.excludedZones ?? []).map((entry) => `${entry.zone}: ${entry.reason}`);
+    parts.push(
+      `\nall zones (${kept.join(", ")}; $/${unit}-h, % of OD and gap are means over these zones)${left.length > 0 ? `\nleft out as empty: ${left.join("; ")}` : ""}`,
+    );
     parts.push(
       table(
         header,
@@ -69,5 +73,28 @@ export function formatResultsTables(document: ResultsDocument): string {
       ),
     );
   }
+  const summary = hoppingSummary(document);
+  if (summary !== null) parts.push(`\n${summary}`);
   return `${parts.join("\n")}\n`;
+}
+
+/**
+ * One line on what hopping bought: hotspot's saving per unit of work against spot-stay, and how often
+ * it moved. Null unless both ran.
+ */
+export function hoppingSummary(document: ResultsDocument): string | null {
+  const zones = [...new Set(document.runs.map((run) => run.zone))];
+  const rows: readonly (RunMetrics & { readonly policy: string })[] =
+    zones.length > 1 ? document.aggregate : document.runs;
+  const hotspot = rows.find((row) => row.policy === "hotspot");
+  const stay = rows.find((row) => row.policy === "spot-stay");
+  if (hotspot === undefined || stay === undefined) return null;
+  if (hotspot.usdPerEcuHour === null || stay.usdPerEcuHour === null || !(stay.usdPerEcuHour > 0)) return null;
+  const unit = unitLabels[document.workUnit] ?? document.workUnit;
+  const saving = (1 - hotspot.usdPerEcuHour / stay.usdPerEcuHour) * 100;
+  const days = (Date.parse(document.trace.end) - Date.parse(document.trace.start)) / 86_400_000;
+  const hosted = zones.length - (document.excludedZones?.length ?? 0);
+  const perZoneDay = hosted > 0 && days > 0 ? hotspot.migrations / (hosted * days) : 0;
+  const verb = saving >= 0 ? `saved ${saving.toFixed(1)}%` : `cost ${(-saving).toFixed(1)}% more`;
+  return `hotspot ${verb} per ${unit}-hour against staying on one spot market (spot-stay), moving ${hotspot.migrations} time(s) in ${days.toFixed(1)} days (${perZoneDay.toFixed(2)} per zone per day).`;
 }

@@ -29,6 +29,8 @@ export interface SweepConfig {
   readonly base: SweepSettings;
   readonly vary: readonly VaryAxis[];
   readonly policies: readonly { readonly name: string; readonly params: Readonly<Record<string, number>> }[];
+  /** The policy every other is paired against, window by window (one of `policies`), or null. */
+  readonly baseline: string | null;
   readonly windowSeconds: number;
   readonly seed: number;
   readonly windows: readonly WindowStart[];

@@ -6,19 +6,26 @@ import type { SweepConfig } from "./config.js";
 import type { ItemResult, PolicyOutcome } from "./item.js";
 import { expandGrid, type SettingValue } from "./settings.js";
 import type { Shard } from "./shard.js";
-import { summarize, type MetricStats } from "./stats.js";
+import {
+  intervalSeed,
+  pairedComparison,
+  summarize,
+  type MetricStats,
+  type PairedComparison,
+} from "./stats.js";
 
 /** Identifies the document kind and layout; bump `SWEEP_VERSION` on any incompatible change. */
 export const SWEEP_SCHEMA = "hotspot.sweep-results";
-export const SWEEP_VERSION = 1;
+export const SWEEP_VERSION = 2;
 
 /** The metrics summarised per (grid point, policy) over the windows. */
 export const summarizedMetrics = [
   "costUsd",
   "percentOfOnDemand",
   "usdPerEcuHour",
-  "migrationsPerDay",
-  "downtimeSeconds",
+  "migrationsPerZoneDay",
+  "downtimeSecondsPerZoneDay",
+  "gapToOptimal",
 ] as const satisfies readonly (keyof PolicyOutcome)[];
 
 export type SummarizedMetric = (typeof summarizedMetrics)[number];
@@ -35,6 +42,8 @@ export interface PointSummary {
   /** Windows of this point that are in the document. */
   readonly windows: number;
   readonly policies: readonly PolicySummary[];
+  /** Each other policy against `config.baseline` on this point's windows; empty without a baseline. */
+  readonly comparisons: readonly PairedComparison[];
 }
 
 export interface SweepDocument {
@@ -61,14 +70,42 @@ function pointSummaries(config: SweepConfig, items: readonly ItemResult[]): Poin
       varied: point.varied,
       windows: mine.length,
       policies: config.policies.map(({ name }) => {
-        const outcomes = mine.map((item) => item.outcomes.find((outcome) => outcome.policy === name)!);
+        const outcomes = outcomesOf(mine, name);
         const metrics = Object.fromEntries(
-          summarizedMetrics.map((metric) => [metric, summarize(outcomes.map((outcome) => outcome[metric]))]),
+          summarizedMetrics.map((metric) => [
+            metric,
+            summarize(
+              outcomes.map((outcome) => outcome[metric]),
+              intervalSeed(config.seed, point.index, name, metric),
+            ),
+          ]),
         ) as Record<SummarizedMetric, MetricStats>;
         return { policy: name, metrics };
       }),
+      comparisons: comparisons(config, point.index, mine),
     };
   });
+}
+
+function outcomesOf(items: readonly ItemResult[], policy: string): PolicyOutcome[] {
+  return items.map((item) => item.outcomes.find((outcome) => outcome.policy === policy)!);
+}
+
+/** Paired savings in $ per unit of work delivered (runs deliver different work: lost work, downtime). */
+function comparisons(config: SweepConfig, point: number, items: readonly ItemResult[]): PairedComparison[] {
+  const baseline = config.baseline;
+  if (baseline === null) return [];
+  const base = outcomesOf(items, baseline).map((outcome) => outcome.usdPerEcuHour);
+  return config.policies
+    .filter(({ name }) => name !== baseline)
+    .map(({ name }) =>
+      pairedComparison(
+        { policy: name, baseline },
+        outcomesOf(items, name).map((outcome) => outcome.usdPerEcuHour),
+        base,
+        intervalSeed(config.seed, point, name, "paired", baseline),
+      ),
+    );
 }
 
 /** The document of the items finished so far; the same items give the same document in any order. */

@@ -13,19 +13,28 @@ import { itemCoordinates, type SweepConfig } from "./config.js";
 import { expandGrid, type GridPoint, type SweepSettings } from "./settings.js";
 import { isoSeconds } from "../util/iso-seconds.js";
 
-/** One policy's outcome on one item (all zones together). */
+/**
+ * One policy's outcome on one item: counts, costs and work are totals over the item's zones (one
+ * container per zone for the window); `percentOfOnDemand`, `usdPerEcuHour` and `gapToOptimal` are the
+ * results document's all-zones rates (means over zones); the `…PerZoneDay` rates divide by zones × days.
+ */
 export interface PolicyOutcome {
   readonly policy: string;
+  /** Zones aggregated (zones where nothing fits the container are left out). */
+  readonly zones: number;
   readonly costUsd: number;
   readonly onDemandCostUsd: number | null;
   readonly percentOfOnDemand: number | null;
   readonly workEcuHours: number;
   readonly usdPerEcuHour: number | null;
   readonly migrations: number;
-  readonly migrationsPerDay: number;
+  /** Completed hops per zone per day of the window. */
+  readonly migrationsPerZoneDay: number | null;
   readonly revocations: number;
   readonly restarts: number;
   readonly downtimeSeconds: number;
+  /** Seconds the container was down per zone per day of the window. */
+  readonly downtimeSecondsPerZoneDay: number | null;
   readonly lostWorkEcuHours: number;
   readonly gapToOptimal: number | null;
 }
@@ -38,6 +47,8 @@ export interface ItemResult {
   readonly start: string;
   readonly end: string;
   readonly seed: number;
+  /** Zones where nothing could host the container in this window, left out of the outcomes. */
+  readonly excludedZones: readonly string[];
   readonly outcomes: readonly PolicyOutcome[];
 }
 
@@ -106,6 +117,8 @@ export async function runItem(context: ItemContext, index: number): Promise<Item
     workloadDescription: "constant",
   });
   const days = config.windowSeconds / 86400;
+  // Per zone-day: a rate summed over zones would grow with the number of zones swept.
+  const perZoneDay = (value: number, zones: number) => (zones > 0 ? value / (zones * days) : null);
   return {
     index,
     point,
@@ -113,18 +126,21 @@ export async function runItem(context: ItemContext, index: number): Promise<Item
     start: isoSeconds(start),
     end: isoSeconds(end),
     seed,
+    excludedZones: (document.excludedZones ?? []).map((entry) => entry.zone),
     outcomes: document.aggregate.map((run) => ({
       policy: run.policy,
+      zones: run.zones.length,
       costUsd: run.costUsd,
       onDemandCostUsd: run.onDemandCostUsd,
       percentOfOnDemand: run.percentOfOnDemand,
       workEcuHours: run.workEcuHours,
       usdPerEcuHour: run.usdPerEcuHour,
       migrations: run.migrations,
-      migrationsPerDay: run.migrations / days,
+      migrationsPerZoneDay: perZoneDay(run.migrations, run.zones.length),
       revocations: run.revocations,
       restarts: run.restarts,
       downtimeSeconds: run.downtimeSeconds,
+      downtimeSecondsPerZoneDay: perZoneDay(run.downtimeSeconds, run.zones.length),
       lostWorkEcuHours: run.lostWorkEcuHours,
       gapToOptimal: run.gapToOptimal,
     })),

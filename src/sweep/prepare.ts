@@ -24,6 +24,8 @@ export interface SweepRequest {
   readonly base: Omit<SweepSettings, "demandWork"> & { readonly demandWork: number | null };
   readonly vary: readonly VaryAxis[];
   readonly policies: readonly StudyPolicy[];
+  /** The policy the others are paired against; one of `policies`. Absent: no paired comparisons. */
+  readonly baseline?: string;
   readonly windowSeconds: number;
   readonly windows: number;
   readonly seed: number;
@@ -37,6 +39,10 @@ const iso = (seconds: number | undefined) =>
  * starts and fixes the configuration every item and shard will share.
  */
 export async function prepareSweep(request: SweepRequest): Promise<{ config: SweepConfig; trace: Trace }> {
+  const names = request.policies.map(({ definition }) => definition.name);
+  if (request.baseline !== undefined && !names.includes(request.baseline)) {
+    throw new UsageError("--baseline", `one of the swept policies (${names.join(", ")})`, request.baseline);
+  }
   const trace = await loadTrace(request.tracePath, request.load);
   const span = simulationWindow(trace);
   const zones = traceZones(trace);
@@ -101,6 +107,7 @@ export async function prepareSweep(request: SweepRequest): Promise<{ config: Swe
       name: definition.name,
       params: resolveParams(definition, params),
     })),
+    baseline: request.baseline ?? null,
     windowSeconds: request.windowSeconds,
     seed: request.seed,
     windows,

@@ -1,4 +1,8 @@
 import { mean, sampleStandardDeviation } from "simple-statistics";
+import { Random } from "../util/random.js";
+
+/** Resamples of every bootstrap interval: the percentiles move by well under 1% of the width between seeds. */
+export const BOOTSTRAP_RESAMPLES = 2000;
 
 /** Summary of one metric over a sweep's windows. Samples that had no value (null) are left out and counted. */
 export interface MetricStats {
@@ -9,32 +13,25 @@ export interface MetricStats {
   readonly mean: number | null;
   /** Sample standard deviation (n − 1); null below 2 samples. */
   readonly sd: number | null;
-  /** Quantiles of the samples by {@link quantileSorted}. */
+  /** simple-statistics quantiles of the sorted samples. */
   readonly p5: number | null;
   readonly p50: number | null;
   readonly p95: number | null;
-  /** 95% confidence interval of the mean, Student t with n − 1 degrees of freedom; null below 2 samples. */
+  /**
+   * 95% percentile-bootstrap interval of the mean (seeded, BOOTSTRAP_RESAMPLES resamples); null below 2
+   * samples. It lies within the samples' range, so the interval of a non-negative metric is never
+   * below zero (a Student t interval on skewed samples can be).
+   */
   readonly ci95: readonly [number, number] | null;
 }
 
-/** Two-sided 97.5% quantiles of Student's t for 1..30 degrees of freedom. */
-const tTable = [
-  12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.306, 2.2622, 2.2281, 2.201, 2.1788, 2.1604,
-  2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.093, 2.086, 2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555,
-  2.0518, 2.0484, 2.0452, 2.0423,
-];
-const z975 = 1.959964;
-
-/** t(0.975, df): the table up to 30, then the Cornish–Fisher expansion around the normal quantile. */
-export function tQuantile975(df: number): number {
-  if (df <= tTable.length) return tTable[df - 1];
-  const z = z975;
-  return (
-    z +
-    (z ** 3 + z) / (4 * df) +
-    (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df ** 2) +
-    (3 * z ** 7 + 19 * z ** 5 + 17 * z ** 3 - 15 * z) / (384 * df ** 3)
-  );
+/** A seed for one interval, from the sweep's seed and the interval's coordinates (FNV-1a over them). */
+export function intervalSeed(...parts: readonly (number | string)[]): number {
+  let hash = 0x811c9dc5;
+  for (const char of parts.join("/")) {
+    hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193);
+  }
+  return hash >>> 0;
 }
 
 /**
@@ -42,7 +39,7 @@ export function tQuantile975(df: number): number {
  * the r-th smallest value rounded up when r is fractional, the mean of the r-th and (r + 1)-th when it is
  * whole. Every quantile is a sample or the midpoint of two neighbours, never interpolated between windows.
  * Written here so a library upgrade cannot move sweep results (simple-statistics 7.12 switched its
- * quantileSorted from this to linear interpolation); integer percents keep the wholeness test exact.
+ * quantileSorted from this to linear interpolation).
  */
 export function quantileSorted(sorted: readonly number[], percent: number): number {
   const rank = (sorted.length * percent) / 100;
@@ -52,24 +49,94 @@ export function quantileSorted(sorted: readonly number[], percent: number): numb
   return (sorted[rank - 1] + sorted[rank]) / 2;
 }
 
-export function summarize(samples: readonly (number | null)[]): MetricStats {
+/** The 2.5% and 97.5% percentiles of the means of `resamples` resamples (with replacement) of `values`. */
+export function bootstrapMeanCi(
+  values: readonly number[],
+  seed: number,
+  resamples = BOOTSTRAP_RESAMPLES,
+): readonly [number, number] | null {
+  const n = values.length;
+  if (n < 2) return null;
+  const random = new Random(seed);
+  const means = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += values[Math.floor(random.next() * n)];
+    means[r] = sum / n;
+  }
+  means.sort();
+  const sorted = Array.from(means);
+  return [quantileSorted(sorted, 2.5), quantileSorted(sorted, 97.5)];
+}
+
+/** Statistics of `samples`; `seed` makes the bootstrap interval reproducible. */
+export function summarize(samples: readonly (number | null)[], seed: number): MetricStats {
   const values = samples.filter((value): value is number => value !== null);
   const missing = samples.length - values.length;
   if (values.length === 0) {
     return { n: 0, missing, mean: null, sd: null, p5: null, p50: null, p95: null, ci95: null };
   }
   const sorted = [...values].sort((a, b) => a - b);
-  const average = mean(values);
-  const sd = values.length < 2 ? null : sampleStandardDeviation(values);
-  const half = sd === null ? null : (tQuantile975(values.length - 1) * sd) / Math.sqrt(values.length);
   return {
     n: values.length,
     missing,
-    mean: average,
-    sd,
+    mean: mean(values),
+    sd: values.length < 2 ? null : sampleStandardDeviation(values),
     p5: quantileSorted(sorted, 5),
     p50: quantileSorted(sorted, 50),
     p95: quantileSorted(sorted, 95),
-    ci95: half === null ? null : [average - half, average + half],
+    ci95: bootstrapMeanCi(values, seed),
+  };
+}
+
+/** Relative differences this small count as ties (floating-point noise, not a saving). */
+export const TIE_TOLERANCE = 1e-9;
+
+/**
+ * One policy against the baseline on the same windows: per window the saving 1 − policy / baseline
+ * (of $ per unit of work delivered; positive = cheaper than the baseline), its mean with a bootstrap
+ * 95% CI, and how many windows the policy won, tied or lost.
+ */
+export interface PairedComparison {
+  readonly policy: string;
+  readonly baseline: string;
+  /** Windows where both had a value. */
+  readonly n: number;
+  /** Windows where either had none (e.g. delivered no work). */
+  readonly missing: number;
+  /** Mean saving as a fraction of the baseline's value. */
+  readonly meanSaving: number | null;
+  readonly ci95: readonly [number, number] | null;
+  /** Cheaper than the baseline by more than TIE_TOLERANCE. */
+  readonly wins: number;
+  readonly ties: number;
+  readonly losses: number;
+}
+
+/** Compares `values[i]` with `baseline[i]` window by window (lower is better); `seed` fixes the interval. */
+export function pairedComparison(
+  names: { readonly policy: string; readonly baseline: string },
+  values: readonly (number | null)[],
+  baseline: readonly (number | null)[],
+  seed: number,
+): PairedComparison {
+  const savings: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const mine = values[i];
+    const theirs = baseline[i];
+    if (mine === null || theirs === null || !(theirs > 0)) continue;
+    savings.push(1 - mine / theirs);
+  }
+  const wins = savings.filter((saving) => saving > TIE_TOLERANCE).length;
+  const losses = savings.filter((saving) => saving < -TIE_TOLERANCE).length;
+  return {
+    ...names,
+    n: savings.length,
+    missing: values.length - savings.length,
+    meanSaving: savings.length === 0 ? null : mean(savings),
+    ci95: bootstrapMeanCi(savings, seed),
+    wins,
+    ties: savings.length - wins - losses,
+    losses,
   };
 }

@@ -134,3 +134,50 @@ describe("hotspot sim", () => {
     expect(html).toContain('<tr data-policy="on-demand"><th scope="row">on-demand</th>');
   });
 });
+
+describe("the npm start demo (traces/demo-hopping.csv)", () => {
+  const demo = new URL("../../traces/demo-hopping.csv", import.meta.url);
+
+  it("is the output of the documented hotspot trace synth command", async () => {
+    const out = join(dir, "demo-hopping.csv");
+    const result = await run([
+      "trace",
+      "synth",
+      "--regime",
+      "volatile",
+      "--days",
+      "14",
+      "--seed",
+      "3",
+      "--types",
+      "m3.large,m4.xlarge,c4.2xlarge,c4.xlarge,m4.2xlarge,c3.2xlarge",
+      "-o",
+      out,
+    ]);
+    expect(result.code).toBe(0);
+    expect(await readFile(out, "utf8")).toBe(await readFile(demo, "utf8"));
+  });
+
+  it("ends with a line giving hotspot's saving against spot-stay and its moves, from the all-zones rows", async () => {
+    const result = await run([
+      "sim",
+      "--trace",
+      demo.pathname,
+      "--no-cache",
+      "--policy",
+      "spot-stay,hotspot",
+      "--json",
+    ]);
+    expect(result.code).toBe(0);
+    const document = JSON.parse(result.stdout) as ResultsDocument;
+    const [stay, hotspot] = document.aggregate;
+    const saving = (1 - hotspot.usdPerEcuHour! / stay.usdPerEcuHour!) * 100;
+    // Hopping visibly pays on this trace.
+    expect(saving).toBeGreaterThan(10);
+    const text = await run(["sim", "--trace", demo.pathname, "--no-cache", "--policy", "spot-stay,hotspot"]);
+    const last = text.stdout.trimEnd().split("\n").pop();
+    expect(last).toBe(
+      `hotspot saved ${saving.toFixed(1)}% per ECU-hour against staying on one spot market (spot-stay), moving ${hotspot.migrations} time(s) in 14.0 days (${(hotspot.migrations / 28).toFixed(2)} per zone per day).`,
+    );
+  });
+});

@@ -28,6 +28,8 @@ const sweepArgs = (out: string) => [
   "--no-cache",
   "--policy",
   "on-demand,greedy,hotspot",
+  "--baseline",
+  "greedy",
   "--demand",
   "6.5",
   "--vary",
@@ -51,10 +53,22 @@ describe("hotspot sweep", () => {
     expect(result.stderr).toMatch(
       /^hotspot: sweep complete: 6\/6 items \(0 resumed, 6 run in [\d.]+ s, [\d.]+\/s\) -> /,
     );
-    expect(result.stdout.split("\n")[0]).toMatch(/^point\s+policy\s+n\s+cost \$ mean\s+95% CI/);
+    const document = await readSweep(join(dir, "cli.json"));
+    const comparison = document.points[0].comparisons.find((c) => c.policy === "hotspot")!;
+    const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+    const lines = result.stdout.split("\n");
+    expect(lines[0]).toMatch(
+      /^memory-gib=1: \S+ (saved|cost) .* per unit of work over greedy \(mean of 3 paired window/,
+    );
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `memory-gib=1\\s+hotspot\\s+3\\s+${pct(comparison.meanSaving!)}\\s+\\[${pct(comparison.ci95![0])}, ${pct(comparison.ci95![1])}\\]\\s+${comparison.wins}/${comparison.ties}/${comparison.losses}`,
+      ),
+    );
+    expect(result.stdout).toMatch(/^point\s+policy\s+n\s+cost \$\/window\s+95% CI/m);
     expect(result.stdout).toMatch(/memory-gib=16\s+greedy\s+3\s/);
     await runSweep({
-      ...(await prepareSmall(tracePath)),
+      ...(await prepareSmall(tracePath, { baseline: "greedy" })),
       out: join(dir, "library.json"),
       resume: false,
       shard: null,
@@ -63,6 +77,25 @@ describe("hotspot sweep", () => {
     expect(await readFile(join(dir, "cli.json"), "utf8")).toBe(
       await readFile(join(dir, "library.json"), "utf8"),
     );
+  });
+
+  it("adds the default baseline spot-stay to the policies, and rejects an unknown --baseline (exit 2)", async () => {
+    const args = sweepArgs("baseline.json").filter((arg) => arg !== "--baseline" && arg !== "greedy");
+    args[args.indexOf("on-demand,greedy,hotspot")] = "greedy";
+    args[args.indexOf("memory-gib=1,16")] = "memory-gib=1";
+    args[args.indexOf("3")] = "2";
+    const result = await runCli(args);
+    expect(result.code).toBe(0);
+    const document = await readSweep(join(dir, "baseline.json"));
+    expect(document.config.policies.map((policy) => policy.name)).toEqual(["spot-stay", "greedy"]);
+    expect(document.config.baseline).toBe("spot-stay");
+    expect(document.points[0].comparisons.map((c) => [c.policy, c.baseline, c.n])).toEqual([
+      ["greedy", "spot-stay", 2],
+    ]);
+    const bad = await runCli([...sweepArgs("bad-baseline.json"), "--baseline", "stay"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("stay");
+    expect(bad.stderr).toContain("spot-stay");
   });
 
   it("rejects an unknown --vary key with exit 2, listing the valid keys", async () => {

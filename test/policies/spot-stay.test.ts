@@ -33,4 +33,17 @@ describe("spot-stay", () => {
       marketId: 0,
     });
   });
+
+  it("on a notice with no other spot market, honours the fallback (on-demand) or waits when it is 0", () => {
+    const noticed = { current: 0, trigger: "notice" as const, excluded: [0] };
+    expect(stay().decide(handObservation(markets, [0.3, NaN, 1], noticed))).toMatchObject({
+      kind: "place",
+      marketId: 2,
+    });
+    expect(stay(0).decide(handObservation(markets, [0.3, NaN, 1], noticed)).kind).toBe("stay");
+    // A noticed on-demand fallback with no spot market available takes a fresh on-demand server.
+    expect(
+      stay().decide(handObservation(markets, [NaN, NaN, 1], { current: 2, trigger: "notice" })),
+    ).toMatchObject({ kind: "place", marketId: 2 });
+  });
 });

@@ -86,9 +86,7 @@ describe("renderReport (charts rendered to SVG in Node)", () => {
     expect(html).toContain("<dt>era</dt><dd>volatile (bid-driven spot prices, before 2017-11-28)</dd>");
     expect(html).toContain("<dt>era</dt><dd>smoothed (capacity-driven spot prices, from 2017-11-28)</dd>");
     expect(html).toContain("<dt>billing</dt><dd>hourly</dd>");
-    expect(html).toContain(
-      "<dt>interruptions</dt><dd>{&quot;kind&quot;:&quot;bid&quot;,&quot;bidMultiple&quot;:1}</dd>",
-    );
+    expect(html).toContain("<dt>interruptions</dt><dd>kind bid, bidMultiple 1</dd>");
     expect(html).toContain("<dt>workload</dt><dd>constant 1 of 8 vCPU; open-ended</dd>");
     expect(html).toContain("<dt>seed</dt><dd>42</dd>");
     expect(html).toContain("<dt>tool</dt><dd>hotspot 9.9.9</dd>");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cumulativeCost, hostingSpans, runEvents } from "../../src/reports/series.js";
+import { costAboveReference, cumulativeCost, hostingSpans, runEvents } from "../../src/reports/series.js";
 import { handRun } from "./fixtures.js";
 
 const at = (hhmmss: string) => `2021-03-01T${hhmmss}.000Z`;
@@ -43,6 +43,32 @@ const run = handRun({
     entry("03:00:10", "restart", "z"),
     entry("03:01:00", "running", "z"),
   ],
+});
+
+describe("costAboveReference", () => {
+  it("subtracts the reference's cumulative cost at the union of both runs' breakpoints", () => {
+    // Reference: one instance 00:00-04:00 for $4, i.e. $1 per hour; it breaks only at 00:00 and 04:00.
+    const reference = handRun({
+      policy: "optimal",
+      instances: [
+        {
+          instanceType: "y",
+          lifecycle: "spot",
+          start: at("00:00:00"),
+          end: at("04:00:00"),
+          endedBy: "user",
+          costUsd: 4,
+        },
+      ],
+      timeline: [],
+    });
+    expect(costAboveReference(run, reference)).toEqual([
+      { policy: "greedy", time: ms("00:00:00"), usd: 0 },
+      { policy: "greedy", time: ms("01:00:00"), usd: 1 - 1 },
+      { policy: "greedy", time: ms("02:00:00"), usd: 4 - 2 },
+      { policy: "greedy", time: ms("04:00:00"), usd: 8 - 4 },
+    ]);
+  });
 });
 
 describe("cumulativeCost", () => {

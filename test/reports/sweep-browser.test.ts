@@ -78,12 +78,16 @@ describe("sweep HTML report in headless Chromium (Debian's chromium via playwrig
           };
         }),
       );
-      // Per point: 2 policies × 2 windows + 2 means as symbols, 2 CI bars; along memory: a band and a
-      // line per policy, each line with a point per memory value.
+      // Per point, savings: 3 policies against spot-stay × 2 windows + 3 means as symbols, 3 CI bars;
+      // gaps: the 3 policies other than the optimum likewise. Along memory: a band and a line per
+      // policy paired with spot-stay, each line with a point per memory value.
+      const distribution = { symbols: 9, rules: 3, areas: 0, lines: 0 };
       expect(charts).toEqual([
-        { id: "axis0-percent", symbols: 4, rules: 0, areas: 2, lines: 2 },
-        { id: "p0-distribution", symbols: 6, rules: 2, areas: 0, lines: 0 },
-        { id: "p1-distribution", symbols: 6, rules: 2, areas: 0, lines: 0 },
+        { id: "axis0-saving", symbols: 6, rules: 0, areas: 3, lines: 3 },
+        { id: "p0-saving", ...distribution },
+        { id: "p0-gap", ...distribution },
+        { id: "p1-saving", ...distribution },
+        { id: "p1-gap", ...distribution },
       ]);
     } finally {
       await page.close();
@@ -98,7 +102,7 @@ describe("sweep HTML report in headless Chromium (Debian's chromium via playwrig
       const seen = await page.$$eval("section[data-point]", (sections) =>
         sections.map((section) => ({
           point: Number(section.getAttribute("data-point")),
-          rows: [...section.querySelectorAll("table.summary tbody tr")].map((row) => ({
+          rows: [...section.querySelectorAll("table.summary.sweep tbody tr")].map((row) => ({
             policy: row.getAttribute("data-policy")!,
             metric: row.getAttribute("data-metric")!,
             cells: [...row.querySelectorAll("td")].map((cell) => [
@@ -131,7 +135,7 @@ describe("sweep HTML report in headless Chromium (Debian's chromium via playwrig
           }
         }
       }
-      expect(checked).toBe(2 * 2 * 5 * 9);
+      expect(checked).toBe(2 * 4 * 6 * 9);
     } finally {
       await page.close();
     }

@@ -7,7 +7,7 @@ import { runSweep } from "../../src/sweep/run.js";
 const demoTrace = fileURLToPath(new URL("../../traces/demo-volatile.csv", import.meta.url));
 const day = 86_400;
 
-/** 2 memory sizes × 2 one-day windows of the demo trace, greedy and hotspot, on the main thread. */
+/** 2 memory sizes × 2 one-day windows of the demo trace, four policies paired against spot-stay, on the main thread. */
 export async function demoSweep(out: string): Promise<SweepDocument> {
   const prepared = await prepareSweep({
     tracePath: demoTrace,
@@ -28,7 +28,11 @@ export async function demoSweep(out: string): Promise<SweepDocument> {
       historyWindowSeconds: day,
     },
     vary: [{ key: "memory-gib", values: [1, 64] }],
-    policies: ["greedy", "hotspot"].map((name) => ({ definition: policyByName(name), params: {} })),
+    policies: ["spot-stay", "greedy", "hotspot", "optimal"].map((name) => ({
+      definition: policyByName(name),
+      params: {},
+    })),
+    baseline: "spot-stay",
     windowSeconds: day,
     windows: 2,
     seed: 3,

@@ -42,7 +42,7 @@ function tableOf(html: string, point: number): Map<string, [string, string, stri
 }
 
 describe("renderSweepReport", () => {
-  it("runs the demo sweep the report is tested on: 2 points × 2 windows, both policies with values", () => {
+  it("runs the demo sweep the report is tested on: 2 points × 2 windows, every policy with values", () => {
     expect(sweep.complete).toBe(true);
     expect(sweep.points.map((point) => point.varied)).toEqual([{ "memory-gib": 1 }, { "memory-gib": 64 }]);
     for (const point of sweep.points)
@@ -75,10 +75,53 @@ describe("renderSweepReport", () => {
         }
       }
     }
-    expect(checked).toBe(2 * 2 * 5 * 9);
+    expect(checked).toBe(2 * 4 * 6 * 9);
   });
 
-  it("shows the mean of the windows' % of on-demand and a CI of ± t(0.975, 1)·sd/√2 around it", async () => {
+  it("opens with a headline per point built from the paired numbers, and shows them in a paired table", async () => {
+    const html = await renderSweepReport(sweep, { commandLine: "hotspot sweep" });
+    const lead = /<h1>[^<]*<\/h1>\n(<p class="headline"[\s\S]*?)\n<p>Reproduce with/.exec(html)![1];
+    const point = sweep.points[0];
+    const greedy = point.comparisons.find((comparison) => comparison.policy === "greedy")!;
+    // Two windows: the savings are 1 − greedy / spot-stay per window, the bootstrap interval their range.
+    const savings = sweep.items
+      .filter((item) => item.point === 0)
+      .map((item) => {
+        const rate = (name: string) =>
+          item.outcomes.find((outcome) => outcome.policy === name)!.usdPerEcuHour!;
+        return 1 - rate("greedy") / rate("spot-stay");
+      });
+    expect(greedy.meanSaving).toBeCloseTo((savings[0] + savings[1]) / 2, 12);
+    expect(greedy.ci95).toEqual([Math.min(...savings), Math.max(...savings)]);
+    const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+    const featured = point.comparisons
+      .filter((comparison) => comparison.policy !== "optimal")
+      .reduce((best, next) => (next.meanSaving! > best.meanSaving! ? next : best));
+    expect(lead).toContain(
+      `memory-gib=1: ${featured.policy} saved ${pct(featured.meanSaving!)} [${pct(featured.ci95![0])}, ${pct(featured.ci95![1])}] per unit of work over spot-stay (mean of 2 paired window(s), 95% bootstrap CI), cheaper in ${featured.wins} of 2 windows`,
+    );
+    expect(lead).toContain("of the optimum.");
+    const section = /<section class="point" data-point="0">([\s\S]*?)<\/section>/.exec(html)![1];
+    const row = /<tr data-policy="greedy"><th scope="row">greedy<\/th>(.*?)<\/tr>/.exec(section)![1];
+    const cells = Object.fromEntries(
+      [...row.matchAll(/<td data-key="([^"]*)" data-value="([^"]*)">/g)].map((cell) => [
+        cell[1],
+        Number(cell[2]),
+      ]),
+    );
+    expect(cells).toEqual({
+      n: 2,
+      missing: 0,
+      meanSaving: greedy.meanSaving,
+      ci95Low: greedy.ci95![0],
+      ci95High: greedy.ci95![1],
+      wins: greedy.wins,
+      ties: greedy.ties,
+      losses: greedy.losses,
+    });
+  });
+
+  it("shows the mean of the windows' % of on-demand and, from two windows, a bootstrap CI that is their range", async () => {
     const html = await renderSweepReport(sweep, { commandLine: "hotspot sweep" });
     const values = sweep.items
       .filter((item) => item.point === 1)
@@ -93,8 +136,9 @@ describe("renderSweepReport", () => {
     expect(cells.get("n")).toBe(2);
     expect(cells.get("mean")).toBeCloseTo(mean, 9);
     expect(cells.get("sd")).toBeCloseTo(sd, 9);
-    expect(cells.get("ci95Low")).toBeCloseTo(mean - (12.7062 * sd) / Math.SQRT2, 9);
-    expect(cells.get("ci95High")).toBeCloseTo(mean + (12.7062 * sd) / Math.SQRT2, 9);
+    // Resampling two values gives means v0, (v0 + v1) / 2 or v1, the extremes each with chance 1/4.
+    expect(cells.get("ci95Low")).toBe(Math.min(...values));
+    expect(cells.get("ci95High")).toBe(Math.max(...values));
   });
 
   it("states the sweep's identity in the header", async () => {
@@ -109,10 +153,10 @@ describe("renderSweepReport", () => {
     for (const start of starts) expect(html).toContain(start);
   });
 
-  it("draws one distribution chart per grid point and one chart along memory-gib", async () => {
+  it("draws per grid point the savings over the baseline and the gaps to the optimum, and one chart along memory-gib", async () => {
     const html = await renderSweepReport(sweep, { commandLine: "hotspot sweep" });
     const charts = [...html.matchAll(/<figure class="chart" id="([^"]*)"/g)].map((match) => match[1]);
-    expect(charts).toEqual(["axis0-percent", "p0-distribution", "p1-distribution"]);
+    expect(charts).toEqual(["axis0-saving", "p0-saving", "p0-gap", "p1-saving", "p1-gap"]);
   });
 
   it("draws a named varied setting (billing) on an ordinal axis with a band and a line per policy", async () => {
@@ -123,10 +167,10 @@ describe("renderSweepReport", () => {
       points: sweep.points.map((point) => ({ ...point, varied: { billing: billing[point.point] } })),
     };
     const html = await renderSweepReport(relabelled, { commandLine: "hotspot sweep" });
-    const axis = /<figure class="chart" id="axis0-percent"[\s\S]*?<\/figure>/.exec(html)![0];
-    expect(axis).toContain("Mean % of on-demand across billing");
-    expect(axis.match(/<g class="mark-area role-mark/g)).toHaveLength(2);
-    expect(axis.match(/<g class="mark-line role-mark/g)).toHaveLength(2);
+    const axis = /<figure class="chart" id="axis0-saving"[\s\S]*?<\/figure>/.exec(html)![0];
+    expect(axis).toContain("Mean saving over spot-stay per unit of work across billing");
+    expect(axis.match(/<g class="mark-area role-mark/g)).toHaveLength(3);
+    expect(axis.match(/<g class="mark-line role-mark/g)).toHaveLength(3);
     for (const label of billing) expect(axis).toContain(`>${label}</text>`);
     expect(html).toContain("<h3>Grid point 1: billing=per-hour</h3>");
   });
@@ -155,14 +199,17 @@ describe("renderSweepReport", () => {
       ...sweep,
       complete: false,
       items: sweep.items.filter((item) => item.point === 0),
-      points: [sweep.points[0], { ...sweep.points[1], windows: 0, policies: emptyPolicies() }],
+      points: [
+        sweep.points[0],
+        { ...sweep.points[1], windows: 0, policies: emptyPolicies(), comparisons: [] },
+      ],
     };
     const html = await renderSweepReport(partial, { commandLine: "hotspot sweep" });
     expect(html).toContain(
       "<dd>whole sweep, 2 of 4 items, INCOMPLETE: statistics cover only the items present</dd>",
     );
     const charts = [...html.matchAll(/<figure class="chart" id="([^"]*)"/g)].map((match) => match[1]);
-    expect(charts).toEqual(["axis0-percent", "p0-distribution"]);
+    expect(charts).toEqual(["axis0-saving", "p0-saving", "p0-gap"]);
     expect(
       tableOf(html, 1)
         .get("greedy/percentOfOnDemand")!
@@ -181,7 +228,7 @@ describe("renderSweepReport", () => {
 
 function emptyPolicies(): SweepDocument["points"][number]["policies"] {
   const none = { n: 0, missing: 0, mean: null, sd: null, p5: null, p50: null, p95: null, ci95: null };
-  return ["greedy", "hotspot"].map((policy) => ({
+  return ["spot-stay", "greedy", "hotspot", "optimal"].map((policy) => ({
     policy,
     metrics: Object.fromEntries(summarizedMetrics.map((metric) => [metric, none])) as never,
   }));

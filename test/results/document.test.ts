@@ -110,8 +110,35 @@ describe("results document", () => {
     expect(greedy.workEcuHours).toBe(160);
     expect(greedy.onDemandCostUsd).toBeCloseTo(16, 12);
     expect(greedy.downtimeP95Seconds).toBe(50);
-    // all zones: greedy 6/160 = 0.0375 vs optimal 4/150 → 0.0375 / (4/150) − 1.
-    expect(greedy.gapToOptimal).toBeCloseTo(0.0375 / (4 / 150) - 1, 12);
+    // Rates are zone means: greedy (2/80 + 4/80) / 2 = 0.0375, optimal (1/50 + 3/100) / 2 = 0.025.
+    expect(greedy.usdPerEcuHour).toBeCloseTo(0.0375, 12);
+    expect(greedy.gapToOptimal).toBeCloseTo(0.0375 / 0.025 - 1, 12);
+    // % of on-demand: z1 $2 of $8, z2 $4 of $8 → (25 + 50) / 2.
+    expect(greedy.percentOfOnDemand).toBeCloseTo(37.5, 12);
+    expect(doc.excludedZones).toEqual([]);
+  });
+
+  it("leaves a zone where nothing held a server out of the aggregate and names it", () => {
+    const empty = (policy: string): SimRun => {
+      const run = handRun(policy, "z0", 0, 0, []);
+      return {
+        ...run,
+        markets: markets.map((market) => ({ ...market, memoryGiB: 4 })),
+        result: { ...run.result, lostWork: 0, onDemand: null, instances: [], timeline: [] },
+      };
+    };
+    const doc = buildResultsDocument({
+      trace: traceIdentity(trace, { start: 0, end: 36000 }),
+      seed: 3,
+      workUnit: "ecu",
+      configuration: { memoryGiB: 8 },
+      runs: [empty("greedy"), handRun("greedy", "z1", 2, 80, []), handRun("greedy", "z2", 4, 80, [])],
+    });
+    expect(doc.excludedZones).toEqual([{ zone: "z0", reason: "no market there fits the container's 8 GiB" }]);
+    const [greedy] = doc.aggregate;
+    expect(greedy.zones).toEqual(["z1", "z2"]);
+    expect(greedy.percentOfOnDemand).toBeCloseTo(37.5, 12);
+    expect(greedy.costUsd).toBe(6);
   });
 
   it("serialises deterministically", () => {

@@ -16,6 +16,9 @@ import {
   readAdvisorFile,
   resolveInterruptionModel,
   type InterruptionConfig,
+  availabilityReadings,
+  readAvailability,
+  skypilotTypes,
 } from "../../drivers/sim/interruptions.js";
 import { simulationWindow, type SimConfig } from "../../drivers/sim/run.js";
 import { runStudy, type StudyPolicy } from "../../drivers/sim/study.js";
@@ -23,12 +26,13 @@ import { readUtilisationCsv } from "../../drivers/sim/workload-csv.js";
 import { policyByName, policyNames, resolveParams } from "../../policies/index.js";
 import type { PolicyDefinition } from "../../policies/types.js";
 import { formatResultsTables } from "../../results/table.js";
+import { excludedZonesWarning } from "../../results/document.js";
 import { serializeResults, writeResults } from "../../results/write.js";
 import { loadTrace } from "../../traces/load.js";
 import { regionOfZone } from "../../traces/zones.js";
 import { UsageError } from "../../errors.js";
 import { catalogOptionsFromArgs, withCatalogOptions, type CatalogArgs } from "../catalog-options.js";
-import { parseChoice, parseDuration, parseInteger, parseList, parseNumber } from "../parse.js";
+import { parseChoice, parseDuration, parseInteger, parseList, parseNumber, parseTime } from "../parse.js";
 import { loadOptionsFromArgs, withTraceLoadOptions, type TraceLoadArgs } from "../trace-options.js";
 
 /** The demo trace shipped with the package, found from src/ (tests) or dist/src/ (installed). */
@@ -87,6 +91,30 @@ function builder(yargs: Argv) {
     .option("advisor", {
       type: "string",
       describe: "Spot Advisor feed (spot-advisor-data.json) for --interruptions advisor",
+    })
+    .option("availability", {
+      type: "string",
+      describe:
+        "Recorded availability for --interruptions replay: a CSV time,zone,type,available, a SkyPilot spot-traces JSON file <zone>_<name>.json, or a directory of them",
+    })
+    .option("availability-reading", {
+      type: "string",
+      default: "preempted",
+      describe: `How a recorded value reads: ${Object.entries(availabilityReadings)
+        .map(([name, text]) => `${name} (${text})`)
+        .join("; ")}`,
+    })
+    .option("availability-start", {
+      type: "string",
+      describe:
+        "Time of tick 0 of the JSON availability files, ISO 8601 (default: the simulated window's start)",
+    })
+    .option("availability-types", {
+      type: "string",
+      array: true,
+      describe: `JSON file name to instance type, NAME=TYPE (built in: ${[...skypilotTypes]
+        .map(([name, type]) => `${name}=${type}`)
+        .join(", ")})`,
     })
     .option("advisor-os", {
       type: "string",
@@ -165,6 +193,10 @@ type SimArgs = TraceLoadArgs &
     bidMultiple: string;
     advisor?: string;
     advisorOs: string;
+    availability?: string;
+    availabilityReading: string;
+    availabilityStart?: string;
+    availabilityTypes?: string[];
     durations: string;
     seed: string;
     memory: string;
@@ -277,6 +309,25 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
   if (interruptionName === "advisor" && args.advisor === undefined) {
     throw new UsageError("--advisor", "a Spot Advisor file with --interruptions advisor", "none");
   }
+  if (interruptionName === "replay" && args.availability === undefined) {
+    throw new UsageError(
+      "--availability",
+      "an availability file or directory with --interruptions replay",
+      "none",
+    );
+  }
+  const availabilityReading = parseChoice(
+    "--availability-reading",
+    args.availabilityReading,
+    availabilityReadings,
+  );
+  const availabilityStart = parseTime("--availability-start", args.availabilityStart);
+  const availabilityTypes = new Map(skypilotTypes);
+  for (const item of parseList("--availability-types", args.availabilityTypes) ?? []) {
+    const match = /^([\w.-]+)=([\w.-]+)$/.exec(item);
+    if (!match) throw new UsageError("--availability-types", "NAME=TYPE", JSON.stringify(item));
+    availabilityTypes.set(match[1], match[2]);
+  }
 
   const tracePath = args.trace ?? defaultTracePath();
   const trace = await loadTrace(tracePath, loadOptions);
@@ -311,7 +362,16 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
       ? { kind, bidMultiple }
       : kind === "advisor"
         ? { kind, advisor: await readAdvisorFile(args.advisor!, regions[0], args.advisorOs) }
-        : { kind };
+        : kind === "replay"
+          ? {
+              kind,
+              availability: await readAvailability(args.availability!, {
+                reading: availabilityReading,
+                start: availabilityStart ?? window.start,
+                types: availabilityTypes,
+              }),
+            }
+          : { kind };
   const migrationModel: MigrationModelConfig = {
     ...defaultMigrationModel,
     transfer,
@@ -350,6 +410,8 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
       `hotspot: left out ${resolution.skipped.length} type(s) lacking catalog data: ${resolution.skipped.map((gap) => `${gap.type} (${gap.missing})`).join(", ")}\n`,
     );
   }
+  const emptyWarning = excludedZonesWarning(document);
+  if (emptyWarning !== null) process.stderr.write(`hotspot: ${emptyWarning}\n`);
   if (args.out !== undefined) await writeResults(args.out, document);
   if (args.report !== undefined) {
     // The report's renderer (vega) loads only when a report is asked for.

@@ -14,6 +14,8 @@ import { catalogOptionsFromArgs, withCatalogOptions, type CatalogArgs } from "..
 import { parseChoice, parseDuration, parseInteger, parseNumber } from "../parse.js";
 import { loadOptionsFromArgs, withTraceLoadOptions, type TraceLoadArgs } from "../trace-options.js";
 import { policyParams, selectPolicies } from "./sim.js";
+import { policyByName } from "../../policies/index.js";
+import type { PolicyDefinition } from "../../policies/types.js";
 
 function builder(yargs: Argv) {
   return withCatalogOptions(withTraceLoadOptions(yargs))
@@ -24,6 +26,12 @@ function builder(yargs: Argv) {
       array: true,
       default: ["all"],
       describe: "Policies, comma-separated, or all",
+    })
+    .option("baseline", {
+      type: "string",
+      default: "spot-stay",
+      describe:
+        "Policy every other is paired against, window by window (mean saving, bootstrap 95% CI, wins/ties/losses); added to --policy when not in it",
     })
     .option("param", {
       type: "string",
@@ -123,6 +131,7 @@ type SweepArgs = TraceLoadArgs &
   CatalogArgs & {
     trace: string;
     policy: string[];
+    baseline: string;
     param?: string[];
     vary?: string[];
     windows: string;
@@ -147,6 +156,12 @@ type SweepArgs = TraceLoadArgs &
     bandwidthGbps?: string;
     historyWindow: string;
   };
+
+/** The selected policies, the baseline first when it was not among them (pairing needs its runs). */
+function withBaseline(selected: readonly PolicyDefinition[], baseline: string): PolicyDefinition[] {
+  const definition = policyByName(baseline);
+  return selected.includes(definition) ? [...selected] : [definition, ...selected];
+}
 
 /** Validates every flag once into a typed request. */
 export function sweepRequestFromArgs(args: SweepArgs): SweepRequest {
@@ -174,7 +189,8 @@ export function sweepRequestFromArgs(args: SweepArgs): SweepRequest {
       historyWindowSeconds: parseDuration("--history-window", args.historyWindow)!,
     },
     vary: parseVary(args.vary),
-    policies: policyParams(args.param, selectPolicies(args.policy)),
+    policies: policyParams(args.param, withBaseline(selectPolicies(args.policy), args.baseline)),
+    baseline: policyByName(args.baseline).name,
     windowSeconds: parseDuration("--windows", args.windows)!,
     windows: parseInteger("--starts", args.starts, 1),
     seed: parseInteger("--seed", args.seed, 0, 2 ** 32 - 1),

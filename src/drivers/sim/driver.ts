@@ -10,6 +10,7 @@ import {
   advisorBucketFrequency,
   bidsOf,
   hazardPerHour,
+  recordedSpans,
   type InterruptionConfig,
 } from "./interruptions.js";
 
@@ -54,8 +55,8 @@ export class SimDriver implements Driver {
   readonly advisorMissingTypes = new Set<string>();
   /** Price changes applied so far. */
   eventsReplayed = 0;
-  /** Advisor model, per market: its capacity-interruption process (null where none applies). */
-  private readonly capacity: readonly (CapacityEvents | null)[];
+  /** Advisor and replay models, per market: its capacity process (null where none applies). */
+  private readonly capacity: readonly (Capacity | null)[];
 
   constructor(private readonly options: SimDriverOptions) {
     const { scenario } = options;
@@ -70,6 +71,11 @@ export class SimDriver implements Driver {
     }
     this.capacity = scenario.markets.map((market) => {
       const { interruptions } = options;
+      if (interruptions.kind === "replay" && market.lifecycle === "spot") {
+        const spans = recordedSpans(interruptions.availability, market.zone, market.instanceType);
+        if (spans === null) this.advisorMissingTypes.add(market.instanceType);
+        return spans === null ? null : new RecordedCapacity(spans);
+      }
       if (interruptions.kind !== "advisor" || market.lifecycle !== "spot") return null;
       const stream = options.interruptionRandom.fork();
       const bucket = interruptions.advisor.bucketOfType.get(market.instanceType);
@@ -134,8 +140,8 @@ export class SimDriver implements Driver {
     for (let id = 0; id < this.capacity.length; id++) {
       const capacity = this.capacity[id];
       if (capacity === null) continue;
-      if (capacity.firstAfter(now) - NOTICE_SECONDS <= now) this.unavailable.add(id);
-      else this.unavailable.delete(id);
+      if (capacity.availableAt(now)) this.unavailable.delete(id);
+      else this.unavailable.add(id);
     }
   }
 
@@ -191,8 +197,8 @@ export class SimDriver implements Driver {
       return;
     }
     const capacity = this.capacity[marketId];
-    const reclaimAt = capacity === null ? Infinity : capacity.firstAfter(runningAt);
-    if (reclaimAt - NOTICE_SECONDS <= runningAt) {
+    const reclaimAt = capacity === null ? Infinity : capacity.reclaimAfter(runningAt);
+    if (capacity !== null && !capacity.availableAt(runningAt)) {
       sink.schedule(runningAt, { kind: "acquire-failed", instance, reason: "insufficient spot capacity" });
       return;
     }
@@ -208,7 +214,10 @@ export class SimDriver implements Driver {
         kind: "notice",
         instance,
         reclaimAt,
-        reason: "capacity interruption (advisor hazard)",
+        reason:
+          this.options.interruptions.kind === "replay"
+            ? "recorded spot capacity unavailable"
+            : "capacity interruption (advisor hazard)",
       });
       sink.schedule(reclaimAt, { kind: "revoked", instance });
     }
@@ -225,13 +234,52 @@ export class SimDriver implements Driver {
   }
 }
 
+/** When a market has spot capacity, and when a server started on it is reclaimed. */
+interface Capacity {
+  /** Whether a server may start (or be chosen) on the market at `t`. */
+  availableAt(t: number): boolean;
+  /** When a server running from `t` is reclaimed (noticed NOTICE_SECONDS before); Infinity: never. */
+  reclaimAfter(t: number): number;
+}
+
+/**
+ * Recorded availability: the market has no spot capacity during its spans [from, to). A server running
+ * when a span begins is noticed then and reclaimed NOTICE_SECONDS later.
+ */
+class RecordedCapacity implements Capacity {
+  /** `spans` flattened [from0, to0, from1, to1, …], sorted and disjoint. */
+  constructor(private readonly spans: Float64Array) {}
+
+  /** Index of the first span whose start is after `t` (binary search over the starts). */
+  private firstStartAfter(t: number): number {
+    let lo = 0;
+    let hi = this.spans.length / 2;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.spans[2 * mid] > t) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  availableAt(t: number): boolean {
+    const next = this.firstStartAfter(t);
+    return next === 0 || this.spans[2 * (next - 1) + 1] <= t;
+  }
+
+  reclaimAfter(t: number): number {
+    const next = this.firstStartAfter(t);
+    return next < this.spans.length / 2 ? this.spans[2 * next] + NOTICE_SECONDS : Infinity;
+  }
+}
+
 /**
  * A market's capacity interruptions: a Poisson process of rate λ per hour, drawn lazily and in time
  * order. Every instance running on the market at an event is reclaimed then (noticed 2 minutes
  * before; no new instance starts in those 2 minutes), so an instance's lifetime is exponential with
  * mean 1/λ from its start, and all policies meet the same events.
  */
-class CapacityEvents {
+class CapacityEvents implements Capacity {
   private readonly times: number[] = [];
 
   constructor(
@@ -240,8 +288,17 @@ class CapacityEvents {
     private last: number,
   ) {}
 
+  /** Unavailable from an event's notice to the event. */
+  availableAt(t: number): boolean {
+    return this.firstAfter(t) - NOTICE_SECONDS > t;
+  }
+
+  reclaimAfter(t: number): number {
+    return this.firstAfter(t);
+  }
+
   /** The first event strictly after `t`. */
-  firstAfter(t: number): number {
+  private firstAfter(t: number): number {
     while (this.times.length === 0 || this.times[this.times.length - 1] <= t) {
       this.last += this.random.exponential(1 / this.perHour) * 3600;
       this.times.push(this.last);

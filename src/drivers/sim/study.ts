@@ -33,7 +33,14 @@ function configurationRecord(input: StudyInput): Record<string, unknown> {
           region: config.interruptions.advisor.region,
           os: config.interruptions.advisor.os,
         }
-      : config.interruptions;
+      : config.interruptions.kind === "replay"
+        ? {
+            kind: "replay",
+            availability: config.interruptions.availability.source,
+            reading: config.interruptions.availability.reading,
+            marketsRecorded: config.interruptions.availability.unavailable.size,
+          }
+        : config.interruptions;
   return {
     intervalSeconds: config.intervalSeconds,
     billing: config.billing,
