@@ -1,6 +1,6 @@
 import { InputFormatError, shown } from "../errors.js";
 import { ColumnBuilder, SeriesInterner, fnvStart, fnvStep } from "./columns.js";
-import { parseTimestampBytes } from "./timestamps.js";
+import { parseTimestampBytes, timestampExpected, timestampProblem } from "./timestamps.js";
 import type { ZoneKind } from "./types.js";
 import { zoneKindOf } from "./zones.js";
 
@@ -221,10 +221,11 @@ export class RowSink {
     }
     const time = parseTimestampBytes(timeBytes, timeStart, timeEnd);
     if (time !== time) {
+      const found = text(timeBytes, timeStart, timeEnd);
       this.fail(
         "timestamp",
-        "a Timestamp such as 2021-03-02T01:39:04+00:00 or 2016-03-01T00:00:35.000Z (a valid date and time with Z or an offset)",
-        shown(text(timeBytes, timeStart, timeEnd)),
+        `a Timestamp ${timestampExpected}`,
+        timestampProblem(found, shown(found)),
         n,
         line,
       );

@@ -89,7 +89,7 @@ describe("JSON traces (describe-spot-price-history --output json)", () => {
     [
       "a record in the second document (records count across documents)",
       `{"SpotPriceHistory": [${record('"0.1"', "2021-03-02T00:00:00Z")}]}\n{"SpotPriceHistory": [\n${record('"0.1"', "2021-03-32T00:00:00Z")}]}\n`,
-      ': record 2 (line 3): expected a Timestamp such as 2021-03-02T01:39:04+00:00 or 2016-03-01T00:00:35.000Z (a valid date and time with Z or an offset), found "2021-03-32T00:00:00Z"',
+      ': record 2 (line 3): expected a Timestamp such as 2021-03-02T01:39:04+00:00 or 2016-03-01T00:00:35.000Z (a valid date and time with Z or an offset), found "2021-03-32T00:00:00Z" (no such date: 2021-03 has 31 days)',
     ],
     [
       "a negative price",

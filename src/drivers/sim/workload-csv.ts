@@ -1,10 +1,12 @@
 import { readFile } from "node:fs/promises";
-import { InputFormatError, InputReadError } from "../../errors.js";
+import { InputFormatError, InputReadError, shown } from "../../errors.js";
+import { parseTimestamp, timestampExpected, timestampProblem } from "../../traces/timestamps.js";
 import { StepWorkload } from "../../engine/workload.js";
 
 /**
- * A utilisation profile from CSV: header `time,utilisation`, then rows of an ISO 8601 time with zone
- * (or seconds since the epoch) and a level in [0, 1] of the workload's demand, in time order. Each
+ * A utilisation profile from CSV: header `time,utilisation`, then rows of an ISO 8601 time with Z or an
+ * offset, read by the traces' strict parser (a time without an offset is an error, not local time),
+ * or seconds since the epoch and a level in [0, 1] of the workload's demand, in time order. Each
  * level holds until the next row; the first one also before it.
  */
 export function parseUtilisationCsv(text: string, path: string, demandWork: number): StepWorkload {
@@ -23,9 +25,13 @@ export function parseUtilisationCsv(text: string, path: string, demandWork: numb
     if (cells.length !== 2)
       throw new InputFormatError(where, "two cells: time,utilisation", JSON.stringify(line));
     const raw = cells[0].trim();
-    const time = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : Date.parse(raw) / 1000;
-    if (!Number.isFinite(time) || !/^\d/.test(raw)) {
-      throw new InputFormatError(where, "a time (ISO 8601 with zone, or epoch seconds)", JSON.stringify(raw));
+    const time = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : parseTimestamp(raw);
+    if (!Number.isFinite(time)) {
+      throw new InputFormatError(
+        where,
+        `a time in epoch seconds or ISO 8601 ${timestampExpected}`,
+        timestampProblem(raw, shown(raw)),
+      );
     }
     const level = Number(cells[1].trim());
     if (cells[1].trim() === "" || !Number.isFinite(level) || level < 0 || level > 1) {
