@@ -53,6 +53,41 @@ export function parseDuration(flag: string, raw: string | number | undefined): n
   return seconds;
 }
 
+/** Shortest `--interval`: below a second the engine's decisions, not prices, would set the pace. */
+export const minimumIntervalSeconds = 1;
+/** Default cap on decisions per run (span ÷ interval), raised with `--max-decisions`. */
+export const defaultMaxDecisions = 2_000_000;
+
+/** A decision interval: a duration of at least `minimumIntervalSeconds`. */
+export function parseInterval(flag: string, raw: string | number): number {
+  const seconds = parseDuration(flag, raw)!;
+  if (seconds < minimumIntervalSeconds) {
+    throw new UsageError(
+      flag,
+      `a duration of at least ${minimumIntervalSeconds} s (decisions closer than that replay nothing new)`,
+      JSON.stringify(String(raw)),
+    );
+  }
+  return seconds;
+}
+
+/** Refuses a run of more than `cap` decisions (span ÷ interval) before it starts, naming the flags. */
+export function checkDecisions(
+  flag: string,
+  spanSeconds: number,
+  intervalSeconds: number,
+  cap: number,
+): void {
+  const decisions = Math.ceil(spanSeconds / intervalSeconds);
+  if (decisions > cap) {
+    throw new UsageError(
+      flag,
+      `at most ${cap.toLocaleString("en-US")} decisions per run (a longer interval, a shorter window, or --max-decisions N)`,
+      `${decisions.toLocaleString("en-US")} decisions (${(spanSeconds / 86400).toFixed(2)} days every ${intervalSeconds} s)`,
+    );
+  }
+}
+
 /** A finite number within [min, max]. */
 export function parseNumber(flag: string, raw: unknown, min = -Infinity, max = Infinity): number {
   const value = typeof raw === "number" ? raw : Number(String(raw).trim());

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import { writeFileAtomic } from "../util/atomic-write.js";
-import type { BadRow, SkipReport } from "./row-sink.js";
+import type { BadRow, SkipReport, TimedRow } from "./row-sink.js";
 import type { SeriesKey, TraceFormatName, ZoneKind } from "./types.js";
 
 /** Identifies the source file a cache entry was made from; any change makes the entry stale. */
@@ -29,6 +29,8 @@ export interface ParsedTrace {
   readonly skipped: SkipReport;
   /** The first bad row skipped, re-raised when a later load does not skip bad rows. */
   readonly firstBadRow: BadRow | null;
+  /** The rows of the earliest and latest time, checked against the plausible range on every load. */
+  readonly extremes: { readonly earliest: TimedRow; readonly latest: TimedRow } | null;
   readonly time: Float64Array;
   readonly seriesId: Uint32Array;
   readonly price: Float64Array;
@@ -38,7 +40,7 @@ export interface ParsedTrace {
 // the preamble, 8 reserved bytes), metadata JSON padded to 8 bytes, then time f64[n], price f64[n],
 // seriesId u32[n], little-endian, so the columns are typed-array views over the file's bytes.
 const magic = Buffer.from("HSTRACE\0", "latin1");
-const version = 1;
+const version = 2;
 const preambleBytes = 32;
 
 type Metadata = Omit<ParsedTrace, "time" | "seriesId" | "price">;

@@ -11,6 +11,12 @@ export interface BadRow {
   readonly found: string;
 }
 
+/** The row with the earliest or latest time, for a message when that time is implausible. */
+export interface TimedRow {
+  readonly time: number;
+  readonly location: string;
+}
+
 export interface SkipReport {
   count: number;
   byReason: Record<string, number>;
@@ -77,6 +83,13 @@ export class RowSink {
   rowsRead = 0;
   readonly skipped: SkipReport = { count: 0, byReason: {}, examples: [] };
   firstBadRow: BadRow | null = null;
+  // The rows of the earliest and latest time (first in file order), to locate a time out of bounds.
+  private earliestTime = Infinity;
+  private earliestN = 0;
+  private earliestLine = 0;
+  private latestTime = -Infinity;
+  private latestN = 0;
+  private latestLine = 0;
   // The key's parts are compared where they lie; they are copied only for a new series or to unquote.
   private readonly partBytes: Uint8Array[] = [empty, empty, empty];
   private readonly partStart = new Int32Array(3);
@@ -232,7 +245,27 @@ export class RowSink {
       return;
     }
     const id = this.seriesOf(n, line);
-    if (id >= 0) this.columns.append(id, time, price);
+    if (id < 0) return;
+    this.columns.append(id, time, price);
+    if (time < this.earliestTime) {
+      this.earliestTime = time;
+      this.earliestN = n;
+      this.earliestLine = line;
+    }
+    if (time > this.latestTime) {
+      this.latestTime = time;
+      this.latestN = n;
+      this.latestLine = line;
+    }
+  }
+
+  /** The rows of the earliest and latest time kept, or null when no row was kept. */
+  extremes(): { earliest: TimedRow; latest: TimedRow } | null {
+    if (this.earliestTime === Infinity) return null;
+    return {
+      earliest: { time: this.earliestTime, location: this.locate(this.earliestN, this.earliestLine) },
+      latest: { time: this.latestTime, location: this.locate(this.latestN, this.latestLine) },
+    };
   }
 
   /** A bad row: thrown, or counted with its reason when skipping bad rows. */

@@ -55,6 +55,7 @@ export async function statSource(path: string): Promise<SourceFacts> {
 export function openSource(
   path: string,
   facts: SourceFacts,
+  maxInputBytes: number,
   onProgress?: (bytesRead: number, totalBytes: number) => void,
 ): TraceSourceStream {
   const hash = createHash("sha256");
@@ -98,6 +99,14 @@ export function openSource(
         );
       }
       offset += chunk.length;
+      if (offset > maxInputBytes) {
+        const most = maxInputBytes.toLocaleString("en-US");
+        throw new InputFormatError(
+          path,
+          `at most ${most} bytes of trace data${facts.gzip ? " after decompression" : ""} (raise the limit with --max-input-bytes)`,
+          `more than ${most} bytes`,
+        );
+      }
       yield chunk;
     }
   }

@@ -6,6 +6,7 @@ import { InputFormatError } from "../../src/errors.js";
 import { loadTrace } from "../../src/traces/load.js";
 import { createJsonParser } from "../../src/traces/parse-json.js";
 import { RowSink } from "../../src/traces/row-sink.js";
+import { defaultReadLimits } from "../../src/traces/types.js";
 
 const fixture = new URL("../fixtures/traces/appended-pages.json", import.meta.url).pathname;
 const at = (day: number, h: number) => Date.UTC(2021, 2, day, h) / 1000;
@@ -65,7 +66,7 @@ describe("JSON traces (describe-spot-price-history --output json)", () => {
     const bytes = await readFile(fixture);
     const parse = (cuts: number[]) => {
       const sink = new RowSink("zone-name", false, (n) => `record ${n}`);
-      const parser = createJsonParser("f.json", sink);
+      const parser = createJsonParser("f.json", sink, defaultReadLimits);
       let from = 0;
       for (const cut of [...cuts, bytes.length]) {
         parser.push(bytes.subarray(from, cut));

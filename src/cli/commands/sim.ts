@@ -29,7 +29,16 @@ import { loadTrace } from "../../traces/load.js";
 import { regionOfZone } from "../../traces/zones.js";
 import { UsageError } from "../../errors.js";
 import { catalogOptionsFromArgs, withCatalogOptions, type CatalogArgs } from "../catalog-options.js";
-import { parseChoice, parseDuration, parseInteger, parseList, parseNumber } from "../parse.js";
+import {
+  checkDecisions,
+  defaultMaxDecisions,
+  parseChoice,
+  parseDuration,
+  parseInteger,
+  parseInterval,
+  parseList,
+  parseNumber,
+} from "../parse.js";
 import { loadOptionsFromArgs, withTraceLoadOptions, type TraceLoadArgs } from "../trace-options.js";
 
 /** The demo trace shipped with the package, found from src/ (tests) or dist/src/ (installed). */
@@ -62,7 +71,12 @@ function builder(yargs: Argv) {
     .option("interval", {
       type: "string",
       default: "300",
-      describe: "Seconds between policy decisions (300, 5m)",
+      describe: "Seconds between policy decisions (300, 5m; at least 1 s)",
+    })
+    .option("max-decisions", {
+      type: "string",
+      default: String(defaultMaxDecisions),
+      describe: "Most decisions per run (window span ÷ --interval) before the run is refused",
     })
     .option("billing", {
       type: "string",
@@ -161,6 +175,7 @@ type SimArgs = TraceLoadArgs &
     param?: string[];
     helpPolicy?: string;
     interval: string;
+    maxDecisions: string;
     billing: string;
     interruptions: string;
     bidMultiple: string;
@@ -255,7 +270,8 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
   }
   const selected = selectPolicies(args.policy);
   const studyPolicies = policyParams(args.param, selected);
-  const intervalSeconds = parseDuration("--interval", args.interval)!;
+  const intervalSeconds = parseInterval("--interval", args.interval);
+  const maxDecisions = parseInteger("--max-decisions", args.maxDecisions, 1);
   const billing: BillingModelName = parseChoice("--billing", args.billing, billingModels);
   const durations = parseChoice("--durations", args.durations, durationModes);
   const seed = parseInteger("--seed", args.seed, 0, 2 ** 32 - 1);
@@ -282,6 +298,7 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
   const tracePath = args.trace ?? defaultTracePath();
   const trace = await loadTrace(tracePath, loadOptions);
   const window = simulationWindow(trace);
+  checkDecisions("--interval", window.end - window.start, intervalSeconds, maxDecisions);
   const regions = [...new Set(trace.series.map((series) => regionOfZone(series.zone) ?? series.zone))].sort();
   if (regions.length !== 1) {
     throw new UsageError(

@@ -12,7 +12,15 @@ import { parseShard, shardFromEnvironment, shardIndexVariables, type Shard } fro
 import { formatSweepTable } from "../../sweep/table.js";
 import { writeSweepReport } from "../../reports/sweep-html.js";
 import { catalogOptionsFromArgs, withCatalogOptions, type CatalogArgs } from "../catalog-options.js";
-import { parseChoice, parseDuration, parseInteger, parseNumber } from "../parse.js";
+import {
+  checkDecisions,
+  defaultMaxDecisions,
+  parseChoice,
+  parseDuration,
+  parseInteger,
+  parseInterval,
+  parseNumber,
+} from "../parse.js";
 import { loadOptionsFromArgs, withTraceLoadOptions, type TraceLoadArgs } from "../trace-options.js";
 import { policyParams, selectPolicies } from "./sim.js";
 
@@ -78,7 +86,16 @@ function builder(yargs: Argv) {
       type: "string",
       describe: `Run one of n slices, the index taken from ${shardIndexVariables.join(" or ")}`,
     })
-    .option("interval", { type: "string", default: "300", describe: "Seconds between policy decisions" })
+    .option("interval", {
+      type: "string",
+      default: "300",
+      describe: "Seconds between policy decisions (at least 1 s)",
+    })
+    .option("max-decisions", {
+      type: "string",
+      default: String(defaultMaxDecisions),
+      describe: "Most decisions per run (--windows ÷ --interval) before the sweep is refused",
+    })
     .option("billing", {
       type: "string",
       default: "per-second",
@@ -137,6 +154,7 @@ type SweepArgs = TraceLoadArgs &
     shard?: string;
     shardCount?: string;
     interval: string;
+    maxDecisions: string;
     billing: string;
     interruptions: string;
     bidMultiple: string;
@@ -152,14 +170,14 @@ type SweepArgs = TraceLoadArgs &
 /** Validates every flag once into a typed request. */
 export function sweepRequestFromArgs(args: SweepArgs): SweepRequest {
   const catalog = catalogOptionsFromArgs(args);
-  return {
+  const request: SweepRequest = {
     tracePath: args.trace,
     load: loadOptionsFromArgs(args),
     specsFile: catalog.specsFile,
     workUnit: catalog.workUnit,
     skipUnknownTypes: catalog.skipUnknownTypes,
     base: {
-      intervalSeconds: parseDuration("--interval", args.interval)!,
+      intervalSeconds: parseInterval("--interval", args.interval),
       billing: parseChoice("--billing", args.billing, billingModels),
       memoryGiB: parseNumber("--memory", args.memory, 0),
       demandWork: args.demand === undefined ? null : parseNumber("--demand", args.demand, 1e-9),
@@ -180,6 +198,14 @@ export function sweepRequestFromArgs(args: SweepArgs): SweepRequest {
     windows: parseInteger("--starts", args.starts, 1),
     seed: parseInteger("--seed", args.seed, 0, 2 ** 32 - 1),
   };
+  const intervals = [
+    request.base.intervalSeconds,
+    ...request.vary.filter((axis) => axis.key === "interval").flatMap((axis) => axis.values as number[]),
+  ];
+  const maxDecisions = parseInteger("--max-decisions", args.maxDecisions ?? defaultMaxDecisions, 1);
+  for (const interval of intervals)
+    checkDecisions("--interval", request.windowSeconds, interval, maxDecisions);
+  return request;
 }
 
 /** `--shard i/n`, or `--shard-count n` with the index from the batch engine's environment, or none. */

@@ -1,0 +1,93 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../support/run-cli.js";
+
+// Hostile and odd input through the whole CLI (issue 14): each case a located error and a non-zero
+// exit, or a correct result with its warning.
+let dir: string;
+let tracePath: string;
+
+const header = "AvailabilityZone,InstanceType,ProductDescription,SpotPrice,Timestamp";
+// Six hours of two types in one zone.
+const rows = [
+  header,
+  "us-east-1a,m4.large,Linux/UNIX,0.030000,2021-03-01T00:00:00+00:00",
+  "us-east-1a,m4.xlarge,Linux/UNIX,0.070000,2021-03-01T00:00:00+00:00",
+  "us-east-1a,m4.xlarge,Linux/UNIX,0.050000,2021-03-01T02:00:00+00:00",
+  "us-east-1a,m4.large,Linux/UNIX,0.030000,2021-03-01T06:00:00+00:00",
+];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "hotspot-hostile-"));
+  tracePath = join(dir, "trace.csv");
+  await writeFile(tracePath, `${rows.join("\n")}\n`);
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function file(name: string, content: string | Buffer): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, content);
+  return path;
+}
+
+const sim = (...extra: string[]) =>
+  runCli(["sim", "--trace", tracePath, "--no-cache", "--policy", "on-demand", ...extra]);
+
+describe("dates: one strict parser", () => {
+  it("refuses --start 2016-02-30 instead of rolling it over to March", async () => {
+    const result = await sim("--start", "2016-02-30");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'hotspot: --start: expected an ISO 8601 date (2021-03-02, UTC) or date-time with Z or an offset (2021-03-02T06:00:00Z), found "2016-02-30" (no such date: 2016-02 has 29 days)\n',
+    );
+  });
+
+  it("refuses a utilisation time without an offset instead of reading it in the machine's zone", async () => {
+    const profile = await file("u.csv", "time,utilisation\n2021-03-01T00:00:00,0.5\n");
+    const result = await sim("--utilisation", profile);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `hotspot: ${profile}:2: expected a time in epoch seconds or ISO 8601 such as 2021-03-02T01:39:04+00:00 or 2016-03-01T00:00:35.000Z (a valid date and time with Z or an offset), found "2021-03-01T00:00:00" (no Z or offset; add Z for UTC) [HOTSPOT_INPUT_FORMAT]\n`,
+    );
+  });
+});
+
+describe("bounded work", () => {
+  it("refuses a row dated year 9999 with its line and the flag that widens the range", async () => {
+    const path = await file(
+      "y9999.csv",
+      `${rows.join("\n")}\nus-east-1a,m4.large,Linux/UNIX,0.03,9999-01-01T00:00:00Z\n`,
+    );
+    const result = await runCli([
+      "trace",
+      "info",
+      path,
+      "--no-cache",
+      "--time-bounds",
+      "2006-01-01..2030-01-01",
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `hotspot: ${path}:6: expected a Timestamp from 2006-01-01 to 2030-01-01 (spot prices exist from 2006 on; widen the range with --time-bounds FROM..TO, or --time-bounds none), found 9999-01-01T00:00:00.000Z [HOTSPOT_INPUT_FORMAT]\n`,
+    );
+  });
+
+  it("refuses --interval below a second and more decisions than --max-decisions", async () => {
+    const tiny = await sim("--interval", "0.001");
+    expect(tiny.code).toBe(2);
+    expect(tiny.stderr).toBe(
+      'hotspot: --interval: expected a duration of at least 1 s (decisions closer than that replay nothing new), found "0.001"\n',
+    );
+    // Six hours every 10 s: 2,160 decisions.
+    const many = await sim("--interval", "10", "--max-decisions", "2000");
+    expect(many.code).toBe(2);
+    expect(many.stderr).toBe(
+      "hotspot: --interval: expected at most 2,000 decisions per run (a longer interval, a shorter window, or --max-decisions N), found 2,160 decisions (0.25 days every 10 s)\n",
+    );
+  });
+});
