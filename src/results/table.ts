@@ -48,6 +48,7 @@ export function formatResultsTables(document: ResultsDocument): string {
   const zones = [...new Set(document.runs.map((run) => run.zone))];
   const parts: string[] = [
     `trace ${document.trace.path} (${document.trace.start} .. ${document.trace.end}), seed ${document.seed}, work unit ${unit}`,
+    ...(document.warnings ?? []).map((warning) => `warning: ${warning}`),
   ];
   for (const zone of zones) {
     const runs = document.runs.filter((run) => run.zone === zone);

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -89,5 +89,86 @@ describe("bounded work", () => {
     expect(many.stderr).toBe(
       "hotspot: --interval: expected at most 2,000 decisions per run (a longer interval, a shorter window, or --max-decisions N), found 2,160 decisions (0.25 days every 10 s)\n",
     );
+  });
+});
+
+describe("no exit 0 with a meaningless result", () => {
+  it("refuses --memory no type holds, naming the largest type", async () => {
+    const result = await sim("--memory", "100");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      "hotspot: --memory: expected at most 16 GiB, the memory of the largest type in the trace (m4.xlarge), found 100 GiB\n",
+    );
+  });
+
+  it("refuses a window mostly before the first price, and warns of a small unpriced share", async () => {
+    // The trace's prices start 2021-03-01T00:00Z and end 06:00Z.
+    const early = await sim("--start", "2021-02-28T00:00:00Z");
+    expect(early.code).toBe(2);
+    expect(early.stderr).toBe(
+      "hotspot: --start/--end: expected a window the trace prices for all but at most 5.0% of it (narrow the window, or allow more with --max-unpriced), found 80.0% of the window unpriced: 2021-02-28T00:00:00.000Z to 2021-03-01T00:00:00.000Z (before the first price)\n",
+    );
+    // 15 minutes of 6 h 15 min: 4.0%, under the 5% tolerance: a result with the warning in it.
+    const warned = await sim("--start", "2021-02-28T23:45:00Z", "--json");
+    expect(warned.code).toBe(0);
+    const document = JSON.parse(warned.stdout) as { warnings: string[]; trace: { unpricedShare: number } };
+    expect(document.trace.unpricedShare).toBeCloseTo(0.25 / 6.25, 12);
+    expect(document.warnings).toEqual([
+      "4.0% of the window unpriced: 2021-02-28T23:45:00.000Z to 2021-03-01T00:00:00.000Z (before the first price); the trace has no prices there",
+    ]);
+  });
+
+  it("refuses a utilisation profile outside the window and epoch milliseconds read as seconds", async () => {
+    const outside = await file("outside.csv", "time,utilisation\n2020-01-01T00:00:00Z,0.5\n");
+    const result = await sim("--utilisation", outside);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `hotspot: ${outside}: expected a row inside the simulated window 2021-03-01T00:00:00.000Z to 2021-03-01T06:00:00.000Z, found rows from 2020-01-01T00:00:00.000Z to 2020-01-01T00:00:00.000Z only [HOTSPOT_INPUT_FORMAT]\n`,
+    );
+    const millis = await file("millis.csv", "time,utilisation\n1614556800000,0.5\n");
+    const ms = await sim("--utilisation", millis);
+    expect(ms.code).toBe(1);
+    expect(ms.stderr).toBe(
+      `hotspot: ${millis}:2: expected a time in epoch seconds (at most 99,999,999,999, the year 5138), found 1614556800000 (epoch milliseconds? divide by 1000) [HOTSPOT_INPUT_FORMAT]\n`,
+    );
+  });
+
+  it("counts rows skipped under --skip-bad-rows in the table, --json and the results document", async () => {
+    const bad = await file(
+      "bad.csv",
+      `${rows.join("\n")}\nus-east-1a,m4.large,Linux/UNIX,abc,2021-03-01T03:00:00Z\n`,
+    );
+    const warning = `skipped 1 bad row(s) of ${bad} under --skip-bad-rows (1 price)`;
+    const table = await runCli([
+      "sim",
+      "--trace",
+      bad,
+      "--no-cache",
+      "--policy",
+      "on-demand",
+      "--skip-bad-rows",
+    ]);
+    expect(table.code).toBe(0);
+    expect(table.stdout.split("\n")[1]).toBe(`warning: ${warning}`);
+    const out = join(dir, "skip.json");
+    const json = await runCli([
+      "sim",
+      "--trace",
+      bad,
+      "--no-cache",
+      "--policy",
+      "on-demand",
+      "--skip-bad-rows",
+      "--json",
+      "--out",
+      out,
+    ]);
+    const printed = JSON.parse(json.stdout) as {
+      warnings: string[];
+      trace: { skippedRows: { count: number; byReason: Record<string, number> } };
+    };
+    expect(printed.warnings).toEqual([warning]);
+    expect(printed.trace.skippedRows).toEqual({ count: 1, byReason: { price: 1 } });
+    expect(JSON.parse(await readFile(out, "utf8"))).toEqual(printed);
   });
 });

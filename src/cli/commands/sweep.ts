@@ -240,6 +240,13 @@ export async function runSweepCommand(args: SweepArgs): Promise<void> {
   const shard = shardFromArgs(args, process.env);
   const execution = executionFromArgs(args.jobs);
   const { config, trace } = await prepareSweep(request);
+  const { skipped } = trace.report;
+  if (skipped.count > 0) {
+    const reasons = Object.entries(skipped.byReason).map(([reason, count]) => `${count} ${reason}`);
+    process.stderr.write(
+      `hotspot: skipped ${skipped.count} bad row(s) of ${trace.source.path} under --skip-bad-rows (${reasons.join(", ")})\n`,
+    );
+  }
   const controller = new AbortController();
   const onInterrupt = () => {
     process.stderr.write("\nhotspot: stopping after the items in flight (Ctrl-C again to abandon them)\n");
