@@ -92,3 +92,14 @@ export function shown(value: string, max = 60): string {
   const cut = value.length > max ? `${value.slice(0, max)}…` : value;
   return JSON.stringify(cut);
 }
+
+/** An output file could not be written (folder missing, read-only, a directory in the way). */
+export class OutputError extends HotspotError {
+  constructor(
+    readonly path: string,
+    detail: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super("HOTSPOT_OUTPUT", `${path}: ${detail}`, options);
+  }
+}

@@ -10,6 +10,7 @@ import { liveCommand } from "./commands/live.js";
 import { shellCommandLine } from "../reports/command-line.js";
 import { version } from "../version.js";
 import { closest } from "./suggest.js";
+import { fsReason, isFsError } from "../util/fs-errors.js";
 
 /** Exit codes: 0 success, 1 a run failed (bad data, cloud error), 2 the command line was wrong. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
@@ -88,6 +89,12 @@ function reportError(error: unknown): number {
   }
   if (error instanceof HotspotError) {
     process.stderr.write(`hotspot: ${error.message} [${error.code}]\n`);
+    return exitCodes.failed;
+  }
+  // A file-system failure nothing located (yet) still names its file, without a stack trace.
+  if (isFsError(error)) {
+    const where = error.path === undefined ? "" : `${error.path}: `;
+    process.stderr.write(`hotspot: ${where}cannot ${error.syscall} (${fsReason(error)}) [HOTSPOT_IO]\n`);
     return exitCodes.failed;
   }
   process.stderr.write(

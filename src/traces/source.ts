@@ -4,6 +4,7 @@ import { open, stat } from "node:fs/promises";
 import { Readable, pipeline } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { InputFormatError, InputReadError } from "../errors.js";
+import { fsReason } from "../util/fs-errors.js";
 
 const chunkSize = 1 << 20;
 
@@ -27,17 +28,22 @@ export interface SourceFacts {
 
 /** File facts for the cache key and for reading; empty files and non-files are refused here. */
 export async function statSource(path: string): Promise<SourceFacts> {
+  const unreadable = (error: unknown) =>
+    new InputReadError(path, `cannot read the file (${fsReason(error)})`, { cause: error });
   let info;
   try {
     info = await stat(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code;
-    throw new InputReadError(path, `cannot read the file (${why})`, { cause: error });
+    throw unreadable(error);
   }
   if (!info.isFile()) throw new InputReadError(path, "not a regular file");
   if (info.size === 0) throw new InputFormatError(path, "trace data", "an empty file");
-  const handle = await open(path, "r");
+  let handle;
+  try {
+    handle = await open(path, "r");
+  } catch (error) {
+    throw unreadable(error);
+  }
   try {
     const head = Buffer.alloc(2);
     const { bytesRead } = await handle.read(head, 0, 2, 0);

@@ -1,6 +1,7 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/run-cli.js";
 
@@ -171,4 +172,77 @@ describe("no exit 0 with a meaningless result", () => {
     expect(printed.trace.skippedRows).toEqual({ count: 1, byReason: { price: 1 } });
     expect(JSON.parse(await readFile(out, "utf8"))).toEqual(printed);
   });
+});
+
+const bin = resolve(new URL("../../", import.meta.url).pathname, "dist/src/cli/bin.js");
+
+describe("outputs: checked before the run, never half-written", () => {
+  it("refuses a read-only --out before running, leaving it as it was", async () => {
+    const target = await file("ro.json", "old\n");
+    await chmod(target, 0o444);
+    const result = await sim("--out", target);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `hotspot: --out: expected a file path in an existing, writable folder, found "${target}" (a read-only file, which hotspot does not replace)\n`,
+    );
+    expect(await readFile(target, "utf8")).toBe("old\n");
+    expect((await stat(target)).mode & 0o777).toBe(0o444);
+  });
+
+  it("refuses a directory, a missing folder, and checks --report before --out is written", async () => {
+    const folder = join(dir, "a-folder");
+    await mkdir(folder, { recursive: true });
+    const onDir = await sim("--out", folder);
+    expect(onDir.stderr).toBe(
+      `hotspot: --out: expected a file path in an existing, writable folder, found "${folder}" (a directory)\n`,
+    );
+    const missing = join(dir, "nowhere", "r.json");
+    const noFolder = await sim("--out", missing);
+    expect(noFolder.stderr).toBe(
+      `hotspot: --out: expected a file path in an existing, writable folder, found "${missing}" (its folder ${join(dir, "nowhere")} does not exist)\n`,
+    );
+    const out = join(dir, "first.json");
+    const both = await sim("--out", out, "--report", folder);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toBe(
+      `hotspot: --report: expected a file path in an existing, writable folder, found "${folder}" (a directory)\n`,
+    );
+    await expect(stat(out)).rejects.toThrow(/ENOENT/);
+  });
+
+  it("removes the temporary file when trace synth is interrupted (SIGINT) mid-write", async () => {
+    const folder = join(dir, "synth");
+    await mkdir(folder);
+    const out = join(folder, "big.csv");
+    const child = execa("node", [bin, "trace", "synth", "--days", "365", "--seed", "3", "-o", out], {
+      reject: false,
+    });
+    // Wait (bounded) for the temporary file to appear, then interrupt.
+    for (let tries = 0; tries < 300 && (await readdir(folder)).length === 0; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect((await readdir(folder)).length).toBe(1);
+    child.kill("SIGINT");
+    const result = await child;
+    expect(result.signal).toBe("SIGINT");
+    expect(await readdir(folder)).toEqual([]);
+  }, 60_000);
+
+  it("names a trace without read permission, without a stack trace (run as nobody when root)", async () => {
+    const folder = join(dir, "noread");
+    await mkdir(folder);
+    await chmod(dir, 0o755);
+    await chmod(folder, 0o755);
+    const path = join(folder, "t.csv");
+    await writeFile(path, `${rows.join("\n")}\n`);
+    await chmod(path, 0o000);
+    const asNobody =
+      process.getuid?.() === 0 ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : [];
+    const command = [...asNobody, "node", bin, "trace", "info", path, "--no-cache"];
+    const result = await execa(command[0], command.slice(1), { reject: false });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toBe(
+      `hotspot: ${path}: cannot read the file (permission denied) [HOTSPOT_INPUT_READ]`,
+    );
+  }, 30_000);
 });

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { checkOutputPath } from "../../util/output-path.js";
 import { fileURLToPath } from "node:url";
 import type { Argv, CommandModule } from "yargs";
 import { billingModels, type BillingModelName } from "../../engine/billing.js";
@@ -355,6 +356,8 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
     throw new UsageError("--advisor", "a Spot Advisor file with --interruptions advisor", "none");
   }
 
+  if (args.out !== undefined) await checkOutputPath("--out", args.out);
+  if (args.report !== undefined) await checkOutputPath("--report", args.report);
   const tracePath = args.trace ?? defaultTracePath();
   const trace = await loadTrace(tracePath, loadOptions);
   const window = simulationWindow(trace);

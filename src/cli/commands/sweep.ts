@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import { checkOutputPath } from "../../util/output-path.js";
 import type { Argv, CommandModule } from "yargs";
 import { billingModels } from "../../engine/billing.js";
 import { defaultMigrationModel, durationModes } from "../../engine/migration-model.js";
@@ -239,6 +240,8 @@ export async function runSweepCommand(args: SweepArgs): Promise<void> {
   const request = sweepRequestFromArgs(args);
   const shard = shardFromArgs(args, process.env);
   const execution = executionFromArgs(args.jobs);
+  await checkOutputPath("--out", args.out);
+  if (args.report !== undefined) await checkOutputPath("--report", args.report);
   const { config, trace } = await prepareSweep(request);
   const { skipped } = trace.report;
   if (skipped.count > 0) {
