@@ -1,3 +1,4 @@
+import { terminalSafe } from "../util/terminal.js";
 import type { ResultsDocument, RunMetrics } from "./document.js";
 
 const unitLabels: Readonly<Record<string, string>> = { ecu: "ECU", vcpu: "vCPU", score: "score" };
@@ -70,5 +71,5 @@ export function formatResultsTables(document: ResultsDocument): string {
       ),
     );
   }
-  return `${parts.join("\n")}\n`;
+  return terminalSafe(`${parts.join("\n")}\n`);
 }

@@ -24,6 +24,11 @@ export interface SkipReport {
 }
 
 const maxExamples = 5;
+// AWS's shapes: zones (names, IDs, local and wavelength zones) and types are lowercase words joined
+// by `-` (types `family.size`); products are printable text. Anything else (escapes, markup) is refused.
+const awsNamePattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const instanceTypePattern = /^[a-z0-9]+(?:-[a-z0-9]+)*\.[a-z0-9-]+$/;
+const productPattern = /^[\x20-\x7e]{1,100}$/;
 const empty = Buffer.alloc(0);
 const powersOfTen = Array.from({ length: 23 }, (_, k) => 10 ** k);
 const plainNumber = /^[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?$|^[0-9]+\.$/;
@@ -291,6 +296,38 @@ export class RowSink {
       }
     }
     const zone = this.key.toString("utf8", 0, this.keyPartEnds[0]);
+    if (!awsNamePattern.test(zone)) {
+      this.fail(
+        "zone",
+        "an AvailabilityZone such as us-east-1a or use1-az4 (lowercase letters, digits, -)",
+        shown(zone),
+        n,
+        line,
+      );
+      return false;
+    }
+    const type = this.key.toString("utf8", this.keyPartEnds[0] + 1, this.keyPartEnds[1]);
+    if (!instanceTypePattern.test(type)) {
+      this.fail(
+        "type",
+        "an InstanceType such as m5.large (family.size: lowercase letters, digits, -)",
+        shown(type),
+        n,
+        line,
+      );
+      return false;
+    }
+    const product = this.key.toString("utf8", this.keyPartEnds[1] + 1, this.keyPartEnds[2]);
+    if (!productPattern.test(product)) {
+      this.fail(
+        "product",
+        "a ProductDescription of printable characters such as Linux/UNIX",
+        shown(product),
+        n,
+        line,
+      );
+      return false;
+    }
     // Only the other kind is refused: local and wavelength zones fit neither pattern but are real.
     const kind = zoneKindOf(zone);
     if (kind !== undefined && kind !== this.zoneKind) {

@@ -246,3 +246,37 @@ describe("outputs: checked before the run, never half-written", () => {
     );
   }, 30_000);
 });
+
+describe("terminals: no control character reaches them raw", () => {
+  it("refuses zone names with escape sequences or markup, escaped in the message", async () => {
+    const escape = await file(
+      "escape.csv",
+      `${header}\n"us-east-1a\u001b[31mRED",m4.large,Linux/UNIX,0.1,2021-03-01T00:00:00Z\n`,
+    );
+    const result = await runCli(["trace", "info", escape, "--no-cache"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `hotspot: ${escape}:2: expected an AvailabilityZone such as us-east-1a or use1-az4 (lowercase letters, digits, -), found "us-east-1a\\u001b[31mRED" [HOTSPOT_INPUT_FORMAT]\n`,
+    );
+    const markup = await file(
+      "markup.csv",
+      `${header}\nus-east-1a,<b>m4</b>.large,Linux/UNIX,0.1,2021-03-01T00:00:00Z\n`,
+    );
+    const typed = await runCli(["trace", "info", markup, "--no-cache"]);
+    expect(typed.stderr).toBe(
+      `hotspot: ${markup}:2: expected an InstanceType such as m5.large (family.size: lowercase letters, digits, -), found "<b>m4</b>.large" [HOTSPOT_INPUT_FORMAT]\n`,
+    );
+  });
+
+  it("escapes control characters of a file name in messages and in trace info", async () => {
+    const named = await file("bell\u0007.csv", `${rows.join("\n")}\n`);
+    const info = await runCli(["trace", "info", named, "--no-cache"]);
+    expect(info.code).toBe(0);
+    expect(info.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    expect(info.stdout).toContain("bell\\u0007.csv (csv, ");
+    const missing = await runCli(["trace", "info", join(dir, "gone\u009b.csv"), "--no-cache"]);
+    expect(missing.stderr).toBe(
+      `hotspot: ${join(dir, "gone\\u009b.csv")}: cannot read the file (no such file or folder) [HOTSPOT_INPUT_READ]\n`,
+    );
+  });
+});
