@@ -272,6 +272,7 @@ describe("terminals: no control character reaches them raw", () => {
     const named = await file("bell\u0007.csv", `${rows.join("\n")}\n`);
     const info = await runCli(["trace", "info", named, "--no-cache"]);
     expect(info.code).toBe(0);
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
     expect(info.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
     expect(info.stdout).toContain("bell\\u0007.csv (csv, ");
     const missing = await runCli(["trace", "info", join(dir, "gone\u009b.csv"), "--no-cache"]);
