@@ -12,6 +12,7 @@ import type { Trace } from "../traces/types.js";
 import { itemCoordinates, type SweepConfig } from "./config.js";
 import { expandGrid, type GridPoint, type SweepSettings } from "./settings.js";
 import { isoSeconds } from "../util/iso-seconds.js";
+import { itemDigest } from "./item-digest.js";
 
 /** One policy's outcome on one item (all zones together). */
 export interface PolicyOutcome {
@@ -39,6 +40,8 @@ export interface ItemResult {
   readonly end: string;
   readonly seed: number;
   readonly outcomes: readonly PolicyOutcome[];
+  /** `itemDigest` of the rest, checked by `merge`. */
+  readonly digest: string;
 }
 
 /** What a thread needs to run items: built once per thread. */
@@ -106,7 +109,7 @@ export async function runItem(context: ItemContext, index: number): Promise<Item
     workloadDescription: "constant",
   });
   const days = config.windowSeconds / 86400;
-  return {
+  const result = {
     index,
     point,
     window,
@@ -129,4 +132,5 @@ export async function runItem(context: ItemContext, index: number): Promise<Item
       gapToOptimal: run.gapToOptimal,
     })),
   };
+  return { ...result, digest: itemDigest(result) };
 }
