@@ -11,6 +11,9 @@ export interface CacheKey {
   readonly path: string;
   readonly size: number;
   readonly mtimeMs: number;
+  // Restoring mtime after a same-size edit (touch -d) cannot restore ctime, which the kernel sets.
+  readonly ino: number;
+  readonly ctimeMs: number;
 }
 
 /** A parsed file before filtering: what the cache stores and what a cold parse produces. */
@@ -40,7 +43,7 @@ export interface ParsedTrace {
 // the preamble, 8 reserved bytes), metadata JSON padded to 8 bytes, then time f64[n], price f64[n],
 // seriesId u32[n], little-endian, so the columns are typed-array views over the file's bytes.
 const magic = Buffer.from("HSTRACE\0", "latin1");
-const version = 2;
+const version = 3;
 const preambleBytes = 32;
 
 type Metadata = Omit<ParsedTrace, "time" | "seriesId" | "price">;
@@ -99,7 +102,13 @@ export async function readCache(cacheDir: string, key: CacheKey): Promise<Parsed
     return undefined;
   }
   const stored = metadata.key;
-  if (stored?.path !== key.path || stored.size !== key.size || stored.mtimeMs !== key.mtimeMs)
+  if (
+    stored?.path !== key.path ||
+    stored.size !== key.size ||
+    stored.mtimeMs !== key.mtimeMs ||
+    stored.ino !== key.ino ||
+    stored.ctimeMs !== key.ctimeMs
+  )
     return undefined;
   // Typed views need 8-byte alignment of the underlying buffer; copy in the rare case it is not.
   const bytes = file.byteOffset % 8 === 0 ? file : Buffer.from(Uint8Array.from(file).buffer);

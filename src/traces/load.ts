@@ -33,7 +33,13 @@ export async function loadTrace(path: string, options: LoadOptions = {}): Promis
   const skipBadRows = options.skipBadRows ?? false;
   const limits = options.limits ?? defaultReadLimits;
   const facts = await statSource(path);
-  const key: CacheKey = { path: resolve(path), size: facts.size, mtimeMs: facts.mtimeMs };
+  const key: CacheKey = {
+    path: resolve(path),
+    size: facts.size,
+    mtimeMs: facts.mtimeMs,
+    ino: facts.ino,
+    ctimeMs: facts.ctimeMs,
+  };
   const cacheDir = options.cacheDir ?? false;
 
   let parsed = cacheDir === false ? undefined : await readCache(cacheDir, key);

@@ -22,6 +22,9 @@ export interface TraceSourceStream {
 export interface SourceFacts {
   readonly size: number;
   readonly mtimeMs: number;
+  /** Inode and change time: an edit that restores size and mtime still moves ctime. */
+  readonly ino: number;
+  readonly ctimeMs: number;
   /** Detected by the magic bytes 1f 8b, not the name. */
   readonly gzip: boolean;
 }
@@ -50,6 +53,8 @@ export async function statSource(path: string): Promise<SourceFacts> {
     return {
       size: info.size,
       mtimeMs: info.mtimeMs,
+      ino: info.ino,
+      ctimeMs: info.ctimeMs,
       gzip: bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b,
     };
   } finally {
