@@ -90,9 +90,12 @@ export function createJsonParser(file: string, sink: RowSink, limits: ReadLimits
   }
 
   function tokenText(): string {
-    return tokEscaped
-      ? (JSON.parse(buf.toString("utf8", tokStart - 1, tokEnd + 1)) as string)
-      : buf.toString("utf8", tokStart, tokEnd);
+    if (!tokEscaped) return buf.toString("utf8", tokStart, tokEnd);
+    const quoted = buf.toString("utf8", tokStart - 1, tokEnd + 1);
+    // Found by fuzzing: a bad escape (\q, \u12) is the input's fault, reported where it is.
+    return /^"(?:[^"\\]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"$/.test(quoted)
+      ? (JSON.parse(quoted) as string)
+      : syntaxError("a JSON string with valid escapes (\\n, \\u00e9 ...)", shown(quoted));
   }
 
   function tokenIs(key: Buffer): boolean {

@@ -101,6 +101,17 @@ export function openSource(
         chunk = chunk.subarray(3);
         offset = 3;
       }
+      if (
+        offset === 0 &&
+        chunk.length >= 2 &&
+        ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff))
+      ) {
+        throw new InputFormatError(
+          path,
+          "a UTF-8 text trace",
+          `UTF-16 text (byte-order mark ${chunk[0] === 0xff ? "FF FE, little-endian" : "FE FF, big-endian"}); convert it with iconv -f UTF-16 -t UTF-8`,
+        );
+      }
       const nul = chunk.indexOf(0);
       if (nul >= 0) {
         throw new InputFormatError(

@@ -281,3 +281,17 @@ describe("terminals: no control character reaches them raw", () => {
     );
   });
 });
+
+describe("weak messages made clear", () => {
+  it("names UTF-16 input and how to convert it, instead of calling it binary", async () => {
+    const path = await file(
+      "utf16.csv",
+      Buffer.concat([Buffer.of(0xff, 0xfe), Buffer.from(`${rows.join("\n")}\n`, "utf16le")]),
+    );
+    const result = await runCli(["trace", "info", path, "--no-cache"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `hotspot: ${path}: expected a UTF-8 text trace, found UTF-16 text (byte-order mark FF FE, little-endian); convert it with iconv -f UTF-16 -t UTF-8 [HOTSPOT_INPUT_FORMAT]\n`,
+    );
+  });
+});
