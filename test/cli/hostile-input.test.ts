@@ -294,4 +294,12 @@ describe("weak messages made clear", () => {
       `hotspot: ${path}: expected a UTF-8 text trace, found UTF-16 text (byte-order mark FF FE, little-endian); convert it with iconv -f UTF-16 -t UTF-8 [HOTSPOT_INPUT_FORMAT]\n`,
     );
   });
+
+  it("says a product filter left no rows, and how many it removed", async () => {
+    const result = await sim("--product", "Windows");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `hotspot: ${tracePath}: expected rows left after the filters (--product Windows), found none of 4 rows: 4 filtered out by product, 0 by zone, 0 by type, 0 by window [HOTSPOT_INPUT_FORMAT]\n`,
+    );
+  });
 });
