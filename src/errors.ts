@@ -90,5 +90,20 @@ export class CloudApiError extends HotspotError {
 /** Quote a found value for an error message, shortened and with control characters made visible. */
 export function shown(value: string, max = 60): string {
   const cut = value.length > max ? `${value.slice(0, max)}…` : value;
-  return JSON.stringify(cut);
+  // JSON escapes C0 controls; DEL, C1 controls and bidi overrides are escaped too.
+  return JSON.stringify(cut).replace(
+    /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+/** An output file could not be written (folder missing, read-only, a directory in the way). */
+export class OutputError extends HotspotError {
+  constructor(
+    readonly path: string,
+    detail: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super("HOTSPOT_OUTPUT", `${path}: ${detail}`, options);
+  }
 }

@@ -3,6 +3,8 @@ import { HotspotError, UsageError, UnknownNameError } from "../errors.js";
 import { shellCommandLine } from "../util/shell.js";
 import { version } from "../version.js";
 import { closest } from "./suggest.js";
+import { fsReason, isFsError } from "../util/fs-errors.js";
+import { terminalSafe } from "../util/terminal.js";
 
 /** Exit codes: 0 success, 1 a run failed (bad data, cloud error), 2 the command line was wrong. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
@@ -156,19 +158,27 @@ function knownFlags(parser: object): string[] {
 class CommandLineError extends Error {}
 
 function reportError(error: unknown): number {
+  // Messages quote input (file names, cells): nothing from it reaches the terminal raw.
+  const write = (text: string) => process.stderr.write(terminalSafe(text));
   if (error instanceof CommandLineError) {
-    process.stderr.write(`hotspot: ${error.message}\nRun with --help for usage.\n`);
+    write(`hotspot: ${error.message}\nRun with --help for usage.\n`);
     return exitCodes.usage;
   }
   if (error instanceof UsageError || error instanceof UnknownNameError) {
-    process.stderr.write(`hotspot: ${error.message}\n`);
+    write(`hotspot: ${error.message}\n`);
     return exitCodes.usage;
   }
   if (error instanceof HotspotError) {
-    process.stderr.write(`hotspot: ${error.message} [${error.code}]\n`);
+    write(`hotspot: ${error.message} [${error.code}]\n`);
     return exitCodes.failed;
   }
-  process.stderr.write(
+  // A file-system failure nothing located (yet) still names its file, without a stack trace.
+  if (isFsError(error)) {
+    const where = error.path === undefined ? "" : `${error.path}: `;
+    write(`hotspot: ${where}cannot ${error.syscall} (${fsReason(error)}) [HOTSPOT_IO]\n`);
+    return exitCodes.failed;
+  }
+  write(
     `hotspot: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );
   return exitCodes.failed;

@@ -1,4 +1,5 @@
-import { UsageError } from "../errors.js";
+import { UsageError, shown } from "../errors.js";
+import { parseTimestamp, timestampProblem } from "../traces/timestamps.js";
 
 /** Validators for CLI values: each turns a string from `flag` into a typed value or throws UsageError. */
 
@@ -15,22 +16,24 @@ export function parseList(flag: string, raw: string | readonly string[] | undefi
 
 /**
  * A point in time: an ISO 8601 date (`2021-03-02`, taken as UTC midnight) or date-time with `Z` or an
- * offset. Returns seconds since the Unix epoch.
+ * offset, seconds optional. Read by the trace parser's strict `parseTimestamp`: no rollover of
+ * 2016-02-30 into March, no time without an offset. Returns seconds since the Unix epoch.
  */
 export function parseTime(flag: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const text = String(raw).trim();
-  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
-  const dateTime = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text);
-  const ms = dateOnly ? Date.parse(`${text}T00:00:00Z`) : dateTime ? Date.parse(text.replace(" ", "T")) : NaN;
-  if (!Number.isFinite(ms)) {
+  const normalised = /^\d{4}-\d{2}-\d{2}$/.test(text)
+    ? `${text}T00:00:00Z`
+    : text.replace(/^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2})(?=Z$|[+-]\d{2}:?\d{2}$)/, "$1:00");
+  const seconds = parseTimestamp(normalised);
+  if (Number.isNaN(seconds)) {
     throw new UsageError(
       flag,
-      "an ISO 8601 date (2021-03-02) or date-time with zone (2021-03-02T06:00:00Z)",
-      JSON.stringify(text),
+      "an ISO 8601 date (2021-03-02, UTC) or date-time with Z or an offset (2021-03-02T06:00:00Z)",
+      timestampProblem(normalised, shown(text)),
     );
   }
-  return ms / 1000;
+  return seconds;
 }
 
 const durationUnits: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
@@ -48,6 +51,41 @@ export function parseDuration(flag: string, raw: string | number | undefined): n
     );
   }
   return seconds;
+}
+
+/** Shortest `--interval`: below a second the engine's decisions, not prices, would set the pace. */
+export const minimumIntervalSeconds = 1;
+/** Default cap on decisions per run (span ÷ interval), raised with `--max-decisions`. */
+export const defaultMaxDecisions = 2_000_000;
+
+/** A decision interval: a duration of at least `minimumIntervalSeconds`. */
+export function parseInterval(flag: string, raw: string | number): number {
+  const seconds = parseDuration(flag, raw)!;
+  if (seconds < minimumIntervalSeconds) {
+    throw new UsageError(
+      flag,
+      `a duration of at least ${minimumIntervalSeconds} s (decisions closer than that replay nothing new)`,
+      JSON.stringify(String(raw)),
+    );
+  }
+  return seconds;
+}
+
+/** Refuses a run of more than `cap` decisions (span ÷ interval) before it starts, naming the flags. */
+export function checkDecisions(
+  flag: string,
+  spanSeconds: number,
+  intervalSeconds: number,
+  cap: number,
+): void {
+  const decisions = Math.ceil(spanSeconds / intervalSeconds);
+  if (decisions > cap) {
+    throw new UsageError(
+      flag,
+      `at most ${cap.toLocaleString("en-US")} decisions per run (a longer interval, a shorter window, or --max-decisions N)`,
+      `${decisions.toLocaleString("en-US")} decisions (${(spanSeconds / 86400).toFixed(2)} days every ${intervalSeconds} s)`,
+    );
+  }
 }
 
 /** A finite number within [min, max]. */

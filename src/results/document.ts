@@ -2,6 +2,7 @@ import type { SimRun } from "../drivers/sim/run.js";
 import type { Trace } from "../traces/types.js";
 import { version } from "../version.js";
 import { isoSeconds } from "../util/iso-seconds.js";
+import { unpricedStretches } from "../traces/coverage.js";
 
 /** Identifies the document kind and layout; bump `RESULTS_VERSION` on any incompatible change. */
 export const RESULTS_SCHEMA = "hotspot.sim-results";
@@ -109,6 +110,10 @@ export interface TraceIdentity {
   readonly end: string;
   readonly rowsKept: number;
   readonly series: number;
+  /** Bad rows skipped under --skip-bad-rows, by reason; absent in documents written before it existed. */
+  readonly skippedRows?: { readonly count: number; readonly byReason: Readonly<Record<string, number>> };
+  /** Share of the window before the trace's first price or after its last change (0 to 1). */
+  readonly unpricedShare?: number;
 }
 
 export interface ResultsDocument {
@@ -126,6 +131,8 @@ export interface ResultsDocument {
   readonly aggregate: readonly AggregateDocument[];
   /** Zones where no policy could host the container; absent in documents written before it existed. */
   readonly excludedZones?: readonly ExcludedZone[];
+  /** What makes the results less than they seem (unpriced stretches, skipped rows); absent when none. */
+  readonly warnings?: readonly string[];
 }
 
 /** Nearest-rank 95th percentile; 0 for no samples. */
@@ -308,6 +315,8 @@ export function traceIdentity(trace: Trace, window: { readonly start: number; re
     end: isoSeconds(window.end),
     rowsKept: trace.report.rowsKept,
     series: trace.series.length,
+    skippedRows: { count: trace.report.skipped.count, byReason: trace.report.skipped.byReason },
+    unpricedShare: unpricedStretches(trace, window).share,
   } satisfies TraceIdentity;
 }
 
@@ -356,4 +365,11 @@ export function buildResultsDocument(input: {
     aggregate,
     excludedZones,
   };
+}
+
+/** The document with `warnings` added, so that tables, `--json` and `--out` all carry them. */
+export function withWarnings(document: ResultsDocument, warnings: readonly string[]): ResultsDocument {
+  return warnings.length === 0
+    ? document
+    : { ...document, warnings: [...(document.warnings ?? []), ...warnings] };
 }

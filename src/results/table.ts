@@ -1,3 +1,4 @@
+import { terminalSafe } from "../util/terminal.js";
 import type { ResultsDocument, RunMetrics } from "./document.js";
 
 const unitLabels: Readonly<Record<string, string>> = { ecu: "ECU", vcpu: "vCPU", score: "score" };
@@ -48,6 +49,7 @@ export function formatResultsTables(document: ResultsDocument): string {
   const zones = [...new Set(document.runs.map((run) => run.zone))];
   const parts: string[] = [
     `trace ${document.trace.path} (${document.trace.start} .. ${document.trace.end}), seed ${document.seed}, work unit ${unit}`,
+    ...(document.warnings ?? []).map((warning) => `warning: ${warning}`),
   ];
   for (const zone of zones) {
     const runs = document.runs.filter((run) => run.zone === zone);
@@ -75,7 +77,7 @@ export function formatResultsTables(document: ResultsDocument): string {
   }
   const summary = hoppingSummary(document);
   if (summary !== null) parts.push(`\n${summary}`);
-  return `${parts.join("\n")}\n`;
+  return terminalSafe(`${parts.join("\n")}\n`);
 }
 
 /**

@@ -12,6 +12,7 @@ import type { Trace } from "../traces/types.js";
 import { itemCoordinates, type SweepConfig } from "./config.js";
 import { expandGrid, type GridPoint, type SweepSettings } from "./settings.js";
 import { isoSeconds } from "../util/iso-seconds.js";
+import { itemDigest } from "./item-digest.js";
 
 /**
  * One policy's outcome on one item: counts, costs and work are totals over the item's zones (one
@@ -50,6 +51,8 @@ export interface ItemResult {
   /** Zones where nothing could host the container in this window, left out of the outcomes. */
   readonly excludedZones: readonly string[];
   readonly outcomes: readonly PolicyOutcome[];
+  /** `itemDigest` of the rest, checked by `merge`. */
+  readonly digest: string;
 }
 
 /** What a thread needs to run items: built once per thread. */
@@ -119,7 +122,7 @@ export async function runItem(context: ItemContext, index: number): Promise<Item
   const days = config.windowSeconds / 86400;
   // Per zone-day: a rate summed over zones would grow with the number of zones swept.
   const perZoneDay = (value: number, zones: number) => (zones > 0 ? value / (zones * days) : null);
-  return {
+  const result = {
     index,
     point,
     window,
@@ -145,4 +148,5 @@ export async function runItem(context: ItemContext, index: number): Promise<Item
       gapToOptimal: run.gapToOptimal,
     })),
   };
+  return { ...result, digest: itemDigest(result) };
 }

@@ -1,6 +1,7 @@
 import { HotspotError } from "../errors.js";
 import { buildSweepDocument, type SweepDocument } from "./document.js";
 import type { ItemResult } from "./item.js";
+import { itemDigest } from "./item-digest.js";
 
 /** Shard files that cannot be merged: another sweep, a missing or repeated shard, an unfinished one. */
 export class MergeError extends HotspotError {
@@ -59,6 +60,11 @@ export function mergeSweepDocuments(
   const items = new Map<number, ItemResult>();
   for (const { path, document } of shards) {
     for (const item of document.items) {
+      if (item.digest !== itemDigest(item)) {
+        throw new MergeError(
+          `${path}: item ${item.index} (point ${item.point}, window ${item.window}) was altered: its content no longer matches its digest ${String(item.digest).slice(0, 12)}…; run that shard again`,
+        );
+      }
       if (items.has(item.index) || item.index % count !== document.shard!.index) {
         throw new MergeError(
           `${path}: item ${item.index} does not belong to shard ${document.shard!.index}/${count} alone`,
@@ -69,7 +75,15 @@ export function mergeSweepDocuments(
   }
   const config = shards.find(({ document }) => document.shard!.index === 0)!.document.config;
   if (items.size !== config.items) {
-    throw new MergeError(`the shards hold ${items.size} of the sweep's ${config.items} items`);
+    const missing = Array.from({ length: config.items }, (_, index) => index).filter(
+      (index) => !items.has(index),
+    );
+    const named = missing
+      .slice(0, 10)
+      .map((index) => `${index} (shard ${index % count}: ${byIndex.get(index % count)})`);
+    throw new MergeError(
+      `the shards hold ${items.size} of the sweep's ${config.items} items; missing item(s) ${named.join(", ")}${missing.length > 10 ? ` and ${missing.length - 10} more` : ""}`,
+    );
   }
   return buildSweepDocument({
     config,

@@ -1,6 +1,6 @@
 import { billingModels, type BillingModelName } from "../engine/billing.js";
 import { durationModes, type DurationMode, type TransferMedium } from "../engine/migration-model.js";
-import { parseChoice, parseDuration, parseList, parseNumber } from "../cli/parse.js";
+import { parseChoice, parseInterval, parseList, parseNumber } from "../cli/parse.js";
 import { UsageError } from "../errors.js";
 
 /** Interruption models a sweep can vary: `auto` picks bid before the smoothed era, else none, per window. */
@@ -42,7 +42,7 @@ export const varyKeys = {
   interval: {
     field: "intervalSeconds",
     describe: "seconds between decisions (60, 5m)",
-    parse: (flag, raw) => parseDuration(flag, raw)!,
+    parse: (flag, raw) => parseInterval(flag, raw),
   },
   billing: {
     field: "billing",
@@ -87,7 +87,7 @@ export const varyKeys = {
   "history-window": {
     field: "historyWindowSeconds",
     describe: "look-back window policies see (1d, 6h)",
-    parse: (flag, raw) => parseDuration(flag, raw)!,
+    parse: (flag, raw) => parseInterval(flag, raw),
   },
 } as const satisfies Record<string, VaryKey>;
 

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import { writeFileAtomic } from "../util/atomic-write.js";
-import type { BadRow, SkipReport } from "./row-sink.js";
+import type { BadRow, SkipReport, TimedRow } from "./row-sink.js";
 import type { SeriesKey, TraceFormatName, ZoneKind } from "./types.js";
 
 /** Identifies the source file a cache entry was made from; any change makes the entry stale. */
@@ -11,6 +11,9 @@ export interface CacheKey {
   readonly path: string;
   readonly size: number;
   readonly mtimeMs: number;
+  // Restoring mtime after a same-size edit (touch -d) cannot restore ctime, which the kernel sets.
+  readonly ino: number;
+  readonly ctimeMs: number;
 }
 
 /** A parsed file before filtering: what the cache stores and what a cold parse produces. */
@@ -29,6 +32,8 @@ export interface ParsedTrace {
   readonly skipped: SkipReport;
   /** The first bad row skipped, re-raised when a later load does not skip bad rows. */
   readonly firstBadRow: BadRow | null;
+  /** The rows of the earliest and latest time, checked against the plausible range on every load. */
+  readonly extremes: { readonly earliest: TimedRow; readonly latest: TimedRow } | null;
   readonly time: Float64Array;
   readonly seriesId: Uint32Array;
   readonly price: Float64Array;
@@ -38,7 +43,7 @@ export interface ParsedTrace {
 // the preamble, 8 reserved bytes), metadata JSON padded to 8 bytes, then time f64[n], price f64[n],
 // seriesId u32[n], little-endian, so the columns are typed-array views over the file's bytes.
 const magic = Buffer.from("HSTRACE\0", "latin1");
-const version = 1;
+const version = 3;
 const preambleBytes = 32;
 
 type Metadata = Omit<ParsedTrace, "time" | "seriesId" | "price">;
@@ -97,7 +102,13 @@ export async function readCache(cacheDir: string, key: CacheKey): Promise<Parsed
     return undefined;
   }
   const stored = metadata.key;
-  if (stored?.path !== key.path || stored.size !== key.size || stored.mtimeMs !== key.mtimeMs)
+  if (
+    stored?.path !== key.path ||
+    stored.size !== key.size ||
+    stored.mtimeMs !== key.mtimeMs ||
+    stored.ino !== key.ino ||
+    stored.ctimeMs !== key.ctimeMs
+  )
     return undefined;
   // Typed views need 8-byte alignment of the underlying buffer; copy in the rare case it is not.
   const bytes = file.byteOffset % 8 === 0 ? file : Buffer.from(Uint8Array.from(file).buffer);

@@ -236,12 +236,21 @@ export function sortAndDedup(input: Columns, length: number): SortedColumns {
   return gatherDistinct(input, length, order);
 }
 
-// Within each run of equal time, order by (series, file position): runs are short, insertion sort.
+// Within each run of equal time, order by (series, file position). Most runs are short and take an
+// insertion sort; a long one (a million series stamped alike) takes the O(n log n) comparison sort.
+const shortRun = 16;
+
 function sortEqualTimeRuns(order: Uint32Array, time: Float64Array, seriesId: Uint32Array): void {
   const length = order.length;
+  const bySeriesThenPosition = (a: number, b: number) => seriesId[a] - seriesId[b] || a - b;
   let runStart = 0;
   for (let i = 1; i <= length; i++) {
     if (i < length && time[order[i]] === time[order[runStart]]) continue;
+    if (i - runStart > shortRun) {
+      order.subarray(runStart, i).sort(bySeriesThenPosition);
+      runStart = i;
+      continue;
+    }
     for (let j = runStart + 1; j < i; j++) {
       const row = order[j];
       const series = seriesId[row];
@@ -285,12 +294,23 @@ function gatherDistinct(input: Columns, length: number, order: Uint32Array | nul
     ) {
       groupStart--;
     }
-    for (let j = groupStart; j < i; j++) {
-      const q = input.price[at(j)];
-      let recurs = false;
-      for (let k = j + 1; k <= i && !recurs; k++) recurs = input.price[at(k)] === q;
-      if (recurs) duplicatesDropped++;
-      else conflictsDropped++;
+    if (i - groupStart >= shortRun) {
+      // Of g rows with d distinct prices, g - d are duplicates and d - 1 conflicts: count d sorted.
+      const prices = new Float64Array(i - groupStart + 1);
+      for (let j = groupStart; j <= i; j++) prices[j - groupStart] = input.price[at(j)];
+      prices.sort();
+      let distinct = 1;
+      for (let j = 1; j < prices.length; j++) if (prices[j] !== prices[j - 1]) distinct++;
+      duplicatesDropped += prices.length - distinct;
+      conflictsDropped += distinct - 1;
+    } else {
+      for (let j = groupStart; j < i; j++) {
+        const q = input.price[at(j)];
+        let recurs = false;
+        for (let k = j + 1; k <= i && !recurs; k++) recurs = input.price[at(k)] === q;
+        if (recurs) duplicatesDropped++;
+        else conflictsDropped++;
+      }
     }
     time[kept] = t;
     seriesId[kept] = s;

@@ -3,7 +3,7 @@ import { createCsvParser, csvColumns } from "./parse-csv.js";
 import { createJsonParser } from "./parse-json.js";
 import { createTextParser, looksLikeTextLine } from "./parse-text.js";
 import type { RowSink } from "./row-sink.js";
-import type { TraceFormatName, ZoneKind } from "./types.js";
+import type { ReadLimits, TraceFormatName, ZoneKind } from "./types.js";
 
 /** A format's parser: fed decompressed chunks in order, then `end()`; rows go to its RowSink. */
 export interface ChunkParser {
@@ -20,7 +20,7 @@ export interface TraceFormat {
   readonly locate: (file: string, n: number, line: number) => string;
   /** Whether the file's first line (BOM and leading blank space removed) is this format. */
   readonly detect: (firstLine: string) => boolean;
-  readonly createParser: (file: string, sink: RowSink) => ChunkParser;
+  readonly createParser: (file: string, sink: RowSink, limits: ReadLimits) => ChunkParser;
 }
 
 const byLine = (file: string, _n: number, line: number) => `${file}:${line}`;

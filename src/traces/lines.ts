@@ -1,26 +1,36 @@
+import { InputFormatError } from "../errors.js";
+
 /** Receives each line as a byte range of `bytes`, without its `\n` or `\r\n`; `line` is 1-based. */
 export type LineHandler = (bytes: Uint8Array, start: number, end: number, line: number) => void;
 
 /**
  * Splits a stream of chunks into lines without decoding them to strings. A line that spans chunks
- * is joined once; every other line is handed over as a range of the chunk it lies in.
+ * is gathered as pieces and joined once; every other line is handed over as a range of the chunk it
+ * lies in. A line longer than `maxLineBytes` is an error at its line, found before it is all read.
  */
 export class LineSplitter {
-  private rest: Buffer | null = null;
+  private pieces: Buffer[] = [];
+  private pending = 0;
   private line = 0;
 
-  constructor(private readonly onLine: LineHandler) {}
+  constructor(
+    private readonly onLine: LineHandler,
+    private readonly file: string,
+    private readonly maxLineBytes: number,
+  ) {}
 
   push(chunk: Buffer): void {
     let from = 0;
-    if (this.rest !== null) {
+    if (this.pieces.length > 0) {
       const newline = chunk.indexOf(10);
       if (newline < 0) {
-        this.rest = Buffer.concat([this.rest, chunk]);
+        this.keep(chunk);
         return;
       }
-      const joined = Buffer.concat([this.rest, chunk.subarray(0, newline)]);
-      this.rest = null;
+      this.keep(chunk.subarray(0, newline));
+      const joined = Buffer.concat(this.pieces, this.pending);
+      this.pieces = [];
+      this.pending = 0;
       this.emit(joined, 0, joined.length);
       from = newline + 1;
     }
@@ -28,9 +38,10 @@ export class LineSplitter {
     while (from < length) {
       const newline = chunk.indexOf(10, from);
       if (newline < 0) {
-        this.rest = chunk.subarray(from);
+        this.keep(chunk.subarray(from));
         return;
       }
+      if (newline - from > this.maxLineBytes) this.tooLong(newline - from);
       this.emit(chunk, from, newline);
       from = newline + 1;
     }
@@ -38,8 +49,27 @@ export class LineSplitter {
 
   /** Emits the last line when the input does not end with a newline. */
   end(): void {
-    if (this.rest !== null && this.rest.length > 0) this.emit(this.rest, 0, this.rest.length);
-    this.rest = null;
+    if (this.pending > 0) {
+      const joined = Buffer.concat(this.pieces, this.pending);
+      this.emit(joined, 0, joined.length);
+    }
+    this.pieces = [];
+    this.pending = 0;
+  }
+
+  // Holds part of an unfinished line; the line is refused as soon as it passes the limit.
+  private keep(piece: Buffer): void {
+    this.pending += piece.length;
+    if (this.pending > this.maxLineBytes) this.tooLong(this.pending);
+    this.pieces.push(piece);
+  }
+
+  private tooLong(bytes: number): never {
+    throw new InputFormatError(
+      `${this.file}:${this.line + 1}`,
+      `a line of at most ${this.maxLineBytes.toLocaleString("en-US")} bytes (raise the limit with --max-line-bytes)`,
+      `a line of more than ${this.maxLineBytes.toLocaleString("en-US")} bytes (${bytes.toLocaleString("en-US")} read)`,
+    );
   }
 
   private emit(bytes: Uint8Array, start: number, end: number): void {

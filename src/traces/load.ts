@@ -6,7 +6,16 @@ import { applyFilters } from "./filter.js";
 import { detectFormat, traceFormats, type ChunkParser, type TraceFormat } from "./formats.js";
 import { RowSink } from "./row-sink.js";
 import { openSource, statSource, type SourceFacts } from "./source.js";
-import type { LoadOptions, Trace, TraceFormatName } from "./types.js";
+import type { SkipReport } from "./row-sink.js";
+import {
+  defaultReadLimits,
+  type LoadOptions,
+  type ReadLimits,
+  type TimeBounds,
+  type Trace,
+  type TraceFormatName,
+} from "./types.js";
+import { isoSeconds } from "../util/iso-seconds.js";
 
 const defaultProducts = ["Linux/UNIX"];
 // Detection reads at most this much looking for the end of the first line.
@@ -22,8 +31,15 @@ export async function loadTrace(path: string, options: LoadOptions = {}): Promis
     throw new UnknownNameError("trace format", options.format, Object.keys(traceFormats));
   }
   const skipBadRows = options.skipBadRows ?? false;
+  const limits = options.limits ?? defaultReadLimits;
   const facts = await statSource(path);
-  const key: CacheKey = { path: resolve(path), size: facts.size, mtimeMs: facts.mtimeMs };
+  const key: CacheKey = {
+    path: resolve(path),
+    size: facts.size,
+    mtimeMs: facts.mtimeMs,
+    ino: facts.ino,
+    ctimeMs: facts.ctimeMs,
+  };
   const cacheDir = options.cacheDir ?? false;
 
   let parsed = cacheDir === false ? undefined : await readCache(cacheDir, key);
@@ -35,7 +51,7 @@ export async function loadTrace(path: string, options: LoadOptions = {}): Promis
   const fromCache = parsed !== undefined;
   let cacheWriteError: string | undefined;
   if (parsed === undefined) {
-    parsed = await parseFile(path, facts, key, options.format, skipBadRows, options.onProgress);
+    parsed = await parseFile(path, facts, key, options.format, skipBadRows, limits, options.onProgress);
     if (cacheDir !== false) {
       try {
         await writeCache(cacheDir, parsed);
@@ -46,7 +62,8 @@ export async function loadTrace(path: string, options: LoadOptions = {}): Promis
     }
   }
 
-  const filtered = applyFilters(parsed.series, parsed, {
+  const bounded = withinTimeBounds(parsed, options.timeBounds, skipBadRows);
+  const filtered = applyFilters(parsed.series, bounded, {
     products: options.products ?? defaultProducts,
     zones: options.zones,
     types: options.types,
@@ -68,11 +85,71 @@ export async function loadTrace(path: string, options: LoadOptions = {}): Promis
       conflictsDropped: parsed.conflictsDropped,
       filteredOut: filtered.filteredOut,
       carriedIn: filtered.carriedIn,
-      skipped: parsed.skipped,
+      skipped: bounded.skipped,
       fromCache,
       ...(cacheWriteError === undefined ? {} : { cacheWriteError }),
     },
   };
+}
+
+/** A bound as a message shows it: the date alone at midnight UTC. */
+function boundText(seconds: number): string {
+  const iso = isoSeconds(seconds);
+  return seconds % 86400 === 0 ? iso.slice(0, 10) : iso;
+}
+
+/**
+ * The sorted columns cut to the plausible time range. A row outside it (year 0000, 9999) is an error
+ * at its location, or under skipBadRows counted as a skip, like any other bad row.
+ */
+function withinTimeBounds(
+  parsed: ParsedTrace,
+  bounds: TimeBounds | undefined,
+  skipBadRows: boolean,
+): { time: Float64Array; seriesId: Uint32Array; price: Float64Array; skipped: SkipReport } {
+  const { time, seriesId, price, skipped, extremes } = parsed;
+  if (
+    bounds === undefined ||
+    extremes === null ||
+    (extremes.earliest.time >= bounds.earliest && extremes.latest.time <= bounds.latest)
+  ) {
+    return { time, seriesId, price, skipped };
+  }
+  const outside = extremes.earliest.time < bounds.earliest ? extremes.earliest : extremes.latest;
+  const expected = `a Timestamp from ${boundText(bounds.earliest)} to ${boundText(bounds.latest)} (spot prices exist from 2006 on; widen the range with --time-bounds FROM..TO, or --time-bounds none)`;
+  const found = isoSeconds(outside.time);
+  if (!skipBadRows) throw new InputFormatError(outside.location, expected, found);
+  const first = lowerBound(time, bounds.earliest, (t, bound) => t < bound);
+  const stop = lowerBound(time, bounds.latest, (t, bound) => t <= bound);
+  const out = first + (time.length - stop);
+  const examples = [...skipped.examples];
+  if (examples.length < 5) examples.push(`${outside.location}: expected ${expected}, found ${found}`);
+  return {
+    time: time.subarray(first, stop),
+    seriesId: seriesId.subarray(first, stop),
+    price: price.subarray(first, stop),
+    skipped: {
+      count: skipped.count + out,
+      byReason: { ...skipped.byReason, "time-range": out },
+      examples,
+    },
+  };
+}
+
+// The first index whose time does not satisfy `before(time, bound)`; times are sorted.
+function lowerBound(
+  time: Float64Array,
+  bound: number,
+  before: (t: number, bound: number) => boolean,
+): number {
+  let low = 0;
+  let high = time.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (before(time[middle], bound)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 // A forced format must match; stored messages about bad rows name the file as it was given then.
@@ -121,15 +198,16 @@ async function parseFile(
   key: CacheKey,
   forced: TraceFormatName | undefined,
   skipBadRows: boolean,
+  limits: ReadLimits,
   onProgress: LoadOptions["onProgress"],
 ): Promise<ParsedTrace> {
-  const source = openSource(path, facts, onProgress);
+  const source = openSource(path, facts, limits.maxInputBytes, onProgress);
   let parsing: { format: TraceFormat; sink: RowSink; parser: ChunkParser } | undefined;
   let head: Buffer = Buffer.alloc(0);
   const begin = (first: { text: string; line: number }) => {
     const format = chooseFormat(path, forced, first);
     const sink = new RowSink(format.zoneKind, skipBadRows, (n, line) => format.locate(path, n, line));
-    const parser = format.createParser(path, sink);
+    const parser = format.createParser(path, sink, limits);
     parser.push(head);
     return { format, sink, parser };
   };
@@ -170,6 +248,7 @@ async function parseFile(
     conflictsDropped: sorted.conflictsDropped,
     skipped: rows.skipped,
     firstBadRow: rows.firstBadRow,
+    extremes: rows.extremes(),
     time: sorted.time,
     seriesId: sorted.seriesId,
     price: sorted.price,

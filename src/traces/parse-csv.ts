@@ -3,6 +3,7 @@ import type { ChunkParser } from "./formats.js";
 import { fnvStart, fnvStep } from "./columns.js";
 import { LineSplitter } from "./lines.js";
 import type { RowSink } from "./row-sink.js";
+import type { ReadLimits } from "./types.js";
 
 /** The columns a CSV trace must name, in the order the key, price and time are read. */
 export const csvColumns = [
@@ -40,7 +41,7 @@ function headerNames(line: string): string[] {
  * CSV with a header naming the five columns in any order (others ignored). Fields may be quoted
  * (`""` inside quotes is a quote); a quoted field may not span lines.
  */
-export function createCsvParser(file: string, sink: RowSink): ChunkParser {
+export function createCsvParser(file: string, sink: RowSink, limits: ReadLimits): ChunkParser {
   let columnOf: Int32Array | null = null;
   let fieldCount = 0;
   let starts = new Int32Array(8);
@@ -160,7 +161,7 @@ export function createCsvParser(file: string, sink: RowSink): ChunkParser {
     sink.commit(bytes, starts[price], ends[price], bytes, starts[time], ends[time], 0, line);
   }
 
-  const lines = new LineSplitter(onLine);
+  const lines = new LineSplitter(onLine, file, limits.maxLineBytes);
   return {
     push: (chunk) => lines.push(chunk),
     end: () => {

@@ -1,6 +1,7 @@
 import { InputFormatError, shown } from "../errors.js";
 import type { ChunkParser } from "./formats.js";
 import type { RowSink } from "./row-sink.js";
+import type { ReadLimits } from "./types.js";
 
 // Tokens.
 const NEED = 0;
@@ -33,6 +34,8 @@ const fieldNames = ["AvailabilityZone", "InstanceType", "ProductDescription", "S
 const fieldKeys = fieldNames.map((name) => Buffer.from(name));
 const historyKey = Buffer.from("SpotPriceHistory");
 const priceField = 3;
+// The describe-spot-price-history shape is 3 deep; deeper input is refused before it costs memory.
+const maxDepth = 64;
 
 function isNumberByte(c: number): boolean {
   return (c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46 || c === 101 || c === 69;
@@ -43,7 +46,7 @@ function isNumberByte(c: number): boolean {
  * (outputs appended with `>>`). A streaming tokenizer over bytes: tokens are read in place, the five
  * record fields are copied to scratch buffers, so chunk boundaries can fall anywhere.
  */
-export function createJsonParser(file: string, sink: RowSink): ChunkParser {
+export function createJsonParser(file: string, sink: RowSink, limits: ReadLimits): ChunkParser {
   let buf: Buffer = Buffer.alloc(0);
   let pos = 0;
   let line = 1;
@@ -87,9 +90,12 @@ export function createJsonParser(file: string, sink: RowSink): ChunkParser {
   }
 
   function tokenText(): string {
-    return tokEscaped
-      ? (JSON.parse(buf.toString("utf8", tokStart - 1, tokEnd + 1)) as string)
-      : buf.toString("utf8", tokStart, tokEnd);
+    if (!tokEscaped) return buf.toString("utf8", tokStart, tokEnd);
+    const quoted = buf.toString("utf8", tokStart - 1, tokEnd + 1);
+    // Found by fuzzing: a bad escape (\q, \u12) is the input's fault, reported where it is.
+    return /^"(?:[^"\\]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"$/.test(quoted)
+      ? (JSON.parse(quoted) as string)
+      : syntaxError("a JSON string with valid escapes (\\n, \\u00e9 ...)", shown(quoted));
   }
 
   function tokenIs(key: Buffer): boolean {
@@ -184,6 +190,7 @@ export function createJsonParser(file: string, sink: RowSink): ChunkParser {
   }
 
   function push(kind: boolean, role: number): void {
+    if (depth === maxDepth) syntaxError(`JSON nested at most ${maxDepth} levels deep`, "deeper nesting");
     kinds[depth] = kind;
     states[depth] = kind ? KEY_OR_END : VALUE_OR_END;
     roles[depth] = role;
@@ -318,6 +325,15 @@ export function createJsonParser(file: string, sink: RowSink): ChunkParser {
       buf = pos < buf.length ? Buffer.concat([buf.subarray(pos), chunk]) : chunk;
       pos = 0;
       run();
+      // What is left is one unfinished token: bounded, so a huge string cannot grow without end.
+      if (buf.length - pos > limits.maxLineBytes) {
+        const most = limits.maxLineBytes.toLocaleString("en-US");
+        throw new InputFormatError(
+          `${file}:${line}`,
+          `a JSON token of at most ${most} bytes (raise the limit with --max-line-bytes)`,
+          `a token of more than ${most} bytes`,
+        );
+      }
     },
     end() {
       final = true;

@@ -1,6 +1,6 @@
 import { InputFormatError, shown } from "../errors.js";
 import { ColumnBuilder, SeriesInterner, fnvStart, fnvStep } from "./columns.js";
-import { parseTimestampBytes } from "./timestamps.js";
+import { parseTimestampBytes, timestampExpected, timestampProblem } from "./timestamps.js";
 import type { ZoneKind } from "./types.js";
 import { zoneKindOf } from "./zones.js";
 
@@ -11,6 +11,12 @@ export interface BadRow {
   readonly found: string;
 }
 
+/** The row with the earliest or latest time, for a message when that time is implausible. */
+export interface TimedRow {
+  readonly time: number;
+  readonly location: string;
+}
+
 export interface SkipReport {
   count: number;
   byReason: Record<string, number>;
@@ -18,6 +24,11 @@ export interface SkipReport {
 }
 
 const maxExamples = 5;
+// AWS's shapes: zones (names, IDs, local and wavelength zones) and types are lowercase words joined
+// by `-` (types `family.size`); products are printable text. Anything else (escapes, markup) is refused.
+const awsNamePattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const instanceTypePattern = /^[a-z0-9]+(?:-[a-z0-9]+)*\.[a-z0-9-]+$/;
+const productPattern = /^[\x20-\x7e]{1,100}$/;
 const empty = Buffer.alloc(0);
 const powersOfTen = Array.from({ length: 23 }, (_, k) => 10 ** k);
 const plainNumber = /^[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?$|^[0-9]+\.$/;
@@ -77,6 +88,13 @@ export class RowSink {
   rowsRead = 0;
   readonly skipped: SkipReport = { count: 0, byReason: {}, examples: [] };
   firstBadRow: BadRow | null = null;
+  // The rows of the earliest and latest time (first in file order), to locate a time out of bounds.
+  private earliestTime = Infinity;
+  private earliestN = 0;
+  private earliestLine = 0;
+  private latestTime = -Infinity;
+  private latestN = 0;
+  private latestLine = 0;
   // The key's parts are compared where they lie; they are copied only for a new series or to unquote.
   private readonly partBytes: Uint8Array[] = [empty, empty, empty];
   private readonly partStart = new Int32Array(3);
@@ -221,17 +239,38 @@ export class RowSink {
     }
     const time = parseTimestampBytes(timeBytes, timeStart, timeEnd);
     if (time !== time) {
+      const found = text(timeBytes, timeStart, timeEnd);
       this.fail(
         "timestamp",
-        "a Timestamp such as 2021-03-02T01:39:04+00:00 or 2016-03-01T00:00:35.000Z (a valid date and time with Z or an offset)",
-        shown(text(timeBytes, timeStart, timeEnd)),
+        `a Timestamp ${timestampExpected}`,
+        timestampProblem(found, shown(found)),
         n,
         line,
       );
       return;
     }
     const id = this.seriesOf(n, line);
-    if (id >= 0) this.columns.append(id, time, price);
+    if (id < 0) return;
+    this.columns.append(id, time, price);
+    if (time < this.earliestTime) {
+      this.earliestTime = time;
+      this.earliestN = n;
+      this.earliestLine = line;
+    }
+    if (time > this.latestTime) {
+      this.latestTime = time;
+      this.latestN = n;
+      this.latestLine = line;
+    }
+  }
+
+  /** The rows of the earliest and latest time kept, or null when no row was kept. */
+  extremes(): { earliest: TimedRow; latest: TimedRow } | null {
+    if (this.earliestTime === Infinity) return null;
+    return {
+      earliest: { time: this.earliestTime, location: this.locate(this.earliestN, this.earliestLine) },
+      latest: { time: this.latestTime, location: this.locate(this.latestN, this.latestLine) },
+    };
   }
 
   /** A bad row: thrown, or counted with its reason when skipping bad rows. */
@@ -257,6 +296,38 @@ export class RowSink {
       }
     }
     const zone = this.key.toString("utf8", 0, this.keyPartEnds[0]);
+    if (!awsNamePattern.test(zone)) {
+      this.fail(
+        "zone",
+        "an AvailabilityZone such as us-east-1a or use1-az4 (lowercase letters, digits, -)",
+        shown(zone),
+        n,
+        line,
+      );
+      return false;
+    }
+    const type = this.key.toString("utf8", this.keyPartEnds[0] + 1, this.keyPartEnds[1]);
+    if (!instanceTypePattern.test(type)) {
+      this.fail(
+        "type",
+        "an InstanceType such as m5.large (family.size: lowercase letters, digits, -)",
+        shown(type),
+        n,
+        line,
+      );
+      return false;
+    }
+    const product = this.key.toString("utf8", this.keyPartEnds[1] + 1, this.keyPartEnds[2]);
+    if (!productPattern.test(product)) {
+      this.fail(
+        "product",
+        "a ProductDescription of printable characters such as Linux/UNIX",
+        shown(product),
+        n,
+        line,
+      );
+      return false;
+    }
     // Only the other kind is refused: local and wavelength zones fit neither pattern but are real.
     const kind = zoneKindOf(zone);
     if (kind !== undefined && kind !== this.zoneKind) {

@@ -4,6 +4,7 @@ import { open, stat } from "node:fs/promises";
 import { Readable, pipeline } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { InputFormatError, InputReadError } from "../errors.js";
+import { fsReason } from "../util/fs-errors.js";
 
 const chunkSize = 1 << 20;
 
@@ -21,29 +22,39 @@ export interface TraceSourceStream {
 export interface SourceFacts {
   readonly size: number;
   readonly mtimeMs: number;
+  /** Inode and change time: an edit that restores size and mtime still moves ctime. */
+  readonly ino: number;
+  readonly ctimeMs: number;
   /** Detected by the magic bytes 1f 8b, not the name. */
   readonly gzip: boolean;
 }
 
 /** File facts for the cache key and for reading; empty files and non-files are refused here. */
 export async function statSource(path: string): Promise<SourceFacts> {
+  const unreadable = (error: unknown) =>
+    new InputReadError(path, `cannot read the file (${fsReason(error)})`, { cause: error });
   let info;
   try {
     info = await stat(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code;
-    throw new InputReadError(path, `cannot read the file (${why})`, { cause: error });
+    throw unreadable(error);
   }
   if (!info.isFile()) throw new InputReadError(path, "not a regular file");
   if (info.size === 0) throw new InputFormatError(path, "trace data", "an empty file");
-  const handle = await open(path, "r");
+  let handle;
+  try {
+    handle = await open(path, "r");
+  } catch (error) {
+    throw unreadable(error);
+  }
   try {
     const head = Buffer.alloc(2);
     const { bytesRead } = await handle.read(head, 0, 2, 0);
     return {
       size: info.size,
       mtimeMs: info.mtimeMs,
+      ino: info.ino,
+      ctimeMs: info.ctimeMs,
       gzip: bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b,
     };
   } finally {
@@ -55,6 +66,7 @@ export async function statSource(path: string): Promise<SourceFacts> {
 export function openSource(
   path: string,
   facts: SourceFacts,
+  maxInputBytes: number,
   onProgress?: (bytesRead: number, totalBytes: number) => void,
 ): TraceSourceStream {
   const hash = createHash("sha256");
@@ -89,6 +101,17 @@ export function openSource(
         chunk = chunk.subarray(3);
         offset = 3;
       }
+      if (
+        offset === 0 &&
+        chunk.length >= 2 &&
+        ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff))
+      ) {
+        throw new InputFormatError(
+          path,
+          "a UTF-8 text trace",
+          `UTF-16 text (byte-order mark ${chunk[0] === 0xff ? "FF FE, little-endian" : "FE FF, big-endian"}); convert it with iconv -f UTF-16 -t UTF-8`,
+        );
+      }
       const nul = chunk.indexOf(0);
       if (nul >= 0) {
         throw new InputFormatError(
@@ -98,6 +121,14 @@ export function openSource(
         );
       }
       offset += chunk.length;
+      if (offset > maxInputBytes) {
+        const most = maxInputBytes.toLocaleString("en-US");
+        throw new InputFormatError(
+          path,
+          `at most ${most} bytes of trace data${facts.gzip ? " after decompression" : ""} (raise the limit with --max-input-bytes)`,
+          `more than ${most} bytes`,
+        );
+      }
       yield chunk;
     }
   }

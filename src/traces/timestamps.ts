@@ -1,4 +1,6 @@
 /**
+ * The one timestamp parser of hotspot: traces, `--start`/`--end` and side files (utilisation CSV) all
+ * read times through it, so 2016-02-30 or a time without an offset is refused everywhere alike.
  * Hand parser for the timestamps AWS emits: `2021-03-02T01:39:04+00:00`, `2016-03-01T00:00:35.000Z`,
  * `2021-03-02 01:39:04+00:00`, any explicit offset (`+05:30`, `-0800`). It reads bytes in place and
  * allocates nothing: it is on the ingestion hot path.
@@ -98,8 +100,33 @@ export function parseTimestampBytes(bytes: Uint8Array, start: number, end: numbe
   return (wholeSeconds * 1000 + millis) / 1000;
 }
 
-/** `parseTimestampBytes` for a string (tests and cold paths). */
+/** `parseTimestampBytes` for a string (flags, side files, tests). */
 export function parseTimestamp(text: string): number {
   const bytes = Buffer.from(text, "utf8");
   return parseTimestampBytes(bytes, 0, bytes.length);
+}
+
+/** What every timestamp message says was expected, after "a Timestamp" or "a time". */
+export const timestampExpected =
+  "such as 2021-03-02T01:39:04+00:00 or 2016-03-01T00:00:35.000Z (a valid date and time with Z or an offset)";
+
+const withoutZone = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+const dateShape = /^(\d{4})-(\d{2})-(\d{2})(?:$|[T ])/;
+
+/**
+ * Why `text` (already quoted for a message as `quoted`) is not a timestamp, when a reason can be named:
+ * a missing offset, which would make the time depend on the machine's time zone, or a day the month
+ * does not have.
+ */
+export function timestampProblem(text: string, quoted: string): string {
+  if (withoutZone.test(text)) return `${quoted} (no Z or offset; add Z for UTC)`;
+  const date = dateShape.exec(text);
+  if (date !== null) {
+    const [year, month, day] = [Number(date[1]), Number(date[2]), Number(date[3])];
+    const limit = month === 2 && isLeap(year) ? 29 : (daysInMonth[month] ?? 0);
+    if (month < 1 || month > 12 || day < 1 || day > limit) {
+      return `${quoted} (no such date: ${date[1]}-${date[2]} has ${limit === 0 ? "no such month" : `${limit} days`})`;
+    }
+  }
+  return quoted;
 }

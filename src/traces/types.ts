@@ -73,6 +73,22 @@ export interface Trace {
   readonly report: IngestReport;
 }
 
+/** Bounds on the work of reading one file, each raised by the flag its error names. */
+export interface ReadLimits {
+  /** Longest line (text formats) or JSON token, bytes (--max-line-bytes). */
+  readonly maxLineBytes: number;
+  /** Most bytes after decompression (--max-input-bytes). */
+  readonly maxInputBytes: number;
+}
+
+export const defaultReadLimits: ReadLimits = { maxLineBytes: 1 << 20, maxInputBytes: 32 * 2 ** 30 };
+
+/** Row times outside [earliest, latest] (seconds since epoch) are errors, or skips under skipBadRows. */
+export interface TimeBounds {
+  readonly earliest: number;
+  readonly latest: number;
+}
+
 export interface LoadOptions {
   /** Force a format; auto-detected from the content when absent. */
   readonly format?: TraceFormatName;
@@ -87,6 +103,10 @@ export interface LoadOptions {
   readonly skipBadRows?: boolean;
   /** Directory of the columnar cache, or false to neither read nor write it. */
   readonly cacheDir?: string | false;
+  /** Read limits; `defaultReadLimits` when absent. */
+  readonly limits?: ReadLimits;
+  /** Plausible row times; none checked when absent (the CLI always sets them). */
+  readonly timeBounds?: TimeBounds;
   /** Called as the file is read: stored (compressed) bytes read so far, and the file's size. */
   readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
 }

@@ -38,6 +38,16 @@ describe("parseTime", () => {
       /--end: expected an ISO 8601 date .* found "yesterday"/,
     );
   });
+  it("uses the trace parser: no rollover of 2016-02-30, no local time, minutes without seconds", () => {
+    expect(() => parseTime("--start", "2016-02-30")).toThrow(
+      '--start: expected an ISO 8601 date (2021-03-02, UTC) or date-time with Z or an offset (2021-03-02T06:00:00Z), found "2016-02-30" (no such date: 2016-02 has 29 days)',
+    );
+    expect(() => parseTime("--end", "2021-03-02T06:00")).toThrow(
+      '--end: expected an ISO 8601 date (2021-03-02, UTC) or date-time with Z or an offset (2021-03-02T06:00:00Z), found "2021-03-02T06:00" (no Z or offset; add Z for UTC)',
+    );
+    expect(parseTime("--start", "2021-03-02T06:00Z")).toBe(1614643200 + 6 * 3600);
+    expect(parseTime("--start", "2016-02-29")).toBe(Date.UTC(2016, 1, 29) / 1000);
+  });
 });
 
 describe("parseDuration", () => {

@@ -64,7 +64,7 @@ describe("trace synth (in-process CLI, stdout/stderr captured)", () => {
       [{ out: "x", seed: "1.5" }, '--seed: expected a whole number, found "1.5"'],
       [
         { out: "x", start: "yesterday" },
-        '--start: expected an ISO 8601 date (2021-03-02) or date-time with zone (2021-03-02T06:00:00Z), found "yesterday"',
+        '--start: expected an ISO 8601 date (2021-03-02, UTC) or date-time with Z or an offset (2021-03-02T06:00:00Z), found "yesterday"',
       ],
     ];
     for (const [args, message] of cases) {

@@ -53,6 +53,24 @@ describe("mergeSweepDocuments", () => {
     expect(serializeSweep(mergeSweepDocuments([shards[2], shards[0], shards[1]]))).toBe(whole);
   });
 
+  it("names an item whose content was edited (cost -999) instead of merging it", () => {
+    const [first, ...rest] = shards;
+    const edited = structuredClone(first.document) as SweepDocument;
+    const item = edited.items[1];
+    (item.outcomes[0] as { costUsd: number }).costUsd = -999;
+    expect(() => mergeSweepDocuments([{ path: first.path, document: edited }, ...rest])).toThrow(
+      `${first.path}: item 3 (point ${item.point}, window ${item.window}) was altered: its content no longer matches its digest ${item.digest.slice(0, 12)}…; run that shard again`,
+    );
+  });
+
+  it("names the item missing from a complete-looking shard", () => {
+    const [first, ...rest] = shards;
+    const cut = { ...first.document, items: first.document.items.slice(0, 1) };
+    expect(() => mergeSweepDocuments([{ path: first.path, document: cut }, ...rest])).toThrow(
+      `the shards hold 5 of the sweep's 6 items; missing item(s) 3 (shard 0: ${first.path})`,
+    );
+  });
+
   it("names a missing shard", () => {
     expect(() => mergeSweepDocuments([shards[0], shards[2]])).toThrow(MergeError);
     expect(() => mergeSweepDocuments([shards[0], shards[2]])).toThrow("missing shard(s) 1/3");

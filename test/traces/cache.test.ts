@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, readdir, rm, utimes, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -101,6 +102,24 @@ describe("columnar cache", () => {
     expect(changedTime.report.fromCache).toBe(false);
     expect(Array.from(changedTime.price)).toEqual([0.35]);
     expect(await readdir(cacheDir)).toHaveLength(1);
+  });
+
+  it("serves no stale prices after a same-size edit whose mtime was restored (ctime still moves)", async () => {
+    const path = await source(["us-east-1a,m5.large,Linux/UNIX,0.15,2021-03-02T00:00:00Z"]);
+    const first = await loadTrace(path, { cacheDir });
+    const { mtime } = await stat(path);
+    expect((await loadTrace(path, { cacheDir })).report.fromCache).toBe(true);
+    await source(["us-east-1a,m5.large,Linux/UNIX,0.95,2021-03-02T00:00:00Z"]);
+    await utimes(path, mtime, mtime);
+    const edited = await loadTrace(path, { cacheDir });
+    expect(edited.report.fromCache).toBe(false);
+    expect(Array.from(edited.price)).toEqual([0.95]);
+    expect(edited.source.sha256).not.toBe(first.source.sha256);
+    expect(edited.source.sha256).toBe(
+      createHash("sha256")
+        .update(await readFile(path))
+        .digest("hex"),
+    );
   });
 
   it("ignores a corrupt cache (any flipped byte), re-parses and rewrites it", async () => {

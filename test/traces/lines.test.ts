@@ -3,9 +3,13 @@ import { LineSplitter, splitTabs } from "../../src/traces/lines.js";
 
 function linesOf(chunks: string[]): Array<[number, string]> {
   const seen: Array<[number, string]> = [];
-  const splitter = new LineSplitter((bytes, start, end, line) => {
-    seen.push([line, Buffer.from(bytes.subarray(start, end)).toString("utf8")]);
-  });
+  const splitter = new LineSplitter(
+    (bytes, start, end, line) => {
+      seen.push([line, Buffer.from(bytes.subarray(start, end)).toString("utf8")]);
+    },
+    "f.csv",
+    1 << 20,
+  );
   for (const chunk of chunks) splitter.push(Buffer.from(chunk));
   splitter.end();
   return seen;
@@ -44,5 +48,22 @@ describe("splitTabs", () => {
     expect(splitTabs(bytes, 0, bytes.length, starts, ends)).toBe(3);
     expect([starts[0], ends[0], starts[1], ends[1]]).toEqual([0, 1, 2, 4]);
     expect(splitTabs(bytes, 0, 0, starts, ends)).toBe(1);
+  });
+});
+
+describe("LineSplitter limit", () => {
+  const split = (chunks: string[], limit: number) => {
+    const splitter = new LineSplitter(() => undefined, "f.csv", limit);
+    for (const chunk of chunks) splitter.push(Buffer.from(chunk));
+    splitter.end();
+  };
+  it("refuses a line longer than the limit within one chunk and across chunks, naming its line", () => {
+    expect(() => split(["ab\n0123456789\n"], 8)).toThrow(
+      "f.csv:2: expected a line of at most 8 bytes (raise the limit with --max-line-bytes), found a line of more than 8 bytes (10 read)",
+    );
+    expect(() => split(["ab\n0123", "4567", "89\n"], 8)).toThrow(
+      "f.csv:2: expected a line of at most 8 bytes (raise the limit with --max-line-bytes), found a line of more than 8 bytes (10 read)",
+    );
+    expect(() => split(["ab\n0123", "4567\n"], 8)).not.toThrow();
   });
 });

@@ -87,7 +87,7 @@ describe("file-level errors (always errors, even under skipBadRows)", () => {
   it("a missing file and a directory", async () => {
     const missing = join(dir, "nope.csv");
     await expect(loadTrace(missing)).rejects.toThrow(
-      new InputReadError(missing, "cannot read the file (no such file)"),
+      new InputReadError(missing, "cannot read the file (no such file or folder)"),
     );
     const folder = join(dir, "folder");
     await mkdir(folder);

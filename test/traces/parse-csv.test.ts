@@ -108,7 +108,7 @@ describe("CSV traces", () => {
     [
       "an unparsable timestamp",
       [header, "us-east-1a,m5.large,Linux/UNIX,0.01,2021-02-30T00:00:00Z"],
-      ':2: expected a Timestamp such as 2021-03-02T01:39:04+00:00 or 2016-03-01T00:00:35.000Z (a valid date and time with Z or an offset), found "2021-02-30T00:00:00Z"',
+      ':2: expected a Timestamp such as 2021-03-02T01:39:04+00:00 or 2016-03-01T00:00:35.000Z (a valid date and time with Z or an offset), found "2021-02-30T00:00:00Z" (no such date: 2021-02 has 28 days)',
     ],
     [
       "a wrong number of fields",

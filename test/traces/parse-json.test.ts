@@ -6,6 +6,7 @@ import { InputFormatError } from "../../src/errors.js";
 import { loadTrace } from "../../src/traces/load.js";
 import { createJsonParser } from "../../src/traces/parse-json.js";
 import { RowSink } from "../../src/traces/row-sink.js";
+import { defaultReadLimits } from "../../src/traces/types.js";
 
 const fixture = new URL("../fixtures/traces/appended-pages.json", import.meta.url).pathname;
 const at = (day: number, h: number) => Date.UTC(2021, 2, day, h) / 1000;
@@ -65,7 +66,7 @@ describe("JSON traces (describe-spot-price-history --output json)", () => {
     const bytes = await readFile(fixture);
     const parse = (cuts: number[]) => {
       const sink = new RowSink("zone-name", false, (n) => `record ${n}`);
-      const parser = createJsonParser("f.json", sink);
+      const parser = createJsonParser("f.json", sink, defaultReadLimits);
       let from = 0;
       for (const cut of [...cuts, bytes.length]) {
         parser.push(bytes.subarray(from, cut));
@@ -89,7 +90,7 @@ describe("JSON traces (describe-spot-price-history --output json)", () => {
     [
       "a record in the second document (records count across documents)",
       `{"SpotPriceHistory": [${record('"0.1"', "2021-03-02T00:00:00Z")}]}\n{"SpotPriceHistory": [\n${record('"0.1"', "2021-03-32T00:00:00Z")}]}\n`,
-      ': record 2 (line 3): expected a Timestamp such as 2021-03-02T01:39:04+00:00 or 2016-03-01T00:00:35.000Z (a valid date and time with Z or an offset), found "2021-03-32T00:00:00Z"',
+      ': record 2 (line 3): expected a Timestamp such as 2021-03-02T01:39:04+00:00 or 2016-03-01T00:00:35.000Z (a valid date and time with Z or an offset), found "2021-03-32T00:00:00Z" (no such date: 2021-03 has 31 days)',
     ],
     [
       "a negative price",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseTimestamp, parseTimestampBytes } from "../../src/traces/timestamps.js";
+import { parseTimestamp, parseTimestampBytes, timestampProblem } from "../../src/traces/timestamps.js";
 
 describe("parseTimestamp", () => {
   it.each([
@@ -52,5 +52,15 @@ describe("parseTimestamp", () => {
     expect(parseTimestampBytes(bytes, 2, 22)).toBe(Date.UTC(2021, 2, 2) / 1000);
     expect(parseTimestampBytes(bytes, 23, 43)).toBe(Date.UTC(2021, 2, 3) / 1000);
     expect(parseTimestampBytes(bytes, 44, 64)).toBe(Date.UTC(2021, 2, 2) / 1000 + 1);
+  });
+});
+
+describe("timestampProblem", () => {
+  it("names a missing offset and a day the month lacks; otherwise only the quoted text", () => {
+    expect(timestampProblem("2016-03-01T00:00:00", "Q")).toBe("Q (no Z or offset; add Z for UTC)");
+    expect(timestampProblem("2016-02-30T00:00:00Z", "Q")).toBe("Q (no such date: 2016-02 has 29 days)");
+    expect(timestampProblem("2100-02-29T00:00:00Z", "Q")).toBe("Q (no such date: 2100-02 has 28 days)");
+    expect(timestampProblem("2016-13-01T00:00:00Z", "Q")).toBe("Q (no such date: 2016-13 has no such month)");
+    expect(timestampProblem("yesterday", "Q")).toBe("Q");
   });
 });

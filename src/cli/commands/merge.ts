@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from "yargs";
+import { checkOutputPath } from "../../util/output-path.js";
 import { readSweep, writeSweep } from "../../sweep/document.js";
 import { mergeSweepDocuments } from "../../sweep/merge.js";
 
@@ -21,6 +22,7 @@ interface MergeArgs {
 
 /** Reads every shard, checks they make up one whole sweep, and writes the merged document atomically. */
 export async function runMergeCommand(args: MergeArgs): Promise<void> {
+  await checkOutputPath("-o/--out", args.out);
   const shards = [];
   for (const path of args.shards) shards.push({ path, document: await readSweep(path) });
   const merged = mergeSweepDocuments(shards);

@@ -10,7 +10,7 @@ import {
 } from "../../drivers/live/operator.js";
 import { HotspotError } from "../../errors.js";
 import { readLiveConfig, type LiveConfig } from "../../setup/config.js";
-import { escapeControl } from "../../util/terminal.js";
+import { terminalSafe } from "../../util/terminal.js";
 import { loadComputeClient } from "../cloud-clients.js";
 import { localCloudFromEnv } from "../local-env.js";
 import { parseDuration, parseInteger } from "../parse.js";
@@ -70,10 +70,10 @@ const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace(
 function formatStatus(view: StatusView, config: LiveConfig): string {
   const c = view.container;
   const lines = [
-    `container ${escapeControl(config.containerName)} (setup ${escapeControl(config.name)}, ${config.zone}); operator wants: ${view.desired ?? "nothing yet (not launched)"}`,
+    `container ${terminalSafe(config.containerName)} (setup ${terminalSafe(config.name)}, ${config.zone}); operator wants: ${view.desired ?? "nothing yet (not launched)"}`,
     view.controller === null
       ? "controller: none has reported"
-      : `controller: ${view.controller.state} on ${view.controller.instance} at ${iso(view.controller.at)}${view.controller.reason === undefined ? "" : `: ${escapeControl(view.controller.reason)}`}`,
+      : `controller: ${view.controller.state} on ${view.controller.instance} at ${iso(view.controller.at)}${view.controller.reason === undefined ? "" : `: ${terminalSafe(view.controller.reason)}`}`,
     c === null
       ? "where: not known yet (no ledger published)"
       : `where: ${c.home} ${c.type} ${c.lifecycle} since ${iso(c.since)}${view.home === null ? "" : ` (instance ${view.home.state})`}`,
@@ -81,8 +81,8 @@ function formatStatus(view: StatusView, config: LiveConfig): string {
       ? "hops: none published"
       : `hops: ${c.hops} done, ${c.aborted} aborted; downtime ${c.downtimeSeconds.toFixed(2)} s in all${view.downtimes.length === 0 ? "" : ` (per hop: ${view.downtimesTruncated ? "… " : ""}${view.downtimes.map((d) => d.toFixed(2)).join(", ")} s)`}`,
     c === null ? "cost: none published" : `cost so far: $${c.costUsd.toFixed(6)} (ledger of ${iso(c.at)})`,
-    `last decision: ${view.decision === null ? "none yet" : escapeControl(view.decision)}`,
-    `volume ${view.volume.id}: ${view.volume.state}${view.volume.attachedTo === null ? "" : ` on ${view.volume.attachedTo}`}; ledger ${view.ledger === null ? "not published" : escapeControl(view.ledger)}`,
+    `last decision: ${view.decision === null ? "none yet" : terminalSafe(view.decision)}`,
+    `volume ${view.volume.id}: ${view.volume.state}${view.volume.attachedTo === null ? "" : ` on ${view.volume.attachedTo}`}; ledger ${view.ledger === null ? "not published" : terminalSafe(view.ledger)}`,
     `instances of the stack: ${view.instances.map((i) => `${i.id} ${i.instanceType} ${i.lifecycle} ${i.state}`).join("; ") || "none"}`,
     "",
   ];

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { checkOutputPath } from "../../util/output-path.js";
 import { fileURLToPath } from "node:url";
 import type { Argv, CommandModule } from "yargs";
 import { billingModels, type BillingModelName } from "../../engine/billing.js";
@@ -26,13 +27,26 @@ import { readUtilisationCsv } from "../../drivers/sim/workload-csv.js";
 import { policyByName, policyNames, resolveParams } from "../../policies/index.js";
 import type { PolicyDefinition } from "../../policies/types.js";
 import { formatResultsTables } from "../../results/table.js";
-import { excludedZonesWarning } from "../../results/document.js";
+import { excludedZonesWarning, withWarnings } from "../../results/document.js";
 import { serializeResults, writeResults } from "../../results/write.js";
 import { loadTrace } from "../../traces/load.js";
 import { regionOfZone } from "../../traces/zones.js";
-import { UsageError } from "../../errors.js";
+import { unpricedStretches } from "../../traces/coverage.js";
+import type { Trace } from "../../traces/types.js";
+import type { CatalogResolution } from "../../catalog/work-unit.js";
+import { InputFormatError, UsageError } from "../../errors.js";
 import { catalogOptionsFromArgs, withCatalogOptions, type CatalogArgs } from "../catalog-options.js";
-import { parseChoice, parseDuration, parseInteger, parseList, parseNumber, parseTime } from "../parse.js";
+import {
+  checkDecisions,
+  defaultMaxDecisions,
+  parseChoice,
+  parseDuration,
+  parseInteger,
+  parseInterval,
+  parseList,
+  parseNumber,
+  parseTime,
+} from "../parse.js";
 import { loadOptionsFromArgs, withTraceLoadOptions, type TraceLoadArgs } from "../trace-options.js";
 
 /** The demo trace shipped with the package, found from src/ (tests) or dist/src/ (installed). */
@@ -65,7 +79,12 @@ function builder(yargs: Argv) {
     .option("interval", {
       type: "string",
       default: "300",
-      describe: "Seconds between policy decisions (300, 5m)",
+      describe: "Seconds between policy decisions (300, 5m; at least 1 s)",
+    })
+    .option("max-decisions", {
+      type: "string",
+      default: String(defaultMaxDecisions),
+      describe: "Most decisions per run (window span ÷ --interval) before the run is refused",
     })
     .option("billing", {
       type: "string",
@@ -157,6 +176,12 @@ function builder(yargs: Argv) {
       default: "1d",
       describe: "Look-back window policies see (1d, 6h)",
     })
+    .option("max-unpriced", {
+      type: "string",
+      default: "0.05",
+      describe:
+        "Largest share of the window (0 to 1) before the trace's first price or after its last change; beyond it the run is refused, below it warned of",
+    })
     .option("json", { type: "boolean", default: false, describe: "Print the results document as JSON" })
     .option("report", {
       type: "string",
@@ -188,6 +213,7 @@ type SimArgs = TraceLoadArgs &
     param?: string[];
     helpPolicy?: string;
     interval: string;
+    maxDecisions: string;
     billing: string;
     interruptions: string;
     bidMultiple: string;
@@ -206,6 +232,7 @@ type SimArgs = TraceLoadArgs &
     transfer: string;
     bandwidthGbps?: string;
     historyWindow: string;
+    maxUnpriced: string;
     json: boolean;
     out?: string;
   };
@@ -269,13 +296,61 @@ export function policyParams(
 async function workloadFrom(
   raw: string,
   demand: number,
+  window: { start: number; end: number },
 ): Promise<{ profile: WorkloadProfile; description: string }> {
   const level = Number(raw);
   if (raw.trim() !== "" && Number.isFinite(level)) {
     const checked = parseNumber("--utilisation", raw, 0, 1);
     return { profile: StepWorkload.constant(demand, checked), description: `constant ${checked}` };
   }
-  return { profile: await readUtilisationCsv(raw, demand), description: `file ${raw}` };
+  return { profile: await readUtilisationCsv(raw, demand, window), description: `file ${raw}` };
+}
+
+/** No fitting type would make every policy cost $0 for no work: refuse, naming the largest type. */
+function checkMemoryFits(resolution: CatalogResolution, memoryGiB: number): void {
+  let largest: { type: string; memoryGiB: number } | undefined;
+  for (const [type, resolved] of resolution.types) {
+    if (largest === undefined || resolved.spec.memoryGiB > largest.memoryGiB) {
+      largest = { type, memoryGiB: resolved.spec.memoryGiB };
+    }
+  }
+  if (largest !== undefined && largest.memoryGiB >= memoryGiB) return;
+  throw new UsageError(
+    "--memory",
+    largest === undefined
+      ? "a footprint some type of the trace can hold (the trace has no type with a spec)"
+      : `at most ${largest.memoryGiB} GiB, the memory of the largest type in the trace (${largest.type})`,
+    `${memoryGiB} GiB`,
+  );
+}
+
+/** Skipped bad rows, said in the tables, --json and --out alike. */
+function skippedRowsWarning(trace: Trace): string[] {
+  const { skipped } = trace.report;
+  if (skipped.count === 0) return [];
+  const reasons = Object.entries(skipped.byReason)
+    .map(([reason, count]) => `${count} ${reason}`)
+    .join(", ");
+  return [`skipped ${skipped.count} bad row(s) of ${trace.source.path} under --skip-bad-rows (${reasons})`];
+}
+
+/** Refuses a window mostly unpriced; warns of a smaller unpriced share. */
+function unpricedWarning(trace: Trace, window: { start: number; end: number }, maxShare: number): string[] {
+  const unpriced = unpricedStretches(trace, window);
+  if (unpriced.share === 0) return [];
+  const found = `${percent(unpriced.share)} of the window unpriced: ${unpriced.stretches.join(", ")}`;
+  if (unpriced.share > maxShare) {
+    throw new UsageError(
+      "--start/--end",
+      `a window the trace prices for all but at most ${percent(maxShare)} of it (narrow the window, or allow more with --max-unpriced)`,
+      found,
+    );
+  }
+  return [`${found}; the trace has no prices there`];
+}
+
+function percent(share: number): string {
+  return `${(share * 100).toFixed(1)}%`;
 }
 
 /** Validates every flag once and runs the study; prints tables or JSON, writes --out. */
@@ -286,7 +361,9 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
   }
   const selected = selectPolicies(args.policy);
   const studyPolicies = policyParams(args.param, selected);
-  const intervalSeconds = parseDuration("--interval", args.interval)!;
+  const intervalSeconds = parseInterval("--interval", args.interval);
+  const maxDecisions = parseInteger("--max-decisions", args.maxDecisions, 1);
+  const maxUnpriced = parseNumber("--max-unpriced", args.maxUnpriced, 0, 1);
   const billing: BillingModelName = parseChoice("--billing", args.billing, billingModels);
   const durations = parseChoice("--durations", args.durations, durationModes);
   const seed = parseInteger("--seed", args.seed, 0, 2 ** 32 - 1);
@@ -329,9 +406,21 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
     availabilityTypes.set(match[1], match[2]);
   }
 
+  if (args.out !== undefined) await checkOutputPath("--out", args.out);
+  if (args.report !== undefined) await checkOutputPath("--report", args.report);
   const tracePath = args.trace ?? defaultTracePath();
   const trace = await loadTrace(tracePath, loadOptions);
+  if (trace.time.length === 0) {
+    const { filteredOut: f, rowsRead } = trace.report;
+    throw new InputFormatError(
+      tracePath,
+      `rows left after the filters (--product ${(loadOptions.products ?? []).join(",")}${loadOptions.zones ? `, --zones ${loadOptions.zones.join(",")}` : ""}${loadOptions.types ? `, --types ${loadOptions.types.join(",")}` : ""})`,
+      `none of ${rowsRead} rows: ${f.product} filtered out by product, ${f.zone} by zone, ${f.type} by type, ${f.window} by window`,
+    );
+  }
   const window = simulationWindow(trace);
+  checkDecisions("--interval", window.end - window.start, intervalSeconds, maxDecisions);
+  const warnings = [...skippedRowsWarning(trace), ...unpricedWarning(trace, window, maxUnpriced)];
   const regions = [...new Set(trace.series.map((series) => regionOfZone(series.zone) ?? series.zone))].sort();
   if (regions.length !== 1) {
     throw new UsageError(
@@ -351,11 +440,12 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
       skipUnknownTypes: catalogChoice.skipUnknownTypes,
     },
   );
+  checkMemoryFits(resolution, memoryGiB);
   const demandWork =
     args.demand === undefined
       ? defaultDemandWork(catalog, catalogChoice.workUnit)
       : parseNumber("--demand", args.demand, 1e-9);
-  const workload = await workloadFrom(args.utilisation, demandWork);
+  const workload = await workloadFrom(args.utilisation, demandWork, window);
   const kind = resolveInterruptionModel(interruptionName, window.start);
   const interruptions: InterruptionConfig =
     kind === "bid"
@@ -395,7 +485,7 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
     ? (done: number, total: number, label: string) =>
         process.stderr.write(`\r[${done}/${total}] ${label}\x1b[K`)
     : undefined;
-  const document = await runStudy({
+  const studied = await runStudy({
     trace,
     resolution,
     catalogDescription: catalog.description,
@@ -404,6 +494,7 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
     workloadDescription: workload.description,
     onProgress: progress,
   });
+  const document = withWarnings(studied, warnings);
   if (progress) process.stderr.write("\n");
   if (resolution.skipped.length > 0) {
     process.stderr.write(

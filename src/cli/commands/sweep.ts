@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import { checkOutputPath } from "../../util/output-path.js";
 import type { Argv, CommandModule } from "yargs";
 import { billingModels } from "../../engine/billing.js";
 import { defaultMigrationModel, durationModes } from "../../engine/migration-model.js";
@@ -11,7 +12,15 @@ import { sweepInterruptions, parseVary, varyKeys } from "../../sweep/settings.js
 import { parseShard, shardFromEnvironment, shardIndexVariables, type Shard } from "../../sweep/shard.js";
 import { formatSweepTable } from "../../sweep/table.js";
 import { catalogOptionsFromArgs, withCatalogOptions, type CatalogArgs } from "../catalog-options.js";
-import { parseChoice, parseDuration, parseInteger, parseNumber } from "../parse.js";
+import {
+  checkDecisions,
+  defaultMaxDecisions,
+  parseChoice,
+  parseDuration,
+  parseInteger,
+  parseInterval,
+  parseNumber,
+} from "../parse.js";
 import { loadOptionsFromArgs, withTraceLoadOptions, type TraceLoadArgs } from "../trace-options.js";
 import { policyParams, selectPolicies } from "./sim.js";
 import { policyByName } from "../../policies/index.js";
@@ -85,7 +94,16 @@ function builder(yargs: Argv) {
       type: "string",
       describe: `Run one of n slices, the index taken from ${shardIndexVariables.join(" or ")}`,
     })
-    .option("interval", { type: "string", default: "300", describe: "Seconds between policy decisions" })
+    .option("interval", {
+      type: "string",
+      default: "300",
+      describe: "Seconds between policy decisions (at least 1 s)",
+    })
+    .option("max-decisions", {
+      type: "string",
+      default: String(defaultMaxDecisions),
+      describe: "Most decisions per run (--windows ÷ --interval) before the sweep is refused",
+    })
     .option("billing", {
       type: "string",
       default: "per-second",
@@ -145,6 +163,7 @@ type SweepArgs = TraceLoadArgs &
     shard?: string;
     shardCount?: string;
     interval: string;
+    maxDecisions: string;
     billing: string;
     interruptions: string;
     bidMultiple: string;
@@ -166,14 +185,14 @@ function withBaseline(selected: readonly PolicyDefinition[], baseline: string): 
 /** Validates every flag once into a typed request. */
 export function sweepRequestFromArgs(args: SweepArgs): SweepRequest {
   const catalog = catalogOptionsFromArgs(args);
-  return {
+  const request: SweepRequest = {
     tracePath: args.trace,
     load: loadOptionsFromArgs(args),
     specsFile: catalog.specsFile,
     workUnit: catalog.workUnit,
     skipUnknownTypes: catalog.skipUnknownTypes,
     base: {
-      intervalSeconds: parseDuration("--interval", args.interval)!,
+      intervalSeconds: parseInterval("--interval", args.interval),
       billing: parseChoice("--billing", args.billing, billingModels),
       memoryGiB: parseNumber("--memory", args.memory, 0),
       demandWork: args.demand === undefined ? null : parseNumber("--demand", args.demand, 1e-9),
@@ -195,6 +214,14 @@ export function sweepRequestFromArgs(args: SweepArgs): SweepRequest {
     windows: parseInteger("--starts", args.starts, 1),
     seed: parseInteger("--seed", args.seed, 0, 2 ** 32 - 1),
   };
+  const intervals = [
+    request.base.intervalSeconds,
+    ...request.vary.filter((axis) => axis.key === "interval").flatMap((axis) => axis.values as number[]),
+  ];
+  const maxDecisions = parseInteger("--max-decisions", args.maxDecisions ?? defaultMaxDecisions, 1);
+  for (const interval of intervals)
+    checkDecisions("--interval", request.windowSeconds, interval, maxDecisions);
+  return request;
 }
 
 /** `--shard i/n`, or `--shard-count n` with the index from the batch engine's environment, or none. */
@@ -228,7 +255,16 @@ export async function runSweepCommand(args: SweepArgs): Promise<void> {
   const request = sweepRequestFromArgs(args);
   const shard = shardFromArgs(args, process.env);
   const execution = executionFromArgs(args.jobs);
+  await checkOutputPath("--out", args.out);
+  if (args.report !== undefined) await checkOutputPath("--report", args.report);
   const { config, trace } = await prepareSweep(request);
+  const { skipped } = trace.report;
+  if (skipped.count > 0) {
+    const reasons = Object.entries(skipped.byReason).map(([reason, count]) => `${count} ${reason}`);
+    process.stderr.write(
+      `hotspot: skipped ${skipped.count} bad row(s) of ${trace.source.path} under --skip-bad-rows (${reasons.join(", ")})\n`,
+    );
+  }
   const controller = new AbortController();
   const onInterrupt = () => {
     process.stderr.write("\nhotspot: stopping after the items in flight (Ctrl-C again to abandon them)\n");

@@ -5,7 +5,7 @@ import {
   DescribeVolumesCommand,
   EC2Client,
 } from "@aws-sdk/client-ec2";
-import { escapeControl } from "../../util/terminal.js";
+import { terminalSafe } from "../../util/terminal.js";
 import { LOCAL_CREDENTIALS, type LocalCloudInfo } from "./service.js";
 
 /** What the local cloud holds, as its EC2 API reports it. */
@@ -93,13 +93,13 @@ export function formatInventory(info: LocalCloudInfo, inventory: LocalInventory)
   const live = inventory.instances.filter((i) => i.state !== "terminated");
   const lines = [
     `local cloud: pid ${info.pid}, up since ${info.startedAt}; EC2 ${info.endpoint}; metadata ${info.metadata}`,
-    `  prices: ${info.trace === null ? "none served" : `${escapeControl(info.trace)} at ${info.speed}x`}; namespaces ${info.prefix}-*; state ${info.hostsDir}`,
+    `  prices: ${info.trace === null ? "none served" : `${terminalSafe(info.trace)} at ${info.speed}x`}; namespaces ${info.prefix}-*; state ${info.hostsDir}`,
     `instances (${live.length} not terminated, ${inventory.instances.length - live.length} terminated):`,
     ...live.map((i) => {
       const volumes = inventory.volumes.filter((v) => v.attachedTo === i.id).map((v) => v.id);
       const enis = inventory.networkInterfaces.filter((n) => n.attachedTo === i.id).map((n) => n.id);
       const stack = i.tags["hotspot:stack"];
-      return `  ${i.id} ${i.type} ${i.lifecycle} ${i.state} ${i.zone}${stack === undefined ? "" : ` stack ${escapeControl(stack)}`}; holds ${[...volumes, ...enis].join(", ") || "nothing"}`;
+      return `  ${i.id} ${i.type} ${i.lifecycle} ${i.state} ${i.zone}${stack === undefined ? "" : ` stack ${terminalSafe(stack)}`}; holds ${[...volumes, ...enis].join(", ") || "nothing"}`;
     }),
     `volumes (${inventory.volumes.length}):`,
     ...inventory.volumes.map(

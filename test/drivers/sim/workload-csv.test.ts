@@ -18,4 +18,15 @@ describe("utilisation CSV", () => {
     );
     expect(() => parseUtilisationCsv("when,load\n", "u.csv", 10)).toThrow(/u.csv:1/);
   });
+
+  it("reads times with the traces' strict parser: no rollover, no machine time zone", () => {
+    const expected =
+      "expected a time in epoch seconds or ISO 8601 such as 2021-03-02T01:39:04+00:00 or 2016-03-01T00:00:35.000Z (a valid date and time with Z or an offset)";
+    expect(() => parseUtilisationCsv("time,utilisation\n2016-02-30T00:00:00Z,0.5\n", "u.csv", 10)).toThrow(
+      `u.csv:2: ${expected}, found "2016-02-30T00:00:00Z" (no such date: 2016-02 has 29 days)`,
+    );
+    expect(() => parseUtilisationCsv("time,utilisation\n2016-03-01T00:00:00,0.5\n", "u.csv", 10)).toThrow(
+      `u.csv:2: ${expected}, found "2016-03-01T00:00:00" (no Z or offset; add Z for UTC)`,
+    );
+  });
 });

@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from "yargs";
+import { checkOutputPath } from "../../../util/output-path.js";
 import { UsageError, shown } from "../../../errors.js";
 import { loadEc2Client } from "../../cloud-clients.js";
 import {
@@ -146,6 +147,7 @@ export const traceFetchCommand: CommandModule<object, TraceFetchArgs> = {
   handler: async (args) => {
     const now = Date.now() / 1000;
     const settings = traceFetchSettings(args, process.env, now);
+    await checkOutputPath("-o/--out", settings.out);
     const progress = process.stderr.isTTY === true;
     const clearLine = () => progress && process.stderr.write("\r\x1b[K");
     let result: FetchResult;

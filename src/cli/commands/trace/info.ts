@@ -2,6 +2,7 @@ import type { Argv, CommandModule } from "yargs";
 import { createCatalog } from "../../../catalog/catalog.js";
 import { workUnits } from "../../../catalog/work-unit.js";
 import { UsageError } from "../../../errors.js";
+import { terminalSafe } from "../../../util/terminal.js";
 import { traceStats, type TraceStats } from "../../../traces/info.js";
 import { loadTrace } from "../../../traces/load.js";
 import type { LoadOptions, SeriesKey } from "../../../traces/types.js";
@@ -175,7 +176,9 @@ export const traceInfoCommand: CommandModule<object, TraceInfoArgs> = {
     const loadOptions = loadOptionsFromArgs(args);
     const stats = await traceInfo(files, loadOptions, catalogOptionsFromArgs(args));
     process.stdout.write(
-      args.json ? `${JSON.stringify(stats, null, 2)}\n` : stats.map(formatTraceStats).join("\n"),
+      args.json
+        ? `${JSON.stringify(stats, null, 2)}\n`
+        : terminalSafe(stats.map(formatTraceStats).join("\n")),
     );
   },
 };

@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from "yargs";
+import { checkOutputPath } from "../../../util/output-path.js";
 import { createCatalog } from "../../../catalog/catalog.js";
 import { UsageError, shown } from "../../../errors.js";
 import {
@@ -164,6 +165,8 @@ export const traceSynthCommand: CommandModule<object, TraceSynthArgs> = {
   describe: "Write a synthetic spot price trace (canonical CSV) whose statistics follow a real era",
   builder: builder as CommandModule<object, TraceSynthArgs>["builder"],
   handler: async (args) => {
-    process.stdout.write(await runTraceSynth(traceSynthSettings(args)));
+    const settings = traceSynthSettings(args);
+    await checkOutputPath("-o/--out", settings.out);
+    process.stdout.write(await runTraceSynth(settings));
   },
 };

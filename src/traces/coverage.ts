@@ -1,0 +1,36 @@
+import { isoSeconds } from "../util/iso-seconds.js";
+import type { Trace } from "./types.js";
+
+/** Stretches of a simulated window the trace holds no price for, and their share of the window. */
+export interface Unpriced {
+  /** Unpriced seconds ÷ the window's seconds, in [0, 1]. */
+  readonly share: number;
+  /** Each stretch as "FROM to TO (why)", for messages. */
+  readonly stretches: readonly string[];
+}
+
+/**
+ * What of [start, end) lies before the trace's first price or after its last price change: there the
+ * trace says nothing, and a run would price a window it never saw. Rows before `start` carry their
+ * price into the window, so only the rows' first and last times matter (sorted columns: O(1)).
+ */
+export function unpricedStretches(trace: Trace, window: { start: number; end: number }): Unpriced {
+  const span = window.end - window.start;
+  const n = trace.time.length;
+  if (n === 0) {
+    return {
+      share: 1,
+      stretches: [`${isoSeconds(window.start)} to ${isoSeconds(window.end)} (no price at all)`],
+    };
+  }
+  const first = Math.min(Math.max(trace.time[0], window.start), window.end);
+  const last = Math.max(Math.min(trace.time[n - 1], window.end), window.start);
+  const stretches: string[] = [];
+  if (first > window.start) {
+    stretches.push(`${isoSeconds(window.start)} to ${isoSeconds(first)} (before the first price)`);
+  }
+  if (last < window.end) {
+    stretches.push(`${isoSeconds(last)} to ${isoSeconds(window.end)} (after the last price change)`);
+  }
+  return { share: span > 0 ? (first - window.start + (window.end - last)) / span : 0, stretches };
+}
