@@ -1,4 +1,6 @@
 import { builtinPrices, builtinSnapshots, builtinSpecs } from "./builtin.js";
+import { InputFormatError } from "../errors.js";
+import { cpuFromName } from "./cpu.js";
 import { readSpecsCsv } from "./specs-csv.js";
 import type { Catalog, InstanceSpec, OnDemandPrice } from "./types.js";
 
@@ -63,11 +65,19 @@ export async function createCatalog(source: CatalogSource = {}): Promise<TableCa
   const specs = new Map(builtinSpecs.map((spec) => [spec.type, spec]));
   const user = await readSpecsCsv(source.specsFile, (type) => specs.has(type));
   for (const override of user.specs) {
-    const { vcpu, memoryGiB, ecu, score } = override;
+    const { vcpu, memoryGiB, ecu, score, architecture, cpuVendor, cpuClass } = override;
     // readSpecsCsv guarantees vcpu and memoryGiB for types the built-in table lacks.
-    const base = specs.get(override.type) ?? { ecu: null };
-    const merged = { ...base, ...definedFields({ vcpu, memoryGiB, ecu, score }) };
-    specs.set(override.type, { ...merged, type: override.type } as InstanceSpec);
+    const base = specs.get(override.type) ?? { ecu: null, ...cpuFromName(override.type) };
+    const fields = definedFields({ vcpu, memoryGiB, ecu, score, architecture, cpuVendor, cpuClass });
+    const merged = { ...base, ...fields, type: override.type } as InstanceSpec;
+    if ((merged.architecture === "arm64") !== (merged.cpuVendor === "aws")) {
+      throw new InputFormatError(
+        `${source.specsFile}:${override.line}`,
+        `a cpu_vendor that builds ${merged.architecture} CPUs for ${override.type} (aws for arm64; intel or amd for x86_64)`,
+        `architecture ${merged.architecture} with cpu_vendor ${merged.cpuVendor}`,
+      );
+    }
+    specs.set(override.type, merged);
   }
   const replaced = new Set(user.prices.map((price) => priceKey(price.type, price.region)));
   const prices = [

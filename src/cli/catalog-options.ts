@@ -6,13 +6,15 @@ import { UsageError } from "../errors.js";
 
 /** The `--specs` file format, for the epilogue of every command that takes it. */
 export const specsFormatHelp = [
-  "--specs FILE: a CSV whose header names any of instance_type, vcpu, memory_gib, ecu, score, region,",
-  "on_demand_usd_per_hour, as_of (instance_type required; order free). Empty cells keep the built-in value;",
-  "ecu may be `variable`; region, on_demand_usd_per_hour and as_of (YYYY-MM-DD) are set together, and the",
-  "prices a file gives for a (type, region) replace the built-in ones. A type the built-in table lacks needs",
-  "vcpu and memory_gib. Lines starting with # are comments. Example:",
-  "  instance_type,vcpu,memory_gib,ecu,score,region,on_demand_usd_per_hour,as_of",
-  "  m9.large,2,8,,1.4,us-east-1,0.1,2025-06-01",
+  "--specs FILE: a CSV whose header names any of instance_type, vcpu, memory_gib, ecu, score, architecture,",
+  "cpu_vendor, cpu_class, region, on_demand_usd_per_hour, as_of (instance_type required; order free). Empty",
+  "cells keep the built-in value; ecu may be `variable`; architecture is x86_64 or arm64, cpu_vendor intel,",
+  "amd or aws (Graviton), cpu_class a CPU generation such as intel-skylake; region, on_demand_usd_per_hour and",
+  "as_of (YYYY-MM-DD) are set together, and the prices a file gives for a (type, region) replace the built-in",
+  "ones. A type the built-in table lacks needs vcpu and memory_gib (its CPU follows from its name unless",
+  "given). Lines starting with # are comments. Example:",
+  "  instance_type,vcpu,memory_gib,ecu,score,architecture,cpu_vendor,region,on_demand_usd_per_hour,as_of",
+  "  m9.large,2,8,,1.4,x86_64,amd,us-east-1,0.1,2025-06-01",
 ].join("\n");
 
 /** `--specs` and `--work-unit`: where instance data comes from and what a unit of work is. */
