@@ -4,7 +4,7 @@ import { parse } from "csv-parse";
 import { InputFormatError, InputReadError, shown } from "../errors.js";
 import { cpuFromName } from "./cpu.js";
 import { JsonStream, type JsonValue } from "./json-stream.js";
-import type { Architecture, CpuVendor, OnDemandPrice } from "./types.js";
+import type { Architecture, CpuVendor } from "./types.js";
 
 /**
  * AWS's price lists for AmazonEC2 (the Price List Bulk API's offer files, JSON or CSV, and the
@@ -297,8 +297,9 @@ export function termUsd(sku: string, term: JsonValue, at: string): { usd: number
 
 /** The on-demand terms of one SKU (`{ "SKU.CODE": term, ... }`) folded into the builder. */
 function addTerms(builder: PriceListBuilder, sku: string, terms: JsonValue, at: string): void {
+  const type = builder.accepted.get(sku)?.type;
   for (const term of Object.values(objectOf(terms) ?? {})) {
-    const { usd, effective } = termUsd(sku, term, at);
+    const { usd, effective } = termUsd(type === undefined ? sku : `${sku} (${type})`, term, at);
     builder.term(sku, usd, effective);
   }
 }
@@ -490,7 +491,7 @@ class CsvPriceList {
     }
     this.builder.term(
       sku,
-      hourlyUsd(cell("PricePerUnit"), cell("Unit"), at, sku),
+      hourlyUsd(cell("PricePerUnit"), cell("Unit"), at, `${sku} (${this.builder.accepted.get(sku)?.type})`),
       cell("EffectiveDate") ?? "",
     );
   }

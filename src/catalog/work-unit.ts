@@ -102,7 +102,7 @@ export function resolveTypes(
 function describeGaps(gaps: readonly TypeGap[], region: string, unit: WorkUnit): string {
   const unitHint =
     unit === "ecu"
-      ? "ECU (the work unit; --work-unit vcpu or auto counts vCPUs instead)"
+      ? "ECU (the work unit; --work-unit vcpu counts vCPUs instead)"
       : `${workUnits[unit].label} (the work unit)`;
   const names: Record<TypeGap["missing"], string> = {
     spec: "spec (vCPU, memory)",

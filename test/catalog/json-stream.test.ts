@@ -25,7 +25,11 @@ function captured(text: string, chunk: number): [string, JsonValue, number][] {
 
 function errorOf(text: string): string {
   try {
-    const stream = new JsonStream("b.json", () => true, () => undefined);
+    const stream = new JsonStream(
+      "b.json",
+      () => true,
+      () => undefined,
+    );
     stream.feed(text);
     stream.end();
   } catch (error) {
@@ -43,13 +47,16 @@ describe("streaming JSON reader", () => {
       ["terms.OnDemand.s1", { p: "1.5" }, 19],
       ["publicationDate", "2020-01-01", 33],
     ];
-    for (const chunk of [1, 3, 7, 64, 100_000]) expect(captured(text, chunk), String(chunk)).toEqual(expected);
+    for (const chunk of [1, 3, 7, 64, 100_000])
+      expect(captured(text, chunk), String(chunk)).toEqual(expected);
   });
 
   it("names the line and what was expected for malformed JSON", () => {
     expect(errorOf('{"a":1,}')).toBe('b.json:1: expected a value, found "}"');
     expect(errorOf('{"a" 1}')).toBe('b.json:1: expected ":", found a value');
-    expect(errorOf('{\n"a":1')).toBe("b.json:2: expected the rest of the JSON document, found the end of the file");
+    expect(errorOf('{\n"a":1')).toBe(
+      "b.json:2: expected the rest of the JSON document, found the end of the file",
+    );
     expect(errorOf("[1 2]")).toBe('b.json:1: expected "," or "]", found a value');
     expect(errorOf('{"a":tru}')).toBe('b.json:1: expected a JSON value, found "tru"');
     expect(errorOf('{"a":1} 2')).toBe('b.json:1: expected nothing after the JSON document, found "2"');

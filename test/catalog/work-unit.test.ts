@@ -83,3 +83,18 @@ describe("work units", () => {
     );
   });
 });
+
+describe("--work-unit auto", () => {
+  it("picks ECU when every type with a spec has one, vCPU otherwise", () => {
+    const options = { region: "us-east-1", at: 1_600_000_000, unit: "auto", skipUnknownTypes: true } as const;
+    const ecu = resolveTypes(catalog, ["m4.large", "zz.large"], options);
+    expect([ecu.unit, ecu.types.get("m4.large")?.work]).toEqual(["ecu", 6.5]);
+    expect(ecu.skipped).toEqual([{ type: "zz.large", missing: "spec" }]);
+    const vcpu = resolveTypes(catalog, ["m4.large", "m5.large"], options);
+    expect([vcpu.unit, vcpu.types.get("m4.large")?.work, vcpu.types.get("m5.large")?.work]).toEqual([
+      "vcpu",
+      2,
+      2,
+    ]);
+  });
+});
