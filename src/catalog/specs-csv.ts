@@ -10,7 +10,8 @@ import type { Architecture, CpuVendor, OnDemandPrice } from "./types.js";
  * are comments. A type may span several rows (one per region or price date); its spec cells must
  * agree. Price cells (`region`, `on_demand_usd_per_hour`, `as_of`) are all set or all empty.
  * `architecture` is x86_64 or arm64, `cpu_vendor` intel, amd or aws (Graviton), `cpu_class` a CPU
- * generation such as intel-skylake (lower case, digits, dashes).
+ * generation such as intel-skylake (lower case, digits, dashes). `clock_ghz`, `hypervisor` and
+ * `network` (written by `catalog fetch`) are for people and are not read.
  *
  *   instance_type,vcpu,memory_gib,ecu,score,architecture,cpu_vendor,cpu_class,region,on_demand_usd_per_hour,as_of
  *   m9.large,2,8,,1.4,x86_64,amd,amd-zen5,us-east-1,0.1,2025-06-01
@@ -25,6 +26,9 @@ export const specsCsvColumns = [
   "architecture",
   "cpu_vendor",
   "cpu_class",
+  "clock_ghz",
+  "hypervisor",
+  "network",
   "region",
   "on_demand_usd_per_hour",
   "as_of",
