@@ -85,28 +85,25 @@ export class JsonStream {
         top.state = "value";
         i++;
       } else if (ch === '"') {
-        let j = i + 1;
-        let escaped = false;
-        while (j < n) {
-          const d = text.charCodeAt(j);
-          if (d === 92) {
-            escaped = true;
-            j += 2;
-            continue;
-          }
-          if (d === 34) break;
-          if (d === 10) this.fail("a closing quote on the same line", "a line break in a string");
-          j++;
+        // Strings are most of a price list: jump from quote to quote, then look for escapes.
+        let j = text.indexOf('"', i + 1);
+        while (j !== -1 && text.charCodeAt(j - 1) === 92) {
+          let slashes = 1;
+          while (text.charCodeAt(j - 1 - slashes) === 92) slashes++;
+          if (slashes % 2 === 0) break;
+          j = text.indexOf('"', j + 1);
         }
-        if (j >= n) {
+        if (j === -1) {
           if (!final) {
             this.pending = text.slice(i);
             return;
           }
           this.fail("a closing quote", "the end of the file");
         }
-        const raw = text.slice(i + 1, j);
-        const value = escaped ? this.parseEscaped(text.slice(i, j + 1)) : raw;
+        const body = text.slice(i + 1, j);
+        if (body.includes("\n")) this.fail("a closing quote on the same line", "a line break in a string");
+        const escaped = body.includes("\\");
+        const value = escaped ? this.parseEscaped(text.slice(i, j + 1)) : body;
         const top = this.stack.at(-1);
         if (top !== undefined && top.kind === "object" && (top.state === "key" || top.state === "start")) {
           top.key = value;
