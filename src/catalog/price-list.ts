@@ -9,7 +9,8 @@ import type { Architecture, CpuVendor } from "./types.js";
 /**
  * AWS's price lists for AmazonEC2 (the Price List Bulk API's offer files, JSON or CSV, and the
  * Price List Query API's GetProducts records): the Linux on-demand price and the spec attributes of
- * each instance type, for shared tenancy, no pre-installed software and capacity status "Used".
+ * each instance type, for shared tenancy, no pre-installed software, capacity status "Used" and
+ * (where the list has the attribute) market option "OnDemand" (newer lists also price Capacity Blocks).
  */
 
 /** The spec a price list gives a type (attributes vcpu, memory, ecu, physicalProcessor, clockSpeed ...). */
@@ -113,6 +114,7 @@ export function acceptProduct(
     attributes.tenancy === "Shared" &&
     (attributes.preInstalledSw ?? "NA") === "NA" &&
     (attributes.capacitystatus ?? "Used") === "Used" &&
+    (attributes.marketoption ?? "OnDemand") === "OnDemand" &&
     (attributes.locationType ?? "AWS Region") === "AWS Region";
   if (!kept) return undefined;
   const region = attributes.regionCode ?? regionNames[attributes.location ?? ""];
@@ -424,6 +426,7 @@ const csvAttributes: Readonly<Record<string, string>> = {
   Tenancy: "tenancy",
   "Pre Installed S/W": "preInstalledSw",
   CapacityStatus: "capacitystatus",
+  MarketOption: "marketoption",
   "Location Type": "locationType",
   Location: "location",
   "Region Code": "regionCode",

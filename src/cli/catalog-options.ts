@@ -12,7 +12,8 @@ export const specsFormatHelp = [
   "amd or aws (Graviton), cpu_class a CPU generation such as intel-skylake; region, on_demand_usd_per_hour and",
   "as_of (YYYY-MM-DD) are set together, and the prices a file gives for a (type, region) replace the built-in",
   "ones. A type the built-in table lacks needs vcpu and memory_gib (its CPU follows from its name unless",
-  "given). Lines starting with # are comments. Example:",
+  "given). clock_ghz, hypervisor and network (written by `catalog fetch`) are not read. Lines starting with",
+  "# are comments. `aws ec2 describe-instance-types --output json` output is accepted too. Example:",
   "  instance_type,vcpu,memory_gib,ecu,score,architecture,cpu_vendor,region,on_demand_usd_per_hour,as_of",
   "  m9.large,2,8,,1.4,x86_64,amd,us-east-1,0.1,2025-06-01",
 ].join("\n");

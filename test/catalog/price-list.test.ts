@@ -130,6 +130,13 @@ describe("AWS price list files", () => {
     expect(list.entries.map((e) => [e.type, e.usdPerHour, e.spec.architecture, e.spec.cpuVendor])).toEqual([
       ["c6g.large", 0.1, "arm64", "aws"],
     ]);
+    const block = JSON.parse(record("C", "c6g.large", "Linux", "0.5"));
+    block.product.attributes.marketoption = "CapacityBlock";
+    const withBlock = priceListFromRecords(
+      [record("A", "c6g.large", "Linux", "0.1"), JSON.stringify(block)],
+      "GetProducts",
+    );
+    expect([withBlock.filteredOut, withBlock.entries.map((e) => e.usdPerHour)]).toEqual([1, [0.1]]);
     expect(() => priceListFromRecords([record("A", "c6g.large", "Linux", "free")], "GetProducts")).toThrow(
       'GetProducts: record 1: expected a USD price per hour in the on-demand term of product A (c6g.large), found "free"',
     );
