@@ -77,18 +77,17 @@ export interface CatalogChoice<U extends WorkUnitChoice = WorkUnit> {
   readonly skipUnknownTypes: boolean;
 }
 
-/** Validates the catalog flags once, into typed values (`--prices` and `auto` refused: see below). */
+/** Validates the catalog flags once, into typed values. */
 export function catalogOptionsFromArgs(args: CatalogArgs): CatalogChoice {
-  const choice = catalogOptionsWithPriceList(args);
-  if (choice.workUnit === "auto")
-    throw new UsageError("--work-unit", Object.keys(workUnits).join(", "), '"auto"');
-  if (choice.pricesFile !== undefined)
-    throw new UsageError("--prices", "no price list for this command", choice.pricesFile);
-  return { ...choice, workUnit: choice.workUnit };
+  return validated(args, workUnits);
 }
 
-/** Validates the catalog flags of a command declared with `{ priceList: true }`. */
+/** Validates the catalog flags of a command declared with `{ priceList: true }` (`--prices`, `auto`). */
 export function catalogOptionsWithPriceList(args: CatalogArgs): CatalogChoice<WorkUnitChoice> {
+  return validated(args, workUnitChoices);
+}
+
+function validated<U extends WorkUnitChoice>(args: CatalogArgs, units: Record<U, unknown>): CatalogChoice<U> {
   if (args.specs !== undefined && String(args.specs).trim() === "") {
     throw new UsageError("--specs", "a CSV file path", '""');
   }
@@ -98,7 +97,7 @@ export function catalogOptionsWithPriceList(args: CatalogArgs): CatalogChoice<Wo
   return {
     specsFile: args.specs,
     pricesFile: args.prices,
-    workUnit: parseChoice("--work-unit", args.workUnit ?? "ecu", workUnitChoices),
+    workUnit: parseChoice("--work-unit", args.workUnit ?? "ecu", units),
     skipUnknownTypes: args.skipUnknownTypes ?? false,
   };
 }
