@@ -125,7 +125,7 @@ export function acceptProduct(
       shown(attributes.location ?? "none"),
     );
   }
-  return { sku, type, region, spec: specOf(type, attributes), at };
+  return { sku: own(sku), type: own(type), region: own(region), spec: specOf(type, attributes), at: own(at) };
 }
 
 function specOf(type: string, attributes: Attributes): PriceListSpec {
@@ -150,10 +150,18 @@ function specOf(type: string, attributes: Attributes): PriceListSpec {
     ...(vcpu !== undefined && Number.isInteger(vcpu) ? { vcpu } : {}),
     ...(memoryGiB !== undefined ? { memoryGiB } : {}),
     ...(ecu !== undefined ? { ecu } : {}),
-    ...(processor !== undefined && processor !== "" ? { processor } : {}),
+    ...(processor !== undefined && processor !== "" ? { processor: own(processor) } : {}),
     ...(clock !== null ? { clockGhz: Number(clock[1]) } : {}),
-    ...(attributes.networkPerformance ? { network: attributes.networkPerformance } : {}),
+    ...(attributes.networkPerformance ? { network: own(attributes.networkPerformance) } : {}),
   };
+}
+
+/**
+ * A copy of a string kept past its chunk: V8 slices share their parent's memory, so one kept slice
+ * would hold a whole megabyte chunk of the file.
+ */
+function own(text: string): string {
+  return Buffer.from(text, "utf8").toString("utf8");
 }
 
 function positive(raw: string | undefined): number | undefined {
@@ -206,7 +214,9 @@ export class PriceListBuilder {
 
   term(sku: string, usd: number, effective: string): void {
     const earlier = this.terms.get(sku);
-    if (earlier === undefined || earlier.effective < effective) this.terms.set(sku, { usd, effective });
+    if (earlier === undefined || earlier.effective < effective) {
+      this.terms.set(own(sku), { usd, effective: own(effective) });
+    }
   }
 
   publication(raw: string, at: string): void {
