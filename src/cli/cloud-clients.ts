@@ -13,3 +13,7 @@ export function loadSetupClient(): Promise<typeof import("../setup/ec2-setup-cli
 export function loadComputeClient(): Promise<typeof import("../drivers/live/ec2-compute.js")> {
   return import("../drivers/live/ec2-compute.js");
 }
+
+export function loadCatalogClient(): Promise<typeof import("../cloud/pricing-client.js")> {
+  return import("../cloud/pricing-client.js");
+}

@@ -52,6 +52,11 @@ export const commandTable = {
       "Hop the container as the configured policy decides, journaled and resumable (--dry-run: print the decisions, act on nothing; gc: end orphans)",
     load: async () => (await import("./commands/live.js")).liveCommand,
   },
+  catalog: {
+    command: "catalog <command>",
+    describe: "Fetch, list and inspect instance specs and on-demand prices",
+    load: async () => (await import("./commands/catalog.js")).catalogCommand,
+  },
   local: {
     command: "local <action>",
     describe: "The local cloud: an EC2 emulator on network-namespace hosts, to rehearse live mode on one machine",

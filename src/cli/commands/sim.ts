@@ -11,7 +11,7 @@ import {
 } from "../../engine/migration-model.js";
 import { StepWorkload, type WorkloadProfile } from "../../engine/workload.js";
 import { createCatalog } from "../../catalog/catalog.js";
-import { defaultDemandWork, resolveTypes } from "../../catalog/work-unit.js";
+import { defaultDemandWork, resolveTypes, workUnits } from "../../catalog/work-unit.js";
 import {
   interruptionModels,
   readAdvisorFile,
@@ -35,7 +35,7 @@ import { unpricedStretches } from "../../traces/coverage.js";
 import type { Trace } from "../../traces/types.js";
 import type { CatalogResolution } from "../../catalog/work-unit.js";
 import { InputFormatError, UsageError } from "../../errors.js";
-import { catalogOptionsFromArgs, withCatalogOptions, type CatalogArgs } from "../catalog-options.js";
+import { catalogOptionsWithPriceList, withCatalogOptions, type CatalogArgs } from "../catalog-options.js";
 import {
   checkDecisions,
   defaultMaxDecisions,
@@ -58,7 +58,7 @@ function defaultTracePath(): string {
 }
 
 function builder(yargs: Argv) {
-  return withCatalogOptions(withTraceLoadOptions(yargs))
+  return withCatalogOptions(withTraceLoadOptions(yargs), { priceList: true })
     .alias("zones", "zone")
     .option("trace", {
       type: "string",
@@ -377,7 +377,7 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
   const historyWindowSeconds = parseDuration("--history-window", args.historyWindow)!;
   const targetWork =
     args.workEcuHours === undefined ? null : parseNumber("--work-ecu-hours", args.workEcuHours, 1e-9);
-  const catalogChoice = catalogOptionsFromArgs(args);
+  const catalogChoice = catalogOptionsWithPriceList(args);
   const loadOptions = loadOptionsFromArgs(args);
   const interruptionName = parseChoice("--interruptions", args.interruptions, {
     auto: true,
@@ -429,7 +429,10 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
       regions.join(", ") || "no zones",
     );
   }
-  const catalog = await createCatalog({ specsFile: catalogChoice.specsFile });
+  const catalog = await createCatalog({
+    specsFile: catalogChoice.specsFile,
+    pricesFile: catalogChoice.pricesFile,
+  });
   const resolution = resolveTypes(
     catalog,
     trace.series.map((series) => series.instanceType),
@@ -441,9 +444,14 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
     },
   );
   checkMemoryFits(resolution, memoryGiB);
+  if (catalogChoice.workUnit === "auto") {
+    process.stderr.write(
+      `hotspot: work unit ${workUnits[resolution.unit].label} (--work-unit auto: ${resolution.unit === "ecu" ? "every type has an ECU" : "not every type has an ECU"})\n`,
+    );
+  }
   const demandWork =
     args.demand === undefined
-      ? defaultDemandWork(catalog, catalogChoice.workUnit)
+      ? defaultDemandWork(catalog, resolution.unit)
       : parseNumber("--demand", args.demand, 1e-9);
   const workload = await workloadFrom(args.utilisation, demandWork, window);
   const kind = resolveInterruptionModel(interruptionName, window.start);
@@ -472,7 +480,7 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
     billing,
     memoryGiB,
     demandWork,
-    workUnit: catalogChoice.workUnit,
+    workUnit: resolution.unit,
     workload: workload.profile,
     targetWork,
     migrationModel,

@@ -1,6 +1,7 @@
 import { Ec2Error } from "./errors.js";
 import { INSTANCE_STATE_CODES, type Instance, type InstanceStateName, type Reservation } from "./model.js";
 import type { Params } from "./params.js";
+import type { EmulatedInstanceType } from "./instance-types.js";
 import { groupSet, tagSet } from "./render-common.js";
 import { ACCOUNT_ID, applyFilters, selectByIds, paginate, type World } from "./world.js";
 import { el, isoTime, set, type XmlNode, type XmlValue } from "./xml.js";
@@ -210,7 +211,21 @@ export function describeInstanceTypes(world: World, params: Params): XmlValue[] 
       el("supportedUsageClasses", el("item", "on-demand"), el("item", "spot")),
       el("vCpuInfo", el("defaultVCpus", t.vcpus)),
       el("memoryInfo", el("sizeInMiB", t.memoryMiB)),
+      ...processorInfo(t),
     ]),
     el("nextToken", nextToken),
+  ];
+}
+
+function processorInfo(t: EmulatedInstanceType): XmlValue[] {
+  return [
+    el(
+      "processorInfo",
+      t.architectures === undefined ? undefined : set("supportedArchitectures", t.architectures, (a) => [a]),
+      el("sustainedClockSpeedInGhz", t.clockGhz),
+      el("manufacturer", t.manufacturer),
+    ),
+    el("hypervisor", t.hypervisor),
+    el("networkInfo", el("networkPerformance", t.network)),
   ];
 }

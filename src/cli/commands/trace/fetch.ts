@@ -90,7 +90,7 @@ export function traceFetchSettings(
   };
 }
 
-function parseEndpoint(raw: string): string {
+export function parseEndpoint(raw: string): string {
   let url: URL | undefined;
   try {
     url = new URL(raw);
