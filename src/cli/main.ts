@@ -59,7 +59,8 @@ export const commandTable = {
   },
   local: {
     command: "local <action>",
-    describe: "The local cloud: an EC2 emulator on network-namespace hosts, to rehearse live mode on one machine",
+    describe:
+      "The local cloud: an EC2 emulator on network-namespace hosts, to rehearse live mode on one machine",
     load: async () => (await import("./commands/local.js")).localCommand,
   },
   container: {
@@ -87,7 +88,8 @@ export const commandTable = {
   },
   down: {
     command: "down",
-    describe: "Stop the container and terminate its instances; the volume and ENI are kept unless --delete-volume",
+    describe:
+      "Stop the container and terminate its instances; the volume and ENI are kept unless --delete-volume",
     load: async () => (await import("./commands/operate.js")).downCommand,
   },
 } as const satisfies Record<string, { command: string; describe: string; load: () => Promise<object> }>;

@@ -56,7 +56,7 @@ export function createCatalogApi(options: CatalogClientOptions): CatalogApi {
           throw await toCloudApiError(error, "GetProducts", options.pricingRegion);
         }
         if (next.done === true) return;
-        yield (next.value.PriceList ?? []).map((record) => String(record));
+        yield (next.value.PriceList ?? []).map((record: unknown) => String(record));
       }
     },
     async *instanceTypes(types: readonly string[] | undefined) {

@@ -7,12 +7,12 @@ import { KILL_AFTER_ENV } from "../../src/cli/commands/live-act.js";
 import { TAG_STACK } from "../../src/drivers/live/hop.js";
 import { Journal } from "../../src/drivers/live/journal.js";
 import type { ResultsDocument } from "../../src/results/document.js";
-import { hostSkipReason } from "../cloud/local/hosts/host-env.js";
+import { criuSkipReason } from "../cloud/local/hosts/host-env.js";
 import { spotPrice } from "../drivers/live/live-harness.js";
 import { startLocalWorld, type LocalWorld } from "../drivers/live/local-world.js";
 import { liveCli, requireBuiltCli } from "../support/live-cli.js";
 
-const skip = hostSkipReason();
+const skip = criuSkipReason();
 const PREFIX = "hsm";
 const STACK = "live-self-e2e";
 

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { countBreaks, longestGapMs, ProbeClient } from "../../src/cloud/local/hosts/probe-client.js";
 import { run } from "../../src/host/run.js";
 import type { ResultsDocument } from "../../src/results/document.js";
-import { hostSkipReason } from "../cloud/local/hosts/host-env.js";
+import { criuSkipReason } from "../cloud/local/hosts/host-env.js";
 import { requireBuiltCli } from "../support/live-cli.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -64,7 +64,7 @@ class Shell {
   }
 }
 
-const skip = hostSkipReason();
+const skip = criuSkipReason();
 
 describe.skipIf(skip !== undefined)(
   `README "Try live mode on one machine", run verbatim${skip ? ` (skipped: ${skip})` : ""}`,
@@ -76,7 +76,12 @@ describe.skipIf(skip !== undefined)(
     afterAll(async () => {
       // A failed walkthrough must not leave the local cloud running for the next test or person.
       if (!ran.includes("hotspot local down")) {
-        await shell.line("hotspot down --timeout 30s; hotspot setup --destroy --zone us-east-1a; hotspot local down", 180_000).catch(() => undefined);
+        await shell
+          .line(
+            "hotspot down --timeout 30s; hotspot setup --destroy --zone us-east-1a; hotspot local down",
+            180_000,
+          )
+          .catch(() => undefined);
       }
       shell.close();
       await rm(join(ROOT, "walkthrough"), { recursive: true, force: true });
@@ -86,7 +91,10 @@ describe.skipIf(skip !== undefined)(
     it("hops at least three times by itself, the client keeps its connection and every count, the report matches the ledger, nothing is left", async () => {
       requireBuiltCli();
       const running = await readFile(join(STATE_DIR, "local.json"), "utf8").catch(() => null);
-      expect(running, `a local cloud already runs under ${STATE_DIR}: stop it first (hotspot local down)`).toBeNull();
+      expect(
+        running,
+        `a local cloud already runs under ${STATE_DIR}: stop it first (hotspot local down)`,
+      ).toBeNull();
       const commands = walkthroughCommands(await readFile(join(ROOT, "README.md"), "utf8"));
       expect(commands[0]).toMatch(/^npm link --ignore-scripts\b/);
       expect(commands.at(-1)).toBe("hotspot local down");
@@ -105,19 +113,30 @@ describe.skipIf(skip !== undefined)(
             probe = undefined;
             expect(countBreaks(summary.replies), "the client's connection broke").toBe(0);
             expect(summary.verify).toBe(`ok ${summary.replies.length}`);
-            notes.push(`client: ${summary.replies.length} counts, none lost or repeated, one connection; longest gap ${longestGapMs(summary.replies)} ms`);
+            notes.push(
+              `client: ${summary.replies.length} counts, none lost or repeated, one connection; longest gap ${longestGapMs(summary.replies)} ms`,
+            );
           }
           const result = await shell.line(command, 900_000);
-          expect(result.status, `"${command}" exited ${result.status}:\n${shell.transcript.slice(-6).join("\n")}`).toBe(0);
+          expect(
+            result.status,
+            `"${command}" exited ${result.status}:\n${shell.transcript.slice(-6).join("\n")}`,
+          ).toBe(0);
           done.push(command);
           if (command.startsWith("hotspot local up")) upAt = Date.now();
           if (command.startsWith("hotspot launch")) {
-            const config = JSON.parse(await readFile(join(ROOT, "walkthrough", "hotspot.json"), "utf8")) as { publicIp: string };
+            const config = JSON.parse(await readFile(join(ROOT, "walkthrough", "hotspot.json"), "utf8")) as {
+              publicIp: string;
+            };
             // From the VPC's fabric, outside every instance, to the Elastic IP.
-            probe = new ProbeClient(`${PREFIX}-vpc`, config.publicIp, 7070, { intervalMs: 50, maxSeconds: 900 });
+            probe = new ProbeClient(`${PREFIX}-vpc`, config.publicIp, 7070, {
+              intervalMs: 50,
+              maxSeconds: 900,
+            });
             await probe.waitReplies(10);
           }
-          if (command.startsWith("hotspot status --wait-hops")) notes.push(`first 3 hops ${((Date.now() - upAt) / 1000).toFixed(0)} s after local up`);
+          if (command.startsWith("hotspot status --wait-hops"))
+            notes.push(`first 3 hops ${((Date.now() - upAt) / 1000).toFixed(0)} s after local up`);
           if (command.startsWith("hotspot report")) {
             const path = (await shell.line("hotspot status --ledger", 60_000)).stdout.trim();
             ledger = JSON.parse(await readFile(path, "utf8")) as ResultsDocument;
@@ -131,9 +150,13 @@ describe.skipIf(skip !== undefined)(
       const run0 = ledger!.runs[0];
       expect(run0.migrations).toBeGreaterThanOrEqual(3);
       expect(run0.abortedMigrations).toBe(0);
-      notes.push(`hops: ${run0.migrations}; downtime per hop ${run0.outageDowntimesSeconds!.map((d) => d.toFixed(2)).join(", ")} s; cost $${run0.costUsd.toFixed(6)}`);
+      notes.push(
+        `hops: ${run0.migrations}; downtime per hop ${run0.outageDowntimesSeconds!.map((d) => d.toFixed(2)).join(", ")} s; cost $${run0.costUsd.toFixed(6)}`,
+      );
       // The report embeds the ledger it charts and shows its hops and cost.
-      const embedded = /<script type="application\/json" id="hotspot-results">([\s\S]*?)<\/script>/.exec(report);
+      const embedded = /<script type="application\/json" id="hotspot-results">([\s\S]*?)<\/script>/.exec(
+        report,
+      );
       expect(embedded).not.toBeNull();
       const shown = JSON.parse(embedded![1]) as ResultsDocument[] | ResultsDocument;
       const documents = Array.isArray(shown) ? shown : [shown];
@@ -141,9 +164,13 @@ describe.skipIf(skip !== undefined)(
       expect(documents[0].runs[0].costUsd).toBe(run0.costUsd);
 
       // Nothing of the local cloud is left: namespaces, loop devices, mounts, processes.
-      expect((await run("ip", ["netns", "list"])).split("\n").filter((l) => l.startsWith(`${PREFIX}-`))).toEqual([]);
+      expect(
+        (await run("ip", ["netns", "list"])).split("\n").filter((l) => l.startsWith(`${PREFIX}-`)),
+      ).toEqual([]);
       expect((await run("losetup", ["-a"])).split("\n").filter((l) => l.includes(STATE_DIR))).toEqual([]);
-      expect((await readFile("/proc/mounts", "utf8")).split("\n").filter((l) => l.includes(STATE_DIR))).toEqual([]);
+      expect(
+        (await readFile("/proc/mounts", "utf8")).split("\n").filter((l) => l.includes(STATE_DIR)),
+      ).toEqual([]);
       const left = await run("pgrep", ["-af", `local-prefix ${PREFIX}|local serve`]).catch(() => "");
       expect(left).toBe("");
     }, 1_200_000);

@@ -233,9 +233,8 @@ function localMachine(local: LocalCloudFacts, volumeId: string, instance: string
 /** On EC2 the command runs on an instance in the zone and attaches the volume to itself. */
 async function ec2Machine(args: ContainerArgs, progress: (line: string) => void): Promise<VolumeMachine> {
   const { MetadataClient } = await import("../../drivers/live/metadata-client.js");
-  const { waitForVolumeDevice, mountVolume, unmountVolume, hostRun } = await import(
-    "../../drivers/live/machine/volume-device.js"
-  );
+  const { waitForVolumeDevice, mountVolume, unmountVolume, hostRun } =
+    await import("../../drivers/live/machine/volume-device.js");
   const self =
     args.instance ??
     (await new MetadataClient({

@@ -268,7 +268,8 @@ export const stopCommand: CommandModule<object, OperateArgs> = {
 
 export const downCommand: CommandModule<object, OperateArgs> = {
   command: "down",
-  describe: "Stop the container and terminate its instances; the volume and ENI are kept unless --delete-volume",
+  describe:
+    "Stop the container and terminate its instances; the volume and ENI are kept unless --delete-volume",
   builder: downBuilder as unknown as Builder,
   handler: (args) => runDown(args, wallClock),
 };

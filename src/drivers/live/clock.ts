@@ -13,7 +13,10 @@ export const wallClock: LiveClock = {
       if (signal?.aborted) return resolve();
       const onAbort = () => (clearTimeout(timer), resolve());
       // The listener goes with the timer: a long run sleeps on one signal many times.
-      const timer = setTimeout(() => (signal?.removeEventListener("abort", onAbort), resolve()), Math.max(0, ms));
+      const timer = setTimeout(
+        () => (signal?.removeEventListener("abort", onAbort), resolve()),
+        Math.max(0, ms),
+      );
       signal?.addEventListener("abort", onAbort, { once: true });
     }),
 };

@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countBreaks, longestGapMs } from "../../../src/cloud/local/hosts/probe-client.js";
 import { rehearseMigration, type RehearsalOutcome } from "../../../src/cloud/local/hosts/rehearsal.js";
-import { hostSkipReason } from "./hosts/host-env.js";
+import { criuSkipReason } from "./hosts/host-env.js";
 
-const skip = hostSkipReason();
+const skip = criuSkipReason();
 
 /** The laws of a lossless live migration, checked on what the client and the moved volume saw. */
 function expectLossless(outcome: RehearsalOutcome): void {

@@ -21,9 +21,9 @@ import type { LiveResources } from "../../../src/drivers/live/resources.js";
 import { resumeOpenHops } from "../../../src/drivers/live/resume.js";
 import { wallClock } from "../../../src/drivers/live/clock.js";
 import { startLocalWorld, ZONE, type LocalWorld } from "./local-world.js";
-import { hostSkipReason } from "../../cloud/local/hosts/host-env.js";
+import { criuSkipReason } from "../../cloud/local/hosts/host-env.js";
 
-const skip = hostSkipReason();
+const skip = criuSkipReason();
 const PREFIX = "hsd";
 const STACK = "local-hop-e2e";
 const MEMORY_MIB = 16;

@@ -12,9 +12,9 @@ import {
   MachineContainerHost,
 } from "../../../../src/drivers/live/machine/machine-container-host.js";
 import { mountedSource } from "../../../../src/drivers/live/machine/volume-device.js";
-import { hostSkipReason } from "../../../cloud/local/hosts/host-env.js";
+import { criuSkipReason } from "../../../cloud/local/hosts/host-env.js";
 
-const skip = hostSkipReason();
+const skip = criuSkipReason();
 const NS = `hsmach-${process.pid}`;
 const PEER_NS = `hsmach-${process.pid}-peer`;
 const SELF = "i-0123456789abcdef0";
