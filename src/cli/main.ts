@@ -7,6 +7,7 @@ import { sweepCommand } from "./commands/sweep.js";
 import { mergeCommand } from "./commands/merge.js";
 import { setupCommand } from "./commands/setup.js";
 import { liveCommand } from "./commands/live.js";
+import { imageCommand } from "./commands/image.js";
 import { shellCommandLine } from "../reports/command-line.js";
 import { version } from "../version.js";
 import { closest } from "./suggest.js";
@@ -28,11 +29,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command(mergeCommand)
     .command(setupCommand)
     .command(liveCommand)
+    .command(imageCommand)
     // Reports print the command that reproduces them; handlers only see parsed arguments.
     .middleware((args) => {
       args.commandLine = shellCommandLine(["hotspot", ...argv]);
     })
-    .demandCommand(1, "name a command: trace, sim, report, sweep, merge, setup, live")
+    .demandCommand(1, "name a command: trace, sim, report, sweep, merge, setup, live, image")
     .recommendCommands()
     .strict()
     .exitProcess(false)

@@ -31,6 +31,8 @@ export interface LiveConfig {
   /** Candidate instance types for the container, in the setup's zone. */
   readonly instanceTypes: readonly string[];
   readonly policy: { readonly name: string; readonly params: Readonly<Record<string, number>> };
+  /** The image every instance boots, recorded by `hotspot image build`; absent until then. */
+  readonly imageId?: string;
 }
 
 const livePolicyNames = policyNames.filter((name) => !policies[name].simulationOnly);
@@ -68,6 +70,7 @@ export function validateLiveConfig(value: unknown, file: string): LiveConfig {
     "containerName",
     "instanceTypes",
     "policy",
+    "imageId",
   ]);
   const unknown = Object.keys(doc).find((key) => !known.has(key));
   if (unknown !== undefined) fail(unknown, `no such field (fields: ${[...known].join(", ")})`, doc[unknown]);
@@ -108,6 +111,7 @@ export function validateLiveConfig(value: unknown, file: string): LiveConfig {
     ),
     instanceTypes: instanceTypes(doc.instanceTypes, fail),
     policy: policy(doc.policy, file, fail),
+    ...(doc.imageId === undefined ? {} : { imageId: id("imageId", "ami") }),
   };
   return config;
 }
