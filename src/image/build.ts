@@ -250,7 +250,8 @@ export async function buildImageOnEc2(
     subnetId: options.subnetId,
     userData: options.userData,
     tags: { ...allTags, Name: `hotspot-${options.setupName}-image-builder`, "hotspot:role": "image-builder" },
-    clientToken: `hotspot-image-${options.setupName}-${hash}`.slice(0, 64),
+    // One token per attempt: EC2 answers a token whose instance was terminated with an error.
+    clientToken: `hotspot-image-${hash}-${clock.now().toString(36)}-${options.setupName}`.slice(0, 64),
   };
   const denied = [
     ...((await ec2.canLaunch(launch)) === "denied" ? ["ec2:RunInstances (or ec2:CreateTags on launch)"] : []),
