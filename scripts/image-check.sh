@@ -74,8 +74,23 @@ MOUNTS=()
 
 mounted_under() { awk -v root="$ROOT" '$2 == root || index($2, root "/") == 1 {print $2}' /proc/mounts; }
 
+# Saves what the run downloaded and built, also after a failure: each item is verified when used.
+save_cache() {
+  [ "$USE_CACHE" = 1 ] && [ -d "$ROOT/var/cache/apt/archives" ] || return 0
+  local d
+  mkdir -p "$CACHE/apt-archives" "$CACHE/npm" "$CACHE/criu"
+  find "$ROOT/var/cache/apt/archives" -maxdepth 1 -name '*.deb' -exec cp -an {} "$CACHE/apt-archives/" \;
+  [ -d "$ROOT/root/.npm" ] && cp -a "$ROOT/root/.npm/." "$CACHE/npm/"
+  for d in "$ROOT$PREFIX"/criu-*; do
+    # build-criu.sh moves a build into place only once it is complete.
+    [ -d "$d" ] && [ ! -d "$CACHE/criu/$(basename "$d")" ] && cp -a "$d" "$CACHE/criu/" && say "cached $(basename "$d")"
+  done
+  return 0
+}
+
 cleanup() {
   local status=$? m i
+  [ "$status" = 0 ] || save_cache || true
   for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
     m="${MOUNTS[$i]}"
     umount "$m" 2>/dev/null || umount -R "$m" 2>/dev/null || true
@@ -144,10 +159,20 @@ debootstrap --variant=minbase --arch="$ARCH" --unpack-tarball="$TARBALL" "$SUITE
 say "fresh Debian $(cat "$ROOT/etc/debian_version") root at $ROOT ($(du -sh --one-file-system "$ROOT" | cut -f1))"
 
 phase "prepare chroot"
+# The root must be a mount point: CRIU resolves the mount tree from the process's root.
+mount --bind "$ROOT" "$ROOT"
+MOUNTS+=("$ROOT")
 mount_into proc /proc -t proc
 mount_into /sys /sys --rbind
 mount_into /dev /dev --rbind
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
+# This machine's own certificate authorities (e.g. a TLS-inspecting proxy's): the root reaches the
+# npm registry the way the machine does; the ca-certificates package merges them when installed.
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+  mkdir -p "$ROOT/usr/local/share/ca-certificates"
+  cp /usr/local/share/ca-certificates/*.crt "$ROOT/usr/local/share/ca-certificates/"
+  say "local CA certificates: $(cd /usr/local/share/ca-certificates && echo *.crt)"
+fi
 # Keep package scripts from starting daemons inside the chroot (a booted host would start them).
 printf '#!/bin/sh\nexit 101\n' >"$ROOT/usr/sbin/policy-rc.d"
 chmod 755 "$ROOT/usr/sbin/policy-rc.d"
@@ -195,12 +220,7 @@ say "second run only verified: $(grep -c '' "$WORK/rerun.log") lines, nothing in
 
 phase "save cache"
 if [ "$USE_CACHE" = 1 ]; then
-  cp -a "$ROOT/var/cache/apt/archives/." "$CACHE/apt-archives/"
-  rm -rf "$CACHE/apt-archives/partial" "$CACHE/apt-archives/lock"
-  cp -a "$ROOT/root/.npm/." "$CACHE/npm/"
-  for d in "$ROOT$PREFIX"/criu-*; do
-    [ -d "$d" ] && [ ! -d "$CACHE/criu/$(basename "$d")" ] && cp -a "$d" "$CACHE/criu/" && say "cached $(basename "$d")"
-  done
+  save_cache
   say "cache: $CACHE ($(du -sh "$CACHE" | cut -f1))"
 else
   say "--no-cache: nothing saved"

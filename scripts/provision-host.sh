@@ -47,6 +47,8 @@ SOURCE="$1"
   fail "HOTSPOT_NODE_MAJOR: expected a Node major version >= 20, found \"$NODE_MAJOR\""
 
 export DEBIAN_FRONTEND=noninteractive
+# npm trusts the system's certificate store too (it holds any local CA, e.g. of a TLS-inspecting proxy).
+export NODE_EXTRA_CA_CERTS="${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}"
 # systemd runs the controller; ca-certificates lets npm and the SDK speak TLS.
 HOST_PKGS=(lxc iptables e2fsprogs util-linux mount iproute2 systemd ca-certificates)
 
