@@ -49,8 +49,9 @@ SOURCE="$1"
 export DEBIAN_FRONTEND=noninteractive
 # npm trusts the system's certificate store too (it holds any local CA, e.g. of a TLS-inspecting proxy).
 export NODE_EXTRA_CA_CERTS="${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}"
-# systemd runs the controller; ca-certificates lets npm and the SDK speak TLS.
-HOST_PKGS=(lxc iptables e2fsprogs util-linux mount iproute2 systemd ca-certificates)
+# systemd runs the controller; ca-certificates lets npm and the SDK speak TLS; the registry's node
+# binary links libatomic1, which a minimal Debian lacks.
+HOST_PKGS=(lxc iptables e2fsprogs util-linux mount iproute2 systemd ca-certificates libatomic1)
 
 missing_pkgs() {
   local p
