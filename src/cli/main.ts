@@ -57,6 +57,11 @@ export const commandTable = {
     describe: "Fetch, list and inspect instance specs and on-demand prices",
     load: async () => (await import("./commands/catalog.js")).catalogCommand,
   },
+  image: {
+    command: "image <action> [image]",
+    describe: "Build, list or delete the image every instance boots (LXC, CRIU, Node, hotspot)",
+    load: async () => (await import("./commands/image.js")).imageCommand,
+  },
   local: {
     command: "local <action>",
     describe:

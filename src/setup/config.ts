@@ -31,7 +31,7 @@ export interface LiveConfig {
   /** Candidate instance types for the container, in the setup's zone. */
   readonly instanceTypes: readonly string[];
   readonly policy: { readonly name: string; readonly params: Readonly<Record<string, number>> };
-  /** The AMI every instance boots (recorded by `hotspot image build`); absent until one is built. */
+  /** The image every instance boots, recorded by `hotspot image build`; absent until then. */
   readonly imageId?: string;
 }
 

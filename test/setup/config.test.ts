@@ -65,6 +65,14 @@ describe("hotspot.json", () => {
     expect((await readLiveConfig(path)).policy.params).toEqual(defaults);
   });
 
+  it("keeps the optional imageId that hotspot image build records", async () => {
+    const path = join(dir, "hotspot.json");
+    await writeLiveConfig(path, { ...good, imageId: "ami-0123456789abcdef0" });
+    expect((await readLiveConfig(path)).imageId).toBe("ami-0123456789abcdef0");
+    await writeLiveConfig(path, { ...good });
+    expect("imageId" in (await readLiveConfig(path))).toBe(false);
+  });
+
   it("the writer refuses an invalid config and writes nothing", async () => {
     const path = join(dir, "hotspot.json");
     await expect(writeLiveConfig(path, { ...good, zone: "us-west-2a" })).rejects.toThrow(InputFormatError);
@@ -84,7 +92,12 @@ describe("hotspot.json", () => {
     [
       "unknown field",
       { ...good, subnet: "x" },
-      'hotspot.json: subnet: expected no such field (fields: version, name, region, zone, vpcId, subnetId, securityGroupId, eniId, privateIp, allocationId, publicIp, volumeId, containerName, instanceTypes, policy), found "x"',
+      'hotspot.json: subnet: expected no such field (fields: version, name, region, zone, vpcId, subnetId, securityGroupId, eniId, privateIp, allocationId, publicIp, volumeId, containerName, instanceTypes, policy, imageId), found "x"',
+    ],
+    [
+      "imageId",
+      { ...good, imageId: "ami-12" },
+      'hotspot.json: imageId: expected an EC2 id such as ami-0123456789abcdef0, found "ami-12"',
     ],
     [
       "name",

@@ -4,9 +4,12 @@ import * as views from "./instance-views.js";
 import * as network from "./network.js";
 import type { Params } from "./params.js";
 import * as routing from "./routing.js";
+import { getConsoleOutput } from "./guest.js";
+import * as images from "./images.js";
 import * as groups from "./security-groups.js";
 import { describeSpotPriceHistory } from "./spot-history.js";
 import * as storage from "./storage.js";
+import { stopInstances } from "./stop.js";
 import { createTags, deleteTags } from "./tags.js";
 import * as vpc from "./vpc.js";
 import type { World } from "./world.js";
@@ -62,6 +65,14 @@ export const ACTIONS = {
   DescribeRouteTables: routing.describeRouteTables,
   DeleteRouteTable: routing.deleteRouteTable,
   DescribeAvailabilityZones: vpc.describeAvailabilityZones,
+  StopInstances: stopInstances,
+  GetConsoleOutput: getConsoleOutput,
+  CreateImage: images.createImage,
+  RegisterImage: images.registerImage,
+  DescribeImages: images.describeImages,
+  DeregisterImage: images.deregisterImage,
+  DescribeSnapshots: images.describeSnapshots,
+  DeleteSnapshot: images.deleteSnapshot,
 } as const satisfies Record<string, ActionHandler>;
 
 export type ActionName = keyof typeof ACTIONS;

@@ -100,6 +100,13 @@ function launch(
   const maxPrice = maxPriceRaw === undefined ? null : Number(maxPriceRaw);
   if (maxPrice !== null && !(maxPrice > 0))
     throw invalidValue("InstanceMarketOptions.SpotOptions.MaxPrice", maxPriceRaw ?? "");
+  const shutdownBehavior = params.string("InstanceInitiatedShutdownBehavior") ?? "stop";
+  if (shutdownBehavior !== "stop" && shutdownBehavior !== "terminate")
+    throw invalidValue(
+      "InstanceInitiatedShutdownBehavior",
+      shutdownBehavior,
+      "Valid values: stop, terminate.",
+    );
   const userData = params.string("UserData") ?? null;
   if (userData !== null && !/^[A-Za-z0-9+/]*={0,2}$/.test(userData)) {
     throw new Ec2Error("InvalidParameterValue", "Invalid BASE64 encoding of user data.");
@@ -196,6 +203,7 @@ function launch(
       userData,
       instanceProfileArn,
       clientToken: params.string("ClientToken") ?? null,
+      shutdownBehavior,
       groupIds: primaryEni.groupIds,
       primaryEniId: primaryEni.id,
       tags: new Map(tags),
@@ -330,6 +338,7 @@ function start(
       instance.stateReason = null;
       for (const eni of enis) if (eni.attachment) eni.attachment.status = "attached";
       onRunning(world, instance);
+      world.guests.booted(instance);
     },
     () => {
       instance.pending = null;

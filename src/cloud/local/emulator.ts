@@ -6,6 +6,8 @@ import { ACTIONS, type ActionName } from "./actions.js";
 import { RealScheduler, type Scheduler } from "./clock.js";
 import { installCompute } from "./compute.js";
 import { Ec2Error } from "./errors.js";
+import { Guests } from "./guest.js";
+import { addPublicImages } from "./images.js";
 import type { Fault, FaultSet } from "./faults.js";
 import type { HostBackend } from "./host-backend.js";
 import { BUILT_IN_INSTANCE_TYPES, type EmulatedInstanceType } from "./instance-types.js";
@@ -13,6 +15,7 @@ import { LatencyModel, type LatencyOptions } from "./latency.js";
 import { MemoryHostBackend } from "./memory-backend.js";
 import { MetadataService } from "./metadata.js";
 import { Params } from "./params.js";
+import { DEFAULT_PUBLIC_IMAGES, type PublicImage } from "./public-images.js";
 import { recordsFromTrace, SpotPriceBook, type SpotPriceRecord } from "./spot-prices.js";
 import { createDefaultVpc } from "./vpc.js";
 import { World } from "./world.js";
@@ -47,6 +50,8 @@ export interface EmulatorOptions {
   readonly priceInterruptions?: boolean;
   /** Faults in force from the start (e.g. from a fault script). */
   readonly faults?: readonly Fault[];
+  /** The region's public images; default Debian 12 (amd64, arm64) and one Ubuntu image. */
+  readonly publicImages?: readonly PublicImage[];
 }
 
 export interface Emulator {
@@ -57,6 +62,8 @@ export interface Emulator {
   /** The metadata base URL of one instance: `<metadataBase>/<instance-id>`. */
   metadataEndpoint(instanceId: string): string;
   readonly faults: FaultSet;
+  /** What instances' guests do: scripts run at boot, console output, power-off. */
+  readonly guests: Guests;
   /** The emulated account, for assertions and inspection (read it; change it through the API). */
   readonly state: World;
   readonly backend: HostBackend;
@@ -80,7 +87,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     priceInterruptions: options.priceInterruptions ?? true,
   });
   installCompute(world);
+  const guests = new Guests(world);
   createDefaultVpc(world);
+  addPublicImages(world, options.publicImages ?? DEFAULT_PUBLIC_IMAGES);
   for (const fault of options.faults ?? []) world.faults.add(fault);
 
   const metadata = new MetadataService(world);
@@ -102,6 +111,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     metadataBase,
     metadataEndpoint: (instanceId) => `${metadataBase}/${instanceId}`,
     faults: world.faults,
+    guests,
     state: world,
     backend,
     close: async () => {
@@ -173,6 +183,9 @@ function dispatch(world: World, req: IncomingMessage, action: string, params: Pa
   const auth = req.headers.authorization;
   if (auth === undefined || !auth.startsWith("AWS4-HMAC-SHA256 Credential=")) {
     throw new Ec2Error("AuthFailure", "AWS was not able to validate the provided access credentials", 401);
+  }
+  if (world.faults.denied(action)) {
+    throw new Ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation.", 403);
   }
   if (world.faults.throttled(action))
     throw new Ec2Error("RequestLimitExceeded", "Request limit exceeded.", 503);

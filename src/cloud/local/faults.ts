@@ -36,6 +36,13 @@ export interface SlowFault {
   readonly times?: Times;
 }
 
+/** A missing IAM permission: the action (DryRun included) answers UnauthorizedOperation. */
+export interface UnauthorizedFault {
+  readonly kind: "UnauthorizedOperation";
+  readonly action: string;
+  readonly times?: Times;
+}
+
 export interface StuckFault {
   readonly kind: "StuckDetach";
   /** A volume or ENI id; omitted: every one. */
@@ -58,7 +65,13 @@ export interface InterruptionRule {
 }
 
 export type Fault =
-  CapacityFault | ThrottleFault | IncorrectStateFault | SlowFault | StuckFault | InterruptionRule;
+  | CapacityFault
+  | ThrottleFault
+  | IncorrectStateFault
+  | SlowFault
+  | StuckFault
+  | UnauthorizedFault
+  | InterruptionRule;
 
 /** A fault in force, with how many firings are left; `clear()` removes it. */
 export interface ActiveFault {
@@ -151,6 +164,15 @@ export class FaultSet {
     );
   }
 
+  /** Deny `action` as a missing IAM permission would. */
+  deny(action: string, times?: Times): ActiveFault {
+    return this.add({ kind: "UnauthorizedOperation", action, times });
+  }
+
+  denied(action: string): boolean {
+    return this.fire((f) => f.kind === "UnauthorizedOperation" && f.action === action);
+  }
+
   incorrectStateFor(action: string): boolean {
     return this.fire((f) => f.kind === "IncorrectState" && f.action === action);
   }
@@ -226,6 +248,7 @@ const KINDS = [
   "IncorrectState",
   "SlowAttachment",
   "StuckDetach",
+  "UnauthorizedOperation",
   "SpotInterruption",
 ] as const;
 
@@ -260,6 +283,7 @@ function validateFault(value: unknown, where: string): asserts value is Fault {
       optionalString("action");
       break;
     case "IncorrectState":
+    case "UnauthorizedOperation":
       requiredString("action");
       break;
     case "SlowAttachment":

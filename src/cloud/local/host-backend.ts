@@ -44,6 +44,12 @@ export interface HostBackend {
    */
   startInstance(instance: HostInstance): Promise<void>;
 
+  /**
+   * An instance entered `stopping`: stop its software, keeping its attachments. Optional: without it
+   * StopInstances answers UnsupportedOperation and a guest's power-off terminates the instance.
+   */
+  stopInstance?(instanceId: string): Promise<void>;
+
   /** An instance entered `shutting-down`, all its attachments already released: destroy it. */
   terminateInstance(instanceId: string): Promise<void>;
 

@@ -16,4 +16,12 @@ export { TABLE2_LATENCIES, type LatencyKind, type LatencyOptions, type Range } f
 export { recordsFromTrace, type SpotPriceRecord } from "./spot-prices.js";
 export { BUILT_IN_INSTANCE_TYPES, fromSpecs, type EmulatedInstanceType } from "./instance-types.js";
 export { ACTIONS, type ActionName } from "./actions.js";
+export { Guests, type GuestScript } from "./guest.js";
+export { LOCAL_HOST_ROOT, type Image, type Snapshot } from "./image-model.js";
+export {
+  CANONICAL_OWNER_ID,
+  DEBIAN_OWNER_ID,
+  DEFAULT_PUBLIC_IMAGES,
+  type PublicImage,
+} from "./public-images.js";
 export type { World, BackendError } from "./world.js";

@@ -14,12 +14,15 @@ export type LatencyKind =
   | "terminate"
   | "volumeCreate"
   | "volumeDelete"
-  | "spotNotice";
+  | "spotNotice"
+  | "stop"
+  | "imageCreate";
 
 /**
  * Durations of the state transitions, in seconds of the real cloud. Acquire, attach/detach and
  * terminate are the paper's Table 2 (HotSpot, SoCC 2017); volume creation is a few seconds on EBS;
- * the spot notice is AWS's two minutes.
+ * the spot notice is AWS's two minutes; stopping and image
+ * creation (an 8 GiB root) are typical EC2 durations, not from the paper and not measured here.
  */
 export const TABLE2_LATENCIES: Readonly<Record<LatencyKind, Range>> = {
   onDemandAcquire: { min: 16, max: 31 },
@@ -30,6 +33,8 @@ export const TABLE2_LATENCIES: Readonly<Record<LatencyKind, Range>> = {
   volumeCreate: { min: 2, max: 8 },
   volumeDelete: { min: 2, max: 8 },
   spotNotice: { min: 120, max: 120 },
+  stop: { min: 31, max: 46 },
+  imageCreate: { min: 120, max: 300 },
 };
 
 export interface LatencyOptions {

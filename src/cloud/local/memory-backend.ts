@@ -7,6 +7,7 @@ export type BackendCall =
   | { readonly op: "createInterface"; readonly networkInterface: HostInterface }
   | { readonly op: "deleteInterface"; readonly networkInterfaceId: string }
   | { readonly op: "startInstance"; readonly instance: HostInstance }
+  | { readonly op: "stopInstance"; readonly instanceId: string }
   | { readonly op: "terminateInstance"; readonly instanceId: string }
   | {
       readonly op: "attachVolume";
@@ -66,6 +67,10 @@ export class MemoryHostBackend implements HostBackend {
 
   async startInstance(instance: HostInstance): Promise<void> {
     this.calls.push({ op: "startInstance", instance });
+  }
+
+  async stopInstance(instanceId: string): Promise<void> {
+    this.calls.push({ op: "stopInstance", instanceId });
   }
 
   async terminateInstance(instanceId: string): Promise<void> {

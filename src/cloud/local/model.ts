@@ -2,13 +2,21 @@
 
 export type Tags = Map<string, string>;
 
-export type InstanceStateName = "pending" | "running" | "shutting-down" | "terminated";
+export type InstanceStateName =
+  | "pending"
+  | "running"
+  | "shutting-down"
+  | "terminated"
+  | "stopping"
+  | "stopped";
 
 export const INSTANCE_STATE_CODES: Readonly<Record<InstanceStateName, number>> = {
   pending: 0,
   running: 16,
   "shutting-down": 32,
   terminated: 48,
+  stopping: 64,
+  stopped: 80,
 };
 
 export interface Instance {
@@ -31,6 +39,8 @@ export interface Instance {
   /** From IamInstanceProfile (an ARN, or a name made into one): the role the instance's software runs with. */
   readonly instanceProfileArn: string | null;
   readonly clientToken: string | null;
+  /** What a shutdown from inside the instance does (InstanceInitiatedShutdownBehavior; default stop). */
+  readonly shutdownBehavior: "stop" | "terminate";
   readonly groupIds: readonly string[];
   readonly primaryEniId: string;
   readonly tags: Tags;

@@ -17,6 +17,8 @@ function tagsOf(world: World, id: string): M.Tags {
     ["sg-", world.securityGroups, "InvalidGroup.NotFound", "security group"],
     ["igw-", world.internetGateways, "InvalidInternetGatewayID.NotFound", "internet gateway"],
     ["rtb-", world.routeTables, "InvalidRouteTableID.NotFound", "route table"],
+    ["ami-", world.images, "InvalidAMIID.NotFound", "image"],
+    ["snap-", world.snapshots, "InvalidSnapshot.NotFound", "snapshot"],
   ];
   for (const [prefix, store, code, kind] of kinds) {
     if (id.startsWith(prefix) && !(prefix === "eni-" && id.startsWith("eni-attach-")))

@@ -4,6 +4,7 @@ import { FaultSet, type InterruptOptions } from "./faults.js";
 import type { HostBackend } from "./host-backend.js";
 import type { EmulatedInstanceType } from "./instance-types.js";
 import type { LatencyKind, LatencyModel } from "./latency.js";
+import type * as Img from "./image-model.js";
 import type * as M from "./model.js";
 import type { Params } from "./params.js";
 import type { SpotPriceBook } from "./spot-prices.js";
@@ -45,6 +46,10 @@ export class World {
   readonly securityGroups = new Map<string, M.SecurityGroup>();
   readonly internetGateways = new Map<string, M.InternetGateway>();
   readonly routeTables = new Map<string, M.RouteTable>();
+  readonly images = new Map<string, Img.Image>();
+  readonly snapshots = new Map<string, Img.Snapshot>();
+  /** What each instance's guest wrote to its serial console (GetConsoleOutput). */
+  readonly consoles = new Map<string, string>();
   /** Requests received per action, counted before faults are applied (so SDK retries show). */
   readonly requestCounts = new Map<string, number>();
   /** Every request in arrival order with the error code it got (null when it succeeded). */
@@ -55,6 +60,8 @@ export class World {
   private readonly counters = new Map<string, number>();
   private readonly queues = new Map<string, Promise<boolean>>();
   private closed = false;
+  /** Set by the guest module: what an instance's guest does once it runs (see guest.ts). */
+  guests: { booted(instance: M.Instance): void } = { booted: () => undefined };
   /** Set by the compute module: how a chosen instance is interrupted. */
   interrupter: (instanceId: string, options: InterruptOptions) => void = () => {
     throw new Error("no interrupter installed");

@@ -1,0 +1,302 @@
+import { execa } from "execa";
+import type { Argv, CommandModule } from "yargs";
+import { wallClock } from "../../drivers/live/clock.js";
+import { UsageError } from "../../errors.js";
+import { architectureOfTypes, type Architecture } from "../../image/architecture.js";
+import { buildImageOnEc2 } from "../../image/build.js";
+import type { ImageEc2 } from "../../image/image-ec2.js";
+import { buildImageOnLocalCloud, deleteImage, listImages, type ReadinessResult } from "../../image/manage.js";
+import { builderUserData, provisioningFiles, scriptHash } from "../../image/user-data.js";
+import { readLiveConfig, writeLiveConfig, type LiveConfig } from "../../setup/config.js";
+import { INSTANCE_TYPE_RE } from "../../setup/validate.js";
+import { version } from "../../version.js";
+import { parseChoice, parseDuration, parseInteger, parseList } from "../parse.js";
+
+const clouds = {
+  aws: "EC2: a builder instance provisions itself",
+  local: "the local cloud: the host's own filesystem",
+};
+const actions = {
+  build: "build (or reuse) the image every instance boots and record it in hotspot.json",
+  list: "list the setup's images",
+  delete: "deregister an image of the setup and delete its snapshots",
+};
+
+export interface ImageArgs {
+  action?: string;
+  image?: string;
+  config: string;
+  cloud: string;
+  endpoint?: string;
+  types?: string[];
+  "base-image"?: string;
+  "builder-type"?: string;
+  package?: string;
+  "node-major": string;
+  timeout: string;
+  poll: string;
+  "console-lines": string;
+  criu: string;
+  json: boolean;
+}
+
+function builder(yargs: Argv) {
+  return yargs
+    .positional("action", {
+      type: "string",
+      describe: Object.entries(actions)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join("; "),
+    })
+    .positional("image", { type: "string", describe: "delete: the image id (default the config's imageId)" })
+    .option("config", {
+      type: "string",
+      default: "hotspot.json",
+      describe: "hotspot.json written by hotspot setup",
+    })
+    .option("cloud", {
+      type: "string",
+      default: "aws",
+      describe: `aws (${clouds.aws}) or local (${clouds.local})`,
+    })
+    .option("endpoint", {
+      type: "string",
+      describe:
+        "EC2 endpoint URL (default AWS_ENDPOINT_URL_EC2, as the SDK reads it; required for --cloud local)",
+    })
+    .option("types", {
+      type: "string",
+      array: true,
+      describe: "Types the image runs on (default the config's); one architecture",
+    })
+    .option("base-image", {
+      type: "string",
+      describe: "build: the Debian 12 image to start from (default the newest official one)",
+    })
+    .option("builder-type", {
+      type: "string",
+      describe: "build: the builder's instance type (default the first of --types)",
+    })
+    .option("package", {
+      type: "string",
+      describe:
+        "build on EC2: where the builder fetches hotspot, as `npm pack` takes it (an https URL of npm pack output, a git URL)",
+    })
+    .option("node-major", {
+      type: "string",
+      default: "26",
+      describe: "build: the Node major version installed from the npm registry",
+    })
+    .option("timeout", {
+      type: "string",
+      default: "45m",
+      describe: "build: how long the builder may take to provision and power off",
+    })
+    .option("poll", { type: "string", default: "15s", describe: "build: pause between state checks" })
+    .option("console-lines", {
+      type: "string",
+      default: "40",
+      describe: "build: console lines shown when provisioning fails",
+    })
+    .option("criu", {
+      type: "string",
+      default: "/opt/hotspot/bin/criu",
+      describe: "build on the local cloud: the criu the readiness check runs",
+    })
+    .option("json", { type: "boolean", default: false, describe: "list/build: machine-readable output" })
+    .example(
+      "$0 image build --package https://example.org/hotspot-0.1.0.tgz",
+      "Build on EC2 in the setup's subnet",
+    )
+    .example(
+      "$0 image build --cloud local",
+      "Register the local cloud's host as the image (after its readiness check)",
+    )
+    .example("$0 image list --json", "The setup's images")
+    .example("$0 image delete ami-0123456789abcdef0", "Deregister it and delete its snapshots");
+}
+
+const quoted = (value: unknown) => (value === undefined ? "nothing" : JSON.stringify(String(value)));
+
+function endpointOf(args: ImageArgs, cloud: keyof typeof clouds): string | undefined {
+  const fromEnv = process.env.AWS_ENDPOINT_URL_EC2 ?? process.env.AWS_ENDPOINT_URL;
+  const raw = args.endpoint ?? fromEnv;
+  const flag = args.endpoint !== undefined ? "--endpoint" : "AWS_ENDPOINT_URL_EC2";
+  if (raw === undefined || raw === "") {
+    if (cloud === "local")
+      throw new UsageError(
+        "--endpoint",
+        "the local cloud's EC2 URL (or AWS_ENDPOINT_URL_EC2) with --cloud local",
+        "none",
+      );
+    return undefined;
+  }
+  if (!/^https?:\/\/[^\s/]+(?:\/\S*)?$/.test(raw))
+    throw new UsageError(flag, "an http(s) URL such as http://127.0.0.1:4566", quoted(raw));
+  return raw;
+}
+
+function typesOf(args: ImageArgs, config: LiveConfig): { types: string[]; flag: string } {
+  const given = parseList("--types", args.types);
+  const types = given ?? [...config.instanceTypes];
+  for (const t of types)
+    if (!INSTANCE_TYPE_RE.test(t))
+      throw new UsageError("--types", "instance types such as m5.large", quoted(t));
+  return { types, flag: given === undefined ? `${args.config}: instanceTypes` : "--types" };
+}
+
+function hostArchitecture(): Architecture {
+  if (process.arch === "x64") return "x86_64";
+  if (process.arch === "arm64") return "arm64";
+  throw new UsageError("--cloud local", "a host of x86_64 or arm64", process.arch);
+}
+
+async function run(command: string, argv: readonly string[]): Promise<{ ok: boolean; text: string }> {
+  const result = await execa(command, argv, { reject: false, all: true, timeout: 60_000 });
+  return { ok: result.exitCode === 0, text: (result.all ?? "").trim() };
+}
+
+/** The host's readiness check, as provision-host.sh ends with it. */
+async function hostReadiness(criu: string): Promise<ReadinessResult[]> {
+  const check = await run(criu, ["check"]);
+  const lxc = await run("lxc-checkpoint", ["--version"]);
+  return [
+    {
+      check: `${criu} check`,
+      ok: check.ok && check.text.includes("Looks good"),
+      detail: check.text.split("\n").slice(-2).join(" ") || "no output",
+    },
+    { check: "lxc-checkpoint --version", ok: lxc.ok, detail: lxc.text.split("\n")[0] || "no output" },
+    { check: "hotspot --version", ok: version !== "unknown", detail: `${version} (this process)` },
+  ];
+}
+
+async function withClient<T>(
+  region: string,
+  endpoint: string | undefined,
+  use: (ec2: ImageEc2) => Promise<T>,
+): Promise<T> {
+  const { createImageEc2 } = await import("../../image/image-ec2.js");
+  const ec2 = createImageEc2({ region, endpoint });
+  try {
+    return await use(ec2);
+  } finally {
+    ec2.destroy();
+  }
+}
+
+const out = (text: string) => void process.stdout.write(text);
+
+async function runBuild(
+  args: ImageArgs,
+  config: LiveConfig,
+  cloud: keyof typeof clouds,
+  endpoint: string | undefined,
+) {
+  const { types, flag } = typesOf(args, config);
+  const architecture = architectureOfTypes(types, flag);
+  const typesText = types.join(", ");
+  const log = args.json ? () => undefined : out;
+  let result;
+  if (cloud === "local") {
+    const host = hostArchitecture();
+    if (host !== architecture)
+      throw new UsageError(
+        flag,
+        `types of this host's architecture ${host}`,
+        `${typesText} (${architecture})`,
+      );
+    const hash = scriptHash(
+      `${provisioningFiles()
+        .map((f) => f.text)
+        .join("\n")}\n${version}`,
+    );
+    result = await withClient(config.region, endpoint, (ec2) =>
+      buildImageOnLocalCloud(
+        ec2,
+        { setupName: config.name, architecture, version, scriptHash: hash },
+        () => hostReadiness(args.criu),
+        log,
+      ),
+    );
+  } else {
+    if (args.package === undefined) {
+      throw new UsageError(
+        "--package",
+        "where the builder fetches hotspot (an https URL of `npm pack` output, or a git URL) with --cloud aws",
+        "nothing",
+      );
+    }
+    const builderType = args["builder-type"] ?? types[0];
+    if (!INSTANCE_TYPE_RE.test(builderType))
+      throw new UsageError("--builder-type", "an instance type such as m5.large", quoted(builderType));
+    architectureOfTypes([...types, builderType], "--builder-type");
+    const userData = builderUserData(args.package, parseInteger("--node-major", args["node-major"], 20, 99));
+    const options = {
+      setupName: config.name,
+      configPath: args.config,
+      zone: config.zone,
+      subnetId: config.subnetId,
+      architecture,
+      typesText,
+      builderType,
+      baseImage: args["base-image"],
+      userData,
+      version,
+      timeoutSeconds: parseDuration("--timeout", args.timeout) ?? 2700,
+      pollSeconds: parseDuration("--poll", args.poll) ?? 15,
+      consoleLines: parseInteger("--console-lines", args["console-lines"], 1, 10_000),
+    };
+    result = await withClient(config.region, endpoint, (ec2) =>
+      buildImageOnEc2(ec2, options, { now: () => wallClock.now(), sleep: (ms) => wallClock.sleep(ms) }, log),
+    );
+  }
+  await writeLiveConfig(args.config, { ...config, imageId: result.imageId });
+  if (args.json)
+    out(`${JSON.stringify({ imageId: result.imageId, reused: result.reused, config: args.config })}\n`);
+  else
+    out(
+      `image ${result.imageId}${result.reused ? " (reused)" : ""}; recorded as imageId in ${args.config}\n`,
+    );
+}
+
+/** The handler: flags and hotspot.json checked first, then EC2 (credentials from the SDK's default chain). */
+export async function runImageCommand(args: ImageArgs): Promise<void> {
+  const action = parseChoice("action", args.action ?? "", actions);
+  const cloud = parseChoice("--cloud", args.cloud, clouds);
+  const endpoint = endpointOf(args, cloud);
+  const config = await readLiveConfig(args.config);
+  if (action === "build") return runBuild(args, config, cloud, endpoint);
+  if (action === "list") {
+    const images = await withClient(config.region, endpoint, (ec2) => listImages(ec2, config.name));
+    if (args.json) {
+      out(`${JSON.stringify(images.map((i) => ({ ...i, inConfig: i.id === config.imageId })))}\n`);
+      return;
+    }
+    out(`images of setup ${config.name} in ${config.region} (* = imageId of ${args.config}):\n`);
+    for (const i of images) {
+      const mark = i.id === config.imageId ? "*" : " ";
+      out(`${mark} ${i.id}  ${i.state.padEnd(9)} ${i.architecture.padEnd(7)} ${i.creationDate}  ${i.name}\n`);
+    }
+    if (images.length === 0) out("  (none)\n");
+    return;
+  }
+  const imageId = args.image ?? config.imageId;
+  if (imageId === undefined)
+    throw new UsageError("image", `an image id (${args.config} records none)`, "nothing");
+  const image = await withClient(config.region, endpoint, (ec2) =>
+    deleteImage(ec2, config.name, imageId, "image"),
+  );
+  out(`deregistered ${image.id}; deleted snapshots ${image.snapshotIds.join(", ") || "(none)"}\n`);
+  if (config.imageId === image.id) {
+    await writeLiveConfig(args.config, { ...config, imageId: undefined });
+    out(`removed imageId from ${args.config}\n`);
+  }
+}
+
+export const imageCommand: CommandModule<object, ImageArgs> = {
+  command: "image <action> [image]",
+  describe: "Build, list or delete the image every instance boots (LXC, CRIU, Node, hotspot)",
+  builder: builder as unknown as CommandModule<object, ImageArgs>["builder"],
+  handler: runImageCommand,
+};
