@@ -29,6 +29,8 @@ import type { HopTimeouts, LiveResources } from "./resources.js";
 import { resumeOpenHops, type ResumeReport } from "./resume.js";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry.js";
 import { isoSeconds } from "../../util/iso-seconds.js";
+import { preflight, type PreflightReport } from "./preflight.js";
+import { rm } from "node:fs/promises";
 
 /** One line of the live log: a decision, a step of a hop, or something the run did. */
 export type LiveLogRecord =
@@ -217,6 +219,24 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     );
   }
   const name = (id: number) => `${markets[id].instanceType} ${markets[id].lifecycle}`;
+  const check = (start: boolean, targets: readonly Market[]) =>
+    preflight({
+      compute,
+      host: options.host,
+      resources: options.resources,
+      stack: journal.stack,
+      home: journal.home,
+      targets: targets.map((m) => ({ instanceType: m.instanceType, zone: m.zone, lifecycle: m.lifecycle })),
+      start,
+      clock,
+      retry,
+    });
+  // Before anything is launched; a takeover's controller runs where the hop just restored it.
+  const checked = await check(self?.takeover !== true, markets).catch(async (error: unknown) => {
+    // A fresh journal with no hop is not kept: the next start is not told to --resume it.
+    if (!resume && journal.hops.length === 0) await rm(journal.path, { force: true });
+    throw error;
+  });
   const carried = await carriedLedger({ ...options, resume, journal, resumed, markets, homeMarket });
   /** A driver's news as an event line, stamped now. */
   const logEvent = (event: string, market: Market, reason: string) =>
@@ -233,10 +253,12 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     options.utilisation === "measured" && options.host.usage !== undefined
       ? new MeasuredWorkload(options.demandWork, level)
       : undefined;
+  logEvent("preflight", markets[homeMarket], preflightSummary(checked));
   let beforeHandOff: (hopId: string) => Promise<void> = async () => undefined;
   const driver = new LiveDriver({
     beforeHandOff: self === undefined ? undefined : (hopId) => beforeHandOff(hopId),
     homeMarketId: homeMarket,
+    beforeAcquire: async (market) => void (await check(false, [market])),
     measured,
     onUsage: (market, utilisation, memoryBytes) =>
       logEvent(
@@ -372,7 +394,11 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     result = await engine.run(stopper.signal);
   } catch (error) {
     const written = handOff.ledger;
-    if (!(error instanceof HandedOffSignal) || written === null) throw error;
+    if (!(error instanceof HandedOffSignal) || written === null) {
+      // The ledger up to the failure (e.g. the hop that stopped the run) is written before it ends.
+      await ledgerWrites;
+      throw error;
+    }
     return watchOver(
       options,
       executor,
@@ -427,6 +453,16 @@ async function openJournal(
     );
   }
   return Journal.create(journalPath, config.name, volume.attachment.instanceId);
+}
+
+/** One line for the log: how many checks passed, and the trial checkpoint's measurements. */
+function preflightSummary(report: PreflightReport): string {
+  const trial = report.trial;
+  const measured =
+    trial === null
+      ? ""
+      : `; trial checkpoint ${trial.seconds.toFixed(2)} s, image ${(trial.imageBytes / 2 ** 20).toFixed(1)} MiB`;
+  return `${report.checks.length} checks passed${measured}`;
 }
 
 function stepRecord(step: StepName, hop: HopRecord): LiveLogRecord {

@@ -122,6 +122,11 @@ export class LxcContainer implements Container {
         ...args,
         "-D",
         imagesDir,
+        // LXC's own log: it says why when it refuses before running CRIU (e.g. no cgroup of its own).
+        "-o",
+        join(imagesDir, `lxc-${log}`),
+        "-l",
+        "INFO",
       ],
       {
         env,
@@ -132,7 +137,7 @@ export class LxcContainer implements Container {
     if (result.exitCode !== 0) {
       throw new HotspotError(
         "HOTSPOT_CRIU",
-        `lxc-checkpoint ${args.join(" ")} of ${this.name} in ${netns} failed (exit ${result.exitCode}): ${await logTail(imagesDir, log)}`,
+        `lxc-checkpoint ${args.join(" ")} of ${this.name} in ${netns} failed (exit ${result.exitCode}): ${await logTail(imagesDir, log, `lxc-${log}`)}`,
       );
     }
   }
@@ -141,6 +146,11 @@ export class LxcContainer implements Container {
     // No wait for the old init to be reaped: LXC restores it under a new host PID. (That wait cost
     // 1.2-1.9 s of downtime per hop here, where PID 1 reaps restored containers' inits late.)
     await this.checkpoint(this.netns, ["-s"], imagesDir, "dump.log", await this.criuEnv(["tcp-established"]));
+  }
+
+  /** A dump that leaves the container running (lxc-checkpoint without -s passes --leave-running). */
+  async trialDump(imagesDir: string): Promise<void> {
+    await this.checkpoint(this.netns, [], imagesDir, "dump.log", await this.criuEnv(["tcp-established"]));
   }
 
   dumpLazy(): Promise<LazyDump> {
