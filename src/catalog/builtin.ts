@@ -1,3 +1,4 @@
+import { knownCpu } from "./cpu.js";
 import type { InstanceSpec, OnDemandPrice } from "./types.js";
 
 /**
@@ -8,7 +9,11 @@ import type { InstanceSpec, OnDemandPrice } from "./types.js";
  *   (github.com/vantage-sh/ec2instances.info, MIT License, Copyright (c) 2013 Garret Heaton).
  * - 2025-06-01 snapshot, us-east-1: AWS's current list prices (aws.amazon.com/ec2/pricing/on-demand/)
  *   as retrieved in mid 2025; the day is approximate. The m6i, c6i, r6i, m7i, c7i, r7i, t3 and
- *   g4dn rows were added from the same price list.
+ *   g4dn rows were added from the same price list, and so were the AMD (m5a, c5a, r5a, t3a, m6a,
+ *   c6a, r6a, m7a, c7a, r7a) and Graviton (m6g, c6g, r6g, m7g, c7g, r7g, t4g) rows: AWS's published
+ *   us-east-1 Linux on-demand prices as of 2025-06-01 (m7g.large $0.0816 checked against a June 2026
+ *   rate card, unchanged).
+ * - CPU (architecture, vendor, class): per family, see cpu.ts.
  * - ECU: as AWS published it until 2017; null for later types (none published) and for burstables
  *   (AWS lists ECU as `variable`).
  * A null price means the type was not sold (or not listed) in that region on that date.
@@ -45,10 +50,33 @@ const rows: readonly Row[] = [
   ["c5.4xlarge", 16, 32, 62, null, 0.68, 0.68, null, null],
   ["c5.9xlarge", 36, 72, 139, null, 1.53, null, null, null],
   ["c5.18xlarge", 72, 144, 278, null, 3.06, null, null, null],
+  ["c5a.large", 2, 4, null, null, null, 0.077, null, null],
+  ["c5a.xlarge", 4, 8, null, null, null, 0.154, null, null],
+  ["c5a.2xlarge", 8, 16, null, null, null, 0.308, null, null],
+  ["c5a.4xlarge", 16, 32, null, null, null, 0.616, null, null],
+  ["c6a.large", 2, 4, null, null, null, 0.0765, null, null],
+  ["c6a.xlarge", 4, 8, null, null, null, 0.153, null, null],
+  ["c6a.2xlarge", 8, 16, null, null, null, 0.306, null, null],
+  ["c6a.4xlarge", 16, 32, null, null, null, 0.612, null, null],
+  ["c6g.medium", 1, 2, null, null, null, 0.034, null, null],
+  ["c6g.large", 2, 4, null, null, null, 0.068, null, null],
+  ["c6g.xlarge", 4, 8, null, null, null, 0.136, null, null],
+  ["c6g.2xlarge", 8, 16, null, null, null, 0.272, null, null],
+  ["c6g.4xlarge", 16, 32, null, null, null, 0.544, null, null],
   ["c6i.large", 2, 4, null, null, null, 0.085, null, null],
   ["c6i.xlarge", 4, 8, null, null, null, 0.17, null, null],
   ["c6i.2xlarge", 8, 16, null, null, null, 0.34, null, null],
   ["c6i.4xlarge", 16, 32, null, null, null, 0.68, null, null],
+  ["c7a.medium", 1, 2, null, null, null, 0.05133, null, null],
+  ["c7a.large", 2, 4, null, null, null, 0.10265, null, null],
+  ["c7a.xlarge", 4, 8, null, null, null, 0.2053, null, null],
+  ["c7a.2xlarge", 8, 16, null, null, null, 0.4106, null, null],
+  ["c7a.4xlarge", 16, 32, null, null, null, 0.8212, null, null],
+  ["c7g.medium", 1, 2, null, null, null, 0.0363, null, null],
+  ["c7g.large", 2, 4, null, null, null, 0.0725, null, null],
+  ["c7g.xlarge", 4, 8, null, null, null, 0.145, null, null],
+  ["c7g.2xlarge", 8, 16, null, null, null, 0.29, null, null],
+  ["c7g.4xlarge", 16, 32, null, null, null, 0.58, null, null],
   ["c7i.large", 2, 4, null, null, null, 0.08925, null, null],
   ["c7i.xlarge", 4, 8, null, null, null, 0.1785, null, null],
   ["c7i.2xlarge", 8, 16, null, null, null, 0.357, null, null],
@@ -101,10 +129,33 @@ const rows: readonly Row[] = [
   ["m5.xlarge", 4, 16, null, null, null, 0.192, null, null],
   ["m5.2xlarge", 8, 32, null, null, null, 0.384, null, null],
   ["m5.4xlarge", 16, 64, null, null, null, 0.768, null, null],
+  ["m5a.large", 2, 8, null, null, null, 0.086, null, null],
+  ["m5a.xlarge", 4, 16, null, null, null, 0.172, null, null],
+  ["m5a.2xlarge", 8, 32, null, null, null, 0.344, null, null],
+  ["m5a.4xlarge", 16, 64, null, null, null, 0.688, null, null],
+  ["m6a.large", 2, 8, null, null, null, 0.0864, null, null],
+  ["m6a.xlarge", 4, 16, null, null, null, 0.1728, null, null],
+  ["m6a.2xlarge", 8, 32, null, null, null, 0.3456, null, null],
+  ["m6a.4xlarge", 16, 64, null, null, null, 0.6912, null, null],
+  ["m6g.medium", 1, 4, null, null, null, 0.0385, null, null],
+  ["m6g.large", 2, 8, null, null, null, 0.077, null, null],
+  ["m6g.xlarge", 4, 16, null, null, null, 0.154, null, null],
+  ["m6g.2xlarge", 8, 32, null, null, null, 0.308, null, null],
+  ["m6g.4xlarge", 16, 64, null, null, null, 0.616, null, null],
   ["m6i.large", 2, 8, null, null, null, 0.096, null, null],
   ["m6i.xlarge", 4, 16, null, null, null, 0.192, null, null],
   ["m6i.2xlarge", 8, 32, null, null, null, 0.384, null, null],
   ["m6i.4xlarge", 16, 64, null, null, null, 0.768, null, null],
+  ["m7a.medium", 1, 4, null, null, null, 0.05796, null, null],
+  ["m7a.large", 2, 8, null, null, null, 0.11592, null, null],
+  ["m7a.xlarge", 4, 16, null, null, null, 0.23184, null, null],
+  ["m7a.2xlarge", 8, 32, null, null, null, 0.46368, null, null],
+  ["m7a.4xlarge", 16, 64, null, null, null, 0.92736, null, null],
+  ["m7g.medium", 1, 4, null, null, null, 0.0408, null, null],
+  ["m7g.large", 2, 8, null, null, null, 0.0816, null, null],
+  ["m7g.xlarge", 4, 16, null, null, null, 0.1632, null, null],
+  ["m7g.2xlarge", 8, 32, null, null, null, 0.3264, null, null],
+  ["m7g.4xlarge", 16, 64, null, null, null, 0.6528, null, null],
   ["m7i.large", 2, 8, null, null, null, 0.1008, null, null],
   ["m7i.xlarge", 4, 16, null, null, null, 0.2016, null, null],
   ["m7i.2xlarge", 8, 32, null, null, null, 0.4032, null, null],
@@ -130,10 +181,33 @@ const rows: readonly Row[] = [
   ["r5.xlarge", 4, 32, null, null, null, 0.252, null, null],
   ["r5.2xlarge", 8, 64, null, null, null, 0.504, null, null],
   ["r5.4xlarge", 16, 128, null, null, null, 1.008, null, null],
+  ["r5a.large", 2, 16, null, null, null, 0.113, null, null],
+  ["r5a.xlarge", 4, 32, null, null, null, 0.226, null, null],
+  ["r5a.2xlarge", 8, 64, null, null, null, 0.452, null, null],
+  ["r5a.4xlarge", 16, 128, null, null, null, 0.904, null, null],
+  ["r6a.large", 2, 16, null, null, null, 0.1134, null, null],
+  ["r6a.xlarge", 4, 32, null, null, null, 0.2268, null, null],
+  ["r6a.2xlarge", 8, 64, null, null, null, 0.4536, null, null],
+  ["r6a.4xlarge", 16, 128, null, null, null, 0.9072, null, null],
+  ["r6g.medium", 1, 8, null, null, null, 0.0504, null, null],
+  ["r6g.large", 2, 16, null, null, null, 0.1008, null, null],
+  ["r6g.xlarge", 4, 32, null, null, null, 0.2016, null, null],
+  ["r6g.2xlarge", 8, 64, null, null, null, 0.4032, null, null],
+  ["r6g.4xlarge", 16, 128, null, null, null, 0.8064, null, null],
   ["r6i.large", 2, 16, null, null, null, 0.126, null, null],
   ["r6i.xlarge", 4, 32, null, null, null, 0.252, null, null],
   ["r6i.2xlarge", 8, 64, null, null, null, 0.504, null, null],
   ["r6i.4xlarge", 16, 128, null, null, null, 1.008, null, null],
+  ["r7a.medium", 1, 8, null, null, null, 0.07608, null, null],
+  ["r7a.large", 2, 16, null, null, null, 0.15215, null, null],
+  ["r7a.xlarge", 4, 32, null, null, null, 0.3043, null, null],
+  ["r7a.2xlarge", 8, 64, null, null, null, 0.6086, null, null],
+  ["r7a.4xlarge", 16, 128, null, null, null, 1.2172, null, null],
+  ["r7g.medium", 1, 8, null, null, null, 0.0536, null, null],
+  ["r7g.large", 2, 16, null, null, null, 0.1071, null, null],
+  ["r7g.xlarge", 4, 32, null, null, null, 0.2142, null, null],
+  ["r7g.2xlarge", 8, 64, null, null, null, 0.4284, null, null],
+  ["r7g.4xlarge", 16, 128, null, null, null, 0.8568, null, null],
   ["r7i.large", 2, 16, null, null, null, 0.1323, null, null],
   ["r7i.xlarge", 4, 32, null, null, null, 0.2646, null, null],
   ["r7i.2xlarge", 8, 64, null, null, null, 0.5292, null, null],
@@ -152,17 +226,30 @@ const rows: readonly Row[] = [
   ["t3.large", 2, 8, null, null, null, 0.0832, null, null],
   ["t3.xlarge", 4, 16, null, null, null, 0.1664, null, null],
   ["t3.2xlarge", 8, 32, null, null, null, 0.3328, null, null],
+  ["t3a.micro", 2, 1, null, null, null, 0.0094, null, null],
+  ["t3a.small", 2, 2, null, null, null, 0.0188, null, null],
+  ["t3a.medium", 2, 4, null, null, null, 0.0376, null, null],
+  ["t3a.large", 2, 8, null, null, null, 0.0752, null, null],
+  ["t3a.xlarge", 4, 16, null, null, null, 0.1504, null, null],
+  ["t3a.2xlarge", 8, 32, null, null, null, 0.3008, null, null],
+  ["t4g.nano", 2, 0.5, null, null, null, 0.0042, null, null],
+  ["t4g.micro", 2, 1, null, null, null, 0.0084, null, null],
+  ["t4g.small", 2, 2, null, null, null, 0.0168, null, null],
+  ["t4g.medium", 2, 4, null, null, null, 0.0336, null, null],
+  ["t4g.large", 2, 8, null, null, null, 0.0672, null, null],
+  ["t4g.xlarge", 4, 16, null, null, null, 0.1344, null, null],
+  ["t4g.2xlarge", 8, 32, null, null, null, 0.2688, null, null],
   ["x1.16xlarge", 64, 976, 174.5, null, 6.669, null, null, 13.005],
   ["x1.32xlarge", 128, 1952, 349, null, 13.338, null, null, 26.01],
   ["x1e.32xlarge", 128, 3904, 340, null, 26.688, null, null, null],
 ];
 
-export const builtinSpecs: readonly InstanceSpec[] = rows.map(([type, vcpu, memoryGiB, ecu]) => ({
-  type,
-  vcpu,
-  memoryGiB,
-  ecu,
-}));
+export const builtinSpecs: readonly InstanceSpec[] = rows.map(([type, vcpu, memoryGiB, ecu]) => {
+  const cpu = knownCpu(type);
+  // A row whose family cpu.ts lacks is a mistake in this file, caught when the module loads.
+  if (cpu === undefined) throw new Error(`built-in table: no CPU for the family of ${type} in cpu.ts`);
+  return { type, vcpu, memoryGiB, ecu, ...cpu };
+});
 
 export const builtinPrices: readonly OnDemandPrice[] = rows.flatMap(([type, , , , ...prices]) =>
   builtinSnapshots.flatMap(({ asOf, region }, index) => {

@@ -1,17 +1,20 @@
 import { readFile } from "node:fs/promises";
 import { parse } from "csv-parse/sync";
 import { InputFormatError, InputReadError, shown } from "../errors.js";
-import type { OnDemandPrice } from "./types.js";
+import { architectures, cpuVendors } from "./types.js";
+import type { Architecture, CpuVendor, OnDemandPrice } from "./types.js";
 
 /**
  * The `--specs FILE` format: a CSV with a header row naming any of these columns in any order
  * (`instance_type` is required). Empty cells leave the built-in value alone. Lines starting with `#`
  * are comments. A type may span several rows (one per region or price date); its spec cells must
  * agree. Price cells (`region`, `on_demand_usd_per_hour`, `as_of`) are all set or all empty.
+ * `architecture` is x86_64 or arm64, `cpu_vendor` intel, amd or aws (Graviton), `cpu_class` a CPU
+ * generation such as intel-skylake (lower case, digits, dashes).
  *
- *   instance_type,vcpu,memory_gib,ecu,score,region,on_demand_usd_per_hour,as_of
- *   m9.large,2,8,,1.4,us-east-1,0.1,2025-06-01
- *   m4.large,,,,,us-east-1,0.09,2021-01-01
+ *   instance_type,vcpu,memory_gib,ecu,score,architecture,cpu_vendor,cpu_class,region,on_demand_usd_per_hour,as_of
+ *   m9.large,2,8,,1.4,x86_64,amd,amd-zen5,us-east-1,0.1,2025-06-01
+ *   m4.large,,,,,,,,us-east-1,0.09,2021-01-01
  */
 export const specsCsvColumns = [
   "instance_type",
@@ -19,6 +22,9 @@ export const specsCsvColumns = [
   "memory_gib",
   "ecu",
   "score",
+  "architecture",
+  "cpu_vendor",
+  "cpu_class",
   "region",
   "on_demand_usd_per_hour",
   "as_of",
@@ -34,6 +40,9 @@ export interface SpecOverride {
   /** null when the file says `variable`. */
   readonly ecu?: number | null;
   readonly score?: number;
+  readonly architecture?: Architecture;
+  readonly cpuVendor?: CpuVendor;
+  readonly cpuClass?: string;
   /** The first line that names the type, for error messages. */
   readonly line: number;
 }
@@ -46,6 +55,7 @@ export interface UserSpecs {
 const typePattern = /^[a-z0-9-]+\.[a-z0-9-]+$/;
 const regionPattern = /^[a-z]{2}(-gov)?-[a-z]+-\d+$/;
 const datePattern = /^\d{4}-\d{2}-\d{2}$/;
+const cpuClassPattern = /^[a-z0-9][a-z0-9-]*$/;
 
 /**
  * Reads and validates a specs CSV. `isKnownType` tells which types the built-in table has: a type it
@@ -98,6 +108,20 @@ export function parseSpecsCsv(text: string, path: string, isKnownType: (type: st
       optionalNumber(cell("score"), at, "score", "a performance score > 0"),
       at,
     );
+    const architecture = optionalChoice(cell("architecture"), at, "architecture", architectures);
+    setOnce(spec, "architecture", "architecture", architecture, at);
+    setOnce(
+      spec,
+      "cpuVendor",
+      "cpu_vendor",
+      optionalChoice(cell("cpu_vendor"), at, "cpu_vendor", cpuVendors),
+      at,
+    );
+    const cpuClass = cell("cpu_class");
+    if (cpuClass !== "" && !cpuClassPattern.test(cpuClass)) {
+      throw new InputFormatError(at, "a CPU class such as intel-skylake in cpu_class", shown(cpuClass));
+    }
+    setOnce(spec, "cpuClass", "cpu_class", cpuClass === "" ? undefined : cpuClass, at);
     const price = optionalPrice(type, cell("region"), cell("on_demand_usd_per_hour"), cell("as_of"), at);
     if (price !== undefined) {
       const key = `${type} ${price.region} ${price.asOf}`;
@@ -178,7 +202,22 @@ function optionalNumber(
   return value;
 }
 
-function setOnce<K extends "vcpu" | "memoryGiB" | "ecu" | "score">(
+function optionalChoice<T extends string>(
+  raw: string,
+  at: string,
+  column: string,
+  choices: readonly T[],
+): T | undefined {
+  if (raw === "") return undefined;
+  if (!(choices as readonly string[]).includes(raw)) {
+    throw new InputFormatError(at, `one of ${choices.join(", ")} in ${column}`, shown(raw));
+  }
+  return raw as T;
+}
+
+function setOnce<
+  K extends "vcpu" | "memoryGiB" | "ecu" | "score" | "architecture" | "cpuVendor" | "cpuClass",
+>(
   spec: { -readonly [F in keyof SpecOverride]: SpecOverride[F] },
   field: K,
   column: Column,

@@ -1,6 +1,15 @@
 /** The unit a run measures work in. ECU is the paper's; newer types have none published. */
 export type WorkUnit = "ecu" | "vcpu" | "score";
 
+/** The instruction set a type runs: a checkpoint restores only on the same one. */
+export type Architecture = "x86_64" | "arm64";
+
+/** Who designs the type's CPU (`aws` = Graviton). */
+export type CpuVendor = "intel" | "amd" | "aws";
+
+export const architectures = ["x86_64", "arm64"] as const satisfies readonly Architecture[];
+export const cpuVendors = ["intel", "amd", "aws"] as const satisfies readonly CpuVendor[];
+
 export interface InstanceSpec {
   readonly type: string;
   readonly vcpu: number;
@@ -9,6 +18,13 @@ export interface InstanceSpec {
   readonly ecu: number | null;
   /** A user-given performance score (from `--specs`), used when the work unit is `score`. */
   readonly score?: number;
+  readonly architecture: Architecture;
+  readonly cpuVendor: CpuVendor;
+  /**
+   * The oldest CPU generation AWS may place the type on, i.e. its guaranteed feature floor, such as
+   * `intel-haswell`, `amd-zen3` or `graviton2`; null where unknown (families spread over many CPUs).
+   */
+  readonly cpuClass: string | null;
 }
 
 /** Linux on-demand USD per hour of one type in one region, as published on `asOf` (YYYY-MM-DD). */

@@ -41,11 +41,29 @@ export interface CatalogResolution {
   readonly skipped: readonly TypeGap[];
 }
 
+/** A unit, or `auto`: ECU when every type has one, vCPU otherwise. */
+export type WorkUnitChoice = WorkUnit | "auto";
+
+export const workUnitChoices = {
+  ...workUnits,
+  auto: { label: "auto", describe: "ECU when every type of the run has one, vCPU otherwise" },
+} as const satisfies Record<WorkUnitChoice, { label: string; describe: string }>;
+
+/** The unit `auto` stands for among `types` (those without a spec do not count); others as given. */
+export function chooseWorkUnit(catalog: Catalog, types: Iterable<string>, choice: WorkUnitChoice): WorkUnit {
+  if (choice !== "auto") return choice;
+  for (const type of types) {
+    const spec = catalog.spec(type);
+    if (spec !== undefined && spec.ecu === null) return "vcpu";
+  }
+  return "ecu";
+}
+
 export interface ResolveOptions {
   readonly region: string;
   /** Seconds since epoch; picks the price snapshot in force then. */
   readonly at: number;
-  readonly unit: WorkUnit;
+  readonly unit: WorkUnitChoice;
   /** Leave types with gaps out (reported in `skipped`) instead of failing. */
   readonly skipUnknownTypes: boolean;
 }
@@ -61,10 +79,12 @@ export function resolveTypes(
 ): CatalogResolution {
   const resolved = new Map<string, ResolvedType>();
   const gaps: TypeGap[] = [];
-  for (const type of [...new Set(types)].sort()) {
+  const sorted = [...new Set(types)].sort();
+  const unit = chooseWorkUnit(catalog, sorted, options.unit);
+  for (const type of sorted) {
     const spec = catalog.spec(type);
     const onDemand = catalog.onDemand(type, options.region, options.at);
-    const work = spec === undefined ? undefined : workOf(spec, options.unit);
+    const work = spec === undefined ? undefined : workOf(spec, unit);
     if (spec === undefined) gaps.push({ type, missing: "spec" });
     else if (onDemand === undefined) gaps.push({ type, missing: "on-demand price" });
     else if (work === undefined) gaps.push({ type, missing: "work unit" });
@@ -73,20 +93,20 @@ export function resolveTypes(
   if (gaps.length > 0 && !options.skipUnknownTypes) {
     throw new CatalogGapError(
       gaps.map((gap) => gap.type),
-      describeGaps(gaps, options),
+      describeGaps(gaps, options.region, unit),
     );
   }
-  return { unit: options.unit, region: options.region, types: resolved, skipped: gaps };
+  return { unit, region: options.region, types: resolved, skipped: gaps };
 }
 
-function describeGaps(gaps: readonly TypeGap[], options: ResolveOptions): string {
+function describeGaps(gaps: readonly TypeGap[], region: string, unit: WorkUnit): string {
   const unitHint =
-    options.unit === "ecu"
+    unit === "ecu"
       ? "ECU (the work unit; --work-unit vcpu counts vCPUs instead)"
-      : `${workUnits[options.unit].label} (the work unit)`;
+      : `${workUnits[unit].label} (the work unit)`;
   const names: Record<TypeGap["missing"], string> = {
     spec: "spec (vCPU, memory)",
-    "on-demand price": `${options.region} on-demand price`,
+    "on-demand price": `${region} on-demand price`,
     "work unit": unitHint,
   };
   const kinds = [...new Set(gaps.map((gap) => gap.missing))];

@@ -70,6 +70,9 @@ describe("built-in instance table", () => {
       vcpu: 16,
       memoryGiB: 128,
       ecu: null,
+      architecture: "x86_64",
+      cpuVendor: "intel",
+      cpuClass: "intel-icelake",
     });
   });
 

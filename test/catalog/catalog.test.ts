@@ -11,9 +11,25 @@ describe("built-in catalog", () => {
   const catalog = builtinCatalog();
 
   it("gives exact specs, ECU included, and null ECU where AWS publishes none", () => {
-    expect(catalog.spec("m4.4xlarge")).toEqual({ type: "m4.4xlarge", vcpu: 16, memoryGiB: 64, ecu: 53.5 });
+    expect(catalog.spec("m4.4xlarge")).toEqual({
+      type: "m4.4xlarge",
+      vcpu: 16,
+      memoryGiB: 64,
+      ecu: 53.5,
+      architecture: "x86_64",
+      cpuVendor: "intel",
+      cpuClass: "intel-haswell",
+    });
     expect(catalog.spec("c4.2xlarge")?.ecu).toBe(31);
-    expect(catalog.spec("t1.micro")).toEqual({ type: "t1.micro", vcpu: 1, memoryGiB: 0.613, ecu: null });
+    expect(catalog.spec("t1.micro")).toEqual({
+      type: "t1.micro",
+      vcpu: 1,
+      memoryGiB: 0.613,
+      ecu: null,
+      architecture: "x86_64",
+      cpuVendor: "intel",
+      cpuClass: null,
+    });
     expect(catalog.spec("m5.large")?.ecu).toBeNull();
     expect(catalog.spec("no.such")).toBeUndefined();
   });
@@ -83,6 +99,9 @@ describe("createCatalog with --specs", () => {
       memoryGiB: 8,
       ecu: 10,
       score: 1.5,
+      architecture: "x86_64",
+      cpuVendor: "intel",
+      cpuClass: "intel-skylake",
     });
     expect(catalog.spec("m9.large")).toEqual({
       type: "m9.large",
@@ -90,6 +109,9 @@ describe("createCatalog with --specs", () => {
       memoryGiB: 8,
       ecu: null,
       score: 3,
+      architecture: "x86_64",
+      cpuVendor: "intel",
+      cpuClass: null,
     });
     expect(catalog.spec("m4.large")?.ecu).toBe(6.5);
     expect(catalog.description).toBe(

@@ -46,10 +46,10 @@ describe("specs CSV", () => {
 
   it("names file:line, what was expected and what was found for every error", () => {
     expect(errorOf("")).toBe(
-      "s.csv:1: expected a header row (instance_type,vcpu,memory_gib,ecu,score,region,on_demand_usd_per_hour,as_of), found an empty file",
+      "s.csv:1: expected a header row (instance_type,vcpu,memory_gib,ecu,score,architecture,cpu_vendor,cpu_class,region,on_demand_usd_per_hour,as_of), found an empty file",
     );
     expect(errorOf("instance_type,cpus\n")).toBe(
-      's.csv:1: expected header columns from instance_type, vcpu, memory_gib, ecu, score, region, on_demand_usd_per_hour, as_of, found "cpus"',
+      's.csv:1: expected header columns from instance_type, vcpu, memory_gib, ecu, score, architecture, cpu_vendor, cpu_class, region, on_demand_usd_per_hour, as_of, found "cpus"',
     );
     expect(errorOf("instance_type,vcpu,vcpu\n")).toBe(
       's.csv:1: expected each header column once, found "vcpu" twice',

@@ -3,11 +3,13 @@ import { TableCatalog } from "../../src/catalog/catalog.js";
 import { resolveTypes, workOf } from "../../src/catalog/work-unit.js";
 import { CatalogGapError } from "../../src/errors.js";
 
+const intel = { architecture: "x86_64", cpuVendor: "intel", cpuClass: null } as const;
+
 const catalog = new TableCatalog(
   [
-    { type: "m4.large", vcpu: 2, memoryGiB: 8, ecu: 6.5 },
-    { type: "m5.large", vcpu: 2, memoryGiB: 8, ecu: null, score: 1.5 },
-    { type: "x1.odd", vcpu: 4, memoryGiB: 16, ecu: 13 },
+    { type: "m4.large", vcpu: 2, memoryGiB: 8, ecu: 6.5, ...intel },
+    { type: "m5.large", vcpu: 2, memoryGiB: 8, ecu: null, score: 1.5, ...intel },
+    { type: "x1.odd", vcpu: 4, memoryGiB: 16, ecu: 13, ...intel },
   ],
   [
     { type: "m4.large", region: "us-east-1", usdPerHour: 0.12, asOf: "2016-04-18" },
@@ -31,7 +33,7 @@ describe("work units", () => {
     expect(result.skipped).toEqual([]);
     expect([...result.types.keys()]).toEqual(["m4.large"]);
     expect(result.types.get("m4.large")).toEqual({
-      spec: { type: "m4.large", vcpu: 2, memoryGiB: 8, ecu: 6.5 },
+      spec: { type: "m4.large", vcpu: 2, memoryGiB: 8, ecu: 6.5, ...intel },
       onDemand: { type: "m4.large", region: "us-east-1", usdPerHour: 0.12, asOf: "2016-04-18" },
       work: 6.5,
     });
@@ -79,5 +81,20 @@ describe("work units", () => {
     expect(() => resolveTypes(catalog, ["m5.large", "m4.large"], { ...base, unit: "score" })).toThrow(
       "no score (the work unit) for instance type(s): m4.large;",
     );
+  });
+});
+
+describe("--work-unit auto", () => {
+  it("picks ECU when every type with a spec has one, vCPU otherwise", () => {
+    const options = { region: "us-east-1", at: 1_600_000_000, unit: "auto", skipUnknownTypes: true } as const;
+    const ecu = resolveTypes(catalog, ["m4.large", "zz.large"], options);
+    expect([ecu.unit, ecu.types.get("m4.large")?.work]).toEqual(["ecu", 6.5]);
+    expect(ecu.skipped).toEqual([{ type: "zz.large", missing: "spec" }]);
+    const vcpu = resolveTypes(catalog, ["m4.large", "m5.large"], options);
+    expect([vcpu.unit, vcpu.types.get("m4.large")?.work, vcpu.types.get("m5.large")?.work]).toEqual([
+      "vcpu",
+      2,
+      2,
+    ]);
   });
 });

@@ -161,7 +161,17 @@ describe("synthetic traces", () => {
 
   it("draws prices relative to the on-demand snapshot in force at the start", () => {
     const twoEras = new TableCatalog(
-      [{ type: "x9.large", vcpu: 2, memoryGiB: 8, ecu: 8 }],
+      [
+        {
+          type: "x9.large",
+          vcpu: 2,
+          memoryGiB: 8,
+          ecu: 8,
+          architecture: "x86_64",
+          cpuVendor: "intel",
+          cpuClass: null,
+        },
+      ],
       [
         { type: "x9.large", region: "us-east-1", usdPerHour: 1, asOf: "2016-01-01" },
         { type: "x9.large", region: "us-east-1", usdPerHour: 100, asOf: "2020-01-01" },

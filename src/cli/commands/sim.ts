@@ -10,7 +10,7 @@ import {
 } from "../../engine/migration-model.js";
 import { StepWorkload, type WorkloadProfile } from "../../engine/workload.js";
 import { createCatalog } from "../../catalog/catalog.js";
-import { defaultDemandWork, resolveTypes } from "../../catalog/work-unit.js";
+import { defaultDemandWork, resolveTypes, workUnits } from "../../catalog/work-unit.js";
 import {
   interruptionModels,
   readAdvisorFile,
@@ -28,7 +28,7 @@ import { writeReport } from "../../reports/write-report.js";
 import { loadTrace } from "../../traces/load.js";
 import { regionOfZone } from "../../traces/zones.js";
 import { UsageError } from "../../errors.js";
-import { catalogOptionsFromArgs, withCatalogOptions, type CatalogArgs } from "../catalog-options.js";
+import { catalogOptionsWithPriceList, withCatalogOptions, type CatalogArgs } from "../catalog-options.js";
 import { parseChoice, parseDuration, parseInteger, parseList, parseNumber } from "../parse.js";
 import { loadOptionsFromArgs, withTraceLoadOptions, type TraceLoadArgs } from "../trace-options.js";
 
@@ -41,7 +41,7 @@ function defaultTracePath(): string {
 }
 
 function builder(yargs: Argv) {
-  return withCatalogOptions(withTraceLoadOptions(yargs))
+  return withCatalogOptions(withTraceLoadOptions(yargs), { priceList: true })
     .alias("zones", "zone")
     .option("trace", {
       type: "string",
@@ -269,7 +269,7 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
   const historyWindowSeconds = parseDuration("--history-window", args.historyWindow)!;
   const targetWork =
     args.workEcuHours === undefined ? null : parseNumber("--work-ecu-hours", args.workEcuHours, 1e-9);
-  const catalogChoice = catalogOptionsFromArgs(args);
+  const catalogChoice = catalogOptionsWithPriceList(args);
   const loadOptions = loadOptionsFromArgs(args);
   const interruptionName = parseChoice("--interruptions", args.interruptions, {
     auto: true,
@@ -290,7 +290,10 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
       regions.join(", ") || "no zones",
     );
   }
-  const catalog = await createCatalog({ specsFile: catalogChoice.specsFile });
+  const catalog = await createCatalog({
+    specsFile: catalogChoice.specsFile,
+    pricesFile: catalogChoice.pricesFile,
+  });
   const resolution = resolveTypes(
     catalog,
     trace.series.map((series) => series.instanceType),
@@ -301,9 +304,14 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
       skipUnknownTypes: catalogChoice.skipUnknownTypes,
     },
   );
+  if (catalogChoice.workUnit === "auto") {
+    process.stderr.write(
+      `hotspot: work unit ${workUnits[resolution.unit].label} (--work-unit auto: ${resolution.unit === "ecu" ? "every type has an ECU" : "not every type has an ECU"})\n`,
+    );
+  }
   const demandWork =
     args.demand === undefined
-      ? defaultDemandWork(catalog, catalogChoice.workUnit)
+      ? defaultDemandWork(catalog, resolution.unit)
       : parseNumber("--demand", args.demand, 1e-9);
   const workload = await workloadFrom(args.utilisation, demandWork);
   const kind = resolveInterruptionModel(interruptionName, window.start);
@@ -323,7 +331,7 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
     billing,
     memoryGiB,
     demandWork,
-    workUnit: catalogChoice.workUnit,
+    workUnit: resolution.unit,
     workload: workload.profile,
     targetWork,
     migrationModel,

@@ -4,6 +4,8 @@ import { StepWorkload } from "../../../src/engine/workload.js";
 import type { SimConfig } from "../../../src/drivers/sim/run.js";
 import type { Trace } from "../../../src/traces/types.js";
 
+const intelHaswell = { architecture: "x86_64", cpuVendor: "intel", cpuClass: "intel-haswell" } as const;
+
 /** A hand-made type: memory GiB, work units, on-demand USD/hour. */
 export interface HandType {
   readonly type: string;
@@ -17,7 +19,7 @@ export function handResolution(types: readonly HandType[]): CatalogResolution {
   const map = new Map<string, ResolvedType>();
   for (const t of types) {
     map.set(t.type, {
-      spec: { type: t.type, vcpu: 4, memoryGiB: t.memoryGiB, ecu: t.work },
+      spec: { type: t.type, vcpu: 4, memoryGiB: t.memoryGiB, ecu: t.work, ...intelHaswell },
       onDemand: { type: t.type, region: "us-east-1", usdPerHour: t.onDemand, asOf: "2016-04-18" },
       work: t.work,
     });
