@@ -17,6 +17,8 @@ const market = (id: number, instanceType: string): Market => ({
   memoryGiB: 8,
   work: 10,
   onDemandUsd: 1,
+  architecture: "x86_64",
+  cpuVendor: "intel",
 });
 
 /** What the scripted driver answers to a command: an event after some seconds, or nothing. */

@@ -30,6 +30,7 @@ import { resumeOpenHops, type ResumeReport } from "./resume.js";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry.js";
 import { isoSeconds } from "../../util/iso-seconds.js";
 import { preflight, type PreflightReport } from "./preflight.js";
+import { cpuCompatible, DEFAULT_CPU_COMPAT, type CpuCompat } from "../../policies/cpu-compat.js";
 import { rm } from "node:fs/promises";
 
 /** One line of the live log: a decision, a step of a hop, or something the run did. */
@@ -77,6 +78,8 @@ export interface LiveRunOptions {
   readonly billing: BillingModelName;
   readonly memoryGiB: number;
   readonly demandWork: number;
+  /** Candidates restricted to CPUs the container, running on its home's, can be restored on (default same-vendor). */
+  readonly cpuCompat?: CpuCompat;
   /**
    * Utilisation in [0, 1] of the current server; "measured": from the container's cgroup at every
    * price poll (1 until the first measurement, and throughout when the host cannot measure).
@@ -208,7 +211,19 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     windowSeconds: options.historyWindowSeconds,
   });
   const firstPoll = await call(() => poller.poll());
-  const markets = liveMarkets(config.zone, resolution, (type) => !Number.isNaN(poller.price(type)));
+  const rule = options.cpuCompat ?? DEFAULT_CPU_COMPAT;
+  if (rule === "none") {
+    throw new UsageError(
+      "--cpu-compat",
+      "same-vendor, same-arch or any-x86 (none is for simulation only)",
+      rule,
+    );
+  }
+  const homeCpu = resolution.types.get(home.instanceType)?.spec;
+  const allowed = (type: string) =>
+    homeCpu === undefined || cpuCompatible(rule, homeCpu, resolution.types.get(type)!.spec);
+  const markets = liveMarkets(config.zone, resolution, (type) => !Number.isNaN(poller.price(type)), allowed);
+  const cpuExcluded = [...resolution.types.keys()].filter((type) => !allowed(type)).sort();
   const homeMarket = markets.findIndex(
     (m) => m.instanceType === home.instanceType && m.lifecycle === home.lifecycle,
   );
@@ -254,6 +269,10 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
       ? new MeasuredWorkload(options.demandWork, level)
       : undefined;
   logEvent("preflight", markets[homeMarket], preflightSummary(checked));
+  if (cpuExcluded.length > 0) {
+    const cpu = `${homeCpu!.architecture} ${homeCpu!.cpuVendor}`;
+    logEvent("cpu-compat", markets[homeMarket], `${rule} from ${cpu}: left out ${cpuExcluded.join(", ")}`);
+  }
   let beforeHandOff: (hopId: string) => Promise<void> = async () => undefined;
   const driver = new LiveDriver({
     beforeHandOff: self === undefined ? undefined : (hopId) => beforeHandOff(hopId),
