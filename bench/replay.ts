@@ -34,6 +34,7 @@ function config(billing: BillingModelName, interruptions: InterruptionConfig): S
     billing,
     memoryGiB: 8,
     demandWork: 26.75,
+    cpuCompat: "none",
     workUnit: "ecu",
     workload: StepWorkload.constant(26.75, 1),
     targetWork: null,

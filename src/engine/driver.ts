@@ -30,6 +30,8 @@ export type EngineEvent =
   /**
    * A hop was undone after its target was acquired: the container runs on the hop's source again
    * (live: rolled back, or fell back after the checkpoint). `targetEndedBy`: who ended the target.
+   * `containerStopped`: whether the container was actually stopped (a checkpoint that failed and left
+   * it running, or a roll-back before the checkpoint, costs no downtime).
    */
   | {
       readonly kind: "hop-aborted";
@@ -37,6 +39,7 @@ export type EngineEvent =
       readonly reason: string;
       readonly targetEndedBy: "user" | "interruption";
       readonly retry: boolean;
+      readonly containerStopped: boolean;
     }
   | { readonly kind: "checkpointed"; readonly migration: number }
   | { readonly kind: "transferred"; readonly migration: number }

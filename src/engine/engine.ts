@@ -30,7 +30,8 @@
  *   billed up to that time as ended by the user.
  * - Work: on market m the container gets min(a(t) × demand, capacity_m) work units while running.
  * - Live runs only: `initial` adopts a container already running at `start`; a driver that undid a
- *   hop reports `hop-aborted` (the container runs on the source again, its downtime counted); an
+ *   hop reports `hop-aborted` (the container runs on the source again, its downtime counted if it
+ *   was actually stopped, else its work credited as if it never paused); an
  *   acquire failure or abort with `retry` asks the policy again at once, the market now unavailable.
  */
 import { billingModels, instanceCost, paidTimeLeft, type EndedBy, type PricePath } from "./billing.js";
@@ -369,13 +370,18 @@ export class HoppingEngine implements EventSink {
     this.migration = null;
     this.counts.abortedHops++;
     this.endInstance(migration.target, event.targetEndedBy);
-    const target = this.instances[migration.target];
-    this.record("hop-aborted", target.marketId, event.reason);
-    if (!Number.isNaN(this.downtimeStart)) {
-      this.downtimes.push(this.now - this.downtimeStart);
-      this.downtimeStart = NaN;
+    const stoppedAt = this.downtimeStart;
+    this.downtimeStart = NaN;
+    if (!Number.isNaN(stoppedAt) && event.containerStopped) this.downtimes.push(this.now - stoppedAt);
+    if (!Number.isNaN(stoppedAt) && !event.containerStopped) {
+      // It never stopped: the work of the whole attempt was delivered on the source after all.
+      this.running = true;
+      this.lastAccrual = stoppedAt;
+      this.accrue();
+      this.running = false;
     }
     if (!this.running) this.startRunning(migration.source);
+    this.record("hop-aborted", this.instances[migration.target].marketId, event.reason);
     if (event.retry) this.consult(this.retryTrigger());
   }
 

@@ -1,5 +1,5 @@
 import type { BillingModelName } from "./billing.js";
-import type { WorkUnit } from "../catalog/types.js";
+import type { Architecture, CpuVendor, WorkUnit } from "../catalog/types.js";
 
 export type Lifecycle = "spot" | "on-demand";
 
@@ -15,6 +15,9 @@ export interface Market {
   readonly work: number;
   /** On-demand USD/hour of this type in this region (the baseline and, for spot, the default bid). */
   readonly onDemandUsd: number;
+  /** The type's CPU (catalog), for the CPU-compatibility rule (src/policies/cpu-compat.ts). */
+  readonly architecture: Architecture;
+  readonly cpuVendor: CpuVendor;
 }
 
 export interface Placement {

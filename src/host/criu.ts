@@ -20,11 +20,24 @@ export function secondsSince(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-export async function logTail(imagesDir: string, log: string): Promise<string> {
-  const text = await readFile(join(imagesDir, log), "utf8").catch(() => "");
-  return text
-    .split("\n")
-    .filter((l) => l.includes("Error") && !l.includes("RLIMIT_NOFILE"))
-    .slice(-4)
-    .join(" | ");
+/**
+ * The tail of the logs CRIU (`Error` lines) and LXC (`ERROR` lines) wrote in `imagesDir`, never empty:
+ * without error lines, the last lines; without any log, which logs were missing (LXC refused before
+ * it ran CRIU, and wrote nothing of its own).
+ */
+export async function logTail(imagesDir: string, ...logs: string[]): Promise<string> {
+  const parts: string[] = [];
+  const missing: string[] = [];
+  for (const log of logs) {
+    const text = await readFile(join(imagesDir, log), "utf8").catch(() => null);
+    if (text === null || text.trim() === "") {
+      missing.push(log);
+      continue;
+    }
+    const lines = text.split("\n").filter((l) => l.trim() !== "" && !l.includes("RLIMIT_NOFILE"));
+    const errors = lines.filter((l) => /\berror\b/i.test(l));
+    parts.push(`${log}: ${(errors.length > 0 ? errors : lines).slice(-4).join(" | ")}`);
+  }
+  if (missing.length > 0) parts.push(`no ${missing.join(" or ")} written in ${imagesDir}`);
+  return parts.join("; ");
 }

@@ -85,6 +85,8 @@ export function baseConfig(lxcPath: string, name: string): string {
 /** One of the `lxc-checkpoint` directions, with what it needs from CRIU's configuration. */
 const CHECKPOINT_MODES = {
   dump: { flag: "-s", log: "dump.log", criu: ["tcp-established"] },
+  // A dump that leaves the container running: preflight's trial checkpoint.
+  trial: { flag: null, log: "dump.log", criu: ["tcp-established"] },
   // mntns-compat-mode for restore only (measured on these machines: LXC restores need it, dumps must not get it).
   restore: { flag: "-r", log: "restore.log", criu: ["tcp-established", "mntns-compat-mode"] },
 } as const;
@@ -109,7 +111,21 @@ export async function lxcCheckpoint(mode: keyof typeof CHECKPOINT_MODES, options
   const { flag, log, criu } = CHECKPOINT_MODES[mode];
   const configFile = join(options.configDir, `criu-${criu.join("-")}.conf`);
   await writeFile(configFile, `${criu.join("\n")}\n`);
-  const words = ["lxc-checkpoint", "-P", options.lxcPath, "-n", options.name, flag, "-D", options.imagesDir];
+  const words = [
+    "lxc-checkpoint",
+    "-P",
+    options.lxcPath,
+    "-n",
+    options.name,
+    ...(flag === null ? [] : [flag]),
+    "-D",
+    options.imagesDir,
+    // LXC's own log: it says why when it refuses before running CRIU (e.g. no cgroup of its own).
+    "-o",
+    join(options.imagesDir, `lxc-${log}`),
+    "-l",
+    "INFO",
+  ];
   const [file, ...args] =
     options.netns === undefined ? words : ["nsenter", `--net=/run/netns/${options.netns}`, ...words];
   const result = await execa(file, args, {
@@ -120,7 +136,7 @@ export async function lxcCheckpoint(mode: keyof typeof CHECKPOINT_MODES, options
   if (result.exitCode !== 0) {
     throw new HotspotError(
       "HOTSPOT_CRIU",
-      `lxc-checkpoint ${flag} of ${options.name}${options.netns === undefined ? "" : ` in ${options.netns}`} failed (exit ${result.exitCode ?? "none"}): ${(await logTail(options.imagesDir, log)) || "no CRIU log"}`,
+      `lxc-checkpoint ${flag ?? "(trial)"} of ${options.name}${options.netns === undefined ? "" : ` in ${options.netns}`} failed (exit ${result.exitCode ?? "none"}): ${await logTail(options.imagesDir, log, `lxc-${log}`)}`,
     );
   }
 }

@@ -4,6 +4,7 @@ import { resolveTypes } from "../catalog/work-unit.js";
 import type { WorkUnit } from "../catalog/types.js";
 import { resolveInterruptionModel, type InterruptionConfig } from "../drivers/sim/interruptions.js";
 import type { SimConfig } from "../drivers/sim/run.js";
+import { DEFAULT_CPU_COMPAT } from "../policies/cpu-compat.js";
 import { runStudy } from "../drivers/sim/study.js";
 import { defaultMigrationModel } from "../engine/migration-model.js";
 import { StepWorkload } from "../engine/workload.js";
@@ -77,6 +78,7 @@ function simConfig(settings: SweepSettings, workUnit: WorkUnit, start: number, s
     billing: settings.billing,
     memoryGiB: settings.memoryGiB,
     demandWork: settings.demandWork,
+    cpuCompat: DEFAULT_CPU_COMPAT,
     workUnit,
     workload: StepWorkload.constant(settings.demandWork, settings.utilisation),
     targetWork: null,

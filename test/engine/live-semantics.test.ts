@@ -17,6 +17,8 @@ const market = (id: number, instanceType: string): Market => ({
   memoryGiB: 8,
   work: 10,
   onDemandUsd: 1,
+  architecture: "x86_64",
+  cpuVendor: "intel",
 });
 
 /** What the scripted driver answers to a command: an event after some seconds, or nothing. */
@@ -136,6 +138,7 @@ describe("HoppingEngine, live semantics (scripted driver)", () => {
               reason: "target lost",
               targetEndedBy: "user",
               retry: false,
+              containerStopped: true,
             },
           }
         : completes(command);
@@ -160,6 +163,36 @@ describe("HoppingEngine, live semantics (scripted driver)", () => {
     ]);
     // Next decision on the grid, from the source.
     expect(seen[1]).toEqual({ now: 600, trigger: "interval", current: 0, excluded: false });
+  });
+
+  it("a hop undone while the container never stopped (a failed checkpoint): no downtime, no work lost", async () => {
+    const aborts: Script = (command) =>
+      command.kind === "checkpoint"
+        ? {
+            after: 5,
+            event: {
+              kind: "hop-aborted",
+              migration: command.migration,
+              reason: "checkpoint on the host failed",
+              targetEndedBy: "user",
+              retry: false,
+              containerStopped: false,
+            },
+          }
+        : completes(command);
+    const driver = new ScriptedDriver(aborts);
+    const result = await new HoppingEngine(config, driver, hopOnce([])).run();
+    expect(result.abortedHops).toBe(1);
+    expect(result.downtimes).toEqual([]);
+    // 10 work units over the whole hour, the 5 s of the attempt included.
+    expect(result.work).toBeCloseTo(10, 12);
+    expect(result.instances[1]).toEqual({
+      marketId: 1,
+      start: 60,
+      end: 65,
+      endedBy: "user",
+      costUsd: expect.closeTo(0.18 / 60, 12),
+    });
   });
 
   it("an acquire failure with retry asks the policy again at once, the market now unavailable", async () => {

@@ -13,6 +13,8 @@ export function handMarkets(rows: readonly HandMarket[]): Market[] {
     memoryGiB,
     work,
     onDemandUsd,
+    architecture: "x86_64",
+    cpuVendor: "intel",
   }));
 }
 

@@ -26,6 +26,8 @@ function market(
     memoryGiB,
     work,
     onDemandUsd: 1,
+    architecture: "x86_64",
+    cpuVendor: "intel",
   };
 }
 

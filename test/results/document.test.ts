@@ -16,6 +16,8 @@ const markets: Market[] = [
     memoryGiB: 8,
     work: 10,
     onDemandUsd: 1,
+    architecture: "x86_64",
+    cpuVendor: "intel",
   },
   {
     id: 1,
@@ -26,6 +28,8 @@ const markets: Market[] = [
     memoryGiB: 8,
     work: 10,
     onDemandUsd: 1,
+    architecture: "x86_64",
+    cpuVendor: "intel",
   },
 ];
 

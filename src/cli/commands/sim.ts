@@ -23,6 +23,7 @@ import {
 } from "../../drivers/sim/interruptions.js";
 import { simulationWindow, type SimConfig } from "../../drivers/sim/run.js";
 import { runStudy, type StudyPolicy } from "../../drivers/sim/study.js";
+import { cpuCompatRules, DEFAULT_CPU_COMPAT, type CpuCompat } from "../../policies/cpu-compat.js";
 import { readUtilisationCsv } from "../../drivers/sim/workload-csv.js";
 import { policyByName, policyNames, resolveParams } from "../../policies/index.js";
 import type { PolicyDefinition } from "../../policies/types.js";
@@ -152,6 +153,12 @@ function builder(yargs: Argv) {
       describe: "Seed of every random draw (sampled durations, interruptions)",
     })
     .option("memory", { type: "string", default: "8", describe: "Container memory footprint, GiB" })
+    .option("cpu-compat", {
+      type: "string",
+      default: DEFAULT_CPU_COMPAT,
+      describe:
+        "Markets a container may be restored on, from the CPU of the cheapest market at the start: same-vendor (arch and vendor), same-arch, any-x86, none (no restriction, to see its cost)",
+    })
     .option("demand", {
       type: "string",
       describe: "Work units the application can use (default: half of an m4.4xlarge, 26.75 ECU or 8 vCPU)",
@@ -226,6 +233,7 @@ type SimArgs = TraceLoadArgs &
     durations: string;
     seed: string;
     memory: string;
+    cpuCompat: string;
     demand?: string;
     utilisation: string;
     workEcuHours?: string;
@@ -368,6 +376,7 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
   const durations = parseChoice("--durations", args.durations, durationModes);
   const seed = parseInteger("--seed", args.seed, 0, 2 ** 32 - 1);
   const memoryGiB = parseNumber("--memory", args.memory, 0);
+  const cpuCompat: CpuCompat = parseChoice("--cpu-compat", args.cpuCompat, cpuCompatRules);
   const bidMultiple = parseNumber("--bid-multiple", args.bidMultiple, 0);
   const transfer: TransferMedium = parseChoice("--transfer", args.transfer, { network: true, ebs: true });
   const bandwidth =
@@ -480,6 +489,7 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
     billing,
     memoryGiB,
     demandWork,
+    cpuCompat,
     workUnit: resolution.unit,
     workload: workload.profile,
     targetWork,

@@ -12,14 +12,8 @@ async function readOrNull(path: string): Promise<string | null> {
   }
 }
 
-/**
- * CPU seconds and memory bytes of the cgroup holding `pid`: cgroup v2 (cpu.stat, memory.current) when
- * its unified hierarchy has them, else v1 (cpuacct.usage, memory.usage_in_bytes). Null when the
- * process is gone or no hierarchy accounts for it.
- */
-export async function readCgroupUsage(
-  pid: number,
-): Promise<{ readonly cpuSeconds: number; readonly memoryBytes: number } | null> {
+/** Controller (v2: "") → cgroup path of `pid`, from /proc/<pid>/cgroup; null when the process is gone. */
+export async function cgroupPaths(pid: number): Promise<Map<string, string> | null> {
   const text = await readOrNull(`/proc/${pid}/cgroup`);
   if (text === null) return null;
   const paths = new Map<string, string>();
@@ -28,6 +22,19 @@ export async function readCgroupUsage(
     if (path === undefined) continue;
     for (const controller of controllers.split(",")) paths.set(controller, path);
   }
+  return paths;
+}
+
+/**
+ * CPU seconds and memory bytes of the cgroup holding `pid`: cgroup v2 (cpu.stat, memory.current) when
+ * its unified hierarchy has them, else v1 (cpuacct.usage, memory.usage_in_bytes). Null when the
+ * process is gone or no hierarchy accounts for it.
+ */
+export async function readCgroupUsage(
+  pid: number,
+): Promise<{ readonly cpuSeconds: number; readonly memoryBytes: number } | null> {
+  const paths = await cgroupPaths(pid);
+  if (paths === null) return null;
   const unified = paths.get("");
   if (unified !== undefined) {
     const stat = await readOrNull(join(ROOT, unified, "cpu.stat"));

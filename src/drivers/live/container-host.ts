@@ -15,14 +15,50 @@ export interface ContainerUsage {
   readonly pid: number;
 }
 
+/** One thing preflight checked: `ok`, or what was expected and what was found. */
+export interface PreflightCheck {
+  /** What was checked, e.g. "criu check", "volume writable", "DryRun RunInstances c4.large spot". */
+  readonly check: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+/** A checkpoint that left the container running: how long it took and how big its image was. */
+export interface TrialCheckpoint {
+  readonly seconds: number;
+  readonly imageBytes: number;
+}
+
+/** What the container host found on the instance that holds the container. */
+export interface HostPreflight {
+  readonly checks: readonly PreflightCheck[];
+  /** Null when no trial was asked for, or when it failed (then a failed check says why). */
+  readonly trial: TrialCheckpoint | null;
+}
+
 /**
  * The container's side of a hop (CRIU/LXC on real hosts). `checkpoint` stops the container and leaves
  * a complete image on the volume; `restore` starts it from that image on an instance that has the
  * volume. Both are called only after `state()` says they are needed, so implementations need not be
  * idempotent themselves.
+ *
+ * Error contract: every method throws a HotspotError whose message says what was expected and what
+ * was found; a failed `checkpoint` or `restore` ends its message with the tail of CRIU's and LXC's
+ * logs (`logTail`: error lines, else the last lines, else which log was never written), never an
+ * empty reason. A failed `checkpoint` must leave the container running where it ran or stopped with
+ * no complete-image marker; `state()` after it tells which, and the hop acts on that: a container
+ * still running costs no downtime and the hop is rolled back (HostSideError, no market cool-down).
  */
 export interface ContainerHost {
   state(): Promise<ContainerState>;
+  /**
+   * Whether a hop could checkpoint the container on `instanceId` (preflight.ts): it runs there inside
+   * LXC's cgroups, `criu check` passes there, the volume is mounted and writable there; with `trial`,
+   * a checkpoint that leaves it running (its image measured, then removed). A failed check is
+   * returned, with the tail of CRIU's or LXC's log in its detail; only a host that cannot look at all
+   * throws.
+   */
+  preflight(instanceId: string, options: { readonly trial: boolean }): Promise<HostPreflight>;
   checkpoint(source: string): Promise<void>;
   restore(on: string): Promise<void>;
   /**
@@ -53,6 +89,7 @@ export function lazyContainerHost(make: () => Promise<ContainerHost>): Container
   const get = () => (host ??= make());
   return {
     state: async () => (await get()).state(),
+    preflight: async (id, options) => (await get()).preflight(id, options),
     checkpoint: async (source) => (await get()).checkpoint(source),
     restore: async (on) => (await get()).restore(on),
     usage: async () => {

@@ -4,7 +4,7 @@ import { HotspotError } from "../../errors.js";
 import { SimHistory } from "../sim/history.js";
 import { StepPricePath, constantPath } from "../sim/price-paths.js";
 import { nowSeconds, type LiveClock } from "./clock.js";
-import { ContainerLostError, HandedOffSignal, InstanceLostError } from "./errors.js";
+import { ContainerLostError, HandedOffSignal, HostSideError, InstanceLostError } from "./errors.js";
 import type { ContainerUsage } from "./container-host.js";
 import { isGone } from "./instance-state.js";
 import type { HopExecutor } from "./hop.js";
@@ -51,6 +51,11 @@ export interface LiveDriverOptions {
    * called first, while the volume that holds journal and ledger is still here.
    */
   readonly beforeHandOff?: (hopId: string) => Promise<void>;
+  /**
+   * Called before each hop's acquire with its target market (preflight: the container host's checks
+   * and the attachments); a throw launches nothing and ends the run.
+   */
+  readonly beforeAcquire?: (market: Market) => Promise<void>;
   /** The market the home runs on when the run begins (engine instance 0). */
   readonly homeMarketId: number;
   /** Fed with the container's measured demand at every price poll; absent: not measured. */
@@ -76,7 +81,7 @@ const PHASE_STEPS: Readonly<Record<"checkpoint" | "move" | "restore", readonly H
  * the volume, so transfer completes at once); move = detach-source + attach-target; restore = restore;
  * terminate of the hop's source = terminate-source, after which the hop is done. A hop the executor
  * rolled back or fell back becomes `acquire-failed` or `hop-aborted` with its market excluded for a
- * cool-down and the policy asked again. What no step can settle (the container lost with its host, a
+ * cool-down (not when the container host failed: see `failed`) and the policy asked again. What no step can settle (the container lost with its host, a
  * hop left open) is fatal: `advance` throws it and `hotspot live --resume` takes over from the journal.
  */
 export class LiveDriver implements Driver {
@@ -104,6 +109,10 @@ export class LiveDriver implements Driver {
   private noticed: number | null = null;
   private rebalanced: number | null = null;
   private watcher: { readonly home: string; readonly poller: NoticePoller } | null = null;
+  /** Hops undone in a row because the container host failed; the second stops the run. */
+  private hostFailures = 0;
+  /** Fatal once the events completed so far reached the engine. */
+  private stopAfter: unknown = null;
 
   constructor(private readonly options: LiveDriverOptions) {
     this.markets = options.markets;
@@ -136,6 +145,8 @@ export class LiveDriver implements Driver {
       const now = Math.max(nowSeconds(clock), this.reached);
       if (this.completed.length > 0) {
         for (const event of this.completed.splice(0)) sink.schedule(now, event);
+        // The run stops once the engine has the event that stopped it (its ledger shows why).
+        this.fatal = this.stopAfter;
         return this.reach(now);
       }
       if (stop?.aborted && this.inFlight === 0) return this.reach(Math.min(now, until));
@@ -154,7 +165,7 @@ export class LiveDriver implements Driver {
   execute(command: Command, _now: number, _sink: EventSink): void {
     this.inFlight++;
     this.chain = this.chain
-      .then(() => (this.fatal === null ? this.perform(command) : undefined))
+      .then(() => (this.fatal === null && this.stopAfter === null ? this.perform(command) : undefined))
       .then(
         (event) => {
           if (event !== undefined) this.completed.push(event);
@@ -181,6 +192,7 @@ export class LiveDriver implements Driver {
         this.ids.push(null);
         this.marketOfInstance.push(command.marketId);
         const market = this.markets[command.marketId];
+        await this.options.beforeAcquire?.(market);
         const hop = await executor.begin({
           instanceType: market.instanceType,
           zone: market.zone,
@@ -190,11 +202,11 @@ export class LiveDriver implements Driver {
         try {
           await executor.run(hop, ["acquire", "wait-running"]);
         } catch (error) {
-          return this.failed(hop, command.marketId, error, () => ({
+          return this.failed(hop, command.marketId, error, (retry) => ({
             kind: "acquire-failed",
             instance: command.instance,
             reason: message(error),
-            retry: true,
+            retry,
           }));
         }
         this.ids[command.instance] = hop.targetInstanceId;
@@ -214,14 +226,16 @@ export class LiveDriver implements Driver {
           await executor.run(hop, PHASE_STEPS[command.kind]);
         } catch (error) {
           const lostTarget = error instanceof InstanceLostError && error.instanceId !== hop.source;
-          return this.failed(hop, this.marketOf(command.target), error, () => ({
+          return this.failed(hop, this.marketOf(command.target), error, (retry) => ({
             kind: "hop-aborted",
             migration: command.migration,
             reason: message(error),
             targetEndedBy: lostTarget ? "interruption" : "user",
-            retry: true,
+            retry,
+            containerStopped: hop.outcome === "fell-back",
           }));
         }
+        if (command.kind === "restore") this.hostFailures = 0;
         const done = { checkpoint: "checkpointed", move: "moved", restore: "restored" } as const;
         return { kind: done[command.kind], migration: command.migration } as EngineEvent;
       }
@@ -243,11 +257,31 @@ export class LiveDriver implements Driver {
     }
   }
 
-  /** A hop the executor settled becomes `event` with its market cooled down; an unsettled one is fatal. */
-  private failed(hop: HopRecord, marketId: number, error: unknown, event: () => EngineEvent): EngineEvent {
+  /**
+   * A hop the executor settled becomes `event` with its market cooled down; an unsettled one is fatal.
+   * A failure of the container host cools no market down (the market is not at fault); the second in
+   * a row ends the run, its journal kept, instead of launching target after target for a container
+   * that cannot move.
+   */
+  private failed(
+    hop: HopRecord,
+    marketId: number,
+    error: unknown,
+    event: (retry: boolean) => EngineEvent,
+  ): EngineEvent {
     if (hop.outcome === null) throw error;
-    this.exclude(marketId, `${hop.id} ${hop.outcome}: ${message(error)}`);
-    return event();
+    if (!(error instanceof HostSideError)) {
+      this.hostFailures = 0;
+      this.exclude(marketId, `${hop.id} ${hop.outcome}: ${message(error)}`);
+      return event(true);
+    }
+    if (++this.hostFailures < 2) return event(true);
+    this.stopAfter = new HotspotError(
+      "HOTSPOT_LIVE_HOST_FAILED",
+      `two hops in a row failed on the container host, the last (${hop.id}, ${hop.outcome}): ${message(error)}; the run stops, its journal kept at ${this.options.executor.deps.journal.path}`,
+      { cause: error },
+    );
+    return event(false);
   }
 
   private hopOf(target: number): HopRecord {
@@ -286,7 +320,7 @@ export class LiveDriver implements Driver {
     const now = nowSeconds(this.options.clock);
     for (const hop of this.options.executor.deps.journal.hops) {
       const undone = hop.outcome === "fell-back" || hop.outcome === "rolled-back";
-      if (!undone || hop.reason === STILL_ON_SOURCE) continue;
+      if (!undone || hop.reason === STILL_ON_SOURCE || hop.hostSide === true) continue;
       const last = hop.entries[hop.entries.length - 1];
       if (last === undefined) continue;
       const until = last.at / 1000 + this.options.cooldownSeconds;

@@ -70,8 +70,37 @@ export interface InterfaceView {
   } | null;
 }
 
+/** One call of a hop, as preflight tries it with DryRun. */
+export type DryRunCall =
+  | { readonly action: "RunInstances"; readonly request: LaunchRequest }
+  | { readonly action: "TerminateInstances"; readonly instanceId: string }
+  | {
+      readonly action: "CreateTags";
+      readonly resourceId: string;
+      readonly tags: Readonly<Record<string, string>>;
+    }
+  | {
+      readonly action: "AttachVolume";
+      readonly volumeId: string;
+      readonly instanceId: string;
+      readonly device: string;
+    }
+  | { readonly action: "DetachVolume"; readonly volumeId: string; readonly instanceId: string }
+  | {
+      readonly action: "AttachNetworkInterface";
+      readonly interfaceId: string;
+      readonly instanceId: string;
+      readonly deviceIndex: number;
+    }
+  | { readonly action: "DetachNetworkInterface"; readonly attachmentId: string };
+
 /** The EC2 calls one hop makes, kept narrow; implementations throw CloudApiError. */
 export interface Ec2Compute {
+  /**
+   * `call` sent with DryRun: resolves when EC2 answers DryRunOperation (it would have succeeded);
+   * otherwise throws its CloudApiError (UnauthorizedOperation: the permission is missing). Acts on nothing.
+   */
+  dryRun(call: DryRunCall): Promise<void>;
   runInstance(request: LaunchRequest): Promise<InstanceView>;
   describeInstance(id: string): Promise<InstanceView | null>;
   /** Instances that carry every given tag, in any state except terminated. */
@@ -207,46 +236,95 @@ export function createEc2Compute(client: EC2Client, region: string): Ec2Compute 
     } while (token !== undefined);
     return found;
   };
+  const runInput = (request: LaunchRequest, dryRun: boolean) => {
+    const spot = request.lifecycle === "spot";
+    return new RunInstancesCommand({
+      DryRun: dryRun || undefined,
+      ClientToken: request.clientToken,
+      ImageId: request.imageId,
+      // EC2 names new types before the SDK enum lists them, so any string is passed through.
+      InstanceType: request.instanceType as _InstanceType,
+      MinCount: 1,
+      MaxCount: 1,
+      Placement: { AvailabilityZone: request.zone },
+      SubnetId: request.subnetId,
+      UserData: request.userData,
+      IamInstanceProfile:
+        request.instanceProfile === undefined
+          ? undefined
+          : request.instanceProfile.startsWith("arn:")
+            ? { Arn: request.instanceProfile }
+            : { Name: request.instanceProfile },
+      InstanceMarketOptions: spot
+        ? {
+            MarketType: "spot",
+            SpotOptions: {
+              MaxPrice: request.maxPrice,
+              SpotInstanceType: "one-time",
+              InstanceInterruptionBehavior: "terminate",
+            },
+          }
+        : undefined,
+      TagSpecifications: [
+        {
+          ResourceType: "instance",
+          Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
+        },
+      ],
+    });
+  };
+  const dryRunCommand = (call: DryRunCall) => {
+    switch (call.action) {
+      case "RunInstances":
+        return runInput(call.request, true);
+      case "TerminateInstances":
+        return new TerminateInstancesCommand({ DryRun: true, InstanceIds: [call.instanceId] });
+      case "CreateTags":
+        return new CreateTagsCommand({
+          DryRun: true,
+          Resources: [call.resourceId],
+          Tags: Object.entries(call.tags).map(([Key, Value]) => ({ Key, Value })),
+        });
+      case "AttachVolume":
+        return new AttachVolumeCommand({
+          DryRun: true,
+          VolumeId: call.volumeId,
+          InstanceId: call.instanceId,
+          Device: call.device,
+        });
+      case "DetachVolume":
+        return new DetachVolumeCommand({
+          DryRun: true,
+          VolumeId: call.volumeId,
+          InstanceId: call.instanceId,
+        });
+      case "AttachNetworkInterface":
+        return new AttachNetworkInterfaceCommand({
+          DryRun: true,
+          NetworkInterfaceId: call.interfaceId,
+          InstanceId: call.instanceId,
+          DeviceIndex: call.deviceIndex,
+        });
+      case "DetachNetworkInterface":
+        return new DetachNetworkInterfaceCommand({ DryRun: true, AttachmentId: call.attachmentId });
+    }
+  };
   return {
-    async runInstance(request) {
-      const spot = request.lifecycle === "spot";
-      const out = await send("RunInstances", () =>
-        client.send(
-          new RunInstancesCommand({
-            ClientToken: request.clientToken,
-            ImageId: request.imageId,
-            // EC2 names new types before the SDK enum lists them, so any string is passed through.
-            InstanceType: request.instanceType as _InstanceType,
-            MinCount: 1,
-            MaxCount: 1,
-            Placement: { AvailabilityZone: request.zone },
-            SubnetId: request.subnetId,
-            UserData: request.userData,
-            IamInstanceProfile:
-              request.instanceProfile === undefined
-                ? undefined
-                : request.instanceProfile.startsWith("arn:")
-                  ? { Arn: request.instanceProfile }
-                  : { Name: request.instanceProfile },
-            InstanceMarketOptions: spot
-              ? {
-                  MarketType: "spot",
-                  SpotOptions: {
-                    MaxPrice: request.maxPrice,
-                    SpotInstanceType: "one-time",
-                    InstanceInterruptionBehavior: "terminate",
-                  },
-                }
-              : undefined,
-            TagSpecifications: [
-              {
-                ResourceType: "instance",
-                Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
-              },
-            ],
-          }),
-        ),
+    async dryRun(call) {
+      try {
+        // Each command type has its own output type; only the DryRun error matters here.
+        await send(call.action, () => client.send(dryRunCommand(call) as RunInstancesCommand));
+      } catch (error) {
+        if (error instanceof CloudApiError && error.apiCode === "DryRunOperation") return;
+        throw error;
+      }
+      throw new CloudApiError(
+        "DryRunIgnored",
+        `${call.action} with DryRun succeeded instead of answering DryRunOperation`,
       );
+    },
+    async runInstance(request) {
+      const out = await send("RunInstances", () => client.send(runInput(request, false)));
       const instance = out.Instances?.[0];
       if (instance === undefined) throw new CloudApiError("Unknown", "RunInstances returned no instance");
       return toView(instance);

@@ -39,3 +39,22 @@ export class HandedOffSignal extends HotspotError {
     super("HOTSPOT_LIVE_HANDED_OFF", `handed the container off to ${target}, whose controller takes over`);
   }
 }
+
+/**
+ * The container host failed to checkpoint or restore (CRIU, LXC, the volume on the host): the
+ * market is not at fault, so the hop is undone without cooling it down. The message carries the
+ * host's own error, which by the ContainerHost contract ends with the tail of CRIU's or LXC's log.
+ */
+export class HostSideError extends HotspotError {
+  constructor(
+    readonly action: "checkpoint" | "restore" | "restore-source",
+    readonly instanceId: string,
+    cause: unknown,
+  ) {
+    super(
+      "HOTSPOT_LIVE_HOST_FAILED",
+      `${action} on ${instanceId} failed on the container host: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+  }
+}

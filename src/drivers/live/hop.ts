@@ -2,9 +2,9 @@ import { HotspotError } from "../../errors.js";
 import { Attachments } from "./attachments.js";
 import { LiveCalls } from "./calls.js";
 import type { ContainerHost } from "./container-host.js";
-import type { Ec2Compute, InstanceView } from "./ec2-compute.js";
+import type { Ec2Compute, InstanceView, LaunchRequest } from "./ec2-compute.js";
 import { isGone } from "./instance-state.js";
-import { ContainerLostError, InstanceLostError } from "./errors.js";
+import { ContainerLostError, HostSideError, InstanceLostError } from "./errors.js";
 import {
   HOP_STEPS,
   hasEntry,
@@ -43,6 +43,28 @@ export interface HopDeps {
 /** Tag keys on every instance the controller launches; gc finds ours by `hotspot:stack`. */
 export const TAG_STACK = "hotspot:stack";
 export const TAG_HOP = "hotspot:hop";
+
+/** A hop's RunInstances request for `target` (preflight tries the same with DryRun). */
+export function launchRequest(
+  resources: LiveResources,
+  stack: string,
+  target: TargetMarket,
+  clientToken: string,
+  hopId: string,
+): LaunchRequest {
+  return {
+    clientToken,
+    imageId: resources.imageId,
+    instanceType: target.instanceType,
+    zone: target.zone,
+    lifecycle: target.lifecycle,
+    maxPrice: target.maxPrice,
+    subnetId: resources.subnetId,
+    userData: resources.userData,
+    instanceProfile: resources.instanceProfile,
+    tags: { [TAG_STACK]: stack, [TAG_HOP]: hopId },
+  };
+}
 
 /** A step failed (as opposed to the controller stopping); carries the step's error. */
 export class StepFailure extends Error {
@@ -155,35 +177,49 @@ export class HopExecutor {
     await this.deps.journal.finish(hop, "done");
   }
 
-  /** After a failed step: undo what can be undone; errors of the undo itself are thrown unwrapped. */
+  /**
+   * After a failed step: undo what can be undone; errors of the undo itself are thrown unwrapped.
+   * While the container runs on the source (or never stopped), end the target. A target that was lost
+   * after the checkpoint: fall back. A failure on the container host (HostSideError) after the
+   * checkpoint: fall back when an image is there to restore on the source; with neither a running
+   * container nor an image, and the volume never sent, the target holds nothing: end it.
+   */
   async settleFailure(hop: HopRecord, failure: StepFailure): Promise<void> {
     const reason = failure.message;
+    const hostSide = failure.error instanceof HostSideError;
     try {
       const state = await this.deps.host.state();
       if (!hasEntry(hop, "checkpoint", "begin") || state.runningOn === hop.source) {
-        await this.rollBack(hop, "rolled-back", reason);
+        await this.rollBack(hop, "rolled-back", reason, hostSide);
       } else if (failure.error instanceof InstanceLostError && failure.error.instanceId !== hop.source) {
         await this.fallBack(hop, reason);
+      } else if (hostSide && state.runningOn === null && state.checkpointFrom !== null) {
+        await this.fallBack(hop, reason, true);
+      } else if (hostSide && state.runningOn === null && !hasEntry(hop, "detach-source", "begin")) {
+        await this.rollBack(hop, "rolled-back", reason, true);
       }
     } catch (error) {
       throw error instanceof StepFailure ? error.error : error;
     }
   }
 
-  /** The container still runs on the source: end the target, if one was launched. */
-  async rollBack(hop: HopRecord, outcome: HopOutcome, reason: string): Promise<void> {
+  /**
+   * The container still runs on the source (or has nothing to carry): end the target, if one was
+   * launched. `hostSide`: the container host failed, not the market (no cool-down follows).
+   */
+  async rollBack(hop: HopRecord, outcome: HopOutcome, reason: string, hostSide = false): Promise<void> {
     await this.step(hop, "terminate-target", () => this.terminateTarget(hop));
-    await this.deps.journal.finish(hop, outcome, reason);
+    await this.deps.journal.finish(hop, outcome, reason, hostSide);
   }
 
   /** The container was stopped and the target is lost: bring volume, ENI and container back to the source. */
-  async fallBack(hop: HopRecord, reason: string): Promise<void> {
+  async fallBack(hop: HopRecord, reason: string, hostSide = false): Promise<void> {
     await this.step(hop, "reattach-source", async () => {
       await this.calls.requireRunning(hop.source);
       return { note: await this.attachTo(hop.source) };
     });
-    await this.step(hop, "restore-source", () => this.restoreOn(hop.source));
-    await this.rollBack(hop, "fell-back", reason);
+    await this.step(hop, "restore-source", () => this.restoreOn(hop.source, "restore-source"));
+    await this.rollBack(hop, "fell-back", reason, hostSide);
   }
 
   private async step(
@@ -253,18 +289,7 @@ export class HopExecutor {
     const t = hop.target;
     try {
       const instance = await this.calls.call(() =>
-        compute.runInstance({
-          clientToken: hop.clientToken,
-          imageId: resources.imageId,
-          instanceType: t.instanceType,
-          zone: t.zone,
-          lifecycle: t.lifecycle,
-          maxPrice: t.maxPrice,
-          subnetId: resources.subnetId,
-          userData: resources.userData,
-          instanceProfile: resources.instanceProfile,
-          tags: { [TAG_STACK]: journal.stack, [TAG_HOP]: hop.id },
-        }),
+        compute.runInstance(launchRequest(resources, journal.stack, t, hop.clientToken, hop.id)),
       );
       return { target: instance.id, note: instance.id };
     } catch (error) {
@@ -309,15 +334,25 @@ export class HopExecutor {
     if (state.runningOn === hop.source) {
       // Last moment to back out cheaply: never stop the container for a target that is going away.
       await this.calls.requireRunning(target);
-      await host.checkpoint(hop.source);
+      await onHost("checkpoint", hop.source, () => host.checkpoint(hop.source));
       return { note: "checkpointed" };
     }
     if (state.runningOn === null && state.checkpointFrom !== null) return { note: "already checkpointed" };
     if (state.runningOn === target) return { note: "already restored on the target" };
+    if (state.runningOn === null) {
+      throw new HostSideError(
+        "checkpoint",
+        hop.source,
+        new ContainerLostError("it runs on no instance and the volume holds no checkpoint image"),
+      );
+    }
     throw new ContainerLostError(`runningOn ${state.runningOn}, checkpoint from ${state.checkpointFrom}`);
   }
 
-  private async restoreOn(instanceId: string): Promise<StepResult> {
+  private async restoreOn(
+    instanceId: string,
+    action: "restore" | "restore-source" = "restore",
+  ): Promise<StepResult> {
     const { host } = this.deps;
     const state = await host.state();
     if (state.runningOn === instanceId) return { note: "already running there" };
@@ -325,7 +360,7 @@ export class HopExecutor {
       throw new ContainerLostError(`runningOn ${state.runningOn}, checkpoint from ${state.checkpointFrom}`);
     }
     await this.calls.requireRunning(instanceId);
-    await host.restore(instanceId);
+    await onHost(action, instanceId, () => host.restore(instanceId));
     return { note: "restored" };
   }
 
@@ -341,5 +376,18 @@ export class HopExecutor {
     for (const i of await this.launchedTargets(hop))
       notes.push(`${i.id} ${(await this.terminate(i.id)).note}`);
     return { note: notes.length === 0 ? "no target launched" : notes.join("; ") };
+  }
+}
+
+/** A container host's own failure, marked as such (the market is not at fault). */
+async function onHost(
+  action: HostSideError["action"],
+  instanceId: string,
+  act: () => Promise<void>,
+): Promise<void> {
+  try {
+    await act();
+  } catch (error) {
+    throw new HostSideError(action, instanceId, error);
   }
 }

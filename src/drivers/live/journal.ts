@@ -51,6 +51,8 @@ export interface HopRecord {
   /** null while the hop is open (in flight, or left by a crash). */
   outcome: HopOutcome | null;
   reason?: string;
+  /** Undone because the container host failed (checkpoint, restore), not the market: no cool-down. */
+  hostSide?: boolean;
 }
 
 export interface JournalDocument {
@@ -146,9 +148,10 @@ export class Journal {
     await this.flush();
   }
 
-  async finish(hop: HopRecord, outcome: HopOutcome, reason?: string): Promise<void> {
+  async finish(hop: HopRecord, outcome: HopOutcome, reason?: string, hostSide = false): Promise<void> {
     hop.outcome = outcome;
     if (reason !== undefined) hop.reason = reason;
+    if (hostSide) hop.hostSide = true;
     if (outcome === "done" && hop.targetInstanceId !== null) this.doc.home = hop.targetInstanceId;
     await this.flush();
   }

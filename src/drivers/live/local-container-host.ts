@@ -4,11 +4,19 @@ import { HotspotError } from "../../errors.js";
 import { LxcContainer } from "../../cloud/local/hosts/lxc-container.js";
 import type { NamespaceHostBackend } from "../../cloud/local/hosts/namespace-backend.js";
 import { holdTraffic, netnsExists, releaseTraffic } from "../../cloud/local/hosts/network.js";
+import { criuPath } from "../../host/criu.js";
 import { run, runIn } from "../../host/run.js";
 import { isMounted } from "../../cloud/local/hosts/volumes.js";
 import { writeFileAtomic } from "../../util/atomic-write.js";
 import { readCgroupUsage } from "./cgroup-usage.js";
-import type { ContainerHost, ContainerState, ContainerUsage } from "./container-host.js";
+import type {
+  ContainerHost,
+  ContainerState,
+  ContainerUsage,
+  HostPreflight,
+  PreflightCheck,
+} from "./container-host.js";
+import { criuCheck, failed, lxcCgroupCheck, passed, trialCheckpoint, writableCheck } from "./host-checks.js";
 
 export interface LocalContainerHostOptions {
   readonly backend: NamespaceHostBackend;
@@ -26,6 +34,8 @@ export interface LocalContainerHostOptions {
 /** Directory on the volume for the images, and the marker that says they are complete and from where. */
 const CHECKPOINT_DIR = "checkpoint";
 const COMPLETE_MARKER = "complete.json";
+/** Where preflight's trial checkpoint goes: never mixed with a hop's images. */
+const TRIAL_DIR = "checkpoint-trial";
 
 interface CompleteMarker {
   readonly from: string;
@@ -130,6 +140,30 @@ export class LocalContainerHost implements ContainerHost {
       "-t",
       "10",
     ]);
+  }
+
+  async preflight(instanceId: string, options: { readonly trial: boolean }): Promise<HostPreflight> {
+    const { backend, container, volumeId } = this.options;
+    const netns = backend.instanceNetns(instanceId);
+    const checks: PreflightCheck[] = [];
+    const running = await this.runsIn(instanceId);
+    checks.push(
+      running
+        ? passed("container running", `${container.name} is RUNNING on ${instanceId}`)
+        : failed(
+            "container running",
+            `container ${container.name} RUNNING on ${instanceId} (lxc-info)`,
+            "it does not run there",
+          ),
+    );
+    if (running) checks.push(await lxcCgroupCheck(container.pid, container.name));
+    checks.push(await criuCheck(() => runIn(netns, criuPath(), ["check"])));
+    const mountPoint = backend.volumes.mountPoint(volumeId);
+    checks.push(await writableCheck(mountPoint, await isMounted(mountPoint)));
+    if (!options.trial || checks.some((c) => !c.ok)) return { checks, trial: null };
+    const dir = join(mountPoint, TRIAL_DIR);
+    const trial = await trialCheckpoint(dir, () => container.trialDump(dir));
+    return { checks: [...checks, trial.check], trial: trial.trial };
   }
 
   /** CPU and memory of the container's cgroup, found from its init process. */

@@ -33,5 +33,6 @@ export function scenarioFromPaths(
     eventPrice: Float64Array.from(events, (e) => e.price),
     paths: [...paths],
     skippedTypes: [],
+    cpu: null,
   };
 }

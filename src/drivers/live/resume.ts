@@ -1,4 +1,4 @@
-import { ContainerLostError, InstanceLostError } from "./errors.js";
+import { ContainerLostError, HostSideError, InstanceLostError } from "./errors.js";
 import { StepFailure, type HopExecutor } from "./hop.js";
 import { HOP_STEPS, UNDO_STEPS, hasEntry, type HopOutcome, type HopRecord, type HopStep } from "./journal.js";
 
@@ -17,8 +17,11 @@ export interface ResumeReport {
  * Settle every hop a crash left open. Rule: while the container still runs on the source (the checkpoint
  * never began, or began and did not stop it), roll back: terminate the target, found by its ClientToken
  * if its id was never journaled. Once the container was stopped, roll forward from the first step without
- * an `end`, each step checking the current state first; if the target is lost, fall back: volume and ENI
- * back to the source, restore there, terminate the target.
+ * an `end`, each step checking the current state first; if the target is lost, or the container host
+ * fails there (not self-migrating), fall back: volume and ENI back to the source, restore there,
+ * terminate the target. With neither a running container nor an image, and the volume never sent, the
+ * target holds nothing: it is terminated and the hop rolled back (the container is gone; preflight
+ * says so before anything is launched again).
  */
 export async function resumeOpenHops(executor: HopExecutor, self?: string): Promise<ResumeReport[]> {
   const reports: ResumeReport[] = [];
@@ -41,7 +44,11 @@ async function resumeHop(executor: HopExecutor, hop: HopRecord, self?: string): 
     return { hop: hop.id, outcome };
   }
   if (state.runningOn === null && state.checkpointFrom === null) {
-    throw new ContainerLostError(`${hop.id} was open with the checkpoint begun`);
+    const lost = new ContainerLostError(`${hop.id} was open with the checkpoint begun`);
+    // The volume never left the source: the target holds nothing of the container, end it.
+    if (hasEntry(hop, "detach-source", "begin")) throw lost;
+    await executor.rollBack(hop, "rolled-back", `resumed: ${lost.message}`, true);
+    return { hop: hop.id, outcome: "rolled-back" };
   }
   if (hop.entries.some((e) => (UNDO_STEPS as readonly string[]).includes(e.step))) {
     await executor.fallBack(hop, "resumed: finishing the fall-back to the source");
@@ -62,9 +69,12 @@ async function resumeHop(executor: HopExecutor, hop: HopRecord, self?: string): 
   try {
     await executor.forward(hop, from);
   } catch (error) {
-    const lost = error instanceof StepFailure && error.error instanceof InstanceLostError;
-    if (!lost || (error.error as InstanceLostError).instanceId === hop.source) throw error;
-    await executor.fallBack(hop, `resumed: ${error.message}`);
+    if (!(error instanceof StepFailure)) throw error;
+    const lost = error.error instanceof InstanceLostError && error.error.instanceId !== hop.source;
+    // A self-migrating target's host acts on its own machine only: it cannot restore on the source.
+    const hostSide = error.error instanceof HostSideError && self === undefined;
+    if (!lost && !hostSide) throw error;
+    await executor.fallBack(hop, `resumed: ${error.message}`, hostSide);
     return { hop: hop.id, outcome: "fell-back" };
   }
   return { hop: hop.id, outcome: "done", from };

@@ -29,6 +29,9 @@ import type { HopTimeouts, LiveResources } from "./resources.js";
 import { resumeOpenHops, type ResumeReport } from "./resume.js";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry.js";
 import { isoSeconds } from "../../util/iso-seconds.js";
+import { preflight, type PreflightReport } from "./preflight.js";
+import { cpuCompatible, DEFAULT_CPU_COMPAT, type CpuCompat } from "../../policies/cpu-compat.js";
+import { rm } from "node:fs/promises";
 
 /** One line of the live log: a decision, a step of a hop, or something the run did. */
 export type LiveLogRecord =
@@ -75,6 +78,8 @@ export interface LiveRunOptions {
   readonly billing: BillingModelName;
   readonly memoryGiB: number;
   readonly demandWork: number;
+  /** Candidates restricted to CPUs the container, running on its home's, can be restored on (default same-vendor). */
+  readonly cpuCompat?: CpuCompat;
   /**
    * Utilisation in [0, 1] of the current server; "measured": from the container's cgroup at every
    * price poll (1 until the first measurement, and throughout when the host cannot measure).
@@ -206,7 +211,19 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     windowSeconds: options.historyWindowSeconds,
   });
   const firstPoll = await call(() => poller.poll());
-  const markets = liveMarkets(config.zone, resolution, (type) => !Number.isNaN(poller.price(type)));
+  const rule = options.cpuCompat ?? DEFAULT_CPU_COMPAT;
+  if (rule === "none") {
+    throw new UsageError(
+      "--cpu-compat",
+      "same-vendor, same-arch or any-x86 (none is for simulation only)",
+      rule,
+    );
+  }
+  const homeCpu = resolution.types.get(home.instanceType)?.spec;
+  const allowed = (type: string) =>
+    homeCpu === undefined || cpuCompatible(rule, homeCpu, resolution.types.get(type)!.spec);
+  const markets = liveMarkets(config.zone, resolution, (type) => !Number.isNaN(poller.price(type)), allowed);
+  const cpuExcluded = [...resolution.types.keys()].filter((type) => !allowed(type)).sort();
   const homeMarket = markets.findIndex(
     (m) => m.instanceType === home.instanceType && m.lifecycle === home.lifecycle,
   );
@@ -217,6 +234,24 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     );
   }
   const name = (id: number) => `${markets[id].instanceType} ${markets[id].lifecycle}`;
+  const check = (start: boolean, targets: readonly Market[]) =>
+    preflight({
+      compute,
+      host: options.host,
+      resources: options.resources,
+      stack: journal.stack,
+      home: journal.home,
+      targets: targets.map((m) => ({ instanceType: m.instanceType, zone: m.zone, lifecycle: m.lifecycle })),
+      start,
+      clock,
+      retry,
+    });
+  // Before anything is launched; a takeover's controller runs where the hop just restored it.
+  const checked = await check(self?.takeover !== true, markets).catch(async (error: unknown) => {
+    // A fresh journal with no hop is not kept: the next start is not told to --resume it.
+    if (!resume && journal.hops.length === 0) await rm(journal.path, { force: true });
+    throw error;
+  });
   const carried = await carriedLedger({ ...options, resume, journal, resumed, markets, homeMarket });
   /** A driver's news as an event line, stamped now. */
   const logEvent = (event: string, market: Market, reason: string) =>
@@ -233,10 +268,16 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     options.utilisation === "measured" && options.host.usage !== undefined
       ? new MeasuredWorkload(options.demandWork, level)
       : undefined;
+  logEvent("preflight", markets[homeMarket], preflightSummary(checked));
+  if (cpuExcluded.length > 0) {
+    const cpu = `${homeCpu!.architecture} ${homeCpu!.cpuVendor}`;
+    logEvent("cpu-compat", markets[homeMarket], `${rule} from ${cpu}: left out ${cpuExcluded.join(", ")}`);
+  }
   let beforeHandOff: (hopId: string) => Promise<void> = async () => undefined;
   const driver = new LiveDriver({
     beforeHandOff: self === undefined ? undefined : (hopId) => beforeHandOff(hopId),
     homeMarketId: homeMarket,
+    beforeAcquire: async (market) => void (await check(false, [market])),
     measured,
     onUsage: (market, utilisation, memoryBytes) =>
       logEvent(
@@ -372,7 +413,11 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     result = await engine.run(stopper.signal);
   } catch (error) {
     const written = handOff.ledger;
-    if (!(error instanceof HandedOffSignal) || written === null) throw error;
+    if (!(error instanceof HandedOffSignal) || written === null) {
+      // The ledger up to the failure (e.g. the hop that stopped the run) is written before it ends.
+      await ledgerWrites;
+      throw error;
+    }
     return watchOver(
       options,
       executor,
@@ -427,6 +472,16 @@ async function openJournal(
     );
   }
   return Journal.create(journalPath, config.name, volume.attachment.instanceId);
+}
+
+/** One line for the log: how many checks passed, and the trial checkpoint's measurements. */
+function preflightSummary(report: PreflightReport): string {
+  const trial = report.trial;
+  const measured =
+    trial === null
+      ? ""
+      : `; trial checkpoint ${trial.seconds.toFixed(2)} s, image ${(trial.imageBytes / 2 ** 20).toFixed(1)} MiB`;
+  return `${report.checks.length} checks passed${measured}`;
 }
 
 function stepRecord(step: StepName, hop: HopRecord): LiveLogRecord {

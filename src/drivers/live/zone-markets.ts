@@ -36,15 +36,16 @@ export function zonePricePoller(input: {
 }
 
 /**
- * The zone's markets from the candidate types: a spot market per type EC2 reported a price for, then
+ * The zone's markets from the candidate types (those `allowed`: the CPU-compatibility rule): a spot market per type EC2 reported a price for, then
  * an on-demand market per type the catalog prices, each sorted by type (the sim driver's order).
  */
 export function liveMarkets(
   zone: string,
   resolution: CatalogResolution,
   spotPriced: (type: string) => boolean,
+  allowed: (type: string) => boolean = () => true,
 ): Market[] {
-  const types = [...resolution.types.keys()].sort();
+  const types = [...resolution.types.keys()].filter(allowed).sort();
   const markets: Market[] = [];
   const add = (type: string, lifecycle: Lifecycle) =>
     markets.push(catalogMarket(markets.length, zone, type, lifecycle, resolution));

@@ -1,3 +1,4 @@
+import { cpuCompatible, originMarket, type CpuCompat } from "../../policies/cpu-compat.js";
 import type { Market } from "../../engine/types.js";
 import type { Trace } from "../../traces/types.js";
 import type { CatalogResolution } from "../../catalog/work-unit.js";
@@ -21,6 +22,25 @@ export interface ZoneScenario {
   readonly paths: readonly StepPricePath[];
   /** Spot types of the zone left out because the catalog lacks them (see --skip-unknown-types). */
   readonly skippedTypes: readonly string[];
+  /** The CPU-compatibility rule applied: its origin type and the types it left out; null: none asked. */
+  readonly cpu: CpuRestrictionRecord | null;
+}
+
+/** How a run restricts its markets to CPUs the container can be restored on. */
+export interface CpuRestriction {
+  readonly rule: CpuCompat;
+  /** When the container starts (the origin is the cheapest market per unit of work then). */
+  readonly start: number;
+  readonly memoryGiB: number;
+  readonly demandWork: number;
+}
+
+export interface CpuRestrictionRecord {
+  readonly rule: CpuCompat;
+  /** The type the container starts on; null when no market had a price at the start. */
+  readonly origin: string | null;
+  /** Types of the zone left out by the rule. */
+  readonly excludedTypes: readonly string[];
 }
 
 /** The zones of a trace, sorted. */
@@ -47,10 +67,46 @@ export function catalogMarket(
     memoryGiB: resolved.spec.memoryGiB,
     work: resolved.work,
     onDemandUsd: resolved.onDemand.usdPerHour,
+    architecture: resolved.spec.architecture,
+    cpuVendor: resolved.spec.cpuVendor,
   };
 }
 
-export function buildZoneScenario(trace: Trace, zone: string, resolution: CatalogResolution): ZoneScenario {
+/**
+ * The zone's markets and columns; with `cpu`, only the types the rule lets a container that starts on
+ * the origin (the cheapest market per unit of work at the start) be restored on, for every policy
+ * alike (the offline optimum included).
+ */
+export function buildZoneScenario(
+  trace: Trace,
+  zone: string,
+  resolution: CatalogResolution,
+  cpu?: CpuRestriction,
+): ZoneScenario {
+  const full = scenarioOf(trace, zone, resolution, () => true);
+  if (cpu === undefined) return full;
+  const { rule, start, memoryGiB, demandWork } = cpu;
+  const origin = originMarket(
+    rule,
+    full.markets,
+    (id) => full.paths[id].priceAt(start),
+    memoryGiB,
+    demandWork,
+  );
+  if (origin < 0) return { ...full, cpu: { rule, origin: null, excludedTypes: [] } };
+  const from = full.markets[origin];
+  const allowed = (type: string) => cpuCompatible(rule, from, resolution.types.get(type)!.spec);
+  const excludedTypes = [...new Set(full.markets.map((m) => m.instanceType))].filter((t) => !allowed(t));
+  const restricted = excludedTypes.length === 0 ? full : scenarioOf(trace, zone, resolution, allowed);
+  return { ...restricted, cpu: { rule, origin: from.instanceType, excludedTypes } };
+}
+
+function scenarioOf(
+  trace: Trace,
+  zone: string,
+  resolution: CatalogResolution,
+  allowed: (type: string) => boolean,
+): ZoneScenario {
   const seriesOfType = new Map<string, number>();
   const skipped = new Set<string>();
   trace.series.forEach((series, index) => {
@@ -63,8 +119,8 @@ export function buildZoneScenario(trace: Trace, zone: string, resolution: Catalo
         `${zone} ${series.instanceType} with both ${JSON.stringify(trace.series[earlier].product)} and ${JSON.stringify(series.product)}`,
       );
     }
-    if (resolution.types.has(series.instanceType)) seriesOfType.set(series.instanceType, index);
-    else skipped.add(series.instanceType);
+    if (!resolution.types.has(series.instanceType)) skipped.add(series.instanceType);
+    else if (allowed(series.instanceType)) seriesOfType.set(series.instanceType, index);
   });
   const types = [...seriesOfType.keys()].sort();
   const markets: Market[] = [];
@@ -117,5 +173,6 @@ export function buildZoneScenario(trace: Trace, zone: string, resolution: Catalo
     eventPrice,
     paths,
     skippedTypes: [...skipped].sort(),
+    cpu: null,
   };
 }

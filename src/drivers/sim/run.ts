@@ -10,9 +10,12 @@ import { InputFormatError } from "../../errors.js";
 import { SimDriver } from "./driver.js";
 import { bidsOf, type InterruptionConfig } from "./interruptions.js";
 import type { ZoneScenario } from "./markets.js";
+import type { CpuCompat } from "../../policies/cpu-compat.js";
 
 /** Everything a simulation run depends on besides the trace and the policy: with the seed, a run is reproducible. */
 export interface SimConfig extends RunModel {
+  /** Markets restricted to CPUs a container that started on the origin can be restored on. */
+  readonly cpuCompat: CpuCompat;
   readonly durations: DurationMode;
   readonly interruptions: InterruptionConfig;
   readonly historyWindowSeconds: number;

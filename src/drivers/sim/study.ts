@@ -2,7 +2,7 @@ import type { CatalogResolution } from "../../catalog/work-unit.js";
 import type { PolicyDefinition } from "../../policies/types.js";
 import { buildResultsDocument, traceIdentity, type ResultsDocument } from "../../results/document.js";
 import type { Trace } from "../../traces/types.js";
-import { buildZoneScenario, traceZones } from "./markets.js";
+import { buildZoneScenario, traceZones, type CpuRestrictionRecord } from "./markets.js";
 import { simulateZone, simulationWindow, type SimConfig, type SimRun } from "./run.js";
 
 export interface StudyPolicy {
@@ -49,6 +49,7 @@ function configurationRecord(input: StudyInput): Record<string, unknown> {
     migrationModel: config.migrationModel,
     memoryGiB: config.memoryGiB,
     demandWork: config.demandWork,
+    cpuCompat: config.cpuCompat,
     workUnit: config.workUnit,
     utilisation: input.workloadDescription,
     targetWorkHours: config.targetWork,
@@ -67,8 +68,16 @@ export async function runStudy(input: StudyInput): Promise<ResultsDocument> {
   const zones = traceZones(trace);
   const total = zones.length * input.policies.length;
   const runs: SimRun[] = [];
+  const cpuRestrictions: Record<string, CpuRestrictionRecord | null> = {};
+  const cpu = {
+    rule: config.cpuCompat,
+    start: window.start,
+    memoryGiB: config.memoryGiB,
+    demandWork: config.demandWork,
+  };
   for (const zone of zones) {
-    const scenario = buildZoneScenario(trace, zone, input.resolution);
+    const scenario = buildZoneScenario(trace, zone, input.resolution, cpu);
+    cpuRestrictions[zone] = scenario.cpu;
     for (const policy of input.policies) {
       runs.push(await simulateZone(trace, scenario, config, policy.definition, policy.params, window));
       input.onProgress?.(runs.length, total, `${zone} ${policy.definition.name}`);
@@ -78,7 +87,7 @@ export async function runStudy(input: StudyInput): Promise<ResultsDocument> {
     trace: traceIdentity(trace, window),
     seed: config.seed,
     workUnit: config.workUnit,
-    configuration: configurationRecord(input),
+    configuration: { ...configurationRecord(input), cpuRestrictions },
     runs,
   });
 }

@@ -1,4 +1,5 @@
 import type {
+  DryRunCall,
   Ec2Compute,
   InstanceState,
   InstanceView,
@@ -29,6 +30,8 @@ export class FakeEc2Compute implements Ec2Compute {
   loseLaunchResponses = 0;
   /** New instances stay invisible to this many DescribeInstances calls. */
   invisibleFor = 0;
+  /** Actions whose permission is missing: tried with DryRun they answer UnauthorizedOperation. */
+  readonly denied = new Set<DryRunCall["action"]>();
   private readonly tokens = new Map<string, string>();
   private next = 1;
 
@@ -42,6 +45,16 @@ export class FakeEc2Compute implements Ec2Compute {
       tags,
     } as const;
     this.instances.set(id, { id, state: "running", request, invisibleFor: 0 });
+  }
+
+  async dryRun(call: DryRunCall): Promise<void> {
+    this.calls.push(`DryRun ${call.action}`);
+    if (this.denied.has(call.action)) {
+      throw new CloudApiError(
+        "UnauthorizedOperation",
+        `${call.action}: You are not authorized to perform this operation.`,
+      );
+    }
   }
 
   async runInstance(request: LaunchRequest): Promise<InstanceView> {

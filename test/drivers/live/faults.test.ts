@@ -44,7 +44,9 @@ async function hopUnder(fault: string, hook?: Parameters<LiveHarness["executor"]
 }
 
 function requests(action: string): Array<string | null> {
-  return h.emulator.state.requestLog.filter((r) => r.action === action).map((r) => r.error);
+  return h.emulator.state.requestLog
+    .filter((r) => r.action === action && r.error !== "DryRunOperation")
+    .map((r) => r.error);
 }
 
 function note(hop: HopRecord, step: StepName): string | undefined {

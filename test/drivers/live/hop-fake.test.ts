@@ -33,6 +33,7 @@ async function setup() {
   // A container host that is a fake: restore checks the fake's volume is on the instance.
   const host: ContainerHost = {
     state: async () => ({ ...container }),
+    preflight: async () => ({ checks: [], trial: null }),
     checkpoint: async (source) => {
       container.runningOn = null;
       container.checkpointFrom = source;
@@ -84,8 +85,8 @@ describe("what the emulator cannot inject (fake EC2 compute)", () => {
   });
 });
 
-describe("a hop that cannot be settled stays open (fake EC2 compute)", () => {
-  it("a failed restore on a healthy target leaves the hop open; hopping again is refused until resume", async () => {
+describe("a hop the container host fails (fake EC2 compute)", () => {
+  it("a failed restore on a healthy target falls back: volume and container on the source, the target terminated", async () => {
     const { compute, container, executor, journal } = await setup();
     const restore = executor.deps.host.restore;
     let failures = 1;
@@ -93,11 +94,34 @@ describe("a hop that cannot be settled stays open (fake EC2 compute)", () => {
       if (failures-- > 0) throw new Error("criu restore failed");
       await restore(on);
     };
-    await expect(executor.hop(target)).rejects.toThrow("criu restore failed");
+    await expect(executor.hop(target)).rejects.toThrow(
+      "restore on i-fake1 failed on the container host: criu restore failed",
+    );
+    expect(journal.openHops()).toEqual([]);
+    expect(journal.hops[0]).toMatchObject({ outcome: "fell-back", hostSide: true });
+    expect([container.runningOn, compute.volume?.instanceId, journal.home]).toEqual([
+      "i-home",
+      "i-home",
+      "i-home",
+    ]);
+    expect(compute.instances.get("i-fake1")!.state).toBe("terminated");
+    expect(await resumeOpenHops(executor)).toEqual([]);
+  });
+
+  it("a restore that fails on the source too leaves the hop open for resume, which restores there", async () => {
+    const { container, executor, journal } = await setup();
+    const restore = executor.deps.host.restore;
+    let failures = 2;
+    executor.deps.host.restore = async (on) => {
+      if (failures-- > 0) throw new Error("criu restore failed");
+      await restore(on);
+    };
+    await expect(executor.hop(target)).rejects.toThrow(
+      "restore-source on i-home failed on the container host: criu restore failed",
+    );
     expect(journal.openHops().map((h) => h.id)).toEqual(["hop-000001"]);
-    expect([container.runningOn, compute.volume?.instanceId]).toEqual([null, "i-fake1"]);
     await expect(executor.hop(target)).rejects.toMatchObject({ code: "HOTSPOT_LIVE_HOP_OPEN" });
-    expect(await resumeOpenHops(executor)).toEqual([{ hop: "hop-000001", outcome: "done", from: "restore" }]);
-    expect([container.runningOn, journal.home]).toEqual(["i-fake1", "i-fake1"]);
+    expect(await resumeOpenHops(executor)).toEqual([{ hop: "hop-000001", outcome: "fell-back" }]);
+    expect([container.runningOn, journal.home]).toEqual(["i-home", "i-home"]);
   });
 });

@@ -84,6 +84,7 @@ describe("the host's volume hooks around the moves (fake container host)", () =>
     };
     const host: ContainerHost = {
       state: () => h.host.state(),
+      preflight: (id, options) => h.host.preflight(id, options),
       checkpoint: (source) => h.host.checkpoint(source),
       restore: (on) => h.host.restore(on),
       releaseVolume: async (id) => void calls.push(`release ${id}: ${where()}`),

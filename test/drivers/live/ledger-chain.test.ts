@@ -26,6 +26,8 @@ const market = (
   memoryGiB: 8,
   work: 6.5,
   onDemandUsd,
+  architecture: "x86_64",
+  cpuVendor: "intel",
 });
 const markets = [
   market(0, "m4.large", "spot", 0.1),

@@ -5,7 +5,12 @@ import { CreateNetworkInterfaceCommand, CreateVolumeCommand, EC2Client } from "@
 import { ManualScheduler } from "../../../src/cloud/local/clock.js";
 import { startEmulator, type Emulator } from "../../../src/cloud/local/emulator.js";
 import { MemoryHostBackend } from "../../../src/cloud/local/memory-backend.js";
-import type { ContainerHost, ContainerState } from "../../../src/drivers/live/container-host.js";
+import type {
+  ContainerHost,
+  ContainerState,
+  HostPreflight,
+  TrialCheckpoint,
+} from "../../../src/drivers/live/container-host.js";
 import { createEc2Compute, type Ec2Compute, type Lifecycle } from "../../../src/drivers/live/ec2-compute.js";
 import { HopExecutor, TAG_STACK, type StepHook } from "../../../src/drivers/live/hop.js";
 import { Journal, type TargetMarket } from "../../../src/drivers/live/journal.js";
@@ -42,6 +47,12 @@ export class FakeContainerHost implements ContainerHost {
   runningOn: string | null;
   checkpointFrom: string | null = null;
   readonly history: string[] = [];
+  /** What the fake's trial checkpoint "measures". */
+  trial: TrialCheckpoint = { seconds: 0.25, imageBytes: 8 * 2 ** 20 };
+  /** A host check that fails (e.g. "criu check"), with its detail; null: all pass. */
+  failingCheck: { readonly check: string; readonly detail: string } | null = null;
+  /** Instances preflight was asked about, and whether with a trial. */
+  readonly preflights: string[] = [];
 
   constructor(
     private readonly emulator: Emulator,
@@ -53,6 +64,22 @@ export class FakeContainerHost implements ContainerHost {
 
   async state(): Promise<ContainerState> {
     return { runningOn: this.runningOn, checkpointFrom: this.checkpointFrom };
+  }
+
+  /** The real hosts' checks, reduced to what the fake knows: where it runs, and one injectable failure. */
+  async preflight(instanceId: string, options: { readonly trial: boolean }): Promise<HostPreflight> {
+    this.preflights.push(`${instanceId}${options.trial ? " trial" : ""}`);
+    const running = this.runningOn === instanceId;
+    const checks = [
+      {
+        check: "container running",
+        ok: running,
+        detail: running ? "running" : `expected running on ${instanceId}, found ${this.runningOn ?? "none"}`,
+      },
+      ...(this.failingCheck === null ? [] : [{ ...this.failingCheck, ok: false }]),
+    ];
+    const ok = checks.every((c) => c.ok);
+    return { checks, trial: options.trial && ok ? this.trial : null };
   }
 
   async checkpoint(source: string): Promise<void> {

@@ -229,7 +229,9 @@ describe("runLive refuses a journal it must not use, before any instance is laun
     await expect(live(h, log, { journalPath: missing, resume: true })).rejects.toThrow(
       `--resume: no journal at ${missing}; start without --resume to create one`,
     );
-    expect(h.emulator.state.requestLog.filter((r) => r.action === "RunInstances")).toHaveLength(1);
+    expect(
+      h.emulator.state.requestLog.filter((r) => r.action === "RunInstances" && r.error !== "DryRunOperation"),
+    ).toHaveLength(1);
   }, 60_000);
 });
 
@@ -325,10 +327,17 @@ describe("runLive under faults injected into the emulator (real SDK, real time, 
 
   it("throttling of RunInstances and AttachVolume is retried with backoff: the hop completes", async () => {
     h = await liveHarness({ realTime: true, homeLifecycle: "spot", spotPrices: cheaperC4(Date.now()) });
-    h.emulator.faults.throttle({ action: "RunInstances", times: 2 });
-    h.emulator.faults.throttle({ action: "AttachVolume", times: 2 });
     const log: LiveLogRecord[] = [];
-    const { result, journal } = await live(h, log, { durationSeconds: 3 });
+    // Throttled once preflight (whose DryRun calls would otherwise meet the faults) has passed.
+    const { result, journal } = await live(h, log, {
+      durationSeconds: 3,
+      log: (record) => {
+        log.push(record);
+        if (record.kind !== "event" || record.event !== "preflight") return;
+        h!.emulator.faults.throttle({ action: "RunInstances", times: 2 });
+        h!.emulator.faults.throttle({ action: "AttachVolume", times: 2 });
+      },
+    });
     expect(result.hops).toBe(1);
     expect(journal.hops.map((hop) => hop.outcome)).toEqual(["done"]);
     const throttled = h.emulator.state.requestLog.filter((r) => r.error === "RequestLimitExceeded");

@@ -12,6 +12,8 @@ export interface HandType {
   readonly memoryGiB: number;
   readonly work: number;
   readonly onDemand: number;
+  /** Its CPU; default Intel Haswell x86-64. */
+  readonly cpu?: { readonly architecture: "x86_64" | "arm64"; readonly cpuVendor: "intel" | "amd" | "aws" };
 }
 
 /** A catalog resolution built by hand (no catalog files involved). */
@@ -19,7 +21,14 @@ export function handResolution(types: readonly HandType[]): CatalogResolution {
   const map = new Map<string, ResolvedType>();
   for (const t of types) {
     map.set(t.type, {
-      spec: { type: t.type, vcpu: 4, memoryGiB: t.memoryGiB, ecu: t.work, ...intelHaswell },
+      spec: {
+        type: t.type,
+        vcpu: 4,
+        memoryGiB: t.memoryGiB,
+        ecu: t.work,
+        ...intelHaswell,
+        ...(t.cpu === undefined ? {} : { ...t.cpu, cpuClass: null }),
+      },
       onDemand: { type: t.type, region: "us-east-1", usdPerHour: t.onDemand, asOf: "2016-04-18" },
       work: t.work,
     });
@@ -74,6 +83,7 @@ export function simConfig(overrides: Partial<SimConfig> = {}): SimConfig {
     billing: "per-second",
     memoryGiB: 8,
     demandWork,
+    cpuCompat: "same-vendor",
     workUnit: "ecu",
     workload: StepWorkload.constant(demandWork, 1),
     targetWork: null,

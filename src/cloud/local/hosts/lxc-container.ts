@@ -106,6 +106,12 @@ export class LxcContainer implements Container {
     return { lxcPath: this.lxcPath, name: this.name, imagesDir, configDir: this.stateDir, netns };
   }
 
+  /** A dump that leaves the container running (lxc-checkpoint without -s passes --leave-running). */
+  /** A checkpoint that leaves the container running (preflight's trial). */
+  async trialDump(imagesDir: string): Promise<void> {
+    await lxcCheckpoint("trial", this.checkpointOptions(this.netns, imagesDir));
+  }
+
   dumpLazy(): Promise<LazyDump> {
     return Promise.reject(noPostCopy());
   }

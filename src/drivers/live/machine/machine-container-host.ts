@@ -2,12 +2,19 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { HotspotError, shown } from "../../../errors.js";
-import { logTail, pathWithCriu } from "../../../host/criu.js";
+import { criuPath, logTail, pathWithCriu } from "../../../host/criu.js";
 import { HostCommandError } from "../../../host/run.js";
 import { writeFileAtomic } from "../../../util/atomic-write.js";
 import { wallClock, type LiveClock } from "../clock.js";
 import { readCgroupUsage } from "../cgroup-usage.js";
-import type { ContainerHost, ContainerState, ContainerUsage } from "../container-host.js";
+import type {
+  ContainerHost,
+  ContainerState,
+  ContainerUsage,
+  HostPreflight,
+  PreflightCheck,
+} from "../container-host.js";
+import { criuCheck, failed, lxcCgroupCheck, passed, trialCheckpoint, writableCheck } from "../host-checks.js";
 import { configureInterface, validateInterfaceAddress, type InterfaceAddress } from "./interface-address.js";
 import {
   deviceCandidates,
@@ -71,6 +78,8 @@ export interface MachineContainerHostOptions {
 /** Directory on the volume for the images, and the marker that says they are complete and from where. */
 const CHECKPOINT_DIR = "checkpoint";
 const COMPLETE_MARKER = "complete.json";
+/** Where preflight's trial checkpoint goes: never mixed with a hop's images. */
+const TRIAL_DIR = "checkpoint-trial";
 
 interface CompleteMarker {
   readonly from: string;
@@ -172,11 +181,34 @@ export class MachineContainerHost implements ContainerHost {
     if (await this.runsHere()) await this.runQuiet("lxc-stop", [...this.lxcArgs, "-t", "10"]);
   }
 
+  async preflight(instanceId: string, options: { readonly trial: boolean }): Promise<HostPreflight> {
+    const { containerName, volume } = this.options;
+    this.requireSelf("preflight", instanceId);
+    const checks: PreflightCheck[] = [];
+    const running = await this.runsHere();
+    checks.push(
+      running
+        ? passed("container running", `${containerName} is RUNNING on ${instanceId}`)
+        : failed(
+            "container running",
+            `container ${containerName} RUNNING on ${instanceId} (lxc-info -P ${this.options.lxcPath})`,
+            "it does not run here",
+          ),
+    );
+    if (running) checks.push(await lxcCgroupCheck(await this.initPid(), containerName));
+    checks.push(await criuCheck(() => this.run(this.options.criu ?? criuPath(), ["check"])));
+    checks.push(await writableCheck(volume.mountPoint, await this.volumeMounted()));
+    if (!options.trial || checks.some((c) => !c.ok)) return { checks, trial: null };
+    const dir = join(volume.mountPoint, TRIAL_DIR);
+    const trial = await trialCheckpoint(dir, () => this.lxcCheckpoint([], ["tcp-established"], "dump", dir));
+    return { checks: [...checks, trial.check], trial: trial.trial };
+  }
+
   /** CPU and memory of the container's cgroup, found from its init process. */
   async usage(): Promise<ContainerUsage | null> {
     if (!(await this.runsHere())) return null;
-    const pid = Number(await this.run("lxc-info", [...this.lxcArgs, "-p", "-H"]));
-    if (!Number.isInteger(pid) || pid <= 0) return null;
+    const pid = await this.initPid();
+    if (pid <= 0) return null;
     const usage = await readCgroupUsage(pid);
     return usage === null ? null : { ...usage, pid };
   }
@@ -203,6 +235,12 @@ export class MachineContainerHost implements ContainerHost {
     const device = await waitForVolumeDevice(volume.volumeId, volume.deviceName, { ...poll, devDir, exists });
     await mountVolume(this.run, device, volume.mountPoint);
     if (network !== undefined) await configureInterface(this.run, network, poll);
+  }
+
+  /** The container's init process as LXC reports it; 0 when it reports none. */
+  private async initPid(): Promise<number> {
+    const pid = Number(await this.run("lxc-info", [...this.lxcArgs, "-p", "-H"]));
+    return Number.isInteger(pid) && pid > 0 ? pid : 0;
   }
 
   private requireSelf(action: string, instanceId: string): void {
@@ -268,8 +306,13 @@ export class MachineContainerHost implements ContainerHost {
    * lxc-checkpoint with criu options LXC does not pass itself (through CRIU_CONFIG_FILE, written next
    * to the images) and the chosen criu first on PATH.
    */
-  private async lxcCheckpoint(args: readonly string[], criuOptions: readonly string[], kind: string) {
-    const config = join(this.imagesDir, `criu-${kind}.conf`);
+  private async lxcCheckpoint(
+    args: readonly string[],
+    criuOptions: readonly string[],
+    kind: string,
+    imagesDir = this.imagesDir,
+  ) {
+    const config = join(imagesDir, `criu-${kind}.conf`);
     await writeFile(config, `${criuOptions.join("\n")}\n`);
     try {
       await this.runQuiet("env", [
@@ -279,10 +322,16 @@ export class MachineContainerHost implements ContainerHost {
         ...this.lxcArgs,
         ...args,
         "-D",
-        this.imagesDir,
+        imagesDir,
+        // LXC's own log: it says why when it refuses before running CRIU (e.g. no cgroup of its own).
+        "-o",
+        join(imagesDir, `lxc-${kind}.log`),
+        "-l",
+        "INFO",
       ]);
     } catch (error) {
-      const log = error instanceof HostCommandError ? await logTail(this.imagesDir, `${kind}.log`) : "";
+      const log =
+        error instanceof HostCommandError ? await logTail(imagesDir, `${kind}.log`, `lxc-${kind}.log`) : "";
       throw new HotspotError(
         "HOTSPOT_CRIU",
         `lxc-checkpoint ${args.join(" ")} of ${this.options.containerName} on ${this.options.self} failed: ${log || (error instanceof Error ? error.message : String(error))}`,

@@ -24,6 +24,8 @@ interface Machine {
   lxc: "RUNNING" | "STOPPED" | "missing";
   /** dump.log a failing lxc-checkpoint leaves behind. */
   dumpFailsWith?: string;
+  /** lxc-dump.log (LXC's own log) a failing lxc-checkpoint leaves behind. */
+  lxcFailsWith?: string;
 }
 
 describe("MachineContainerHost (recorded commands, no host)", () => {
@@ -59,8 +61,11 @@ describe("MachineContainerHost (recorded commands, no host)", () => {
       run: recorder.runner,
       runQuiet: async (file, args) => {
         quiet.push([file, ...args]);
-        if (machine.dumpFailsWith !== undefined) {
-          await writeFile(join(imagesDir(), "dump.log"), machine.dumpFailsWith);
+        if (machine.dumpFailsWith !== undefined || machine.lxcFailsWith !== undefined) {
+          if (machine.dumpFailsWith !== undefined)
+            await writeFile(join(imagesDir(), "dump.log"), machine.dumpFailsWith);
+          if (machine.lxcFailsWith !== undefined)
+            await writeFile(join(imagesDir(), "lxc-dump.log"), machine.lxcFailsWith);
           throw new HostCommandError([file, ...args], 1, "");
         }
         if (args.includes("-s")) machine.lxc = "STOPPED";
@@ -84,6 +89,10 @@ describe("MachineContainerHost (recorded commands, no host)", () => {
     ...args,
     "-D",
     imagesDir(),
+    "-o",
+    join(imagesDir(), `lxc-${config.replace(/^criu-|\.conf$/g, "")}.log`),
+    "-l",
+    "INFO",
   ];
 
   beforeEach(async () => {
@@ -174,9 +183,20 @@ describe("MachineContainerHost (recorded commands, no host)", () => {
     machine.dumpFailsWith = "(00.01) Error (criu/sk-inet.c:1): no repair\n(00.02) fine\n";
     const made = host();
     await expect(made.checkpoint(SELF)).rejects.toThrow(
-      `lxc-checkpoint -s of ${NAME} on ${SELF} failed: (00.01) Error (criu/sk-inet.c:1): no repair`,
+      `lxc-checkpoint -s of ${NAME} on ${SELF} failed: dump.log: (00.01) Error (criu/sk-inet.c:1): no repair; no lxc-dump.log written in ${imagesDir()}`,
     );
     expect(await made.state()).toEqual({ runningOn: SELF, checkpointFrom: null });
+  });
+
+  it("a dump LXC refuses before CRIU runs reports LXC's own ERROR lines, never an empty reason", async () => {
+    machine.lxcFailsWith = [
+      "lxc-checkpoint app 20261202060000.000 INFO     confile - parsed",
+      "lxc-checkpoint app 20261202060000.001 ERROR    criu - criu.c:do_dump:1087 - no cgroup of the container's own",
+      "",
+    ].join("\n");
+    await expect(host().checkpoint(SELF)).rejects.toThrow(
+      `lxc-checkpoint -s of ${NAME} on ${SELF} failed: lxc-dump.log: lxc-checkpoint app 20261202060000.001 ERROR    criu - criu.c:do_dump:1087 - no cgroup of the container's own; no dump.log written in ${imagesDir()}`,
+    );
   });
 
   it("restore(self): restores with tcp-established and mntns-compat-mode, then consumes the marker", async () => {
