@@ -132,8 +132,8 @@ describe("hotspot live (exported handler against the EC2 emulator)", () => {
       '--lxc-path: expected an absolute directory other than /, found "/"',
     ],
     [
-      { "dry-run": false },
-      "--image-id: expected the AMI targets launch from, such as ami-0123456789abcdef0, found none",
+      { "dry-run": false, "image-id": "ami-12" },
+      '--image-id: expected the AMI targets launch from, such as ami-0123456789abcdef0, found "ami-12"',
     ],
     [
       { "dry-run": false, "image-id": "ami-0123456789abcdef0" },
@@ -293,7 +293,9 @@ describe("hotspot live (exported handler against the EC2 emulator)", () => {
           throw error ?? new Error(message);
         })
         .parseAsync();
-    await expect(parse(["live"])).rejects.toThrow("--image-id: expected the AMI targets launch from");
+    await expect(parse(["live", "--image-id", "ubuntu"])).rejects.toThrow(
+      "--image-id: expected the AMI targets launch from",
+    );
     await expect(
       parse([
         "live",
