@@ -293,13 +293,10 @@ export function actOptionsFromArgs(args: LiveArgs): ControllerOptions {
   if (self !== undefined && !/^i-[0-9a-f]{8,17}$/.test(self)) {
     throw new UsageError("--instance-id", "an instance id such as i-0123456789abcdef0", JSON.stringify(self));
   }
+  const roles = { takeover: "the target it runs on", boot: "the home it runs on" } as const;
   for (const role of ["takeover", "boot"] as const) {
     if (args[role] === true && self === undefined && cloud === "local") {
-      throw new UsageError(
-        `--${role}`,
-        "to come with --instance-id (the instance it runs on)",
-        "no --instance-id",
-      );
+      throw new UsageError(`--${role}`, `to come with --instance-id (${roles[role]})`, "no --instance-id");
     }
   }
   if (args.takeover === true && args.boot === true) {
