@@ -3,12 +3,7 @@
 export type Tags = Map<string, string>;
 
 export type InstanceStateName =
-  | "pending"
-  | "running"
-  | "shutting-down"
-  | "terminated"
-  | "stopping"
-  | "stopped";
+  "pending" | "running" | "shutting-down" | "terminated" | "stopping" | "stopped";
 
 export const INSTANCE_STATE_CODES: Readonly<Record<InstanceStateName, number>> = {
   pending: 0,
