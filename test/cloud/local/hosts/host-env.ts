@@ -20,10 +20,11 @@ export function hostSkipReason(): string | undefined {
 
 /**
  * Why real checkpoint/restore cannot run here, or undefined when it can: the namespace hosts' reasons,
- * or a CRIU that cannot dump a sleeping process on this kernel within 20 s. Measured 2026-12-02 on
- * kernel 6.18.44: CRIU 4.1.1 passes `criu check` but every dump waits forever for its parasite's
- * final trap (upstream criu issue 162's symptom), so these tests say so by name instead of hanging.
- * The probe's answer is kept per kernel and criu binary for the other test files of the run.
+ * or a CRIU that cannot dump a sleeping process within 20 s. Measured 2026-12-02 on kernel 6.18.44 in
+ * a Firecracker VM: CRIU 4.1.1 passes `criu check` but every dump waits forever for the hardware
+ * breakpoint on its parasite's sigreturn; scripts/build-criu.sh then wraps criu with CRIU_FAULT=130
+ * (no breakpoints), and this probe is what is left should even that fail: the tests say so by name
+ * instead of hanging. Its answer is kept per kernel and criu binary for the other test files of a run.
  */
 export function criuSkipReason(): string | undefined {
   const host = hostSkipReason();
