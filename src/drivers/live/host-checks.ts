@@ -18,15 +18,15 @@ export function failed(check: string, expected: string, found: string): Prefligh
 }
 
 /**
- * Whether the container's init (`pid`) lives in LXC's own cgroup for `name` (lxc.payload.NAME, or
- * lxc/NAME of older LXC): lxc-checkpoint finds the container's processes there, and a container
+ * Whether the container's init (`pid`) lives in LXC's own cgroup for `name` (lxc.payload.NAME, with
+ * the -N LXC appends while a cgroup of that name lingers, or lxc/NAME of older LXC): lxc-checkpoint finds the container's processes there, and a container
  * started some other way (e.g. under `ip netns exec` without LXC's monitor) cannot be checkpointed.
  */
 export async function lxcCgroupCheck(pid: number, name: string): Promise<PreflightCheck> {
   const check = "container in LXC's cgroups";
   const paths = pid > 0 ? await cgroupPaths(pid) : null;
   if (paths === null) return failed(check, `the init process of ${name} alive`, `no process ${pid}`);
-  const ours = new RegExp(`(^|/)(lxc\\.payload\\.${escape(name)}|lxc/${escape(name)})(/|$)`);
+  const ours = new RegExp(`(^|/)(lxc\\.payload\\.${escape(name)}(-\\d+)?|lxc/${escape(name)}(-\\d+)?)(/|$)`);
   const found = [...paths.values()].find((path) => ours.test(path));
   if (found !== undefined) return passed(check, `init ${pid} in ${found}`);
   const seen = [...new Set(paths.values())].join(", ");
