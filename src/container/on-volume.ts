@@ -1,6 +1,6 @@
 import { HotspotError } from "../errors.js";
 import { HostCommandError } from "../host/run.js";
-import type { LiveClock } from "../drivers/live/clock.js";
+import { pollFor, type LiveClock } from "../drivers/live/clock.js";
 import type { Ec2Compute, InstanceView } from "../drivers/live/ec2-compute.js";
 import type { Runner } from "./create.js";
 
@@ -38,22 +38,6 @@ export interface OnVolumeOptions {
   readonly timeoutMs?: number;
 }
 
-async function waitFor<T>(
-  clock: LiveClock,
-  timeoutMs: number,
-  what: string,
-  check: () => Promise<T | null>,
-): Promise<T> {
-  const deadline = clock.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== null) return value;
-    if (clock.now() > deadline)
-      throw new HotspotError("HOTSPOT_TIMEOUT", `timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await clock.sleep(250);
-  }
-}
-
 /**
  * Runs `work` on the volume, mounted: where it is attached already (to this machine), or attached for
  * the time of the work to this machine or to a workbench instance launched for it. Whatever it
@@ -64,7 +48,7 @@ export async function withVolumeMounted<T>(
   work: (mountPoint: string) => Promise<T>,
 ): Promise<T> {
   const { compute, volumeId, machine, clock, progress } = options;
-  const timeoutMs = options.timeoutMs ?? 300_000;
+  const timing = { timeoutMs: options.timeoutMs ?? 300_000, pollMs: 250 };
   const volume = await compute.describeVolume(volumeId);
   const holder = volume.attachment?.instanceId ?? null;
   let workbench: InstanceView | null = null;
@@ -107,7 +91,7 @@ export async function withVolumeMounted<T>(
   }
   try {
     if (workbench !== null && holder === null) {
-      await waitFor(clock, timeoutMs, `workbench ${instanceId} running`, async () =>
+      await pollFor(clock, `workbench ${instanceId} running`, timing, async () =>
         (await compute.describeInstance(instanceId))?.state === "running" ? true : null,
       );
     }
@@ -115,7 +99,7 @@ export async function withVolumeMounted<T>(
       progress(`attaching volume ${volumeId} to ${instanceId} as ${options.device}`);
       await compute.attachVolume(volumeId, instanceId, options.device);
       attached = true;
-      await waitFor(clock, timeoutMs, `volume ${volumeId} attached to ${instanceId}`, async () =>
+      await pollFor(clock, `volume ${volumeId} attached to ${instanceId}`, timing, async () =>
         (await compute.describeVolume(volumeId)).attachment?.state === "attached" ? true : null,
       );
     }
@@ -126,7 +110,7 @@ export async function withVolumeMounted<T>(
       if ((await compute.describeVolume(volumeId)).attachment !== null) {
         progress(`detaching volume ${volumeId} from ${instanceId}`);
         await compute.detachVolume(volumeId, instanceId, false);
-        await waitFor(clock, timeoutMs, `volume ${volumeId} detached`, async () =>
+        await pollFor(clock, `volume ${volumeId} detached`, timing, async () =>
           (await compute.describeVolume(volumeId)).attachment === null ? true : null,
         );
       }
@@ -134,7 +118,7 @@ export async function withVolumeMounted<T>(
     if (workbench !== null) {
       progress(`terminating workbench ${instanceId}`);
       await compute.terminateInstance(instanceId);
-      await waitFor(clock, timeoutMs, `workbench ${instanceId} terminated`, async () => {
+      await pollFor(clock, `workbench ${instanceId} terminated`, timing, async () => {
         const state = (await compute.describeInstance(instanceId))?.state;
         return state === undefined || state === "terminated" ? true : null;
       });

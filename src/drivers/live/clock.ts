@@ -1,3 +1,5 @@
+import { HotspotError } from "../../errors.js";
+
 /** Time for the live driver: the wall clock in production, the emulator's virtual time in tests. */
 export interface LiveClock {
   /** Milliseconds since the Unix epoch. */
@@ -24,4 +26,28 @@ export const wallClock: LiveClock = {
 /** The clock's time in seconds since the epoch, the unit of prices, policies and the engine. */
 export function nowSeconds(clock: Pick<LiveClock, "now">): number {
   return clock.now() / 1000;
+}
+
+/**
+ * Polls `check` every `pollMs` until it gives a value (not null), which it returns; a HotspotError
+ * naming `what` once `timeoutMs` passed without one.
+ */
+export async function pollFor<T>(
+  clock: LiveClock,
+  what: string,
+  timing: { readonly timeoutMs: number; readonly pollMs: number },
+  check: () => Promise<T | null>,
+): Promise<T> {
+  const deadline = clock.now() + timing.timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== null) return value;
+    if (clock.now() > deadline) {
+      throw new HotspotError(
+        "HOTSPOT_TIMEOUT",
+        `timed out after ${timing.timeoutMs / 1000} s waiting for ${what}`,
+      );
+    }
+    await clock.sleep(timing.pollMs);
+  }
 }

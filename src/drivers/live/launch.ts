@@ -1,6 +1,6 @@
 import { HotspotError } from "../../errors.js";
 import type { LiveConfig } from "../../setup/config.js";
-import type { LiveClock } from "./clock.js";
+import { pollFor, type LiveClock } from "./clock.js";
 import type { Ec2Compute, InstanceView, Lifecycle, VolumeTags } from "./ec2-compute.js";
 import { TAG_STACK } from "./hop.js";
 import { decodeStatus, OPERATOR_TAGS, type ControllerStatus } from "./operator.js";
@@ -29,21 +29,6 @@ export interface LaunchOutcome {
   readonly controller: ControllerStatus;
 }
 
-async function waitFor<T>(options: LaunchOptions, what: string, check: () => Promise<T | null>): Promise<T> {
-  const deadline = options.clock.now() + options.timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== null) return value;
-    if (options.clock.now() > deadline) {
-      throw new HotspotError(
-        "HOTSPOT_TIMEOUT",
-        `timed out after ${options.timeoutMs / 1000} s waiting for ${what}`,
-      );
-    }
-    await options.clock.sleep(options.pollMs);
-  }
-}
-
 /**
  * `hotspot launch` (the guide's step 4): the container's first home. Refuses while its volume or ENI
  * is held (never two controllers for one container); launches the home on the market given, attaches
@@ -52,6 +37,7 @@ async function waitFor<T>(options: LaunchOptions, what: string, check: () => Pro
  */
 export async function launchHome(options: LaunchOptions): Promise<LaunchOutcome> {
   const { compute, config, progress } = options;
+  const timing = { timeoutMs: options.timeoutMs, pollMs: options.pollMs };
   const volume = await compute.describeVolume(config.volumeId);
   const eni = await compute.describeInterface(config.eniId);
   const holder = volume.attachment?.instanceId ?? eni.attachment?.instanceId;
@@ -83,7 +69,7 @@ export async function launchHome(options: LaunchOptions): Promise<LaunchOutcome>
     instanceProfile: options.instanceProfile,
   });
   try {
-    await waitFor(options, `${home.id} running`, async () => {
+    await pollFor(options.clock, `${home.id} running`, timing, async () => {
       const view = await compute.describeInstance(home.id);
       if (view !== null && (view.state === "terminated" || view.state === "shutting-down")) {
         throw new HotspotError(
@@ -98,24 +84,29 @@ export async function launchHome(options: LaunchOptions): Promise<LaunchOutcome>
     );
     await compute.attachVolume(config.volumeId, home.id, options.device);
     await compute.attachInterface(config.eniId, home.id, options.deviceIndex);
-    await waitFor(options, `volume and interface attached to ${home.id}`, async () =>
+    await pollFor(options.clock, `volume and interface attached to ${home.id}`, timing, async () =>
       (await compute.describeVolume(config.volumeId)).attachment?.state === "attached" &&
       (await compute.describeInterface(config.eniId)).attachment?.state === "attached"
         ? true
         : null,
     );
     progress(`waiting for the controller on ${home.id} to bring the container up`);
-    const controller = await waitFor(options, `the controller on ${home.id} to report`, async () => {
-      const status = decodeStatus(await options.tags.read(config.volumeId)).controller;
-      if (status?.instance !== home.id) return null;
-      if (status.state === "failed") {
-        throw new HotspotError(
-          "HOTSPOT_LAUNCH",
-          `the controller on ${home.id} failed: ${status.reason ?? "no reason given"}`,
-        );
-      }
-      return status.state === "running" ? status : null;
-    });
+    const controller = await pollFor(
+      options.clock,
+      `the controller on ${home.id} to report`,
+      timing,
+      async () => {
+        const status = decodeStatus(await options.tags.read(config.volumeId)).controller;
+        if (status?.instance !== home.id) return null;
+        if (status.state === "failed") {
+          throw new HotspotError(
+            "HOTSPOT_LAUNCH",
+            `the controller on ${home.id} failed: ${status.reason ?? "no reason given"}`,
+          );
+        }
+        return status.state === "running" ? status : null;
+      },
+    );
     return { home, controller };
   } catch (error) {
     progress(`launch failed: terminating ${home.id}`);
