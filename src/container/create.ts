@@ -3,10 +3,8 @@ import { dirname, join } from "node:path";
 import { HotspotError, UsageError } from "../errors.js";
 import { HostCommandError } from "../host/run.js";
 import { baseConfig, makeCheckpointable, type BindMount } from "../host/lxc.js";
+import type { HostRunner as Runner } from "../drivers/live/machine/volume-device.js";
 import { describeSource, type ContainerSource } from "./source.js";
-
-/** Runs `file args...` (an argument array) on this machine and returns its trimmed stdout. */
-export type Runner = (file: string, args: readonly string[]) => Promise<string>;
 
 /** A host file copied into the container's root filesystem. */
 export interface CopyIn {

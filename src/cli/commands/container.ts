@@ -8,6 +8,7 @@ import { parseSource, sourceKinds } from "../../container/source.js";
 import { HotspotError, UsageError } from "../../errors.js";
 import type { BindMount } from "../../host/lxc.js";
 import { run } from "../../host/run.js";
+import { mountedSource } from "../../drivers/live/machine/volume-device.js";
 import { readLiveConfig } from "../../setup/config.js";
 import { loadComputeClient } from "../cloud-clients.js";
 import { localCloudFromEnv, type LocalCloudFacts } from "../local-env.js";
@@ -165,7 +166,7 @@ export async function runContainerCommand(args: ContainerArgs, clock: LiveClock 
     const machine =
       local !== undefined
         ? localMachine(local, config.volumeId, args.instance)
-        : await ec2Machine(args, progress);
+        : await ec2Machine(args, config.volumeId, progress);
     const created = await withVolumeMounted(
       {
         compute: connection.compute,
@@ -211,14 +212,7 @@ function localMachine(local: LocalCloudFacts, volumeId: string, instance: string
   return {
     instanceId: instance ?? null,
     mount: async () => {
-      const mounted = await run("findmnt", [
-        "--noheadings",
-        "--output",
-        "TARGET",
-        "--mountpoint",
-        mountPoint,
-      ]).catch(() => "");
-      if (mounted === "") {
+      if ((await mountedSource(run, mountPoint)) === null) {
         throw new HotspotError(
           "HOTSPOT_HOST_STATE",
           `volume ${volumeId} is attached but the local cloud has not mounted it at ${mountPoint}`,
@@ -231,7 +225,11 @@ function localMachine(local: LocalCloudFacts, volumeId: string, instance: string
 }
 
 /** On EC2 the command runs on an instance in the zone and attaches the volume to itself. */
-async function ec2Machine(args: ContainerArgs, progress: (line: string) => void): Promise<VolumeMachine> {
+async function ec2Machine(
+  args: ContainerArgs,
+  volumeId: string,
+  progress: (line: string) => void,
+): Promise<VolumeMachine> {
   const { MetadataClient } = await import("../../drivers/live/metadata-client.js");
   const { waitForVolumeDevice, mountVolume, unmountVolume, hostRun } =
     await import("../../drivers/live/machine/volume-device.js");
@@ -241,11 +239,10 @@ async function ec2Machine(args: ContainerArgs, progress: (line: string) => void)
       baseUrl: metadataBaseFromEnv(args.metadata),
       clock: wallClock,
     }).instanceId());
-  const config = await readLiveConfig(args.config);
   return {
     instanceId: self,
     mount: async () => {
-      const device = await waitForVolumeDevice(config.volumeId, args.device);
+      const device = await waitForVolumeDevice(volumeId, args.device);
       await ensureExt4(hostRun, device, progress);
       await mountVolume(hostRun, device, args.mount);
       return args.mount;
