@@ -7,6 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { cloudSide } from "../../src/cli/commands/live-clouds.js";
 import { MachineContainerHost } from "../../src/drivers/live/machine/machine-container-host.js";
 import type { LiveConfig } from "../../src/setup/config.js";
+import type { Ec2Compute } from "../../src/drivers/live/ec2-compute.js";
+import { wallClock } from "../../src/drivers/live/clock.js";
 
 const config = {
   containerName: "app",
@@ -23,6 +25,9 @@ const awsSide = () =>
     device: "/dev/sdf",
     self: { instanceId: "i-0123456789abcdef0", takeover: false },
     interfaceNetwork: async () => eni,
+    // Never called here: no hop is made.
+    compute: {} as Ec2Compute,
+    clock: wallClock,
   });
 
 let dir: string;

@@ -22,6 +22,11 @@ import { imageIdFor } from "../live-env.js";
 import { bootHome } from "../../drivers/live/boot.js";
 import { controllerArgv, type ControllerOptions } from "../../drivers/live/controller.js";
 import { StatusPublisher, watchDesired, type DesiredState } from "../../drivers/live/operator.js";
+import type { CpuReference } from "../../drivers/live/container-host.js";
+import { CPU_CHECK_TAG, publishVerdict } from "../../drivers/live/cpu-check.js";
+
+/** Where a target's controller writes the carried CPU reference to check it (the volume is not there yet). */
+const CPU_SCRATCH_DIR = "/run/hotspot/cpu-reference";
 
 /** Where the run keeps its journal. */
 export function journalPathIn(stateDir: string): string {
@@ -78,6 +83,8 @@ export async function runLiveAct(options: ControllerOptions, clock: LiveClock = 
       device: options.device,
       self: self === undefined ? undefined : { ...self, boot: self.boot === true },
       interfaceNetwork: () => connection.interfaceNetwork(config.eniId),
+      compute: connection.compute,
+      clock,
     });
     // Self-migrating, journal and ledger travel with the container on its volume.
     const stateDir = options.stateDir ?? side.volumeStateDir;
@@ -88,22 +95,34 @@ export async function runLiveAct(options: ControllerOptions, clock: LiveClock = 
       : (options.resultsPath ?? join(stateDir, "results.json"));
     const start = nowSeconds(clock);
     const until = options.untilSeconds ?? start + options.durationSeconds;
+    /** A target's user data; on EC2 it carries the home's CPU reference for the target's check. */
+    const userDataWith = (cpuReference: CpuReference | undefined) =>
+      side.takeoverUserData(
+        controllerArgv(
+          { ...options, instanceProfile, cpuReference },
+          "takeover",
+          { node: process.execPath, script: process.argv[1] },
+          {
+            configPath: side.targetConfigPath(resolve(options.configPath)),
+            stateDir,
+            until,
+          },
+        ),
+        configText,
+      );
+    const carriesCpu = options.cloud.kind === "aws";
     const userData =
-      self === undefined
-        ? undefined
-        : side.takeoverUserData(
-            controllerArgv(
-              { ...options, instanceProfile },
-              "takeover",
-              { node: process.execPath, script: process.argv[1] },
-              {
-                configPath: side.targetConfigPath(resolve(options.configPath)),
-                stateDir,
-                until,
-              },
-            ),
-            configText,
-          );
+      self === undefined ? undefined : userDataWith(carriesCpu ? options.cpuReference : undefined);
+    if (self?.takeover && carriesCpu && options.cpuReference !== undefined) {
+      // Before the volume comes: the source waits for this verdict before it stops the container.
+      // CreateTags takes any resource id: the verdict goes on this instance.
+      const verdict = await publishVerdict(options.cpuReference, CPU_SCRATCH_DIR, (value) =>
+        connection.tags.write(self.instanceId, { [CPU_CHECK_TAG]: value }),
+      );
+      process.stderr.write(
+        `hotspot live: cpu check of the home's reference here: ${verdict === null ? "not made" : verdict.compatible ? "ok" : `mismatch: ${verdict.detail}`}\n`,
+      );
+    }
     const policy = options.policy ?? config.policy;
     process.stderr.write(
       `hotspot live: policy ${policy.name} in ${config.zone}${self ? ` on ${self.instanceId}${self.takeover ? ", taking over" : ""}` : ""}; journal ${journalPathIn(stateDir)}; ledger ${resultsPath}${options.metadata === undefined ? "; interruption notices are not watched (no --metadata)" : ""}\n`,
@@ -221,6 +240,7 @@ export async function runLiveAct(options: ControllerOptions, clock: LiveClock = 
           return { document: await readResultsDocument(path), keptAt };
         },
         onWarning: (text) => process.stderr.write(`hotspot live: warning: ${text}\n`),
+        targetUserData: self !== undefined && carriesCpu ? userDataWith : undefined,
       });
     } catch (error) {
       await publisher?.controller("failed", (error as Error).message);

@@ -1,7 +1,9 @@
 import { join } from "node:path";
 import { NamespaceHostBackend } from "../../cloud/local/hosts/namespace-backend.js";
 import { lazyContainerHost, type ContainerHost } from "../../drivers/live/container-host.js";
-import type { InterfaceNetwork } from "../../drivers/live/ec2-compute.js";
+import type { Ec2Compute, InterfaceNetwork } from "../../drivers/live/ec2-compute.js";
+import type { LiveClock } from "../../drivers/live/clock.js";
+import { awaitVerdict } from "../../drivers/live/cpu-check.js";
 import { LocalContainerHost } from "../../drivers/live/local-container-host.js";
 import { MachineContainerHost } from "../../drivers/live/machine/machine-container-host.js";
 import type { HopTimeouts } from "../../drivers/live/resources.js";
@@ -13,6 +15,9 @@ import {
 } from "../../drivers/live/controller.js";
 import { UsageError } from "../../errors.js";
 import type { LiveConfig } from "../../setup/config.js";
+
+/** A target boots, starts node and runs criu within minutes; spot acquisition alone took up to 167 s. */
+const CPU_VERDICT_TIMEOUT_MS = 600_000;
 
 /** Routing table for the ENI's address on an EC2 host (any number the host's own rules do not use). */
 const ENI_ROUTE_TABLE = 142;
@@ -39,6 +44,9 @@ export interface CloudSideOptions {
   readonly self?: { readonly instanceId: string; readonly takeover: boolean; readonly boot?: boolean };
   /** The ENI's address facts, needed on EC2 only (looked up once per run). */
   readonly interfaceNetwork: () => Promise<InterfaceNetwork>;
+  /** EC2, where the home reads a target's CPU verdict from its tags. */
+  readonly compute: Ec2Compute;
+  readonly clock: LiveClock;
 }
 
 export async function cloudSide(options: CloudSideOptions): Promise<CloudSide> {
@@ -63,6 +71,14 @@ export async function cloudSide(options: CloudSideOptions): Promise<CloudSide> {
       lxcPath: cloud.lxcPath,
       volume: { volumeId: config.volumeId, deviceName: options.device, mountPoint: cloud.mountPoint },
       network: { mac: eni.mac, address: eni.privateIp, subnetCidr: eni.subnetCidr, table: ENI_ROUTE_TABLE },
+      // The target's controller publishes its verdict once it booted: as long as a takeover may wait.
+      cpuVerdict: (target) =>
+        awaitVerdict(
+          target,
+          async (id) => (await options.compute.describeInstance(id))?.tags ?? null,
+          options.clock,
+          { timeoutMs: CPU_VERDICT_TIMEOUT_MS, pollMs: 5_000 },
+        ),
     }),
     noticeBase: (metadata) => metadata,
     takeoverUserData: ec2UserData,

@@ -1,5 +1,6 @@
 import { isAbsolute, join, normalize } from "node:path";
 import type { Argv, CommandModule } from "yargs";
+import { decodeReference } from "../../drivers/live/cpu-check.js";
 import { createCatalog } from "../../catalog/catalog.js";
 import { defaultDemandWork } from "../../catalog/work-unit.js";
 import { loadEc2Client } from "../cloud-clients.js";
@@ -68,6 +69,11 @@ export function liveBuilder(yargs: Argv) {
       default: "30m",
       describe:
         "How long a target's controller (--takeover) waits for the volume and ENI, and a source for its target's controller to claim them (then it takes the container back)",
+    })
+    .option("cpu-reference", {
+      type: "string",
+      describe:
+        "With --takeover on EC2, set by the source in a target's user data: the home's CPU (<architecture>:<base64 of criu's cpuinfo.img>), checked here before the hop's checkpoint",
     })
     .option("until", { type: "string", describe: "Stop at this time (ISO), instead of --duration" })
     .option("results", {
@@ -195,6 +201,7 @@ export type LiveArgs = CatalogArgs & {
   takeover?: boolean;
   boot?: boolean;
   "takeover-timeout"?: string;
+  "cpu-reference"?: string;
   until?: string;
   "dry-run"?: boolean;
   resume?: boolean;
@@ -337,6 +344,9 @@ export function actOptionsFromArgs(args: LiveArgs): ControllerOptions {
           takeoverTimeoutSeconds: parseDuration("--takeover-timeout", args["takeover-timeout"] ?? "30m")!,
         },
     imageId,
+    ...(args["cpu-reference"] === undefined
+      ? {}
+      : { cpuReference: decodeReference(args["cpu-reference"], "--cpu-reference") }),
     instanceProfile: instanceProfileOf(args["instance-profile"]),
     device,
     deviceIndex: parseInteger("--device-index", args["device-index"] ?? "1", 1, 31),

@@ -1,3 +1,6 @@
+import { HotspotError } from "../../errors.js";
+import type { CpuVerdict } from "../../host/criu.js";
+
 /** Where the container is: running on one instance, or stopped with a complete checkpoint image. */
 export interface ContainerState {
   /** Instance on which the container runs now; null while it is stopped. */
@@ -36,6 +39,14 @@ export interface HostPreflight {
   readonly trial: TrialCheckpoint | null;
 }
 
+/** The CPU every target is checked against: the home's at the run's start, kept on the volume. */
+export interface CpuReference {
+  /** x86_64 or arm64 (never checked by CRIU itself: criu on arm64 passes any image). */
+  readonly architecture: string;
+  /** Base64 of `criu cpuinfo dump`'s cpuinfo.img (about 200 bytes); "" where criu writes none. */
+  readonly image: string;
+}
+
 /**
  * The container's side of a hop (CRIU/LXC on real hosts). `checkpoint` stops the container and leaves
  * a complete image on the volume; `restore` starts it from that image on an instance that has the
@@ -59,6 +70,22 @@ export interface ContainerHost {
    * throws.
    */
   preflight(instanceId: string, options: { readonly trial: boolean }): Promise<HostPreflight>;
+  /**
+   * Describes the CPU of `instanceId`, where the container runs, with `criu cpuinfo dump` and keeps
+   * it on the volume (replacing an older one) as the reference `checkCpu` checks targets against;
+   * returns it, small enough to travel in a target's user data. Called at a run's start: the CPU the
+   * container runs on then offers at least every feature its processes may have chosen at their
+   * start (every earlier hop was checked). Throws HotspotError with CRIU's log tail when it fails.
+   */
+  cpuReference?(instanceId: string): Promise<CpuReference>;
+  /**
+   * Whether `target`'s CPU can run the container: the reference's architecture and `criu cpuinfo
+   * check --cpu-cap=fpu,ins` of it on `target` (every instruction feature and the FPU state the
+   * reference offered). A mismatch is returned, with CRIU's reason; a check that could not be made
+   * (no reference, criu missing, the target's verdict not published in time) throws HotspotError.
+   * Called before the checkpoint: the container runs on.
+   */
+  checkCpu?(target: string): Promise<CpuVerdict>;
   checkpoint(source: string): Promise<void>;
   restore(on: string): Promise<void>;
   /**
@@ -90,6 +117,16 @@ export function lazyContainerHost(make: () => Promise<ContainerHost>): Container
   return {
     state: async () => (await get()).state(),
     preflight: async (id, options) => (await get()).preflight(id, options),
+    cpuReference: async (id) => {
+      const made = await get();
+      if (made.cpuReference === undefined) throw new HotspotError("HOTSPOT_UNSUPPORTED", "this container host cannot describe its CPU");
+      return made.cpuReference(id);
+    },
+    checkCpu: async (target) => {
+      const made = await get();
+      if (made.checkCpu === undefined) throw new HotspotError("HOTSPOT_UNSUPPORTED", "this container host cannot check a CPU");
+      return made.checkCpu(target);
+    },
     checkpoint: async (source) => (await get()).checkpoint(source),
     restore: async (on) => (await get()).restore(on),
     usage: async () => {

@@ -4,6 +4,8 @@ import type { WorkUnit } from "../../catalog/types.js";
 import type { LiveConfig } from "../../setup/config.js";
 import { shellCommandLine } from "../../util/shell.js";
 import { isoSeconds } from "../../util/iso-seconds.js";
+import type { CpuReference } from "./container-host.js";
+import { encodeReference } from "./cpu-check.js";
 
 /**
  * The self-migration protocol's command lines: how a controller starts the controller of the next
@@ -75,6 +77,11 @@ export interface ControllerOptions {
   readonly billing: BillingModelName;
   readonly historyWindowSeconds: number;
   readonly catalog: ControllerCatalog;
+  /**
+   * EC2, a target's controller (`--cpu-reference`): the home's CPU reference its source carried in its
+   * user data, checked here at boot (verdict published in CPU_CHECK_TAG) and carried on to its targets.
+   */
+  readonly cpuReference?: CpuReference;
 }
 
 /** The config file a target's user data writes before it starts the controller (the volume is not there yet). */
@@ -137,6 +144,7 @@ export function controllerArgv(
     ...(options.catalog.skipUnknownTypes ? ["--skip-unknown-types"] : []),
     ...(Number.isFinite(where.until) ? flag("until", isoSeconds(where.until)) : []),
     ...flag("takeover-timeout", options.self?.takeoverTimeoutSeconds),
+    ...flag("cpu-reference", options.cpuReference === undefined ? undefined : encodeReference(options.cpuReference)),
     `--${role}`,
   ];
 }

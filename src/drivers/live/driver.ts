@@ -4,7 +4,13 @@ import { HotspotError } from "../../errors.js";
 import { SimHistory } from "../sim/history.js";
 import { StepPricePath, constantPath } from "../sim/price-paths.js";
 import { nowSeconds, type LiveClock } from "./clock.js";
-import { ContainerLostError, HandedOffSignal, HostSideError, InstanceLostError } from "./errors.js";
+import {
+  ContainerLostError,
+  CpuMismatchError,
+  HandedOffSignal,
+  HostSideError,
+  InstanceLostError,
+} from "./errors.js";
 import type { ContainerUsage } from "./container-host.js";
 import { isGone } from "./instance-state.js";
 import type { HopExecutor } from "./hop.js";
@@ -37,6 +43,8 @@ export interface LiveDriverOptions {
   readonly stop?: AbortSignal;
   /** Called when a market is excluded for a cool-down. */
   readonly onExcluded?: (market: Market, until: number, reason: string) => void;
+  /** Called when a market is left out for the rest of the run: its type's CPU cannot run the container. */
+  readonly onCpuExcluded?: (market: Market, reason: string) => void;
   readonly retry?: RetryPolicy;
   /** Something the run survives but the user should know (e.g. the metadata service did not answer). */
   readonly onWarning?: (text: string) => void;
@@ -77,7 +85,7 @@ const PHASE_STEPS: Readonly<Record<"checkpoint" | "move" | "restore", readonly H
  * Engine time is the clock's, in seconds. Commands run one at a time, in the order given; a command's
  * completion wakes the engine's wait in `advance`.
  *
- * Mapping: acquire = acquire + wait-running; checkpoint = checkpoint (CRIU writes the image straight to
+ * Mapping: acquire = acquire + wait-running + cpu-check; checkpoint = checkpoint (CRIU writes the image straight to
  * the volume, so transfer completes at once); move = detach-source + attach-target; restore = restore;
  * terminate of the hop's source = terminate-source, after which the hop is done. A hop the executor
  * rolled back or fell back becomes `acquire-failed` or `hop-aborted` with its market excluded for a
@@ -200,7 +208,7 @@ export class LiveDriver implements Driver {
         });
         this.hopsByInstance.set(command.instance, hop);
         try {
-          await executor.run(hop, ["acquire", "wait-running"]);
+          await executor.run(hop, ["acquire", "wait-running", "cpu-check"]);
         } catch (error) {
           return this.failed(hop, command.marketId, error, (retry) => ({
             kind: "acquire-failed",
@@ -270,6 +278,10 @@ export class LiveDriver implements Driver {
     event: (retry: boolean) => EngineEvent,
   ): EngineEvent {
     if (hop.outcome === null) throw error;
+    if (error instanceof CpuMismatchError) {
+      this.excludeType(hop.target.instanceType, `${hop.id} ${hop.outcome}: ${message(error)}`);
+      return event(true);
+    }
     if (!(error instanceof HostSideError)) {
       this.hostFailures = 0;
       this.exclude(marketId, `${hop.id} ${hop.outcome}: ${message(error)}`);
@@ -312,6 +324,16 @@ export class LiveDriver implements Driver {
     this.options.onExcluded?.(this.markets[marketId], end, reason);
   }
 
+  /** Every market of `instanceType`, for the rest of the run (a CPU that cannot run the container). */
+  private excludeType(instanceType: string, reason: string): void {
+    this.markets.forEach((market, id) => {
+      if (market.instanceType !== instanceType || this.cooldowns.get(id) === Infinity) return;
+      this.cooldowns.set(id, Infinity);
+      this.options.onCpuExcluded?.(market, reason);
+    });
+    this.refreshUnavailable();
+  }
+
   /**
    * Cool-downs outlive the controller: a hop its market or target undid within the cool-down (before
    * a restart, or a self-migrating fall-back) still keeps that market away; a crash's roll-back does not.
@@ -319,6 +341,7 @@ export class LiveDriver implements Driver {
   private coolDownFromJournal(): void {
     const now = nowSeconds(this.options.clock);
     for (const hop of this.options.executor.deps.journal.hops) {
+      if (hop.cpuMismatch === true) this.excludeType(hop.target.instanceType, `${hop.id} (journal): ${hop.reason}`);
       const undone = hop.outcome === "fell-back" || hop.outcome === "rolled-back";
       if (!undone || hop.reason === STILL_ON_SOURCE || hop.hostSide === true) continue;
       const last = hop.entries[hop.entries.length - 1];

@@ -47,7 +47,7 @@ export class HandedOffSignal extends HotspotError {
  */
 export class HostSideError extends HotspotError {
   constructor(
-    readonly action: "checkpoint" | "restore" | "restore-source",
+    readonly action: "checkpoint" | "restore" | "restore-source" | "cpu-check",
     readonly instanceId: string,
     cause: unknown,
   ) {
@@ -57,4 +57,27 @@ export class HostSideError extends HotspotError {
       { cause },
     );
   }
+}
+
+/**
+ * The target's CPU cannot run the container (`criu cpuinfo check` of the home's CPU description on
+ * it failed): the hop is undone before the container stopped, neither the market nor the container
+ * host is at fault, and no instance of this type can take the container for the rest of the run.
+ */
+export class CpuMismatchError extends HotspotError {
+  constructor(
+    readonly instanceId: string,
+    readonly instanceType: string,
+    readonly detail: string,
+  ) {
+    super(
+      "HOTSPOT_LIVE_CPU_MISMATCH",
+      `${instanceType} ${instanceId} cannot run the container (its CPU lacks what the home's CPU offered it): ${detail}; ${instanceType} is left out for the rest of the run`,
+    );
+  }
+}
+
+/** A hop undone for a reason that is not the market's: no cool-down of it follows. */
+export function notTheMarket(error: unknown): boolean {
+  return error instanceof HostSideError || error instanceof CpuMismatchError;
 }

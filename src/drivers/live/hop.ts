@@ -4,7 +4,7 @@ import { LiveCalls } from "./calls.js";
 import type { ContainerHost } from "./container-host.js";
 import type { Ec2Compute, InstanceView, LaunchRequest } from "./ec2-compute.js";
 import { isGone } from "./instance-state.js";
-import { ContainerLostError, HostSideError, InstanceLostError } from "./errors.js";
+import { ContainerLostError, CpuMismatchError, HostSideError, InstanceLostError, notTheMarket } from "./errors.js";
 import {
   HOP_STEPS,
   hasEntry,
@@ -190,7 +190,13 @@ export class HopExecutor {
     try {
       const state = await this.deps.host.state();
       if (!hasEntry(hop, "checkpoint", "begin") || state.runningOn === hop.source) {
-        await this.rollBack(hop, "rolled-back", reason, hostSide);
+        await this.rollBack(
+          hop,
+          "rolled-back",
+          reason,
+          notTheMarket(failure.error),
+          failure.error instanceof CpuMismatchError,
+        );
       } else if (failure.error instanceof InstanceLostError && failure.error.instanceId !== hop.source) {
         await this.fallBack(hop, reason);
       } else if (hostSide && state.runningOn === null && state.checkpointFrom !== null) {
@@ -205,11 +211,18 @@ export class HopExecutor {
 
   /**
    * The container still runs on the source (or has nothing to carry): end the target, if one was
-   * launched. `hostSide`: the container host failed, not the market (no cool-down follows).
+   * launched. `hostSide`: the container host failed, not the market (no cool-down follows);
+   * `cpuMismatch`: the target's CPU cannot run the container (its type is left out).
    */
-  async rollBack(hop: HopRecord, outcome: HopOutcome, reason: string, hostSide = false): Promise<void> {
+  async rollBack(
+    hop: HopRecord,
+    outcome: HopOutcome,
+    reason: string,
+    hostSide = false,
+    cpuMismatch = false,
+  ): Promise<void> {
     await this.step(hop, "terminate-target", () => this.terminateTarget(hop));
-    await this.deps.journal.finish(hop, outcome, reason, hostSide);
+    await this.deps.journal.finish(hop, outcome, reason, hostSide, cpuMismatch);
   }
 
   /** The container was stopped and the target is lost: bring volume, ENI and container back to the source. */
@@ -255,6 +268,8 @@ export class HopExecutor {
         return this.acquire(hop);
       case "wait-running":
         return this.waitRunning(await this.targetOf(hop));
+      case "cpu-check":
+        return this.checkCpu(hop, await this.targetOf(hop));
       case "checkpoint":
         return this.checkpoint(hop, await this.targetOf(hop));
       case "detach-source":
@@ -328,6 +343,20 @@ export class HopExecutor {
     return {};
   }
 
+  /**
+   * Before the container stops: can the target's CPU run it? A mismatch throws CpuMismatchError (the
+   * hop is rolled back, the container never stopped); a check that could not be made, HostSideError.
+   */
+  private async checkCpu(hop: HopRecord, target: string): Promise<StepResult> {
+    const { host } = this.deps;
+    // Resumed past the checkpoint (a journal of an older controller): too late to matter.
+    if (hasEntry(hop, "checkpoint", "begin")) return { note: "not checked: the checkpoint has begun" };
+    if (host.checkCpu === undefined) return { note: "not checked: this container host cannot" };
+    const verdict = await onHost("cpu-check", target, () => host.checkCpu!(target));
+    if (verdict.compatible) return { note: `${target} can run the container` };
+    throw new CpuMismatchError(target, hop.target.instanceType, verdict.detail);
+  }
+
   private async checkpoint(hop: HopRecord, target: string): Promise<StepResult> {
     const { host } = this.deps;
     const state = await host.state();
@@ -380,13 +409,13 @@ export class HopExecutor {
 }
 
 /** A container host's own failure, marked as such (the market is not at fault). */
-async function onHost(
+async function onHost<T>(
   action: HostSideError["action"],
   instanceId: string,
-  act: () => Promise<void>,
-): Promise<void> {
+  act: () => Promise<T>,
+): Promise<T> {
   try {
-    await act();
+    return await act();
   } catch (error) {
     throw new HostSideError(action, instanceId, error);
   }

@@ -9,6 +9,7 @@ import type { Lifecycle } from "./ec2-compute.js";
 export const HOP_STEPS = [
   "acquire",
   "wait-running",
+  "cpu-check",
   "checkpoint",
   "detach-source",
   "attach-target",
@@ -53,6 +54,8 @@ export interface HopRecord {
   reason?: string;
   /** Undone because the container host failed (checkpoint, restore), not the market: no cool-down. */
   hostSide?: boolean;
+  /** Undone because the target's CPU cannot run the container: its type is left out for the rest of the run. */
+  cpuMismatch?: boolean;
 }
 
 export interface JournalDocument {
@@ -148,10 +151,17 @@ export class Journal {
     await this.flush();
   }
 
-  async finish(hop: HopRecord, outcome: HopOutcome, reason?: string, hostSide = false): Promise<void> {
+  async finish(
+    hop: HopRecord,
+    outcome: HopOutcome,
+    reason?: string,
+    hostSide = false,
+    cpuMismatch = false,
+  ): Promise<void> {
     hop.outcome = outcome;
     if (reason !== undefined) hop.reason = reason;
     if (hostSide) hop.hostSide = true;
+    if (cpuMismatch) hop.cpuMismatch = true;
     if (outcome === "done" && hop.targetInstanceId !== null) this.doc.home = hop.targetInstanceId;
     await this.flush();
   }

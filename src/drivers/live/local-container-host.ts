@@ -9,9 +9,12 @@ import { run, runIn } from "../../host/run.js";
 import { isMounted } from "../../cloud/local/hosts/volumes.js";
 import { writeFileAtomic } from "../../util/atomic-write.js";
 import { readCgroupUsage } from "./cgroup-usage.js";
+import { checkReference, CPU_DIR, dumpReference } from "./cpu-check.js";
+import type { CpuVerdict } from "../../host/criu.js";
 import type {
   ContainerHost,
   ContainerState,
+  CpuReference,
   ContainerUsage,
   HostPreflight,
   PreflightCheck,
@@ -83,6 +86,20 @@ export class LocalContainerHost implements ContainerHost {
       );
     }
     return { runningOn: running[0] ?? null, checkpointFrom: await this.checkpointFrom() };
+  }
+
+  /** The reference is dumped in `instanceId`'s namespace onto the volume (every namespace sees this machine's CPU). */
+  async cpuReference(instanceId: string): Promise<CpuReference> {
+    const { backend, volumeId } = this.options;
+    const dir = join(backend.volumes.mountPoint(volumeId), CPU_DIR);
+    return dumpReference(dir, { netns: backend.instanceNetns(instanceId) });
+  }
+
+  /** Checked in the target's namespace, on the reference the volume holds (mounted here for every instance). */
+  async checkCpu(target: string): Promise<CpuVerdict> {
+    const { backend, volumeId } = this.options;
+    const dir = join(backend.volumes.mountPoint(volumeId), CPU_DIR);
+    return checkReference(dir, { netns: backend.instanceNetns(target) });
   }
 
   async checkpoint(source: string): Promise<void> {

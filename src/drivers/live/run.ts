@@ -17,7 +17,7 @@ import { HandedOffSignal } from "./errors.js";
 import { carriedLedger, chainResult, ENDED_KEY, HANDED_OFF_KEY, type EarlierLedger } from "./ledger-chain.js";
 import { awaitTakeover, receiveIfHere, watchOver } from "./self-migrating.js";
 import { fileExists } from "../../util/file-exists.js";
-import type { ContainerHost } from "./container-host.js";
+import type { ContainerHost, CpuReference } from "./container-host.js";
 import { liveMarkets, zonePricePoller } from "./zone-markets.js";
 import { LiveDriver } from "./driver.js";
 import { MeasuredWorkload } from "./measured-workload.js";
@@ -122,6 +122,11 @@ export interface LiveRunOptions {
    */
   readonly previousLedger?: (instanceId: string | null) => Promise<EarlierLedger | null>;
   readonly onWarning?: (text: string) => void;
+  /**
+   * Where a target's CPU check needs the home's CPU reference with it (EC2: the target checks it at
+   * its boot): the targets' user data carrying it, used once the reference was dumped at the start.
+   */
+  readonly targetUserData?: (reference: CpuReference) => string;
 }
 
 export interface LiveRunSummary {
@@ -168,12 +173,20 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     });
   const resume = options.resume || self?.takeover === true;
   const journal = await openJournal({ ...options, resume }, call);
+  let userData = options.resources.userData;
+  // Read at each launch: the start's CPU reference may change what the targets' user data carries.
+  const resources: LiveResources = {
+    ...options.resources,
+    get userData() {
+      return userData;
+    },
+  };
   const executor = new HopExecutor({
     compute,
     host: options.host,
     journal,
     clock,
-    resources: options.resources,
+    resources,
     retry,
     timeouts: options.timeouts,
     hook: async (point, step, hop) => {
@@ -238,7 +251,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     preflight({
       compute,
       host: options.host,
-      resources: options.resources,
+      resources,
       stack: journal.stack,
       home: journal.home,
       targets: targets.map((m) => ({ instanceType: m.instanceType, zone: m.zone, lifecycle: m.lifecycle })),
@@ -246,8 +259,16 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
       clock,
       retry,
     });
-  // Before anything is launched; a takeover's controller runs where the hop just restored it.
-  const checked = await check(self?.takeover !== true, markets).catch(async (error: unknown) => {
+  const atStart = self?.takeover !== true;
+  // Before anything is launched; a takeover's controller runs where the hop just restored it and
+  // keeps the reference its predecessor dumped (this CPU passed the check against it).
+  const checked = await (async () => {
+    const report = await check(atStart, markets);
+    const reference = atStart ? await options.host.cpuReference?.(journal.home) : undefined;
+    if (reference !== undefined && options.targetUserData !== undefined)
+      userData = options.targetUserData(reference);
+    return { report, reference };
+  })().catch(async (error: unknown) => {
     // A fresh journal with no hop is not kept: the next start is not told to --resume it.
     if (!resume && journal.hops.length === 0) await rm(journal.path, { force: true });
     throw error;
@@ -268,7 +289,15 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     options.utilisation === "measured" && options.host.usage !== undefined
       ? new MeasuredWorkload(options.demandWork, level)
       : undefined;
-  logEvent("preflight", markets[homeMarket], preflightSummary(checked));
+  logEvent("preflight", markets[homeMarket], preflightSummary(checked.report));
+  if (checked.reference !== undefined) {
+    const bytes = Buffer.from(checked.reference.image, "base64").length;
+    logEvent(
+      "cpu-reference",
+      markets[homeMarket],
+      `${checked.reference.architecture} CPU of ${journal.home} described (criu cpuinfo dump, ${bytes} B): every target is checked against it before the checkpoint`,
+    );
+  }
   if (cpuExcluded.length > 0) {
     const cpu = `${homeCpu!.architecture} ${homeCpu!.cpuVendor}`;
     logEvent("cpu-compat", markets[homeMarket], `${rule} from ${cpu}: left out ${cpuExcluded.join(", ")}`);
@@ -303,6 +332,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
       logEvent("rebalance", market, `rebalance recommendation for ${instanceId} at ${isoSeconds(at)}`),
     onExcluded: (market, until, reason) =>
       logEvent("excluded", market, `unavailable until ${isoSeconds(until)}: ${reason}`),
+    onCpuExcluded: (market, reason) => logEvent("cpu-excluded", market, `left out for the rest of the run: ${reason}`),
   });
   const policy = definition.create(options.policy.params, {
     markets,

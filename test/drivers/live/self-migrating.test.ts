@@ -227,6 +227,7 @@ describe("self-migrating: no controller takes over on the target (real SDK, emul
     expect(steps(log)).toEqual([
       "acquire",
       "wait-running",
+      "cpu-check",
       "checkpoint",
       "reattach-source",
       "restore-source",
@@ -270,6 +271,8 @@ describe("self-migrating: no controller takes over on the target (real SDK, emul
       "acquire end",
       "wait-running begin",
       "wait-running end",
+      "cpu-check begin",
+      "cpu-check end",
       "checkpoint begin",
       "checkpoint end",
       "detach-source begin",

@@ -7,9 +7,12 @@ import { HostCommandError } from "../../../host/run.js";
 import { writeFileAtomic } from "../../../util/atomic-write.js";
 import { wallClock, type LiveClock } from "../clock.js";
 import { readCgroupUsage } from "../cgroup-usage.js";
+import { checkReference, CPU_DIR, dumpReference } from "../cpu-check.js";
+import type { CpuVerdict } from "../../../host/criu.js";
 import type {
   ContainerHost,
   ContainerState,
+  CpuReference,
   ContainerUsage,
   HostPreflight,
   PreflightCheck,
@@ -63,6 +66,11 @@ export interface MachineContainerHostOptions {
   readonly exists?: (path: string) => Promise<boolean>;
   readonly run?: HostRunner;
   readonly runQuiet?: QuietRunner;
+  /**
+   * The verdict of another instance's CPU check (it runs there, at its controller's boot): on EC2,
+   * read from its CPU_CHECK_TAG (`awaitVerdict`). Absent: `checkCpu` of another instance throws.
+   */
+  readonly cpuVerdict?: (target: string) => Promise<CpuVerdict>;
   /** criu binary lxc-checkpoint is to find (default: criuPath()). */
   readonly criu?: string;
   readonly clock?: Pick<LiveClock, "now" | "sleep">;
@@ -130,6 +138,21 @@ export class MachineContainerHost implements ContainerHost {
       runningOn: (await this.runsHere()) ? this.options.self : null,
       checkpointFrom: await this.checkpointFrom(),
     };
+  }
+
+  async cpuReference(instanceId: string): Promise<CpuReference> {
+    this.requireSelf("cpu reference", instanceId);
+    return dumpReference(join(this.options.volume.mountPoint, CPU_DIR), { criu: this.options.criu });
+  }
+
+  /** This machine's CPU is checked here; another's by its own controller, whose verdict `cpuVerdict` reads. */
+  async checkCpu(target: string): Promise<CpuVerdict> {
+    const { self, cpuVerdict, volume, criu } = this.options;
+    if (target === self) return checkReference(join(volume.mountPoint, CPU_DIR), { criu });
+    if (cpuVerdict === undefined) {
+      throw hostState(`cpu check on ${target}: this host runs on ${self} and has no way to hear ${target}'s verdict`);
+    }
+    return cpuVerdict(target);
   }
 
   async checkpoint(source: string): Promise<void> {
