@@ -70,7 +70,9 @@ export interface CriuPlace {
 async function criuIn(place: CriuPlace, args: readonly string[]) {
   const criu = place.criu ?? criuPath();
   const [file, ...rest] =
-    place.netns === undefined ? [criu, ...args] : ["nsenter", `--net=/run/netns/${place.netns}`, criu, ...args];
+    place.netns === undefined
+      ? [criu, ...args]
+      : ["nsenter", `--net=/run/netns/${place.netns}`, criu, ...args];
   return execa(file, rest, { reject: false, stdin: "ignore" });
 }
 
@@ -89,7 +91,8 @@ export async function cpuinfoDump(dir: string, place: CriuPlace = {}): Promise<v
 }
 
 /** Whether a CPU can run a process started on the reference CPU; `detail` says why not (CRIU's own words). */
-export type CpuVerdict = { readonly compatible: true } | { readonly compatible: false; readonly detail: string };
+export type CpuVerdict =
+  { readonly compatible: true } | { readonly compatible: false; readonly detail: string };
 
 /**
  * `criu cpuinfo check` (CPU_CAP) of the image in `dir` on this CPU (its log `cpuinfo-check.log` beside it).

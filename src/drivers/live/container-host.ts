@@ -119,12 +119,14 @@ export function lazyContainerHost(make: () => Promise<ContainerHost>): Container
     preflight: async (id, options) => (await get()).preflight(id, options),
     cpuReference: async (id) => {
       const made = await get();
-      if (made.cpuReference === undefined) throw new HotspotError("HOTSPOT_UNSUPPORTED", "this container host cannot describe its CPU");
+      if (made.cpuReference === undefined)
+        throw new HotspotError("HOTSPOT_UNSUPPORTED", "this container host cannot describe its CPU");
       return made.cpuReference(id);
     },
     checkCpu: async (target) => {
       const made = await get();
-      if (made.checkCpu === undefined) throw new HotspotError("HOTSPOT_UNSUPPORTED", "this container host cannot check a CPU");
+      if (made.checkCpu === undefined)
+        throw new HotspotError("HOTSPOT_UNSUPPORTED", "this container host cannot check a CPU");
       return made.checkCpu(target);
     },
     checkpoint: async (source) => (await get()).checkpoint(source),

@@ -144,7 +144,10 @@ export function controllerArgv(
     ...(options.catalog.skipUnknownTypes ? ["--skip-unknown-types"] : []),
     ...(Number.isFinite(where.until) ? flag("until", isoSeconds(where.until)) : []),
     ...flag("takeover-timeout", options.self?.takeoverTimeoutSeconds),
-    ...flag("cpu-reference", options.cpuReference === undefined ? undefined : encodeReference(options.cpuReference)),
+    ...flag(
+      "cpu-reference",
+      options.cpuReference === undefined ? undefined : encodeReference(options.cpuReference),
+    ),
     `--${role}`,
   ];
 }

@@ -49,7 +49,8 @@ export async function writeReference(dir: string, reference: CpuReference): Prom
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, ARCHITECTURE_FILE), `${reference.architecture}\n`);
-  if (reference.image !== "") await writeFile(join(dir, CPUINFO_IMAGE), Buffer.from(reference.image, "base64"));
+  if (reference.image !== "")
+    await writeFile(join(dir, CPUINFO_IMAGE), Buffer.from(reference.image, "base64"));
 }
 
 /**
@@ -104,7 +105,10 @@ export function parseVerdictTag(value: string | undefined, instanceId: string): 
   if (value === "ok") return { compatible: true };
   if (value.startsWith("mismatch: ")) return { compatible: false, detail: value.slice("mismatch: ".length) };
   if (value.startsWith("error: ")) {
-    throw new HotspotError("HOTSPOT_CRIU", `the CPU check on ${instanceId} could not be made: ${value.slice(7)}`);
+    throw new HotspotError(
+      "HOTSPOT_CRIU",
+      `the CPU check on ${instanceId} could not be made: ${value.slice(7)}`,
+    );
   }
   throw new HotspotError(
     "HOTSPOT_LIVE_CPU_CHECK",
@@ -131,7 +135,8 @@ export async function awaitVerdict(
   const giveUpAt = clock.now() + options.timeoutMs;
   for (;;) {
     const tags = await tagsOf(target);
-    if (tags === null) throw new HotspotError("HOTSPOT_LIVE_CPU_CHECK", `${target} is gone: no CPU verdict from it`);
+    if (tags === null)
+      throw new HotspotError("HOTSPOT_LIVE_CPU_CHECK", `${target} is gone: no CPU verdict from it`);
     const verdict = parseVerdictTag(tags[CPU_CHECK_TAG], target);
     if (verdict !== null) return verdict;
     if (clock.now() >= giveUpAt) {

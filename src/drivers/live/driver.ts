@@ -341,7 +341,8 @@ export class LiveDriver implements Driver {
   private coolDownFromJournal(): void {
     const now = nowSeconds(this.options.clock);
     for (const hop of this.options.executor.deps.journal.hops) {
-      if (hop.cpuMismatch === true) this.excludeType(hop.target.instanceType, `${hop.id} (journal): ${hop.reason}`);
+      if (hop.cpuMismatch === true)
+        this.excludeType(hop.target.instanceType, `${hop.id} (journal): ${hop.reason}`);
       const undone = hop.outcome === "fell-back" || hop.outcome === "rolled-back";
       if (!undone || hop.reason === STILL_ON_SOURCE || hop.hostSide === true) continue;
       const last = hop.entries[hop.entries.length - 1];

@@ -4,7 +4,13 @@ import { LiveCalls } from "./calls.js";
 import type { ContainerHost } from "./container-host.js";
 import type { Ec2Compute, InstanceView, LaunchRequest } from "./ec2-compute.js";
 import { isGone } from "./instance-state.js";
-import { ContainerLostError, CpuMismatchError, HostSideError, InstanceLostError, notTheMarket } from "./errors.js";
+import {
+  ContainerLostError,
+  CpuMismatchError,
+  HostSideError,
+  InstanceLostError,
+  notTheMarket,
+} from "./errors.js";
 import {
   HOP_STEPS,
   hasEntry,

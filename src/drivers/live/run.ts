@@ -332,7 +332,8 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
       logEvent("rebalance", market, `rebalance recommendation for ${instanceId} at ${isoSeconds(at)}`),
     onExcluded: (market, until, reason) =>
       logEvent("excluded", market, `unavailable until ${isoSeconds(until)}: ${reason}`),
-    onCpuExcluded: (market, reason) => logEvent("cpu-excluded", market, `left out for the rest of the run: ${reason}`),
+    onCpuExcluded: (market, reason) =>
+      logEvent("cpu-excluded", market, `left out for the rest of the run: ${reason}`),
   });
   const policy = definition.create(options.policy.params, {
     markets,

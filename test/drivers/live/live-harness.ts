@@ -8,9 +8,11 @@ import { MemoryHostBackend } from "../../../src/cloud/local/memory-backend.js";
 import type {
   ContainerHost,
   ContainerState,
+  CpuReference,
   HostPreflight,
   TrialCheckpoint,
 } from "../../../src/drivers/live/container-host.js";
+import type { CpuVerdict } from "../../../src/host/criu.js";
 import { createEc2Compute, type Ec2Compute, type Lifecycle } from "../../../src/drivers/live/ec2-compute.js";
 import { HopExecutor, TAG_STACK, type StepHook } from "../../../src/drivers/live/hop.js";
 import { Journal, type TargetMarket } from "../../../src/drivers/live/journal.js";
@@ -53,6 +55,10 @@ export class FakeContainerHost implements ContainerHost {
   failingCheck: { readonly check: string; readonly detail: string } | null = null;
   /** Instances preflight was asked about, and whether with a trial. */
   readonly preflights: string[] = [];
+  /** Instance types whose CPU `checkCpu` finds unable to run the container. */
+  readonly cpuMismatchTypes = new Set<string>();
+  /** Instances `checkCpu` was asked about. */
+  readonly cpuChecks: string[] = [];
 
   constructor(
     private readonly emulator: Emulator,
@@ -80,6 +86,24 @@ export class FakeContainerHost implements ContainerHost {
     ];
     const ok = checks.every((c) => c.ok);
     return { checks, trial: options.trial && ok ? this.trial : null };
+  }
+
+  async cpuReference(instanceId: string): Promise<CpuReference> {
+    if (this.runningOn !== instanceId) throw new Error(`cpu reference on ${instanceId}: not running there`);
+    return { architecture: "x86_64", image: "" };
+  }
+
+  /** The verdict by the target's type in the emulator: mismatched for `cpuMismatchTypes`. */
+  async checkCpu(target: string): Promise<CpuVerdict> {
+    this.cpuChecks.push(target);
+    const type = this.emulator.state.instances.get(target)?.instanceType;
+    if (type === undefined) throw new Error(`cpu check on ${target}: no such instance`);
+    return this.cpuMismatchTypes.has(type)
+      ? {
+          compatible: false,
+          detail: "Error (criu/arch/x86/cpu.c:223): cpu: CPU instruction capabilities do not match run time",
+        }
+      : { compatible: true };
   }
 
   async checkpoint(source: string): Promise<void> {

@@ -78,7 +78,9 @@ describe("runLive: the engine and a policy drive journaled hops (real SDK, emula
 
     // Every step of every hop logged once, every decision once.
     const steps = log.filter((r) => r.kind === "step");
-    expect(steps.map((r) => (r.kind === "step" ? r.step : "")).slice(0, HOP_STEPS.length)).toEqual([...HOP_STEPS]);
+    expect(steps.map((r) => (r.kind === "step" ? r.step : "")).slice(0, HOP_STEPS.length)).toEqual([
+      ...HOP_STEPS,
+    ]);
     expect(steps).toHaveLength(3 * HOP_STEPS.length);
     expect(log.filter((r) => r.kind === "decision")).toHaveLength(result.decisions);
 

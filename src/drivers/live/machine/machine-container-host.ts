@@ -150,7 +150,9 @@ export class MachineContainerHost implements ContainerHost {
     const { self, cpuVerdict, volume, criu } = this.options;
     if (target === self) return checkReference(join(volume.mountPoint, CPU_DIR), { criu });
     if (cpuVerdict === undefined) {
-      throw hostState(`cpu check on ${target}: this host runs on ${self} and has no way to hear ${target}'s verdict`);
+      throw hostState(
+        `cpu check on ${target}: this host runs on ${self} and has no way to hear ${target}'s verdict`,
+      );
     }
     return cpuVerdict(target);
   }
