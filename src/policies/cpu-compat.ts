@@ -27,6 +27,13 @@ export const cpuCompatRules = {
 
 export type CpuCompat = keyof typeof cpuCompatRules;
 
+/** The rules a live run takes (`none` would let a hop cross architectures). */
+export const liveCpuCompatRules = {
+  "same-vendor": true,
+  "same-arch": true,
+  "any-x86": true,
+} as const satisfies Partial<Record<CpuCompat, true>>;
+
 export const DEFAULT_CPU_COMPAT: CpuCompat = "same-vendor";
 
 /** Whether a container that started on `origin` may be restored on `cpu` under `rule`. */

@@ -199,6 +199,7 @@ export async function runLiveAct(options: ControllerOptions, clock: LiveClock = 
         catalog,
         workUnit: options.catalog.workUnit,
         skipUnknownTypes: options.catalog.skipUnknownTypes,
+        cpuCompat: options.cpuCompat,
         policy,
         intervalSeconds: options.intervalSeconds,
         billing: options.billing,

@@ -1,6 +1,7 @@
 import { isAbsolute, join, normalize } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { decodeReference } from "../../drivers/live/cpu-check.js";
+import { DEFAULT_CPU_COMPAT, liveCpuCompatRules } from "../../policies/cpu-compat.js";
 import { createCatalog } from "../../catalog/catalog.js";
 import { defaultDemandWork } from "../../catalog/work-unit.js";
 import { loadEc2Client } from "../cloud-clients.js";
@@ -74,6 +75,10 @@ export function liveBuilder(yargs: Argv) {
       type: "string",
       describe:
         "With --takeover on EC2, set by the source in a target's user data: the home's CPU (<architecture>:<base64 of criu's cpuinfo.img>), checked here before the hop's checkpoint",
+    })
+    .option("cpu-compat", {
+      type: "string",
+      describe: `Candidate types, from the CPU of the container's home: same-vendor (architecture and vendor; default), same-arch, any-x86; each target's CPU is also checked with criu cpuinfo check before the checkpoint`,
     })
     .option("until", { type: "string", describe: "Stop at this time (ISO), instead of --duration" })
     .option("results", {
@@ -202,6 +207,7 @@ export type LiveArgs = CatalogArgs & {
   boot?: boolean;
   "takeover-timeout"?: string;
   "cpu-reference"?: string;
+  "cpu-compat"?: string;
   until?: string;
   "dry-run"?: boolean;
   resume?: boolean;
@@ -359,6 +365,7 @@ export function actOptionsFromArgs(args: LiveArgs): ControllerOptions {
     billing: common.billing,
     historyWindowSeconds: common.historyWindowSeconds,
     catalog: common.catalog,
+    cpuCompat: common.cpuCompat,
   };
 }
 
@@ -439,6 +446,7 @@ function sharedOptions(args: LiveArgs) {
     billing: parseChoice("--billing", args.billing ?? "per-second", billingModels),
     historyWindowSeconds: parseDuration("--history-window", args["history-window"] ?? "1d")!,
     catalog: catalogOptionsFromArgs(args),
+    cpuCompat: parseChoice("--cpu-compat", args["cpu-compat"] ?? DEFAULT_CPU_COMPAT, liveCpuCompatRules),
   };
 }
 
@@ -556,6 +564,7 @@ async function runLiveDryRun(args: LiveArgs, clock: LiveClock): Promise<void> {
     intervalSeconds: options.intervalSeconds,
     historyWindowSeconds: options.historyWindowSeconds,
     skipUnknownTypes: options.catalog.skipUnknownTypes,
+    cpuCompat: options.cpuCompat,
     clock,
     metadata: notices,
     rounds: options.rounds,
@@ -565,6 +574,9 @@ async function runLiveDryRun(args: LiveArgs, clock: LiveClock): Promise<void> {
   const left = [
     ...summary.skipped.map((gap) => `${gap.type} (no catalog ${gap.missing})`),
     ...summary.noSpotPrice.map((type) => `${type} spot (no spot price in ${config.zone})`),
+    ...summary.cpu.excluded.map(
+      (type) => `${type} (--cpu-compat ${summary.cpu.rule} from ${summary.cpu.origin})`,
+    ),
   ];
   process.stderr.write(
     `hotspot live --dry-run: ${summary.decisions} decision(s) over ${summary.markets.length} market(s); ${summary.polls} price poll(s), ${summary.records} record(s) of which ${summary.duplicates} already known${left.length > 0 ? `; left out: ${left.join(", ")}` : ""}\n`,

@@ -5,6 +5,7 @@ import type { LiveConfig } from "../../setup/config.js";
 import { shellCommandLine } from "../../util/shell.js";
 import { isoSeconds } from "../../util/iso-seconds.js";
 import type { CpuReference } from "./container-host.js";
+import type { CpuCompat } from "../../policies/cpu-compat.js";
 import { encodeReference } from "./cpu-check.js";
 
 /**
@@ -77,6 +78,8 @@ export interface ControllerOptions {
   readonly billing: BillingModelName;
   readonly historyWindowSeconds: number;
   readonly catalog: ControllerCatalog;
+  /** Candidate types from the home's CPU; undefined: the default (same-vendor). */
+  readonly cpuCompat?: CpuCompat;
   /**
    * EC2, a target's controller (`--cpu-reference`): the home's CPU reference its source carried in its
    * user data, checked here at boot (verdict published in CPU_CHECK_TAG) and carried on to its targets.
@@ -141,6 +144,7 @@ export function controllerArgv(
       options.catalog.specsFile === undefined ? undefined : resolve(options.catalog.specsFile),
     ),
     ...flag("work-unit", options.catalog.workUnit),
+    ...flag("cpu-compat", options.cpuCompat),
     ...(options.catalog.skipUnknownTypes ? ["--skip-unknown-types"] : []),
     ...(Number.isFinite(where.until) ? flag("until", isoSeconds(where.until)) : []),
     ...flag("takeover-timeout", options.self?.takeoverTimeoutSeconds),

@@ -26,6 +26,12 @@ import { liveMarkets, zonePricePoller } from "./zone-markets.js";
 import type { PricePoller } from "./price-poller.js";
 import { nowSeconds, type LiveClock } from "./clock.js";
 import { isoSeconds } from "../../util/iso-seconds.js";
+import {
+  cpuCompatible,
+  DEFAULT_CPU_COMPAT,
+  originMarket,
+  type CpuCompat,
+} from "../../policies/cpu-compat.js";
 
 /** Where the container runs now, as the dry run assumes it (it never moves it). */
 export interface AssumedPlacement {
@@ -55,6 +61,8 @@ export interface DryRunOptions {
   readonly migrationModel?: MigrationModelConfig;
   /** Leave out candidate types the catalog cannot price instead of failing. */
   readonly skipUnknownTypes?: boolean;
+  /** Candidates restricted to CPUs the container can be restored on, as live mode does (default same-vendor). */
+  readonly cpuCompat?: CpuCompat;
   readonly clock: LiveClock;
   /** Instance metadata to watch for interruption notices; none: notices are not watched. */
   readonly metadata?: NoticePoller;
@@ -96,6 +104,12 @@ export interface DryRunSummary {
   /** Candidate types left out, with why. */
   readonly skipped: readonly TypeGap[];
   readonly noSpotPrice: readonly string[];
+  /** The CPU-compatibility rule, the type whose CPU it starts from, and the types it leaves out. */
+  readonly cpu: {
+    readonly rule: CpuCompat;
+    readonly origin: string | null;
+    readonly excluded: readonly string[];
+  };
   readonly decisions: number;
   readonly polls: number;
   /** Price records EC2 returned, and of them the ones already known. */
@@ -115,6 +129,13 @@ export async function runDryRun(options: DryRunOptions): Promise<DryRunSummary> 
   if (definition.simulationOnly) {
     throw new UsageError("policy", "a policy that can run live (not simulation-only)", chosen.name);
   }
+  if (options.cpuCompat === "none") {
+    throw new UsageError(
+      "--cpu-compat",
+      "same-vendor, same-arch or any-x86 (none is for simulation only)",
+      options.cpuCompat,
+    );
+  }
   const start = nowSeconds(clock);
   const { resolution, poller } = zonePricePoller({
     ...options,
@@ -132,7 +153,11 @@ export async function runDryRun(options: DryRunOptions): Promise<DryRunSummary> 
     duplicates += report.duplicates;
   };
   await poll();
-  const markets = liveMarkets(config.zone, resolution, (type) => !Number.isNaN(poller.price(type)));
+  const spotPriced = (type: string) => !Number.isNaN(poller.price(type));
+  const cpu = cpuRestriction(options, liveMarkets(config.zone, resolution, spotPriced), poller);
+  const allowed = (type: string) =>
+    cpu.from === null || cpuCompatible(cpu.rule, cpu.from, resolution.types.get(type)!.spec);
+  const markets = liveMarkets(config.zone, resolution, spotPriced, allowed);
   const noSpotPrice = [...resolution.types.keys()].filter((type) => Number.isNaN(poller.price(type))).sort();
   const placement = placementOf(options.current, markets, start);
   const model = options.migrationModel ?? defaultMigrationModel;
@@ -194,11 +219,35 @@ export async function runDryRun(options: DryRunOptions): Promise<DryRunSummary> 
     markets,
     skipped: resolution.skipped,
     noSpotPrice,
+    cpu: {
+      rule: cpu.rule,
+      origin: cpu.from?.instanceType ?? null,
+      excluded: [...resolution.types.keys()].filter((type) => !allowed(type)).sort(),
+    },
     decisions,
     polls,
     records,
     duplicates,
   };
+}
+
+/**
+ * The rule and the CPU it starts from: the assumed placement's type, else (as the simulator does) the
+ * market a container would start on, the cheapest per work at the start that fits its memory.
+ */
+function cpuRestriction(
+  options: DryRunOptions,
+  all: readonly Market[],
+  poller: PricePoller,
+): { readonly rule: CpuCompat; readonly from: Market | null } {
+  const rule = options.cpuCompat ?? DEFAULT_CPU_COMPAT;
+  const { current, workload } = options;
+  if (current !== null)
+    return { rule, from: all.find((m) => m.instanceType === current.instanceType) ?? null };
+  const priceAt = (id: number) =>
+    all[id].lifecycle === "spot" ? poller.price(all[id].instanceType) : all[id].onDemandUsd;
+  const origin = originMarket(rule, all, priceAt, workload.memoryGiB, workload.demandWork);
+  return { rule, from: origin < 0 ? null : all[origin] };
 }
 
 function placementOf(current: AssumedPlacement | null, markets: readonly Market[], start: number) {

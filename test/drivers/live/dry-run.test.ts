@@ -244,6 +244,41 @@ describe("runDryRun (EC2 emulator through the real SDK)", () => {
     ]);
   });
 
+  it("applies --cpu-compat from the assumed home's CPU, as live mode does", async () => {
+    // c5a.large (AMD) and c6g.large (Graviton, arm64) are cheaper than the Intel m4.large home.
+    h = await harness({
+      spotPrices: [at(-3600, "m4.large", 0.03), at(-3600, "c5a.large", 0.02), at(-3600, "c6g.large", 0.01)],
+    });
+    const config = { ...liveConfig, instanceTypes: ["m4.large", "c5a.large", "c6g.large"] };
+    const current = { instanceType: "m4.large", lifecycle: "spot" as const };
+    const chosen = async (cpuCompat?: "same-vendor" | "same-arch" | "any-x86") => {
+      const records: DecisionRecord[] = [];
+      // The catalog has no ECU for the newer types: work in vCPUs (2 each, so price alone decides).
+      const workload = { memoryGiB, demandWork: 2, utilisation: 1 };
+      const summary = await runDryRun(
+        options({ config, current, rounds: 1, cpuCompat, workUnit: "vcpu", workload }, records),
+      );
+      return { summary, chosen: records[0].chosen?.instanceType };
+    };
+    const vendor = await chosen();
+    expect(vendor.summary.cpu).toEqual({
+      rule: "same-vendor",
+      origin: "m4.large",
+      excluded: ["c5a.large", "c6g.large"],
+    });
+    expect(vendor.summary.markets.map((m) => m.instanceType)).toEqual(["m4.large", "m4.large"]);
+    expect(vendor.chosen).toBe("m4.large");
+    const arch = await chosen("same-arch");
+    expect(arch.summary.cpu.excluded).toEqual(["c6g.large"]);
+    expect(arch.chosen).toBe("c5a.large");
+    expect((await chosen("any-x86")).summary.cpu.excluded).toEqual(["c6g.large"]);
+    await expect(
+      runDryRun(options({ config, current, rounds: 1, cpuCompat: "none", workUnit: "vcpu" }, [])),
+    ).rejects.toThrow(
+      "--cpu-compat: expected same-vendor, same-arch or any-x86 (none is for simulation only), found none",
+    );
+  });
+
   it("refuses the simulation-only optimum and an assumed market the zone lacks", async () => {
     h = await harness({ spotPrices: dryRunPrices });
     const records: DecisionRecord[] = [];
