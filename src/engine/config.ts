@@ -2,7 +2,7 @@ import type { BillingModelName } from "./billing.js";
 import type { MigrationModelConfig } from "./migration-model.js";
 import type { WorkloadProfile } from "./workload.js";
 import type { WorkUnit } from "../catalog/types.js";
-import type { Placement } from "./types.js";
+import type { Lifecycle, MigrationEstimate, Placement } from "./types.js";
 
 /** The workload, billing and migration model of a run, whatever drives it (sim or live). */
 export interface RunModel {
@@ -30,4 +30,9 @@ export interface EngineConfig extends RunModel {
    * absent: the policy places it at `start`.
    */
   readonly initial?: Placement;
+  /**
+   * The hop estimate policies see, when the driver learns it as the run goes (live mode, from its own
+   * hops); absent: `migrationModel`'s means.
+   */
+  readonly migrationEstimate?: (target: Lifecycle) => MigrationEstimate;
 }

@@ -239,6 +239,7 @@ export class HoppingEngine implements EventSink {
 
   private estimate(to: number): MigrationEstimate {
     const lifecycle = this.driver.markets[to].lifecycle;
+    if (this.config.migrationEstimate !== undefined) return this.config.migrationEstimate(lifecycle);
     let cached = this.estimates.get(lifecycle);
     if (cached === undefined) {
       cached = migrationEstimate(this.config.migrationModel, this.config.memoryGiB, lifecycle);

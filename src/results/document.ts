@@ -1,5 +1,6 @@
 import type { SimRun } from "../drivers/sim/run.js";
 import type { Trace } from "../traces/types.js";
+import type { Lifecycle } from "../engine/types.js";
 import { version } from "../version.js";
 import { isoSeconds } from "../util/iso-seconds.js";
 import { unpricedStretches } from "../traces/coverage.js";
@@ -133,6 +134,37 @@ export interface ResultsDocument {
   readonly excludedZones?: readonly ExcludedZone[];
   /** What makes the results less than they seem (unpriced stretches, skipped rows); absent when none. */
   readonly warnings?: readonly string[];
+  /** Live runs: every hop's measured steps and image, and the rates the policy's hop estimate used. */
+  readonly hopCosts?: HopCostsDocument;
+}
+
+/** One live hop as the journal timed it. */
+export interface HopCostDocument {
+  readonly hop: string;
+  /** `<type> <lifecycle>` of its target. */
+  readonly target: string;
+  readonly lifecycle: Lifecycle;
+  /** done, rolled-back, fell-back; null while open. */
+  readonly outcome: string | null;
+  /** Seconds per step that ran to its end (acquire, wait-running, cpu-check, checkpoint, detach-source, …). */
+  readonly stepSeconds: Readonly<Partial<Record<string, number>>>;
+  /** The checkpoint image's bytes; null when no checkpoint finished (or the host could not measure it). */
+  readonly imageBytes: number | null;
+}
+
+/** The rates a live policy's hop estimate uses now, and how many measurements they rest on. */
+export interface LearnedRatesDocument {
+  readonly checkpointBytesPerSecond: number | null;
+  readonly restoreBytesPerSecond: number | null;
+  /** The newest image's bytes (trial or hop), which the estimate expects the next hop to move. */
+  readonly imageBytes: number | null;
+  readonly checkpointSamples: number;
+  readonly restoreSamples: number;
+}
+
+export interface HopCostsDocument {
+  readonly hops: readonly HopCostDocument[];
+  readonly rates: LearnedRatesDocument;
 }
 
 /** Nearest-rank 95th percentile; 0 for no samples. */

@@ -26,6 +26,11 @@ export interface PreflightCheck {
   readonly detail: string;
 }
 
+/** A hop's checkpoint image on the volume. */
+export interface CheckpointImage {
+  readonly imageBytes: number;
+}
+
 /** A checkpoint that left the container running: how long it took and how big its image was. */
 export interface TrialCheckpoint {
   readonly seconds: number;
@@ -86,7 +91,8 @@ export interface ContainerHost {
    * Called before the checkpoint: the container runs on.
    */
   checkCpu?(target: string): Promise<CpuVerdict>;
-  checkpoint(source: string): Promise<void>;
+  /** Returns the image's size where the host can measure it (learned hop costs, hop-costs.ts). */
+  checkpoint(source: string): Promise<CheckpointImage | void>;
   restore(on: string): Promise<void>;
   /**
    * Starts the stopped container, which has no checkpoint (a fresh launch), on `instanceId`, as LXC

@@ -85,6 +85,7 @@ export class StepFailure extends Error {
 interface StepResult {
   readonly note?: string;
   readonly target?: string;
+  readonly imageBytes?: number;
 }
 
 /**
@@ -263,6 +264,7 @@ export class HopExecutor {
       event: "end" as const,
       at: clock.now(),
       ...(result?.note ? { note: result.note } : {}),
+      ...(result?.imageBytes === undefined ? {} : { imageBytes: result.imageBytes }),
     };
     await journal.record(hop, end, result?.target);
     await hook?.("end", step, hop);
@@ -369,8 +371,8 @@ export class HopExecutor {
     if (state.runningOn === hop.source) {
       // Last moment to back out cheaply: never stop the container for a target that is going away.
       await this.calls.requireRunning(target);
-      await onHost("checkpoint", hop.source, () => host.checkpoint(hop.source));
-      return { note: "checkpointed" };
+      const image = await onHost("checkpoint", hop.source, () => host.checkpoint(hop.source));
+      return { note: "checkpointed", ...(image ? { imageBytes: image.imageBytes } : {}) };
     }
     if (state.runningOn === null && state.checkpointFrom !== null) return { note: "already checkpointed" };
     if (state.runningOn === target) return { note: "already restored on the target" };

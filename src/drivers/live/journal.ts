@@ -30,6 +30,8 @@ export interface JournalEntry {
   /** Milliseconds since the Unix epoch. */
   readonly at: number;
   readonly note?: string;
+  /** A checkpoint's end: the bytes of its image on the volume. */
+  readonly imageBytes?: number;
 }
 
 export type HopOutcome = "done" | "rolled-back" | "fell-back";
@@ -224,6 +226,8 @@ function validate(value: unknown, path: string): JournalDocument {
     hop.entries.forEach((e, j) => {
       if (!STEP_NAMES.includes(e?.step) || !["begin", "end", "error"].includes(e.event))
         bad(`${where}.entries[${j}]`, `a step of ${STEP_NAMES.join(", ")} with event begin|end|error`, e);
+      if (e.imageBytes !== undefined && !(Number.isFinite(e.imageBytes) && e.imageBytes >= 0))
+        bad(`${where}.entries[${j}].imageBytes`, "a byte count", e.imageBytes);
     });
   });
   return doc as JournalDocument;

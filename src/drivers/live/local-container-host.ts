@@ -13,13 +13,22 @@ import { checkReference, CPU_DIR, dumpReference } from "./cpu-check.js";
 import type { CpuVerdict } from "../../host/criu.js";
 import type {
   ContainerHost,
+  CheckpointImage,
   ContainerState,
   CpuReference,
   ContainerUsage,
   HostPreflight,
   PreflightCheck,
 } from "./container-host.js";
-import { criuCheck, failed, lxcCgroupCheck, passed, trialCheckpoint, writableCheck } from "./host-checks.js";
+import {
+  criuCheck,
+  directoryBytes,
+  failed,
+  lxcCgroupCheck,
+  passed,
+  trialCheckpoint,
+  writableCheck,
+} from "./host-checks.js";
 
 export interface LocalContainerHostOptions {
   readonly backend: NamespaceHostBackend;
@@ -102,7 +111,7 @@ export class LocalContainerHost implements ContainerHost {
     return checkReference(dir, { netns: backend.instanceNetns(target) });
   }
 
-  async checkpoint(source: string): Promise<void> {
+  async checkpoint(source: string): Promise<CheckpointImage> {
     const { backend, container, volumeId, address } = this.options;
     const sourceNetns = backend.instanceNetns(source);
     if (container.netns !== sourceNetns || !(await this.runsIn(source))) {
@@ -126,8 +135,10 @@ export class LocalContainerHost implements ContainerHost {
       await this.releaseAll().catch(() => undefined);
       throw error;
     }
+    const imageBytes = await directoryBytes(this.imagesDir);
     const marker: CompleteMarker = { from: source };
     await writeFileAtomic(join(this.imagesDir, COMPLETE_MARKER), [`${JSON.stringify(marker)}\n`]);
+    return { imageBytes };
   }
 
   async restore(on: string): Promise<void> {

@@ -3,14 +3,15 @@ import type { Ec2Api } from "../../cloud/ec2-client.js";
 import type { BillingModelName } from "../../engine/billing.js";
 import type { EngineConfig } from "../../engine/config.js";
 import { HoppingEngine } from "../../engine/engine.js";
-import { migrationEstimate, type MigrationModelConfig } from "../../engine/migration-model.js";
+import type { MigrationModelConfig } from "../../engine/migration-model.js";
 import type { EngineResult, TimelineEntry } from "../../engine/result.js";
 import type { Decision, Market, Observation } from "../../engine/types.js";
 import { StepWorkload } from "../../engine/workload.js";
 import { HotspotError, UsageError } from "../../errors.js";
 import { policyByName } from "../../policies/index.js";
 import type { Policy } from "../../policies/types.js";
-import { buildResultsDocument, type ResultsDocument } from "../../results/document.js";
+import { buildResultsDocument, type HopCostsDocument, type ResultsDocument } from "../../results/document.js";
+import { learnedEstimate, learnedRates, measureHop } from "./hop-costs.js";
 import type { LiveConfig } from "../../setup/config.js";
 import { nowSeconds, type LiveClock } from "./clock.js";
 import { HandedOffSignal } from "./errors.js";
@@ -284,6 +285,14 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
       price: null,
       reason,
     });
+  // Hop costs from this container's trial checkpoint and the journal's hops (hop-costs.ts), not the paper's.
+  const trial = checked.report.trial;
+  const learned = (target: Market["lifecycle"]) =>
+    learnedEstimate(options.migrationModel, trial, journal.hops.map(measureHop), target);
+  const hopCosts = (): HopCostsDocument => {
+    const hops = journal.hops.map(measureHop);
+    return { hops, rates: learnedRates(trial, hops) };
+  };
   const level = options.utilisation === "measured" ? 1 : options.utilisation;
   const measured =
     options.utilisation === "measured" && options.host.usage !== undefined
@@ -345,8 +354,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     demandWork: options.demandWork,
     utilisation: level,
     bidUsd: Float64Array.from(markets, (m) => (m.lifecycle === "spot" ? m.onDemandUsd : Infinity)),
-    migration: (_from, to) =>
-      migrationEstimate(options.migrationModel, options.memoryGiB, markets[to].lifecycle),
+    migration: (_from, to) => learned(markets[to].lifecycle),
   });
   const engineConfig: EngineConfig = {
     zone: config.zone,
@@ -361,13 +369,14 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     workload: measured ?? StepWorkload.constant(options.demandWork, level),
     targetWork: null,
     migrationModel: options.migrationModel,
+    migrationEstimate: learned,
   };
 
   let ledgerWrites: Promise<void> = Promise.resolve();
   /** `marker`: the hop handed off (self-migrating), or ENDED_KEY for the ledger of a clean end. */
   const document = (own: EngineResult, end: number, marker?: string) => {
     const result = carried === null ? own : chainResult(carried.carry, own, carried.tailUsd);
-    return buildResultsDocument({
+    const built = buildResultsDocument({
       trace: {
         path: `DescribeSpotPriceHistory ${config.region} ${config.zone} (polled live)`,
         sha256: "",
@@ -412,6 +421,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
         },
       ],
     });
+    return { ...built, hopCosts: hopCosts() };
   };
   let engine: HoppingEngine | undefined = undefined;
   const observer = (entry: TimelineEntry) => {

@@ -11,13 +11,22 @@ import { checkReference, CPU_DIR, dumpReference } from "../cpu-check.js";
 import type { CpuVerdict } from "../../../host/criu.js";
 import type {
   ContainerHost,
+  CheckpointImage,
   ContainerState,
   CpuReference,
   ContainerUsage,
   HostPreflight,
   PreflightCheck,
 } from "../container-host.js";
-import { criuCheck, failed, lxcCgroupCheck, passed, trialCheckpoint, writableCheck } from "../host-checks.js";
+import {
+  criuCheck,
+  directoryBytes,
+  failed,
+  lxcCgroupCheck,
+  passed,
+  trialCheckpoint,
+  writableCheck,
+} from "../host-checks.js";
 import { configureInterface, validateInterfaceAddress, type InterfaceAddress } from "./interface-address.js";
 import {
   deviceCandidates,
@@ -157,7 +166,7 @@ export class MachineContainerHost implements ContainerHost {
     return cpuVerdict(target);
   }
 
-  async checkpoint(source: string): Promise<void> {
+  async checkpoint(source: string): Promise<CheckpointImage> {
     const { containerName, volume } = this.options;
     this.requireSelf("checkpoint", source);
     if (!(await this.volumeMounted())) {
@@ -172,8 +181,10 @@ export class MachineContainerHost implements ContainerHost {
     await rm(this.imagesDir, { recursive: true, force: true });
     await mkdir(this.imagesDir, { recursive: true });
     await this.lxcCheckpoint(["-s"], ["tcp-established"], "dump");
+    const imageBytes = await directoryBytes(this.imagesDir);
     const marker: CompleteMarker = { from: source };
     await writeFileAtomic(join(this.imagesDir, COMPLETE_MARKER), [`${JSON.stringify(marker)}\n`]);
+    return { imageBytes };
   }
 
   async restore(on: string): Promise<void> {

@@ -143,7 +143,10 @@ describe.skipIf(skip !== undefined)(
         took.push(`${label} ${ms.toFixed(0)} ms`);
       };
 
-      await timed("checkpoint", () => host.checkpoint(SELF));
+      let imageBytes = 0;
+      await timed("checkpoint", async () => void ({ imageBytes } = await host.checkpoint(SELF)));
+      // The image of a 16 MiB-class container: its pages and CRIU's other images, at least a page.
+      expect(imageBytes).toBeGreaterThan(4096);
       expect(await host.state()).toEqual({ runningOn: null, checkpointFrom: SELF });
       await timed("release", () => host.releaseVolume(SELF));
       expect(await mountedSource(run, mountPoint)).toBeNull();
