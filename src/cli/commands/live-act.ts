@@ -272,8 +272,14 @@ export async function runLiveAct(options: ControllerOptions, clock: LiveClock = 
       await publisher.controller(desired === "down" ? "down" : "stopped");
     }
     const run = summary.document.runs[0];
+    const rates = summary.document.hopCosts?.rates;
+    const mibs = (rate: number | null | undefined) => (rate == null ? "?" : (rate / 2 ** 20).toFixed(1));
+    const learned =
+      rates === undefined || rates.checkpointSamples === 0
+        ? ""
+        : `; learned checkpoint ${mibs(rates.checkpointBytesPerSecond)} MiB/s, restore ${mibs(rates.restoreBytesPerSecond)} MiB/s (${rates.checkpointSamples} checkpoint(s), ${rates.restoreSamples} restore(s))`;
     process.stderr.write(
-      `hotspot live: ${run.migrations} hop(s), ${run.abortedMigrations} aborted, downtime ${run.downtimeSeconds.toFixed(2)} s, cost $${run.costUsd.toFixed(6)}; the container runs on ${summary.journal.home}; ledger ${resultsPath}\n`,
+      `hotspot live: ${run.migrations} hop(s), ${run.abortedMigrations} aborted, downtime ${run.downtimeSeconds.toFixed(2)} s, cost $${run.costUsd.toFixed(6)}${learned}; the container runs on ${summary.journal.home}; ledger ${resultsPath}\n`,
     );
   } finally {
     process.off("SIGINT", onSignal);

@@ -6,6 +6,7 @@ import { ManualScheduler } from "../../../src/cloud/local/clock.js";
 import { startEmulator, type Emulator } from "../../../src/cloud/local/emulator.js";
 import { MemoryHostBackend } from "../../../src/cloud/local/memory-backend.js";
 import type {
+  CheckpointImage,
   ContainerHost,
   ContainerState,
   CpuReference,
@@ -55,6 +56,8 @@ export class FakeContainerHost implements ContainerHost {
   failingCheck: { readonly check: string; readonly detail: string } | null = null;
   /** Instances preflight was asked about, and whether with a trial. */
   readonly preflights: string[] = [];
+  /** The size every checkpoint of the fake "writes". */
+  imageBytes = 4 * 2 ** 20;
   /** Instance types whose CPU `checkCpu` finds unable to run the container. */
   readonly cpuMismatchTypes = new Set<string>();
   /** Instances `checkCpu` was asked about. */
@@ -106,12 +109,13 @@ export class FakeContainerHost implements ContainerHost {
       : { compatible: true };
   }
 
-  async checkpoint(source: string): Promise<void> {
+  async checkpoint(source: string): Promise<CheckpointImage> {
     if (this.runningOn !== source)
       throw new Error(`checkpoint on ${source}: the container runs on ${this.runningOn}`);
     this.runningOn = null;
     this.checkpointFrom = source;
     this.history.push(`checkpoint ${source}`);
+    return { imageBytes: this.imageBytes };
   }
 
   async restore(on: string): Promise<void> {

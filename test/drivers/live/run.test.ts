@@ -107,6 +107,26 @@ describe("runLive: the engine and a policy drive journaled hops (real SDK, emula
     );
     expect(document.trace.format).toBe("live");
 
+    // Hop costs learned: every hop's steps and image in the ledger; the checkpoint rate the mean of the
+    // trial's (8 MiB in 0.25 s) and each hop's 4 MiB over its measured seconds.
+    const costs = document.hopCosts!;
+    expect(costs.hops.map((c) => [c.hop, c.target, c.imageBytes])).toEqual([
+      ["hop-000001", "m4.large spot", 4 * 2 ** 20],
+      ["hop-000002", "c4.large spot", 4 * 2 ** 20],
+      ["hop-000003", "m4.large spot", 4 * 2 ** 20],
+    ]);
+    for (const c of costs.hops) expect(Object.keys(c.stepSeconds)).toEqual([...HOP_STEPS]);
+    const rate = (seconds: number) => (4 * 2 ** 20) / seconds;
+    expect(costs.rates.checkpointSamples).toBe(4);
+    expect(costs.rates.checkpointBytesPerSecond).toBeCloseTo(
+      (32 * 2 ** 20 + costs.hops.reduce((sum, c) => sum + rate(c.stepSeconds.checkpoint!), 0)) / 4,
+      6,
+    );
+    expect(costs.rates.restoreBytesPerSecond).toBeCloseTo(
+      costs.hops.reduce((sum, c) => sum + rate(c.stepSeconds.restore!), 0) / 3,
+      6,
+    );
+
     // The ledger charts like a simulated run.
     const file = join(dirname(h.journalPath), "results.json");
     await writeResults(file, document);
