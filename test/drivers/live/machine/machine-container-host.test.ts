@@ -149,7 +149,8 @@ describe("MachineContainerHost (recorded commands, no host)", () => {
   it("checkpoint(self): clears old images, dumps with tcp-established, then writes the marker", async () => {
     await mkdir(imagesDir(), { recursive: true });
     await writeFile(join(imagesDir(), "pages-1.img"), "old");
-    await host().checkpoint(SELF);
+    // The image's size as written: here only CRIU's options file, "tcp-established\n".
+    expect(await host().checkpoint(SELF)).toEqual({ imageBytes: 16 });
     expect(recorder.calls).toEqual([
       ["findmnt", "--noheadings", "--output", "SOURCE", "--mountpoint", mountPoint],
       status,
@@ -159,6 +160,32 @@ describe("MachineContainerHost (recorded commands, no host)", () => {
     expect(JSON.parse(await readFile(marker(), "utf8"))).toEqual({ from: SELF });
     expect((await readdir(imagesDir())).sort()).toEqual(["complete.json", "criu-dump.conf"]);
     expect(await host().state()).toEqual({ runningOn: null, checkpointFrom: SELF });
+  });
+
+  it("checkCpu: another instance's verdict comes from its controller (cpuVerdict); without it, or without a reference here, it throws", async () => {
+    const asked: string[] = [];
+    const verdict = {
+      compatible: false as const,
+      detail: "cpu: CPU instruction capabilities do not match run time",
+    };
+    const hearing = host({
+      cpuVerdict: async (target) => {
+        asked.push(target);
+        return verdict;
+      },
+    });
+    expect(await hearing.checkCpu(OTHER)).toEqual(verdict);
+    expect(asked).toEqual([OTHER]);
+    await expect(host().checkCpu(OTHER)).rejects.toThrow(
+      `cpu check on ${OTHER}: this host runs on ${SELF} and has no way to hear ${OTHER}'s verdict`,
+    );
+    await expect(hearing.checkCpu(SELF)).rejects.toThrow(
+      `no CPU reference at ${join(mountPoint, "hotspot-cpu", "architecture")}`,
+    );
+    expect(asked).toEqual([OTHER]);
+    await expect(host().cpuReference(OTHER)).rejects.toThrow(
+      `cpu reference on ${OTHER}: this host runs on ${SELF} and acts only on its own machine`,
+    );
   });
 
   it("checkpoint refuses another instance, an unmounted volume, a container not running here", async () => {
