@@ -1,3 +1,5 @@
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,12 +8,14 @@ import {
   awaitVerdict,
   CPU_CHECK_TAG,
   decodeReference,
+  dumpReference,
   encodeReference,
   parseVerdictTag,
   publishVerdict,
   verdictTag,
 } from "../../../src/drivers/live/cpu-check.js";
 import { Journal } from "../../../src/drivers/live/journal.js";
+import { CPUINFO_IMAGE } from "../../../src/host/criu.js";
 import { runLive, type LiveLogRecord } from "../../../src/drivers/live/run.js";
 import type { ResultsDocument } from "../../../src/results/document.js";
 import {
@@ -113,6 +117,47 @@ describe("the CPU reference and verdict as they travel (user data, tags)", () =>
     expect(await readFile(join(dir, "b", "cpuinfo.img"), "utf8")).toBe("not an image");
   });
 });
+
+const realCriu = existsSync("/opt/hotspot/bin/criu") && existsSync("/usr/bin/crit");
+
+describe.skipIf(!realCriu)(
+  "the EC2 target's side with real CRIU (criu cpuinfo dump/check on this CPU)",
+  () => {
+    it("the home's reference passes here; the same with a feature this CPU lacks is a mismatch, published as such", async () => {
+      dir = await mkdtemp(join(tmpdir(), "hs-cpu-real-"));
+      const reference = await dumpReference(join(dir, "home"));
+      expect(reference.architecture).toBe(process.arch === "x64" ? "x86_64" : process.arch);
+      const image = Buffer.from(reference.image, "base64");
+      // criu's cpuinfo.img: its magic, then the x86 entry (vendor, family, 19 capability words, model name).
+      expect(image.length).toBeGreaterThan(100);
+      expect(await readFile(join(dir, "home", CPUINFO_IMAGE))).toEqual(image);
+      const values: string[] = [];
+      const publish = async (value: string) => void values.push(value);
+      expect(await publishVerdict(reference, join(dir, "target"), publish)).toEqual({ compatible: true });
+
+      // AVX512PF (CPUID 7.0 EBX bit 26, Xeon Phi only): set in a copy of the image.
+      const decoded = JSON.parse(
+        execFileSync("crit", ["decode", "-i", join(dir, "home", CPUINFO_IMAGE)], { encoding: "utf8" }),
+      ) as { entries: { x86_entry: { capability: number[] }[] }[] };
+      const words = decoded.entries[0].x86_entry[0].capability;
+      expect((words[9] >>> 26) & 1).toBe(0);
+      words[9] = (words[9] | (1 << 26)) >>> 0;
+      const doctored = execFileSync("crit", ["encode"], { input: JSON.stringify(decoded) });
+      const verdict = await publishVerdict(
+        { architecture: reference.architecture, image: doctored.toString("base64") },
+        join(dir, "target"),
+        publish,
+      );
+      expect(verdict).toEqual({
+        compatible: false,
+        detail: expect.stringMatching(
+          /^Error \(criu\/arch\/x86\/cpu\.c:\d+\): cpu: CPU instruction capabilities do not match run time$/,
+        ),
+      });
+      expect(values).toEqual(["ok", `mismatch: ${(verdict as { detail: string }).detail}`]);
+    });
+  },
+);
 
 describe("runLive when a target's CPU cannot run the container (real SDK, emulator in real time, fake container host)", () => {
   it("c4.large mismatches: its hop is undone before the checkpoint, its type left out for the run, greedy takes m4.large spot; a resumed run keeps it out", async () => {
