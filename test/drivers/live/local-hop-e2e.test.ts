@@ -89,6 +89,8 @@ describe.skipIf(skip !== undefined)(
       ({ emulator, compute, resources, host, client, logFile } = world);
       journalPath = join(world.stateDir, "journal.json");
       journal = await Journal.create(journalPath, STACK, world.home);
+      // As runLive does at its start: the home's CPU, which every target's cpu-check step checks.
+      await host.cpuReference(world.home);
     }, 120_000);
 
     afterAll(async () => {
@@ -110,6 +112,9 @@ describe.skipIf(skip !== undefined)(
         expect(journal.home).toBe(hop.targetInstanceId);
         expect(await host.state()).toEqual({ runningOn: hop.targetInstanceId, checkpointFrom: null });
         expect(emulator.state.instances.get(hop.targetInstanceId!)!.lifecycle).toBe(target.lifecycle);
+        expect(hop.entries.find((e) => e.step === "cpu-check" && e.event === "end")?.note).toBe(
+          `${hop.targetInstanceId} can run the container`,
+        );
         await recordDowntime(
           `hop ${i + 1} ${target.lifecycle} ${hop.source} → ${hop.targetInstanceId}`,
           before,
