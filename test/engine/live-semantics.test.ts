@@ -113,6 +113,43 @@ const completes: Script = (command) => {
 };
 
 describe("HoppingEngine, live semantics (scripted driver)", () => {
+  it("asks the driver's learned estimate at every decision when the config gives one, else the model's means", async () => {
+    // The driver "learns" from the hop it makes: after the restore the expected downtime is 9 s.
+    let learnedDowntime = 40;
+    const learns: Script = (command) => {
+      if (command.kind === "restore") learnedDowntime = 9;
+      return completes(command);
+    };
+    const estimates: number[] = [];
+    const policy: Policy = {
+      decide(o) {
+        estimates.push(o.migration(1).downtimeSeconds);
+        return o.current?.marketId === 0
+          ? { kind: "place", marketId: 1, reason: "cheaper" }
+          : { kind: "stay", reason: "stay" };
+      },
+    };
+    const estimate = (target: "spot" | "on-demand") => ({
+      acquireSeconds: target === "spot" ? 50 : 20,
+      downtimeSeconds: learnedDowntime,
+      terminateSeconds: 10,
+    });
+    await new HoppingEngine(
+      { ...config, migrationEstimate: estimate },
+      new ScriptedDriver(learns),
+      policy,
+    ).run();
+    // At 0 before the hop; then every 600 s after it.
+    expect(estimates).toEqual([40, 9, 9, 9, 9, 9]);
+    const model: number[] = [];
+    const records: Policy = {
+      decide: (o) => (model.push(o.migration(1).downtimeSeconds), { kind: "stay", reason: "stay" }),
+    };
+    await new HoppingEngine(config, new ScriptedDriver(completes), records).run();
+    // The paper's means: checkpoint 2 + 1 GiB at 10 Gbit/s + move 28 + restore 2.
+    expect(model[0]).toBeCloseTo(2 + (8 * 2 ** 30) / 1e10 + 28 + 2, 12);
+  });
+
   it("adopts a running container: consulted at start with trigger interval, billed and working from start", async () => {
     const seen: Observation[] = [];
     const stay: Policy = { decide: (o) => (seen.push(o), { kind: "stay", reason: "stay" }) };
