@@ -1,5 +1,6 @@
 import {
   DescribeAddressesCommand,
+  DescribeImagesCommand,
   DescribeInstancesCommand,
   DescribeNetworkInterfacesCommand,
   DescribeVolumesCommand,
@@ -36,6 +37,13 @@ export interface LocalInventory {
     readonly allocationId: string;
     readonly networkInterfaceId: string | null;
   }[];
+  /** The account's own images (`hotspot image build`); the public base images are left out. */
+  readonly images: readonly {
+    readonly id: string;
+    readonly name: string;
+    readonly state: string;
+    readonly architecture: string;
+  }[];
 }
 
 /** Reads the inventory through the real SDK, as any client of the local cloud would. */
@@ -47,11 +55,12 @@ export async function localInventory(info: LocalCloudInfo): Promise<LocalInvento
     maxAttempts: 2,
   });
   try {
-    const [reservations, volumes, interfaces, addresses] = await Promise.all([
+    const [reservations, volumes, interfaces, addresses, images] = await Promise.all([
       ec2.send(new DescribeInstancesCommand({})),
       ec2.send(new DescribeVolumesCommand({})),
       ec2.send(new DescribeNetworkInterfacesCommand({})),
       ec2.send(new DescribeAddressesCommand({})),
+      ec2.send(new DescribeImagesCommand({ Owners: ["self"] })),
     ]);
     return {
       instances: (reservations.Reservations ?? [])
@@ -82,6 +91,12 @@ export async function localInventory(info: LocalCloudInfo): Promise<LocalInvento
         allocationId: a.AllocationId ?? "",
         networkInterfaceId: a.NetworkInterfaceId ?? null,
       })),
+      images: (images.Images ?? []).map((i) => ({
+        id: i.ImageId ?? "",
+        name: i.Name ?? "",
+        state: i.State ?? "",
+        architecture: i.Architecture ?? "",
+      })),
     };
   } finally {
     ec2.destroy();
@@ -111,6 +126,8 @@ export function formatInventory(info: LocalCloudInfo, inventory: LocalInventory)
       const eip = inventory.addresses.find((a) => a.networkInterfaceId === n.id);
       return `  ${n.id} ${n.privateIp}${eip === undefined ? "" : ` (Elastic IP ${eip.publicIp})`} ${n.status}${n.attachedTo === null ? "" : ` on ${n.attachedTo}`}`;
     }),
+    `images (${inventory.images.length} of this account):`,
+    ...inventory.images.map((i) => `  ${i.id} ${terminalSafe(i.name)} ${i.architecture} ${i.state}`),
     "",
   ];
   return lines.join("\n");
