@@ -13,13 +13,14 @@ const skip = criuSkipReason();
 const PREFIX = "hso";
 
 describe.skipIf(skip !== undefined)(
-  `hotspot local up, container create --from DIR and TARBALL, launch, stop, down as commands; the operator's bad moves refused on the running local cloud${skip ? ` (skipped: ${skip})` : ""}`,
+  `hotspot local up, image build, container create --from DIR and TARBALL, launch from that image, stop, down as commands; the operator's bad moves refused on the running local cloud${skip ? ` (skipped: ${skip})` : ""}`,
   () => {
     let dir: string;
     let stateDir: string;
     let config: string;
     const env: Record<string, string> = {};
     const transcript: string[] = [];
+    let imageId: string | undefined;
 
     /** One hotspot command as the operator types it, after `eval "$(hotspot local env)"`. */
     async function hotspot(...args: string[]) {
@@ -45,8 +46,10 @@ describe.skipIf(skip !== undefined)(
     async function liveInstances(): Promise<string[]> {
       const shown = await hotspot("local", "status", "--state-dir", stateDir, "--json");
       expect(shown.code, shown.stderr).toBe(0);
-      const inventory = JSON.parse(shown.stdout) as { instances: { id: string; state: string }[] };
-      return inventory.instances.filter((i) => i.state !== "terminated").map((i) => i.id);
+      const inventory = JSON.parse(shown.stdout) as {
+        instances: { id: string; state: string; imageId: string }[];
+      };
+      return inventory.instances.filter((i) => i.state !== "terminated").map((i) => `${i.id} ${i.imageId}`);
     }
 
     beforeAll(async () => {
@@ -75,6 +78,11 @@ describe.skipIf(skip !== undefined)(
         config,
       );
       expect(setup.code, setup.stderr).toBe(0);
+      // The guide's step 1 on the local cloud: the host, checked ready, registered as the image.
+      const image = await hotspot("image", "build", "--config", config);
+      expect(image.code, image.stderr).toBe(0);
+      [, imageId] = /^image (ami-[0-9a-f]+); recorded as imageId in /m.exec(image.stdout) ?? [];
+      expect(imageId).toBeDefined();
     }, 180_000);
 
     afterAll(async () => {
@@ -184,7 +192,7 @@ describe.skipIf(skip !== undefined)(
       expect(launched.code, launched.stderr).toBe(0);
       const [, home] = /^launched (i-\w+) \(m4\.large on-demand\)/.exec(launched.stdout) ?? [];
       expect(home).toBeDefined();
-      expect(await liveInstances()).toEqual([home]);
+      expect(await liveInstances()).toEqual([`${home} ${imageId}`]);
       const running = await status();
       expect(running.controller).toMatchObject({ state: "running", instance: home });
       expect(running.container).toMatchObject({ home, type: "m4.large", lifecycle: "on-demand", hops: 0 });
@@ -204,7 +212,7 @@ describe.skipIf(skip !== undefined)(
         `is attached to ${home} (m4.large on-demand, running), whose controller is running`,
       );
       expect(again.stderr).toContain("[HOTSPOT_ALREADY_LAUNCHED]");
-      expect(await liveInstances()).toEqual([home]);
+      expect(await liveInstances()).toEqual([`${home} ${imageId}`]);
 
       const busy = await hotspot(
         "container",
@@ -219,7 +227,7 @@ describe.skipIf(skip !== undefined)(
       expect(busy.code).toBe(1);
       expect(busy.stderr).toContain(`is attached to ${home} (m4.large, running): expected it free`);
       expect(busy.stderr).toContain("[HOTSPOT_VOLUME_IN_USE]");
-      expect(await liveInstances()).toEqual([home]);
+      expect(await liveInstances()).toEqual([`${home} ${imageId}`]);
 
       const stopped = await hotspot("stop", "--config", config, "--timeout", "60s");
       expect(stopped.code, stopped.stderr).toBe(0);
@@ -231,7 +239,7 @@ describe.skipIf(skip !== undefined)(
       // The controller is gone, its instance and container are not.
       const controllers = await run("pgrep", ["-f", `local-prefix ${PREFIX} `]).catch(() => "");
       expect(controllers).toBe("");
-      expect(await liveInstances()).toEqual([home]);
+      expect(await liveInstances()).toEqual([`${home} ${imageId}`]);
       const { volumeId, containerName } = JSON.parse(await readFile(config, "utf8")) as {
         volumeId: string;
         containerName: string;

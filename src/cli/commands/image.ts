@@ -10,6 +10,7 @@ import { builderUserData, provisioningFiles, scriptHash } from "../../image/user
 import { readLiveConfig, writeLiveConfig, type LiveConfig } from "../../setup/config.js";
 import { INSTANCE_TYPE_RE } from "../../setup/validate.js";
 import { version } from "../../version.js";
+import { localCloudFromEnv } from "../local-env.js";
 import { parseChoice, parseDuration, parseInteger, parseList } from "../parse.js";
 
 const clouds = {
@@ -26,7 +27,7 @@ export interface ImageArgs {
   action?: string;
   image?: string;
   config: string;
-  cloud: string;
+  cloud?: string;
   endpoint?: string;
   types?: string[];
   "base-image"?: string;
@@ -56,8 +57,7 @@ function builder(yargs: Argv) {
     })
     .option("cloud", {
       type: "string",
-      default: "aws",
-      describe: `aws (${clouds.aws}) or local (${clouds.local})`,
+      describe: `aws (${clouds.aws}) or local (${clouds.local}); default local under \`eval "$(hotspot local env)"\`, else aws`,
     })
     .option("endpoint", {
       type: "string",
@@ -263,7 +263,12 @@ async function runBuild(
 /** The handler: flags and hotspot.json checked first, then EC2 (credentials from the SDK's default chain). */
 export async function runImageCommand(args: ImageArgs): Promise<void> {
   const action = parseChoice("action", args.action ?? "", actions);
-  const cloud = parseChoice("--cloud", args.cloud, clouds);
+  // As every other command: the local cloud that `hotspot local env` named, unless told otherwise.
+  const cloud = parseChoice(
+    "--cloud",
+    args.cloud ?? ((await localCloudFromEnv()) === undefined ? "aws" : "local"),
+    clouds,
+  );
   const endpoint = endpointOf(args, cloud);
   const config = await readLiveConfig(args.config);
   if (action === "build") return runBuild(args, config, cloud, endpoint);

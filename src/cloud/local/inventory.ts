@@ -17,6 +17,7 @@ export interface LocalInventory {
     readonly lifecycle: "spot" | "on-demand";
     readonly state: string;
     readonly zone: string;
+    readonly imageId: string;
     readonly tags: Readonly<Record<string, string>>;
   }[];
   readonly volumes: readonly {
@@ -71,6 +72,7 @@ export async function localInventory(info: LocalCloudInfo): Promise<LocalInvento
           lifecycle: i.InstanceLifecycle === "spot" ? ("spot" as const) : ("on-demand" as const),
           state: i.State?.Name ?? "",
           zone: i.Placement?.AvailabilityZone ?? "",
+          imageId: i.ImageId ?? "",
           tags: Object.fromEntries((i.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""])),
         })),
       volumes: (volumes.Volumes ?? []).map((v) => ({
@@ -114,7 +116,7 @@ export function formatInventory(info: LocalCloudInfo, inventory: LocalInventory)
       const volumes = inventory.volumes.filter((v) => v.attachedTo === i.id).map((v) => v.id);
       const enis = inventory.networkInterfaces.filter((n) => n.attachedTo === i.id).map((n) => n.id);
       const stack = i.tags["hotspot:stack"];
-      return `  ${i.id} ${i.type} ${i.lifecycle} ${i.state} ${i.zone}${stack === undefined ? "" : ` stack ${terminalSafe(stack)}`}; holds ${[...volumes, ...enis].join(", ") || "nothing"}`;
+      return `  ${i.id} ${i.type} ${i.lifecycle} ${i.state} ${i.zone} from ${i.imageId}${stack === undefined ? "" : ` stack ${terminalSafe(stack)}`}; holds ${[...volumes, ...enis].join(", ") || "nothing"}`;
     }),
     `volumes (${inventory.volumes.length}):`,
     ...inventory.volumes.map(

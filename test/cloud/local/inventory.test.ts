@@ -37,8 +37,8 @@ describe("hotspot local status: what the local cloud holds, read through the SDK
     const image = await h.ec2.send(new CreateImageCommand({ InstanceId: instance, Name: "hotspot-host-1" }));
 
     const inventory = await localInventory(info);
-    expect(inventory.instances.map((i) => [i.id, i.type, i.lifecycle])).toEqual([
-      [instance, "m4.large", "on-demand"],
+    expect(inventory.instances.map((i) => [i.id, i.type, i.lifecycle, i.imageId])).toEqual([
+      [instance, "m4.large", "on-demand", AMI],
     ]);
     expect(inventory.volumes.map((v) => [v.sizeGiB, v.zone, v.attachedTo])).toEqual([
       [8, "us-east-1a", null],
@@ -49,5 +49,6 @@ describe("hotspot local status: what the local cloud holds, read through the SDK
     expect(text).toContain("images (1 of this account):");
     expect(text).toMatch(new RegExp(`\\n  ${image.ImageId} hotspot-host-1 x86_64 (pending|available)\\n`));
     expect(text).toContain("volumes (1):");
+    expect(text).toContain(`  ${instance} m4.large on-demand running us-east-1a from ${AMI}; holds eni-`);
   });
 });
