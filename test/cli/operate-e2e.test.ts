@@ -43,6 +43,9 @@ describe.skipIf(skip !== undefined)(
       };
     }
 
+    /** The home's controller processes (user data starts them with this cloud's prefix). */
+    const controllers = () => run("pgrep", ["-f", `local-prefix ${PREFIX}( |$)`]).catch(() => "");
+
     async function liveInstances(): Promise<string[]> {
       const shown = await hotspot("local", "status", "--state-dir", stateDir, "--json");
       expect(shown.code, shown.stderr).toBe(0);
@@ -229,6 +232,7 @@ describe.skipIf(skip !== undefined)(
       expect(busy.stderr).toContain("[HOTSPOT_VOLUME_IN_USE]");
       expect(await liveInstances()).toEqual([`${home} ${imageId}`]);
 
+      expect(await controllers()).not.toBe("");
       const stopped = await hotspot("stop", "--config", config, "--timeout", "60s");
       expect(stopped.code, stopped.stderr).toBe(0);
       expect(stopped.stdout).toContain(
@@ -237,8 +241,7 @@ describe.skipIf(skip !== undefined)(
       const after = await status();
       expect(after.controller).toMatchObject({ state: "stopped", instance: home });
       // The controller is gone, its instance and container are not.
-      const controllers = await run("pgrep", ["-f", `local-prefix ${PREFIX} `]).catch(() => "");
-      expect(controllers).toBe("");
+      expect(await controllers()).toBe("");
       expect(await liveInstances()).toEqual([`${home} ${imageId}`]);
       const { volumeId, containerName } = JSON.parse(await readFile(config, "utf8")) as {
         volumeId: string;
