@@ -56,6 +56,8 @@ interface Scene {
   meanTimeToChange?: number;
   excluded?: number[];
   interruptionAt?: number | null;
+  /** Markets with a rebalance recommendation, and since when. */
+  rebalance?: ReadonlyMap<number, number>;
 }
 
 function observe(scene: Scene): Observation {
@@ -78,6 +80,7 @@ function observe(scene: Scene): Observation {
       paidTimeLeft: scene.paidTimeLeft ?? 0,
     },
     interruptionAt: scene.interruptionAt ?? null,
+    rebalance: scene.rebalance ?? new Map(),
     history: {
       windowSeconds: 86400,
       changes: () => 0,
