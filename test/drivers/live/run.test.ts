@@ -199,7 +199,7 @@ describe("runLive: the engine and a policy drive journaled hops (real SDK, emula
     });
     expect(result.notices).toBe(1);
     expect(result.hops).toBe(1);
-    // The emulator gives a rebalance recommendation with the notice: logged, not acted upon.
+    // The emulator gives a rebalance recommendation with the notice: logged, and in the observation.
     expect(log).toContainEqual(
       expect.objectContaining({ kind: "event", event: "rebalance", market: "m4.large spot" }),
     );
