@@ -110,6 +110,15 @@ describe("hotspot live (exported handler against the EC2 emulator)", () => {
     ],
     [{ ...acting, mount: "/mnt/data" }, '--mount: expected only with --cloud aws, found "/mnt/data"'],
     [
+      { memory: "measured" },
+      '--memory: expected GiB: a dry run does not measure the container, found "measured"',
+    ],
+    [
+      { "memory-headroom": "2" },
+      '--memory-headroom: expected only when acting (without --dry-run), found "2"',
+    ],
+    [{ ...acting, "memory-headroom": "0.5" }, '--memory-headroom: expected a number ≥ 1, found "0.5"'],
+    [
       {
         ...acting,
         cloud: "aws",

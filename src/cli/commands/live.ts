@@ -153,7 +153,15 @@ export function liveBuilder(yargs: Argv) {
       describe:
         "Utilisation in [0, 1] of the current server; acting defaults to measured (the container's cgroup CPU), --dry-run to 1",
     })
-    .option("memory", { type: "string", default: "8", describe: "Container memory footprint, GiB" })
+    .option("memory", {
+      type: "string",
+      describe:
+        "GiB a server must hold for the container; acting defaults to measured (its cgroup's limit, else peak × --memory-headroom, + 0.5 GiB for the host), --dry-run and launch's first placement to 8",
+    })
+    .option("memory-headroom", {
+      type: "string",
+      describe: "Measured --memory: peak use × this when the container has no memory limit (default 1.5)",
+    })
     .option("demand", {
       type: "string",
       describe: "Work units the application can use (default: half of an m4.4xlarge)",
@@ -223,6 +231,7 @@ export type LiveArgs = CatalogArgs & {
   "current-since"?: string;
   utilisation?: string;
   memory?: string;
+  "memory-headroom"?: string;
   demand?: string;
   billing?: string;
   "history-window"?: string;
@@ -235,6 +244,8 @@ function url(flag: string, raw: string): string {
 }
 
 const actions = { gc: "terminate orphans of ours" };
+/** A dry run's --memory when none is given: it cannot measure the container (the paper's prototype's 8 GiB). */
+export const DRY_RUN_MEMORY_GIB = 8;
 const DRY_RUN_ONLY = ["rounds", "current-type", "current-since", "json"] as const;
 const ACT_ONLY = [
   "resume",
@@ -250,6 +261,7 @@ const ACT_ONLY = [
   "instance-id",
   "takeover",
   "boot",
+  "memory-headroom",
 ] as const;
 const LOCAL_ONLY = ["local-hosts", "local-prefix"] as const;
 const AWS_ONLY = ["mount"] as const;
@@ -345,6 +357,10 @@ export function actOptionsFromArgs(args: LiveArgs): ControllerOptions {
     cloud: place,
     utilisation: measuredOrNumber(args.utilisation),
     memoryGiB: common.memoryGiB,
+    memoryHeadroom:
+      args["memory-headroom"] === undefined
+        ? undefined
+        : parseNumber("--memory-headroom", args["memory-headroom"], 1),
     demand: common.demand,
     billing: common.billing,
     historyWindowSeconds: common.historyWindowSeconds,
@@ -424,7 +440,10 @@ function sharedOptions(args: LiveArgs) {
     metadata: args.metadata === undefined ? undefined : url("--metadata", args.metadata),
     policy: policy === undefined ? undefined : { name: policy.name, params: resolveParams(policy, {}) },
     intervalSeconds: parseDuration("--interval", args.interval ?? "300")!,
-    memoryGiB: parseNumber("--memory", args.memory ?? "8", 0),
+    memoryGiB:
+      args.memory === undefined || args.memory === "measured"
+        ? ("measured" as const)
+        : parseNumber("--memory", args.memory, 0),
     demand: args.demand === undefined ? undefined : parseNumber("--demand", args.demand, 1e-9),
     billing: parseChoice("--billing", args.billing ?? "per-second", billingModels),
     historyWindowSeconds: parseDuration("--history-window", args["history-window"] ?? "1d")!,
@@ -449,8 +468,13 @@ function optionsFromArgs(args: LiveArgs) {
       JSON.stringify(args["current-since"]),
     );
   }
+  const shared = sharedOptions(args);
+  if (args.memory === "measured") {
+    throw new UsageError("--memory", "GiB: a dry run does not measure the container", '"measured"');
+  }
   return {
-    ...sharedOptions(args),
+    ...shared,
+    memoryGiB: shared.memoryGiB === "measured" ? DRY_RUN_MEMORY_GIB : shared.memoryGiB,
     utilisation: parseNumber("--utilisation", args.utilisation ?? "1", 0, 1),
     endpoint,
     rounds: args.rounds === undefined ? undefined : parseInteger("--rounds", args.rounds, 1),
@@ -551,6 +575,9 @@ async function runLiveDryRun(args: LiveArgs, clock: LiveClock): Promise<void> {
     rounds: options.rounds,
     onDecision: (record) =>
       process.stdout.write(options.json ? `${JSON.stringify(record)}\n` : formatDecision(record)),
+    onMemoryExclusions: (lines) => {
+      if (lines.length > 0) process.stderr.write(`hotspot live --dry-run: ${lines.join("; ")}\n`);
+    },
   });
   const left = [
     ...summary.skipped.map((gap) => `${gap.type} (no catalog ${gap.missing})`),

@@ -112,6 +112,12 @@ function builder(yargs: Argv) {
       type: "string",
       describe: "Spot Advisor feed (spot-advisor-data.json) for --interruptions advisor",
     })
+    .option("rebalance-lead", {
+      type: "string",
+      default: "0",
+      describe:
+        "--interruptions advisor: seconds before each capacity interruption its market gets a rebalance recommendation (0: none; e.g. 600)",
+    })
     .option("availability", {
       type: "string",
       describe:
@@ -226,6 +232,7 @@ type SimArgs = TraceLoadArgs &
     bidMultiple: string;
     advisor?: string;
     advisorOs: string;
+    rebalanceLead: string;
     availability?: string;
     availabilityReading: string;
     availabilityStart?: string;
@@ -392,6 +399,16 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
     auto: true,
     ...interruptionModels,
   });
+  const rebalanceLeadSeconds = /^(0+|off)$/.test(args.rebalanceLead.trim())
+    ? 0
+    : parseDuration("--rebalance-lead", args.rebalanceLead)!;
+  if (rebalanceLeadSeconds > 0 && interruptionName !== "advisor") {
+    throw new UsageError(
+      "--rebalance-lead",
+      "0 unless --interruptions advisor",
+      JSON.stringify(args.rebalanceLead),
+    );
+  }
   if (interruptionName === "advisor" && args.advisor === undefined) {
     throw new UsageError("--advisor", "a Spot Advisor file with --interruptions advisor", "none");
   }
@@ -468,7 +485,11 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
     kind === "bid"
       ? { kind, bidMultiple }
       : kind === "advisor"
-        ? { kind, advisor: await readAdvisorFile(args.advisor!, regions[0], args.advisorOs) }
+        ? {
+            kind,
+            advisor: await readAdvisorFile(args.advisor!, regions[0], args.advisorOs),
+            rebalanceLeadSeconds,
+          }
         : kind === "replay"
           ? {
               kind,

@@ -26,6 +26,7 @@ import { liveMarkets, zonePricePoller } from "./zone-markets.js";
 import type { PricePoller } from "./price-poller.js";
 import { nowSeconds, type LiveClock } from "./clock.js";
 import { isoSeconds } from "../../util/iso-seconds.js";
+import { memoryExclusions } from "./footprint.js";
 
 /** Where the container runs now, as the dry run assumes it (it never moves it). */
 export interface AssumedPlacement {
@@ -63,6 +64,8 @@ export interface DryRunOptions {
   /** Stop at this time (epoch seconds). */
   readonly until?: number;
   readonly onDecision: (record: DecisionRecord) => void;
+  /** Told once, before the first decision, which types are too small for `workload.memoryGiB` and why. */
+  readonly onMemoryExclusions?: (lines: readonly string[]) => void;
 }
 
 export interface MarketRef {
@@ -135,6 +138,9 @@ export async function runDryRun(options: DryRunOptions): Promise<DryRunSummary> 
   const markets = liveMarkets(config.zone, resolution, (type) => !Number.isNaN(poller.price(type)));
   const noSpotPrice = [...resolution.types.keys()].filter((type) => Number.isNaN(poller.price(type))).sort();
   const placement = placementOf(options.current, markets, start);
+  options.onMemoryExclusions?.(
+    memoryExclusions(markets, { gib: options.workload.memoryGiB, basis: "--memory" }),
+  );
   const model = options.migrationModel ?? defaultMigrationModel;
   const policy: Policy = definition.create(chosen.params, {
     markets,
@@ -255,6 +261,11 @@ function observe(
       paidTimeLeft: current === null ? 0 : paidTimeLeft(options.billing, current.instanceStart, now),
     },
     interruptionAt: notice.interruptionAt,
+    // As the live driver: a recommendation for this host marks its market.
+    rebalance:
+      current === null || notice.rebalanceAt === null
+        ? new Map()
+        : new Map([[current.marketId, notice.rebalanceAt]]),
     history,
     migration: (to) => migrationEstimate(model, memoryGiB, markets[to].lifecycle),
   };

@@ -32,6 +32,10 @@ function configurationRecord(input: StudyInput): Record<string, unknown> {
           advisorFile: config.interruptions.advisor.source,
           region: config.interruptions.advisor.region,
           os: config.interruptions.advisor.os,
+          // Recorded only when on, so runs without it stay byte-identical to before it existed.
+          ...(config.interruptions.rebalanceLeadSeconds
+            ? { rebalanceLeadSeconds: config.interruptions.rebalanceLeadSeconds }
+            : {}),
         }
       : config.interruptions.kind === "replay"
         ? {

@@ -8,9 +8,11 @@ import { MemoryHostBackend } from "../../../src/cloud/local/memory-backend.js";
 import type {
   ContainerHost,
   ContainerState,
+  ContainerUsage,
   HostPreflight,
   TrialCheckpoint,
 } from "../../../src/drivers/live/container-host.js";
+import type { CgroupMemory } from "../../../src/drivers/live/cgroup-usage.js";
 import { createEc2Compute, type Ec2Compute, type Lifecycle } from "../../../src/drivers/live/ec2-compute.js";
 import { HopExecutor, TAG_STACK, type StepHook } from "../../../src/drivers/live/hop.js";
 import { Journal, type TargetMarket } from "../../../src/drivers/live/journal.js";
@@ -53,6 +55,8 @@ export class FakeContainerHost implements ContainerHost {
   failingCheck: { readonly check: string; readonly detail: string } | null = null;
   /** Instances preflight was asked about, and whether with a trial. */
   readonly preflights: string[] = [];
+  /** What the fake's cgroup reports while the container runs; null: no memory accounting. */
+  memory: CgroupMemory | null = null;
 
   constructor(
     private readonly emulator: Emulator,
@@ -80,6 +84,12 @@ export class FakeContainerHost implements ContainerHost {
     ];
     const ok = checks.every((c) => c.ok);
     return { checks, trial: options.trial && ok ? this.trial : null };
+  }
+
+  async usage(): Promise<ContainerUsage | null> {
+    return this.runningOn === null || this.memory === null
+      ? null
+      : { cpuSeconds: 0, memory: this.memory, pid: 1 };
   }
 
   async checkpoint(source: string): Promise<void> {
