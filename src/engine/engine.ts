@@ -40,8 +40,8 @@ import { EventQueue } from "./event-queue.js";
 import { migrationEstimate } from "./migration-model.js";
 import type { EngineConfig } from "./config.js";
 import type { Decision, MigrationEstimate, Observation, Placement } from "./types.js";
-import type { Policy } from "../policies/types.js";
-import { cheapestMarket, fitsMemory } from "../policies/candidates.js";
+import type { Policy } from "./policy.js";
+import { cheapestMarket, fitsMemory } from "./candidates.js";
 import { HotspotError } from "../errors.js";
 import type { EngineResult, InstanceRecord, TimelineEntry, TimelineKind } from "./result.js";
 

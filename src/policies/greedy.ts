@@ -1,8 +1,8 @@
 import type { Observation } from "../engine/types.js";
 import { IndexedMin } from "../util/indexed-min.js";
-import { cheapestMarket, currentUsdPerWorkHour, fitsMemory, usdPerWorkHour } from "./candidates.js";
+import { cheapestMarket, currentUsdPerWorkHour, fitsMemory, usdPerWorkHour } from "../engine/candidates.js";
 import { ChangeReader } from "./ranking.js";
-import type { Policy, PolicyDefinition } from "./types.js";
+import type { Policy, PolicyDefinition } from "../engine/policy.js";
 
 /**
  * `cheapestMarket` kept up to date between decisions: every fitting market's USD per delivered

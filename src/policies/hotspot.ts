@@ -1,5 +1,5 @@
 import type { Decision, Observation } from "../engine/types.js";
-import { candidateMarkets, fitsMemory } from "./candidates.js";
+import { candidateMarkets, fitsMemory } from "../engine/candidates.js";
 import {
   costEfficiency,
   expectedSavings,
@@ -10,7 +10,7 @@ import {
 } from "./hotspot/economics.js";
 import { RecoupLedger } from "./hotspot/recoup-ledger.js";
 import { AscendingOrder, ChangeReader } from "./ranking.js";
-import type { Policy, PolicyDefinition } from "./types.js";
+import type { Policy, PolicyDefinition } from "../engine/policy.js";
 
 /** Cost-efficiency of every market id at this observation, under one utilisation assumption. */
 interface Valuation {

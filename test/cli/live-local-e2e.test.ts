@@ -5,7 +5,7 @@ import { countBreaks, type ProbeReply } from "../../src/cloud/local/hosts/probe-
 import { KILL_AFTER_ENV } from "../../src/cli/commands/live-act.js";
 import { TAG_STACK } from "../../src/drivers/live/hop.js";
 import { HOP_STEPS, Journal, type HopStep } from "../../src/drivers/live/journal.js";
-import { LocalContainerHost } from "../../src/drivers/live/local-container-host.js";
+import { LocalContainerHost } from "../../src/cloud/local/local-container-host.js";
 import type { ResultsDocument } from "../../src/results/document.js";
 import { criuSkipReason } from "../cloud/local/hosts/host-env.js";
 import { spotPrice } from "../drivers/live/live-harness.js";

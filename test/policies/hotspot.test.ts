@@ -8,7 +8,7 @@ import {
   transactionCost,
   usedWork,
 } from "../../src/policies/hotspot/economics.js";
-import type { Policy, PolicyContext } from "../../src/policies/types.js";
+import type { Policy, PolicyContext } from "../../src/engine/policy.js";
 
 function market(
   id: number,

@@ -11,7 +11,7 @@ import {
   type CatalogArgs,
 } from "../catalog-options.js";
 import { loadCatalogClient } from "../cloud-clients.js";
-import { parseList, parseTime } from "../parse.js";
+import { parseList, parseTime } from "../../options/parse.js";
 import { parseEndpoint } from "./trace/fetch.js";
 
 const regionPattern = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+$/;

@@ -11,7 +11,7 @@ import { readLiveConfig, writeLiveConfig, type LiveConfig } from "../../setup/co
 import { INSTANCE_TYPE_RE } from "../../setup/validate.js";
 import { version } from "../../version.js";
 import { localCloudFromEnv } from "../local-env.js";
-import { parseChoice, parseDuration, parseInteger, parseList } from "../parse.js";
+import { parseChoice, parseDuration, parseInteger, parseList } from "../../options/parse.js";
 
 const clouds = {
   aws: "EC2: a builder instance provisions itself",

@@ -18,14 +18,14 @@ import { readLiveConfig, type LiveConfig } from "../../setup/config.js";
 import { INSTANCE_TYPE_RE } from "../../setup/validate.js";
 import { loadComputeClient, loadEc2Client } from "../cloud-clients.js";
 import { imageIdFor } from "../live-env.js";
-import { parseDuration } from "../parse.js";
+import { parseDuration } from "../../options/parse.js";
 import {
   actOptionsFromArgs,
   DRY_RUN_MEMORY_GIB,
   liveBuilder,
   withLocalDefaults,
   type LiveArgs,
-} from "./live.js";
+} from "../live-options.js";
 
 type LaunchArgs = LiveArgs & { market?: string; timeout?: string };
 

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { NamespaceHostBackend } from "../../cloud/local/hosts/namespace-backend.js";
 import { lazyContainerHost, type ContainerHost } from "../../drivers/live/container-host.js";
 import type { InterfaceNetwork } from "../../drivers/live/ec2-compute.js";
-import { LocalContainerHost } from "../../drivers/live/local-container-host.js";
+import { LocalContainerHost } from "../../cloud/local/local-container-host.js";
 import { MachineContainerHost } from "../../drivers/live/machine/machine-container-host.js";
 import type { HopTimeouts } from "../../drivers/live/resources.js";
 import {

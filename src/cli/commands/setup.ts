@@ -15,7 +15,7 @@ import {
   ipv4,
   isZoneOf,
 } from "../../setup/validate.js";
-import { parseInteger, parseList, parseNumber } from "../parse.js";
+import { parseInteger, parseList, parseNumber } from "../../options/parse.js";
 
 function builder(yargs: Argv) {
   return yargs

@@ -20,11 +20,11 @@ import {
   parseInteger,
   parseInterval,
   parseNumber,
-} from "../parse.js";
+} from "../../options/parse.js";
 import { loadOptionsFromArgs, withTraceLoadOptions, type TraceLoadArgs } from "../trace-options.js";
-import { policyParams, selectPolicies } from "./sim.js";
+import { policyParams, selectPolicies } from "../policy-options.js";
 import { policyByName } from "../../policies/index.js";
-import type { PolicyDefinition } from "../../policies/types.js";
+import type { PolicyDefinition } from "../../engine/policy.js";
 
 function builder(yargs: Argv) {
   return withCatalogOptions(withTraceLoadOptions(yargs))

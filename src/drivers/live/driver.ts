@@ -2,7 +2,7 @@ import type { Command, Driver, EngineEvent, EventSink } from "../../engine/drive
 import type { Market, PriceHistoryView } from "../../engine/types.js";
 import { HotspotError } from "../../errors.js";
 import { SimHistory } from "../sim/history.js";
-import { StepPricePath, constantPath } from "../sim/price-paths.js";
+import { StepPricePath, constantPath } from "../../engine/price-paths.js";
 import { nowSeconds, type LiveClock } from "./clock.js";
 import { ContainerLostError, HandedOffSignal, HostSideError, InstanceLostError } from "./errors.js";
 import type { ContainerUsage } from "./container-host.js";

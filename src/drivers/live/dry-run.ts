@@ -17,7 +17,7 @@ import type {
 } from "../../engine/types.js";
 import { HotspotError, UsageError } from "../../errors.js";
 import { policyByName } from "../../policies/index.js";
-import type { Policy } from "../../policies/types.js";
+import type { Policy } from "../../engine/policy.js";
 import type { LiveConfig } from "../../setup/config.js";
 import { SimHistory } from "../sim/history.js";
 import { polledPaths, scenarioFromPaths } from "./polled-scenario.js";

@@ -9,7 +9,7 @@ import type { Decision, Market, Observation } from "../../engine/types.js";
 import { StepWorkload } from "../../engine/workload.js";
 import { HotspotError, UsageError } from "../../errors.js";
 import { policyByName } from "../../policies/index.js";
-import type { Policy } from "../../policies/types.js";
+import type { Policy } from "../../engine/policy.js";
 import { buildResultsDocument, type ResultsDocument } from "../../results/document.js";
 import type { LiveConfig } from "../../setup/config.js";
 import { nowSeconds, type LiveClock } from "./clock.js";

@@ -18,7 +18,7 @@ import { buildCounter } from "../../../src/cloud/local/hosts/workload.js";
 import type { SpotPriceRecord } from "../../../src/cloud/local/spot-prices.js";
 import { createEc2Compute, type Ec2Compute } from "../../../src/drivers/live/ec2-compute.js";
 import { TAG_STACK } from "../../../src/drivers/live/hop.js";
-import { LocalContainerHost } from "../../../src/drivers/live/local-container-host.js";
+import { LocalContainerHost } from "../../../src/cloud/local/local-container-host.js";
 import type { LiveResources } from "../../../src/drivers/live/resources.js";
 import type { LiveConfig } from "../../../src/setup/config.js";
 

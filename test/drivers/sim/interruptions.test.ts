@@ -13,7 +13,7 @@ import { greedyPolicy } from "../../../src/policies/greedy.js";
 import { spotStayPolicy } from "../../../src/policies/spot-stay.js";
 import { hotspotPolicy } from "../../../src/policies/hotspot.js";
 import { onDemandPolicy } from "../../../src/policies/on-demand.js";
-import type { PolicyDefinition } from "../../../src/policies/types.js";
+import type { PolicyDefinition } from "../../../src/engine/policy.js";
 import { itWithTraces, sharedTrace } from "../../support/shared-traces.js";
 import { handResolution, handTrace, simConfig, twoTypes } from "./fixtures.js";
 
