@@ -1,6 +1,6 @@
 import { createCatalog } from "../catalog/catalog.js";
 import type { WorkUnit } from "../catalog/types.js";
-import { defaultDemandWork, resolveTypes } from "../catalog/work-unit.js";
+import { checkMemoryFits, defaultDemandWork, resolveTypes } from "../catalog/work-unit.js";
 import { simulationWindow } from "../drivers/sim/run.js";
 import type { StudyPolicy } from "../drivers/sim/study.js";
 import { traceZones } from "../drivers/sim/markets.js";
@@ -55,8 +55,9 @@ export async function prepareSweep(request: SweepRequest): Promise<{ config: Swe
     );
   }
   const catalog = await createCatalog({ specsFile: request.specsFile });
-  // Fails early, naming the types the catalog lacks, instead of in every worker.
-  resolveTypes(
+  // Fails early, naming the types the catalog lacks, instead of in every worker. Whether a type
+  // resolves does not depend on the time (a price list's first entry stands before its date).
+  const resolution = resolveTypes(
     catalog,
     trace.series.map((series) => series.instanceType),
     {
@@ -66,6 +67,10 @@ export async function prepareSweep(request: SweepRequest): Promise<{ config: Swe
       skipUnknownTypes: request.skipUnknownTypes,
     },
   );
+  const memoryAxis = request.vary.find((axis) => axis.key === "memory-gib");
+  if (memoryAxis === undefined) checkMemoryFits(resolution, request.base.memoryGiB, "--memory");
+  else
+    for (const value of memoryAxis.values) checkMemoryFits(resolution, value as number, "--vary memory-gib");
   let demandWork = request.base.demandWork;
   if (demandWork === null) demandWork = defaultDemandWork(catalog, request.workUnit);
   const base: SweepSettings = { ...request.base, demandWork };
@@ -99,6 +104,8 @@ export async function prepareSweep(request: SweepRequest): Promise<{ config: Swe
       specsFile: request.specsFile ?? null,
       workUnit: request.workUnit,
       skipUnknownTypes: request.skipUnknownTypes,
+      // Only when some: a sweep without skipped types keeps the hash it had before this field.
+      ...(resolution.skipped.length > 0 ? { skippedTypes: resolution.skipped } : {}),
     },
     base,
     vary: request.vary,

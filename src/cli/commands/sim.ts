@@ -11,7 +11,13 @@ import {
 } from "../../engine/migration-model.js";
 import { StepWorkload, type WorkloadProfile } from "../../engine/workload.js";
 import { createCatalog } from "../../catalog/catalog.js";
-import { defaultDemandWork, resolveTypes, workUnits } from "../../catalog/work-unit.js";
+import {
+  checkMemoryFits,
+  defaultDemandWork,
+  resolveTypes,
+  skippedTypesNote,
+  workUnits,
+} from "../../catalog/work-unit.js";
 import {
   interruptionModels,
   readAdvisorFile,
@@ -34,7 +40,6 @@ import { loadTrace } from "../../traces/load.js";
 import { regionOfZone } from "../../traces/zones.js";
 import { unpricedStretches } from "../../traces/coverage.js";
 import type { Trace } from "../../traces/types.js";
-import type { CatalogResolution } from "../../catalog/work-unit.js";
 import { InputFormatError, UsageError } from "../../errors.js";
 import { catalogOptionsWithPriceList, withCatalogOptions, type CatalogArgs } from "../catalog-options.js";
 import {
@@ -314,24 +319,6 @@ async function workloadFrom(
   return { profile: await readUtilisationCsv(raw, demand, window), description: `file ${raw}` };
 }
 
-/** No fitting type would make every policy cost $0 for no work: refuse, naming the largest type. */
-function checkMemoryFits(resolution: CatalogResolution, memoryGiB: number): void {
-  let largest: { type: string; memoryGiB: number } | undefined;
-  for (const [type, resolved] of resolution.types) {
-    if (largest === undefined || resolved.spec.memoryGiB > largest.memoryGiB) {
-      largest = { type, memoryGiB: resolved.spec.memoryGiB };
-    }
-  }
-  if (largest !== undefined && largest.memoryGiB >= memoryGiB) return;
-  throw new UsageError(
-    "--memory",
-    largest === undefined
-      ? "a footprint some type of the trace can hold (the trace has no type with a spec)"
-      : `at most ${largest.memoryGiB} GiB, the memory of the largest type in the trace (${largest.type})`,
-    `${memoryGiB} GiB`,
-  );
-}
-
 /** Skipped bad rows, said in the tables, --json and --out alike. */
 function skippedRowsWarning(trace: Trace): string[] {
   const { skipped } = trace.report;
@@ -515,9 +502,7 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
   const document = withWarnings(studied, warnings);
   if (progress) process.stderr.write("\n");
   if (resolution.skipped.length > 0) {
-    process.stderr.write(
-      `hotspot: left out ${resolution.skipped.length} type(s) lacking catalog data: ${resolution.skipped.map((gap) => `${gap.type} (${gap.missing})`).join(", ")}\n`,
-    );
+    process.stderr.write(`hotspot: ${skippedTypesNote(resolution.skipped)}\n`);
   }
   const emptyWarning = excludedZonesWarning(document);
   if (emptyWarning !== null) process.stderr.write(`hotspot: ${emptyWarning}\n`);

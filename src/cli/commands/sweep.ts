@@ -11,6 +11,7 @@ import { runSweep, type SweepOutcome } from "../../sweep/run.js";
 import { sweepInterruptions, parseVary, varyKeys } from "../../sweep/settings.js";
 import { parseShard, shardFromEnvironment, shardIndexVariables, type Shard } from "../../sweep/shard.js";
 import { formatSweepTable } from "../../sweep/table.js";
+import { skippedTypesNote } from "../../catalog/work-unit.js";
 import { catalogOptionsFromArgs, withCatalogOptions, type CatalogArgs } from "../catalog-options.js";
 import {
   checkDecisions,
@@ -265,6 +266,8 @@ export async function runSweepCommand(args: SweepArgs): Promise<void> {
       `hotspot: skipped ${skipped.count} bad row(s) of ${trace.source.path} under --skip-bad-rows (${reasons.join(", ")})\n`,
     );
   }
+  const gaps = config.catalog.skippedTypes ?? [];
+  if (gaps.length > 0) process.stderr.write(`hotspot: ${skippedTypesNote(gaps)}\n`);
   const controller = new AbortController();
   const onInterrupt = () => {
     process.stderr.write("\nhotspot: stopping after the items in flight (Ctrl-C again to abandon them)\n");
