@@ -189,6 +189,7 @@ function identity(document: SweepDocument): string {
         `${config.catalog.description}; work unit ${unitLabel(config.catalog.workUnit)}${config.catalog.skippedTypes ? `; ${skippedTypesNote(config.catalog.skippedTypes)} (--skip-unknown-types)` : ""}`,
       ),
     ],
+    ...(config.warnings ? [["warnings", text(config.warnings.join("; "))] as [string, string]] : []),
     ["varied settings", text(vary)],
     ["base settings", text(settings(config.base))],
     ["policies", text(config.policies.map(({ name, params }) => `${name} ${compact(params)}`).join("; "))],

@@ -40,6 +40,8 @@ export interface SweepConfig {
   readonly points: number;
   /** points × windows; item k is point ⌊k / windows⌋ on window k mod windows. */
   readonly items: number;
+  /** Said with every table and report: skipped bad rows, an unpriced share of the span; absent when none. */
+  readonly warnings?: readonly string[];
 }
 
 /**

@@ -5,6 +5,7 @@ import { simulationWindow } from "../drivers/sim/run.js";
 import type { StudyPolicy } from "../drivers/sim/study.js";
 import { traceZones } from "../drivers/sim/markets.js";
 import { resolveParams } from "../policies/index.js";
+import { defaultMaxUnpriced, unpricedWarnings } from "../traces/coverage.js";
 import { loadTrace } from "../traces/load.js";
 import type { LoadOptions, Trace } from "../traces/types.js";
 import { regionOfZone } from "../traces/zones.js";
@@ -29,6 +30,8 @@ export interface SweepRequest {
   readonly windowSeconds: number;
   readonly windows: number;
   readonly seed: number;
+  /** Largest unpriced share of the span windows are drawn from (default `defaultMaxUnpriced`). */
+  readonly maxUnpriced?: number;
 }
 
 const iso = (seconds: number | undefined) =>
@@ -45,6 +48,25 @@ export async function prepareSweep(request: SweepRequest): Promise<{ config: Swe
   }
   const trace = await loadTrace(request.tracePath, request.load);
   const span = simulationWindow(trace);
+  const { skipped } = trace.report;
+  const warnings = [
+    ...(skipped.count > 0
+      ? [
+          // Not the path: shards may read the trace from different places and must hash alike.
+          `skipped ${skipped.count} bad row(s) of the trace under --skip-bad-rows (${Object.entries(
+            skipped.byReason,
+          )
+            .map(([reason, count]) => `${count} ${reason}`)
+            .join(", ")})`,
+        ]
+      : []),
+    ...unpricedWarnings(
+      trace,
+      span,
+      request.maxUnpriced ?? defaultMaxUnpriced,
+      "the span the windows are drawn from",
+    ),
+  ];
   const zones = traceZones(trace);
   const regions = [...new Set(zones.map((zone) => regionOfZone(zone) ?? zone))].sort();
   if (regions.length !== 1) {
@@ -120,6 +142,8 @@ export async function prepareSweep(request: SweepRequest): Promise<{ config: Swe
     windows,
     points,
     items: points * windows.length,
+    // Only when some: a sweep without warnings keeps the hash it had before this field.
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
   return { config, trace };
 }

@@ -126,6 +126,7 @@ export function formatSweepTable(document: SweepDocument): string {
   if (excluded.length > 0) {
     parts.push(`\nleft out as empty (nothing fits the container) in some window: ${excluded.join(", ")}`);
   }
+  for (const warning of document.config.warnings ?? []) parts.push(`warning: ${warning}`);
   const gaps = document.config.catalog.skippedTypes ?? [];
   if (gaps.length > 0) parts.push(`${skippedTypesNote(gaps)} (--skip-unknown-types)`);
   return `${parts.join("\n")}\n`;

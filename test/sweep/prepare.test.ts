@@ -101,3 +101,52 @@ describe("prepareSweep: types the catalog cannot price", () => {
     );
   });
 });
+
+describe("prepareSweep: what the windows are drawn from", () => {
+  // Two types priced at midnight on 2016-03-01, 02 and 03, and one row whose price is not a number.
+  const header = "AvailabilityZone,InstanceType,ProductDescription,SpotPrice,Timestamp";
+  const rows = ["01", "02", "03"].flatMap((day) => [
+    `us-east-1a,m4.large,Linux/UNIX,0.030000,2016-03-${day}T00:00:00Z`,
+    `us-east-1a,m4.xlarge,Linux/UNIX,0.060000,2016-03-${day}T00:00:00Z`,
+  ]);
+  let threeDays: string;
+  beforeAll(async () => {
+    threeDays = join(dir, "three-days.csv");
+    await writeFile(
+      threeDays,
+      `${header}\n${rows.join("\n")}\nus-east-1a,m4.large,Linux/UNIX,abc,2016-03-02T12:00:00Z\n`,
+    );
+  });
+  const request = (overrides: Parameters<typeof smallRequest>[1] = {}) =>
+    prepareSmall(threeDays, { vary: [], windows: 3, ...overrides });
+  const dayBefore = Date.parse("2016-02-29T00:00:00Z") / 1000;
+
+  it("refuses a span mostly before the first price (--start a day early: 1 of 3 days)", async () => {
+    const error = await request({
+      load: { cacheDir: false, skipBadRows: true, start: dayBefore },
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toBe(
+      "--start/--end: expected a window the trace prices for all but at most 5.0% of it (narrow the window, or allow more with --max-unpriced), found 33.3% of the span the windows are drawn from unpriced: 2016-02-29T00:00:00.000Z to 2016-03-01T00:00:00.000Z (before the first price)",
+    );
+  });
+
+  it("records the skipped rows and a tolerated unpriced share as warnings of the sweep", async () => {
+    const { config } = await request({
+      load: { cacheDir: false, skipBadRows: true, start: dayBefore },
+      maxUnpriced: 0.5,
+    });
+    expect(config.warnings).toEqual([
+      "skipped 1 bad row(s) of the trace under --skip-bad-rows (1 price)",
+      "33.3% of the span the windows are drawn from unpriced: 2016-02-29T00:00:00.000Z to 2016-03-01T00:00:00.000Z (before the first price); the trace has no prices there",
+    ]);
+  });
+
+  it("has no warnings field when there is nothing to warn of; without skipping, the bad row fails the load", async () => {
+    const { config } = await prepareSmall(tracePath);
+    expect("warnings" in config).toBe(false);
+    await expect(request()).rejects.toThrow(
+      `${threeDays}:8: expected a SpotPrice in USD (a decimal number such as 0.0162), found "abc"`,
+    );
+  });
+});

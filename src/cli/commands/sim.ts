@@ -38,7 +38,7 @@ import { excludedZonesWarning, withWarnings } from "../../results/document.js";
 import { serializeResults, writeResults } from "../../results/write.js";
 import { loadTrace } from "../../traces/load.js";
 import { regionOfZone } from "../../traces/zones.js";
-import { unpricedStretches } from "../../traces/coverage.js";
+import { unpricedWarnings } from "../../traces/coverage.js";
 import type { Trace } from "../../traces/types.js";
 import { InputFormatError, UsageError } from "../../errors.js";
 import { catalogOptionsWithPriceList, withCatalogOptions, type CatalogArgs } from "../catalog-options.js";
@@ -329,25 +329,6 @@ function skippedRowsWarning(trace: Trace): string[] {
   return [`skipped ${skipped.count} bad row(s) of ${trace.source.path} under --skip-bad-rows (${reasons})`];
 }
 
-/** Refuses a window mostly unpriced; warns of a smaller unpriced share. */
-function unpricedWarning(trace: Trace, window: { start: number; end: number }, maxShare: number): string[] {
-  const unpriced = unpricedStretches(trace, window);
-  if (unpriced.share === 0) return [];
-  const found = `${percent(unpriced.share)} of the window unpriced: ${unpriced.stretches.join(", ")}`;
-  if (unpriced.share > maxShare) {
-    throw new UsageError(
-      "--start/--end",
-      `a window the trace prices for all but at most ${percent(maxShare)} of it (narrow the window, or allow more with --max-unpriced)`,
-      found,
-    );
-  }
-  return [`${found}; the trace has no prices there`];
-}
-
-function percent(share: number): string {
-  return `${(share * 100).toFixed(1)}%`;
-}
-
 /** Validates every flag once and runs the study; prints tables or JSON, writes --out. */
 export async function runSimCommand(args: SimArgs): Promise<void> {
   if (args.helpPolicy !== undefined) {
@@ -416,7 +397,7 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
   }
   const window = simulationWindow(trace);
   checkDecisions("--interval", window.end - window.start, intervalSeconds, maxDecisions);
-  const warnings = [...skippedRowsWarning(trace), ...unpricedWarning(trace, window, maxUnpriced)];
+  const warnings = [...skippedRowsWarning(trace), ...unpricedWarnings(trace, window, maxUnpriced)];
   const regions = [...new Set(trace.series.map((series) => regionOfZone(series.zone) ?? series.zone))].sort();
   if (regions.length !== 1) {
     throw new UsageError(
