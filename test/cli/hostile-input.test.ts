@@ -171,6 +171,37 @@ describe("no exit 0 with a meaningless result", () => {
     );
   });
 
+  it("counts rows a sweep skipped under --skip-bad-rows on stderr, under its table and in its document", async () => {
+    const bad = await file(
+      "sweep-bad.csv",
+      `${rows.join("\n")}\nus-east-1a,m4.large,Linux/UNIX,abc,2021-03-01T03:00:00Z\n`,
+    );
+    const out = join(dir, "sweep-bad.json");
+    const result = await runCli([
+      "sweep",
+      "--trace",
+      bad,
+      "--no-cache",
+      "--skip-bad-rows",
+      "--policy",
+      "on-demand",
+      "--windows",
+      "1h",
+      "--starts",
+      "2",
+      "--jobs",
+      "1",
+      "--out",
+      out,
+    ]);
+    const warning = "skipped 1 bad row(s) of the trace under --skip-bad-rows (1 price)";
+    expect(result.code).toBe(0);
+    expect(result.stderr.split("\n")[0]).toBe(`hotspot: warning: ${warning}`);
+    expect(result.stdout.trimEnd().split("\n").at(-1)).toBe(`warning: ${warning}`);
+    const document = JSON.parse(await readFile(out, "utf8")) as { config: { warnings: string[] } };
+    expect(document.config.warnings).toEqual([warning]);
+  });
+
   it("refuses a window mostly before the first price, and warns of a small unpriced share", async () => {
     // The trace's prices start 2021-03-01T00:00Z and end 06:00Z.
     const early = await sim("--start", "2021-02-28T00:00:00Z");
