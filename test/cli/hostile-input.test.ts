@@ -310,23 +310,27 @@ describe("outputs: checked before the run, never half-written", () => {
     await expect(stat(out)).rejects.toThrow(/ENOENT/);
   });
 
-  it("removes the temporary file when trace synth is interrupted (SIGINT) mid-write", async () => {
-    const folder = join(dir, "synth");
-    await mkdir(folder);
-    const out = join(folder, "big.csv");
-    const child = execa("node", [bin, "trace", "synth", "--days", "365", "--seed", "3", "-o", out], {
-      reject: false,
-    });
-    // Wait (bounded) for the temporary file to appear, then interrupt.
-    for (let tries = 0; tries < 300 && (await readdir(folder)).length === 0; tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect((await readdir(folder)).length).toBe(1);
-    child.kill("SIGINT");
-    const result = await child;
-    expect(result.signal).toBe("SIGINT");
-    expect(await readdir(folder)).toEqual([]);
-  }, 60_000);
+  it.each(["SIGINT", "SIGTERM"] as const)(
+    "removes the temporary file when trace synth is stopped by %s mid-write",
+    async (signal) => {
+      const folder = join(dir, `synth-${signal}`);
+      await mkdir(folder);
+      const out = join(folder, "big.csv");
+      const child = execa("node", [bin, "trace", "synth", "--days", "365", "--seed", "3", "-o", out], {
+        reject: false,
+      });
+      // Wait (bounded) for the temporary file to appear, then interrupt.
+      for (let tries = 0; tries < 300 && (await readdir(folder)).length === 0; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect((await readdir(folder)).length).toBe(1);
+      child.kill(signal);
+      const result = await child;
+      expect(result.signal).toBe(signal);
+      expect(await readdir(folder)).toEqual([]);
+    },
+    60_000,
+  );
 
   it("names a trace without read permission, without a stack trace (run as nobody when root)", async () => {
     const folder = join(dir, "noread");
