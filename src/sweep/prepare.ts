@@ -5,7 +5,7 @@ import { simulationWindow } from "../drivers/sim/run.js";
 import type { StudyPolicy } from "../drivers/sim/study.js";
 import { traceZones } from "../drivers/sim/markets.js";
 import { resolveParams } from "../policies/index.js";
-import { defaultMaxUnpriced, unpricedWarnings } from "../traces/coverage.js";
+import { defaultMaxUnpriced, requireRowsAfterFilters, unpricedWarnings } from "../traces/coverage.js";
 import { loadTrace } from "../traces/load.js";
 import type { LoadOptions, Trace } from "../traces/types.js";
 import { regionOfZone } from "../traces/zones.js";
@@ -47,6 +47,7 @@ export async function prepareSweep(request: SweepRequest): Promise<{ config: Swe
     throw new UsageError("--baseline", `one of the swept policies (${names.join(", ")})`, request.baseline);
   }
   const trace = await loadTrace(request.tracePath, request.load);
+  requireRowsAfterFilters(trace, request.load);
   const span = simulationWindow(trace);
   const { skipped } = trace.report;
   const warnings = [

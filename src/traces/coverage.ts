@@ -1,6 +1,6 @@
-import { UsageError } from "../errors.js";
+import { InputFormatError, UsageError } from "../errors.js";
 import { isoSeconds } from "../util/iso-seconds.js";
-import type { Trace } from "./types.js";
+import type { LoadOptions, Trace } from "./types.js";
 
 /** Stretches of a simulated window the trace holds no price for, and their share of the window. */
 export interface Unpriced {
@@ -64,4 +64,20 @@ export function unpricedWarnings(
 
 function percent(share: number): string {
   return `${(share * 100).toFixed(1)}%`;
+}
+
+/** Refuses a trace the filters left empty, saying how many rows each filter removed. */
+export function requireRowsAfterFilters(trace: Trace, options: LoadOptions): void {
+  if (trace.time.length > 0) return;
+  const { filteredOut: f, rowsRead } = trace.report;
+  const flags = [
+    `--product ${(options.products ?? ["Linux/UNIX"]).join(",")}`,
+    ...(options.zones ? [`--zones ${options.zones.join(",")}`] : []),
+    ...(options.types ? [`--types ${options.types.join(",")}`] : []),
+  ];
+  throw new InputFormatError(
+    trace.source.path,
+    `rows left after the filters (${flags.join(", ")})`,
+    `none of ${rowsRead} rows: ${f.product} filtered out by product, ${f.zone} by zone, ${f.type} by type, ${f.window} by window`,
+  );
 }

@@ -2,7 +2,7 @@ import { appendFile, copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CatalogGapError, UsageError } from "../../src/errors.js";
+import { CatalogGapError, InputFormatError, UsageError } from "../../src/errors.js";
 import { prepareSmall, smallRequest, writeSmallTrace } from "./fixture.js";
 
 let dir: string;
@@ -140,6 +140,17 @@ describe("prepareSweep: what the windows are drawn from", () => {
       "skipped 1 bad row(s) of the trace under --skip-bad-rows (1 price)",
       "33.3% of the span the windows are drawn from unpriced: 2016-02-29T00:00:00.000Z to 2016-03-01T00:00:00.000Z (before the first price); the trace has no prices there",
     ]);
+  });
+
+  it("refuses a trace the filters left empty, saying what each filter removed", async () => {
+    // 7 rows read: the one with no price is skipped, the other 6 are filtered out by product.
+    const error = await request({
+      load: { cacheDir: false, skipBadRows: true, products: ["Windows"], zones: ["us-east-1b"] },
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InputFormatError);
+    expect((error as Error).message).toBe(
+      `${threeDays}: expected rows left after the filters (--product Windows, --zones us-east-1b), found none of 7 rows: 6 filtered out by product, 0 by zone, 0 by type, 0 by window`,
+    );
   });
 
   it("has no warnings field when there is nothing to warn of; without skipping, the bad row fails the load", async () => {

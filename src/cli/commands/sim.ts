@@ -38,9 +38,9 @@ import { excludedZonesWarning, withWarnings } from "../../results/document.js";
 import { serializeResults, writeResults } from "../../results/write.js";
 import { loadTrace } from "../../traces/load.js";
 import { regionOfZone } from "../../traces/zones.js";
-import { unpricedWarnings } from "../../traces/coverage.js";
+import { requireRowsAfterFilters, unpricedWarnings } from "../../traces/coverage.js";
 import type { Trace } from "../../traces/types.js";
-import { InputFormatError, UsageError } from "../../errors.js";
+import { UsageError } from "../../errors.js";
 import { catalogOptionsWithPriceList, withCatalogOptions, type CatalogArgs } from "../catalog-options.js";
 import {
   checkDecisions,
@@ -387,14 +387,7 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
   if (args.report !== undefined) await checkOutputPath("--report", args.report);
   const tracePath = args.trace ?? defaultTracePath();
   const trace = await loadTrace(tracePath, loadOptions);
-  if (trace.time.length === 0) {
-    const { filteredOut: f, rowsRead } = trace.report;
-    throw new InputFormatError(
-      tracePath,
-      `rows left after the filters (--product ${(loadOptions.products ?? []).join(",")}${loadOptions.zones ? `, --zones ${loadOptions.zones.join(",")}` : ""}${loadOptions.types ? `, --types ${loadOptions.types.join(",")}` : ""})`,
-      `none of ${rowsRead} rows: ${f.product} filtered out by product, ${f.zone} by zone, ${f.type} by type, ${f.window} by window`,
-    );
-  }
+  requireRowsAfterFilters(trace, loadOptions);
   const window = simulationWindow(trace);
   checkDecisions("--interval", window.end - window.start, intervalSeconds, maxDecisions);
   const warnings = [...skippedRowsWarning(trace), ...unpricedWarnings(trace, window, maxUnpriced)];
