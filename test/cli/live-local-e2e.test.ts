@@ -117,7 +117,7 @@ describe.skipIf(skip !== undefined)(
     it("hops at least three times as the cheapest market changes; the ledger shows hops, costs and downtimes", async () => {
       const run = await live(["--duration", "35"]);
       expect(run.stderr).toContain("hotspot live: policy greedy in us-east-1c");
-      expect(run.exitCode).toBe(0);
+      expect(run.exitCode, run.stderr).toBe(0);
       const log = lines(run.stdout);
       const hops = log.filter((l) => l.kind === "event" && l.event === "hop").map((l) => l.market);
       expect(hops.slice(0, 3)).toEqual(["m4.large spot", "c4.large spot", "m4.large spot"]);

@@ -9,6 +9,7 @@ import { buildImageOnLocalCloud, deleteImage, listImages, type ReadinessResult }
 import { builderUserData, provisioningFiles, scriptHash } from "../../image/user-data.js";
 import { readLiveConfig, writeLiveConfig, type LiveConfig } from "../../setup/config.js";
 import { INSTANCE_TYPE_RE } from "../../setup/validate.js";
+import { checkOutputPath } from "../../util/output-path.js";
 import { version } from "../../version.js";
 import { localCloudFromEnv } from "../local-env.js";
 import { parseChoice, parseDuration, parseInteger, parseList } from "../../options/parse.js";
@@ -271,6 +272,10 @@ export async function runImageCommand(args: ImageArgs): Promise<void> {
   );
   const endpoint = endpointOf(args, cloud);
   const config = await readLiveConfig(args.config);
+  // A build (minutes, an image) or a delete of the recorded image ends by rewriting the config.
+  if (action === "build" || (action === "delete" && (args.image ?? config.imageId) === config.imageId)) {
+    await checkOutputPath("--config", args.config);
+  }
   if (action === "build") return runBuild(args, config, cloud, endpoint);
   if (action === "list") {
     const images = await withClient(config.region, endpoint, (ec2) => listImages(ec2, config.name));

@@ -11,7 +11,13 @@ import {
 } from "../../engine/migration-model.js";
 import { StepWorkload, type WorkloadProfile } from "../../engine/workload.js";
 import { createCatalog } from "../../catalog/catalog.js";
-import { defaultDemandWork, resolveTypes, workUnits } from "../../catalog/work-unit.js";
+import {
+  checkMemoryFits,
+  defaultDemandWork,
+  resolveTypes,
+  skippedTypesNote,
+  workUnits,
+} from "../../catalog/work-unit.js";
 import {
   interruptionModels,
   readAdvisorFile,
@@ -33,10 +39,9 @@ import { excludedZonesWarning, withWarnings } from "../../results/document.js";
 import { serializeResults, writeResults } from "../../results/write.js";
 import { loadTrace } from "../../traces/load.js";
 import { regionOfZone } from "../../traces/zones.js";
-import { unpricedStretches } from "../../traces/coverage.js";
+import { requireRowsAfterFilters, unpricedWarnings } from "../../traces/coverage.js";
 import type { Trace } from "../../traces/types.js";
-import type { CatalogResolution } from "../../catalog/work-unit.js";
-import { InputFormatError, UsageError } from "../../errors.js";
+import { UsageError } from "../../errors.js";
 import { catalogOptionsWithPriceList, withCatalogOptions, type CatalogArgs } from "../catalog-options.js";
 import {
   checkDecisions,
@@ -285,24 +290,6 @@ async function workloadFrom(
   return { profile: await readUtilisationCsv(raw, demand, window), description: `file ${raw}` };
 }
 
-/** No fitting type would make every policy cost $0 for no work: refuse, naming the largest type. */
-function checkMemoryFits(resolution: CatalogResolution, memoryGiB: number): void {
-  let largest: { type: string; memoryGiB: number } | undefined;
-  for (const [type, resolved] of resolution.types) {
-    if (largest === undefined || resolved.spec.memoryGiB > largest.memoryGiB) {
-      largest = { type, memoryGiB: resolved.spec.memoryGiB };
-    }
-  }
-  if (largest !== undefined && largest.memoryGiB >= memoryGiB) return;
-  throw new UsageError(
-    "--memory",
-    largest === undefined
-      ? "a footprint some type of the trace can hold (the trace has no type with a spec)"
-      : `at most ${largest.memoryGiB} GiB, the memory of the largest type in the trace (${largest.type})`,
-    `${memoryGiB} GiB`,
-  );
-}
-
 /** Skipped bad rows, said in the tables, --json and --out alike. */
 function skippedRowsWarning(trace: Trace): string[] {
   const { skipped } = trace.report;
@@ -311,25 +298,6 @@ function skippedRowsWarning(trace: Trace): string[] {
     .map(([reason, count]) => `${count} ${reason}`)
     .join(", ");
   return [`skipped ${skipped.count} bad row(s) of ${trace.source.path} under --skip-bad-rows (${reasons})`];
-}
-
-/** Refuses a window mostly unpriced; warns of a smaller unpriced share. */
-function unpricedWarning(trace: Trace, window: { start: number; end: number }, maxShare: number): string[] {
-  const unpriced = unpricedStretches(trace, window);
-  if (unpriced.share === 0) return [];
-  const found = `${percent(unpriced.share)} of the window unpriced: ${unpriced.stretches.join(", ")}`;
-  if (unpriced.share > maxShare) {
-    throw new UsageError(
-      "--start/--end",
-      `a window the trace prices for all but at most ${percent(maxShare)} of it (narrow the window, or allow more with --max-unpriced)`,
-      found,
-    );
-  }
-  return [`${found}; the trace has no prices there`];
-}
-
-function percent(share: number): string {
-  return `${(share * 100).toFixed(1)}%`;
 }
 
 /** Validates every flag once and runs the study; prints tables or JSON, writes --out. */
@@ -400,17 +368,10 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
   if (args.report !== undefined) await checkOutputPath("--report", args.report);
   const tracePath = args.trace ?? defaultTracePath();
   const trace = await loadTrace(tracePath, loadOptions);
-  if (trace.time.length === 0) {
-    const { filteredOut: f, rowsRead } = trace.report;
-    throw new InputFormatError(
-      tracePath,
-      `rows left after the filters (--product ${(loadOptions.products ?? []).join(",")}${loadOptions.zones ? `, --zones ${loadOptions.zones.join(",")}` : ""}${loadOptions.types ? `, --types ${loadOptions.types.join(",")}` : ""})`,
-      `none of ${rowsRead} rows: ${f.product} filtered out by product, ${f.zone} by zone, ${f.type} by type, ${f.window} by window`,
-    );
-  }
+  requireRowsAfterFilters(trace, loadOptions);
   const window = simulationWindow(trace);
   checkDecisions("--interval", window.end - window.start, intervalSeconds, maxDecisions);
-  const warnings = [...skippedRowsWarning(trace), ...unpricedWarning(trace, window, maxUnpriced)];
+  const warnings = [...skippedRowsWarning(trace), ...unpricedWarnings(trace, window, maxUnpriced)];
   const regions = [...new Set(trace.series.map((series) => regionOfZone(series.zone) ?? series.zone))].sort();
   if (regions.length !== 1) {
     throw new UsageError(
@@ -500,9 +461,7 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
   const document = withWarnings(studied, warnings);
   if (progress) process.stderr.write("\n");
   if (resolution.skipped.length > 0) {
-    process.stderr.write(
-      `hotspot: left out ${resolution.skipped.length} type(s) lacking catalog data: ${resolution.skipped.map((gap) => `${gap.type} (${gap.missing})`).join(", ")}\n`,
-    );
+    process.stderr.write(`hotspot: ${skippedTypesNote(resolution.skipped)}\n`);
   }
   const emptyWarning = excludedZonesWarning(document);
   if (emptyWarning !== null) process.stderr.write(`hotspot: ${emptyWarning}\n`);

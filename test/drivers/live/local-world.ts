@@ -171,6 +171,9 @@ export async function startLocalWorld(options: {
     logFile,
     config,
     close: async () => {
+      // A launch that ended in Server.InternalError says why only here.
+      for (const e of emulator.state.backendErrors)
+        console.log(`local world ${prefix}: backend ${e.operation} ${e.resourceId} failed: ${e.message}`);
       client.kill();
       ec2.destroy();
       await emulator.close();
