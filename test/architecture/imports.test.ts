@@ -58,7 +58,7 @@ const LAYERS: readonly { readonly folder: string; readonly mayImport: readonly s
       "(root)",
     ],
   },
-  { folder: "reports", mayImport: ["sweep", "results", "traces", "util", "(root)"] },
+  { folder: "reports", mayImport: ["sweep", "results", "traces", "catalog", "util", "(root)"] },
   { folder: "container", mayImport: ["drivers/live", "host", "cloud", "util", "(root)"] },
   { folder: "image", mayImport: ["cloud", "catalog", "util", "(root)"] },
   // The emulator: only the CLI (and tests) may reach it.
