@@ -120,7 +120,11 @@ describe.skipIf(skip !== undefined)(
       expect(run.exitCode, run.stderr).toBe(0);
       const log = lines(run.stdout);
       const hops = log.filter((l) => l.kind === "event" && l.event === "hop").map((l) => l.market);
-      expect(hops.slice(0, 3)).toEqual(["m4.large spot", "c4.large spot", "m4.large spot"]);
+      // The world takes a while to build on a loaded machine, so the run may begin after the +14 s
+      // change: greedy then starts on c4.large, and either way follows each change to the other type.
+      const [a, b] =
+        hops[0] === "m4.large spot" ? ["m4.large spot", "c4.large spot"] : ["c4.large spot", "m4.large spot"];
+      expect(hops.slice(0, 3)).toEqual([a, b, a]);
       expect(hops.length).toBeGreaterThanOrEqual(3);
       expect(log.filter((l) => l.kind === "step")).toHaveLength(7 * hops.length);
       // Measured from the container's cgroup between hops: the counter holds its 16 MiB and more.
