@@ -55,6 +55,20 @@ describe.skipIf(skip !== undefined)(
       return inventory.instances.filter((i) => i.state !== "terminated").map((i) => `${i.id} ${i.imageId}`);
     }
 
+    /** `container create` from `from`, the application a long sleep, with `extra` flags. */
+    const create = (from: string, ...extra: string[]) =>
+      hotspot(
+        "container",
+        "create",
+        "--config",
+        config,
+        "--from",
+        from,
+        "--app",
+        "/bin/busybox sleep 100000",
+        ...extra,
+      );
+
     beforeAll(async () => {
       requireBuiltCli();
       dir = await mkdtemp(join(tmpdir(), "hotspot-operate-"));
@@ -115,34 +129,12 @@ describe.skipIf(skip !== undefined)(
     }, 300_000);
 
     it("refuses a --bind or --copy whose host path does not exist, before touching the cloud", async () => {
-      const bind = await hotspot(
-        "container",
-        "create",
-        "--config",
-        config,
-        "--from",
-        "busybox",
-        "--app",
-        "/bin/sh",
-        "--bind",
-        `${dir}/no-such-dir:/data`,
-      );
+      const bind = await create("busybox", "--bind", `${dir}/no-such-dir:/data`);
       expect(bind.code).toBe(2);
       expect(bind.stderr).toContain(
         `--bind: expected a host path that exists, found "${dir}/no-such-dir:/data" (${dir}/no-such-dir: no such file or directory)`,
       );
-      const copy = await hotspot(
-        "container",
-        "create",
-        "--config",
-        config,
-        "--from",
-        "busybox",
-        "--app",
-        "/bin/sh",
-        "--copy",
-        "missing-binary:/bin/app",
-      );
+      const copy = await create("busybox", "--copy", "missing-binary:/bin/app");
       expect(copy.code).toBe(2);
       expect(copy.stderr).toContain(`--copy: expected a host path that exists`);
       expect(await liveInstances()).toEqual([]);
@@ -157,18 +149,6 @@ describe.skipIf(skip !== undefined)(
       await symlink("busybox", join(rootfs, "bin", "sh"));
       await run("tar", ["-czf", join(dir, "rootfs.tar.gz"), "-C", rootfs, "."]);
 
-      const create = (from: string, ...extra: string[]) =>
-        hotspot(
-          "container",
-          "create",
-          "--config",
-          config,
-          "--from",
-          from,
-          "--app",
-          "/bin/busybox sleep 100000",
-          ...extra,
-        );
       const fromDir = await create(rootfs);
       expect(fromDir.code, fromDir.stderr).toBe(0);
       const kept = await create("rootfs.tar.gz");
@@ -217,16 +197,7 @@ describe.skipIf(skip !== undefined)(
       expect(again.stderr).toContain("[HOTSPOT_ALREADY_LAUNCHED]");
       expect(await liveInstances()).toEqual([`${home} ${imageId}`]);
 
-      const busy = await hotspot(
-        "container",
-        "create",
-        "--config",
-        config,
-        "--from",
-        "busybox",
-        "--app",
-        "/bin/sh",
-      );
+      const busy = await create("busybox");
       expect(busy.code).toBe(1);
       expect(busy.stderr).toContain(`is attached to ${home} (m4.large, running): expected it free`);
       expect(busy.stderr).toContain("[HOTSPOT_VOLUME_IN_USE]");
