@@ -13,7 +13,7 @@ import { policies, policyNames, resolveParams } from "../src/policies/index.js";
 import { loadTrace } from "../src/traces/load.js";
 import type { Trace } from "../src/traces/types.js";
 import { Random } from "../src/util/random.js";
-import { fitsMemory, usdPerWorkHour } from "../src/policies/candidates.js";
+import { fitsMemory, usdPerWorkHour } from "../src/engine/candidates.js";
 import { cpuMs, ratioLine } from "./targets.js";
 
 // Compiled to dist/bench/replay.js: the repository root is two levels up.

@@ -12,6 +12,8 @@
 # - CRIU builds ($HOTSPOT_PREFIX/criu-<version>-<patches>, keyed as build-criu.sh keys them; the
 #   script still runs `criu check` on it);
 # - the .deb files apt downloaded and npm's cache (both verified by their tools' own checksums).
+# A cold cache is seeded from this machine's own CRIU build and npm cache (CI's npm ci and pretest
+# made both), so a fresh CI machine does not build CRIU a second time.
 # `--no-cache` ignores and leaves the cache.
 #
 # Needs root, debootstrap (installed from Debian if missing), the built project (dist/, as `npm ci`
@@ -187,6 +189,16 @@ if [ "$USE_CACHE" = 1 ]; then
   cp -a "$CACHE/apt-archives/." "$ROOT/var/cache/apt/archives/"
   mkdir -p "$ROOT/root/.npm" "$ROOT$PREFIX"
   cp -a "$CACHE/npm/." "$ROOT/root/.npm/"
+  # Seeded from this machine's own work, when the cache lacks it: its CRIU build (made by the same
+  # build-criu.sh, so the same key means the same version and patches; criu check still runs on it
+  # inside the root) and its npm cache (npm verifies every entry against its integrity hash).
+  for d in "$PREFIX"/criu-*; do
+    [ -x "$d/sbin/criu" ] && [ ! -d "$CACHE/criu/$(basename "$d")" ] && cp -a "$d" "$CACHE/criu/" &&
+      say "seeded the cache with this machine's $(basename "$d")"
+  done
+  if [ -d "$HOME/.npm/_cacache" ] && [ ! -d "$CACHE/npm/_cacache" ]; then
+    cp -a "$HOME/.npm/_cacache" "$CACHE/npm/" && say "seeded the cache with this machine's npm cache"
+  fi
   cp -a "$CACHE/criu/." "$ROOT$PREFIX/"
   say "cache: $(find "$CACHE/apt-archives" -name '*.deb' | wc -l) .deb files, npm cache $(du -sh "$CACHE/npm" | cut -f1), criu builds: $(ls "$CACHE/criu" | tr '\n' ' ')"
 fi

@@ -68,11 +68,9 @@ export class CatalogGapError extends HotspotError {
   constructor(
     readonly missing: readonly string[],
     what: string,
+    remedy = "give them with --specs FILE, or pass --skip-unknown-types to leave those markets out",
   ) {
-    super(
-      "HOTSPOT_CATALOG_GAP",
-      `no ${what} for instance type(s): ${missing.join(", ")}; give them with --specs FILE, or pass --skip-unknown-types to leave those markets out`,
-    );
+    super("HOTSPOT_CATALOG_GAP", `no ${what} for instance type(s): ${missing.join(", ")}; ${remedy}`);
   }
 }
 

@@ -70,7 +70,7 @@ export interface ResolveOptions {
 
 /**
  * The spec, on-demand price and work per hour of every type, or a CatalogGapError naming all the
- * types that lack any of them (unless `skipUnknownTypes`).
+ * types that lack any of them (unless `skipUnknownTypes`, and some type is left).
  */
 export function resolveTypes(
   catalog: Catalog,
@@ -90,10 +90,14 @@ export function resolveTypes(
     else if (work === undefined) gaps.push({ type, missing: "work unit" });
     else resolved.set(type, { spec, onDemand, work });
   }
-  if (gaps.length > 0 && !options.skipUnknownTypes) {
+  // Skipping every type would leave no market: each run would cost $0 for no work.
+  if (gaps.length > 0 && (!options.skipUnknownTypes || resolved.size === 0)) {
     throw new CatalogGapError(
       gaps.map((gap) => gap.type),
       describeGaps(gaps, options.region, unit),
+      options.skipUnknownTypes
+        ? "give them with --specs FILE (--skip-unknown-types would leave out every type)"
+        : undefined,
     );
   }
   return { unit, region: options.region, types: resolved, skipped: gaps };
@@ -119,6 +123,32 @@ function describeGaps(gaps: readonly TypeGap[], region: string, unit: WorkUnit):
         .join(", ")}`,
   );
   return `complete catalog entry (${parts.join("; ")})`;
+}
+
+/** Types left out under --skip-unknown-types in words, for the tables and messages that must say so. */
+export function skippedTypesNote(gaps: readonly TypeGap[]): string {
+  return `left out ${gaps.length} type(s) lacking catalog data: ${gaps.map((gap) => `${gap.type} (${gap.missing})`).join(", ")}`;
+}
+
+/**
+ * Refuses a container no resolved type can hold (every run would cost $0 for no work), naming the
+ * largest type; `flag` is where the footprint came from.
+ */
+export function checkMemoryFits(resolution: CatalogResolution, memoryGiB: number, flag = "--memory"): void {
+  let largest: { type: string; memoryGiB: number } | undefined;
+  for (const [type, resolved] of resolution.types) {
+    if (largest === undefined || resolved.spec.memoryGiB > largest.memoryGiB) {
+      largest = { type, memoryGiB: resolved.spec.memoryGiB };
+    }
+  }
+  if (largest !== undefined && largest.memoryGiB >= memoryGiB) return;
+  throw new UsageError(
+    flag,
+    largest === undefined
+      ? "a footprint some type of the trace can hold (the catalog resolves none of its types)"
+      : `at most ${largest.memoryGiB} GiB, the memory of the largest type in the trace (${largest.type})`,
+    `${memoryGiB} GiB`,
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Argv } from "yargs";
 import type { WorkUnit } from "../catalog/types.js";
 import { workUnitChoices, workUnits, type WorkUnitChoice } from "../catalog/work-unit.js";
-import { parseChoice } from "./parse.js";
+import { parseChoice } from "../options/parse.js";
 import { UsageError } from "../errors.js";
 
 /** The `--specs` file format, for the epilogue of every command that takes it. */

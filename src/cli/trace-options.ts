@@ -8,7 +8,7 @@ import {
   type TraceFormatName,
 } from "../traces/types.js";
 import { wallClock } from "../drivers/live/clock.js";
-import { parseChoice, parseInteger, parseList, parseTime } from "./parse.js";
+import { parseChoice, parseInteger, parseList, parseTime } from "../options/parse.js";
 import { UsageError } from "../errors.js";
 
 /** EC2 began in 2006: a spot price from before then is a mistyped or garbled row. */

@@ -70,6 +70,13 @@ export interface Driver {
   /** Markets that cannot be acquired now (e.g. spot price above the bid). */
   readonly unavailable: ReadonlySet<number>;
   readonly history: PriceHistoryView;
+  /**
+   * Markets with a rebalance recommendation now (elevated interruption risk), each with the time it
+   * came; absent: the driver never raises one.
+   */
+  readonly rebalance?: ReadonlyMap<number, number>;
+  /** GiB a market must have to host the container now (live: measured from its cgroup); absent: the config's. */
+  memoryNeededGiB?(): number;
   /** Price path of one market, for billing. */
   pricePath(marketId: number): PricePath;
   /**

@@ -40,8 +40,8 @@ import { EventQueue } from "./event-queue.js";
 import { migrationEstimate } from "./migration-model.js";
 import type { EngineConfig } from "./config.js";
 import type { Decision, MigrationEstimate, Observation, Placement } from "./types.js";
-import type { Policy } from "../policies/types.js";
-import { cheapestMarket, fitsMemory } from "../policies/candidates.js";
+import type { Policy } from "./policy.js";
+import { cheapestMarket, fitsMemory } from "./candidates.js";
 import { HotspotError } from "../errors.js";
 import type { EngineResult, InstanceRecord, TimelineEntry, TimelineKind } from "./result.js";
 
@@ -67,6 +67,8 @@ interface Instance {
 }
 
 type Trigger = Observation["trigger"];
+
+const NO_REBALANCE: ReadonlyMap<number, number> = new Map();
 
 export class HoppingEngine implements EventSink {
   private readonly queue = new EventQueue<EngineEvent>();
@@ -225,16 +227,22 @@ export class HoppingEngine implements EventSink {
       prices: driver.prices,
       excluded: driver.unavailable,
       current,
-      workload: { memoryGiB: config.memoryGiB, demandWork: config.demandWork, utilisation },
+      workload: { memoryGiB: this.memoryGiB(), demandWork: config.demandWork, utilisation },
       billing: {
         model: config.billing,
         intervalSeconds: billingModels[config.billing].intervalSeconds,
         paidTimeLeft: current === null ? 0 : paidTimeLeft(config.billing, current.instanceStart, this.now),
       },
       interruptionAt: Number.isNaN(reclaimAt) ? null : reclaimAt,
+      rebalance: driver.rebalance ?? NO_REBALANCE,
       history: driver.history,
       migration: (to) => this.estimate(to),
     };
+  }
+
+  /** What a market must hold now: the driver's measurement where it has one. */
+  private memoryGiB(): number {
+    return this.driver.memoryNeededGiB?.() ?? this.config.memoryGiB;
   }
 
   private estimate(to: number): MigrationEstimate {
@@ -263,7 +271,7 @@ export class HoppingEngine implements EventSink {
 
   private validate(target: number, reason: string): void {
     const market = this.driver.markets[target];
-    const fits = market !== undefined && fitsMemory(market, this.config.memoryGiB);
+    const fits = market !== undefined && fitsMemory(market, this.memoryGiB());
     const known = fits && !Number.isNaN(this.driver.prices[target]);
     if (!known || this.driver.unavailable.has(target)) {
       throw new HotspotError(

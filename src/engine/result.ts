@@ -1,4 +1,5 @@
 import type { EndedBy } from "./billing.js";
+import type { Market } from "./types.js";
 
 export type TimelineKind =
   "place" | "running" | "hop" | "restart" | "notice" | "revoked" | "acquire-failed" | "hop-aborted";
@@ -47,4 +48,16 @@ export interface EngineResult {
   readonly finished: boolean;
   readonly instances: readonly InstanceRecord[];
   readonly timeline: readonly TimelineEntry[];
+}
+
+/** One policy's run on one zone: what it ran on and what the engine produced; the results document's input. */
+export interface PolicyRun {
+  readonly policy: string;
+  readonly params: Readonly<Record<string, number>>;
+  readonly zone: string;
+  readonly markets: readonly Market[];
+  readonly result: EngineResult;
+  readonly eventsReplayed: number;
+  /** Spot types absent from the advisor file (never interrupted in this run). */
+  readonly advisorMissingTypes: readonly string[];
 }

@@ -92,6 +92,11 @@ export interface Observation {
   };
   /** A pending interruption notice for the current server: the time it will be reclaimed. */
   readonly interruptionAt: number | null;
+  /**
+   * Markets with a rebalance recommendation (EC2's early warning of elevated interruption risk), each
+   * with the time it came; live, only the home's market can have one. Empty when none.
+   */
+  readonly rebalance: ReadonlyMap<number, number>;
   readonly history: PriceHistoryView;
   /**
    * The migration model's estimate for a hop from the current market to `to`; it depends on `to`'s

@@ -1,6 +1,6 @@
 import type { Architecture, CpuVendor } from "../catalog/types.js";
 import type { Market } from "../engine/types.js";
-import { fitsMemory, usdPerWorkHour } from "./candidates.js";
+import { fitsMemory, usdPerWorkHour } from "../engine/candidates.js";
 
 /** What a restore needs of the target's CPU, as the catalog knows it per type. */
 export interface CpuOf {

@@ -1,8 +1,8 @@
 import type { Observation } from "../engine/types.js";
 import { IndexedMin } from "../util/indexed-min.js";
-import { cheapestMarket, currentUsdPerWorkHour, fitsMemory, usdPerWorkHour } from "./candidates.js";
+import { cheapestMarket, currentUsdPerWorkHour, fitsMemory, usdPerWorkHour } from "../engine/candidates.js";
 import { ChangeReader } from "./ranking.js";
-import type { Policy, PolicyDefinition } from "./types.js";
+import type { Policy, PolicyDefinition } from "../engine/policy.js";
 
 /**
  * `cheapestMarket` kept up to date between decisions: every fitting market's USD per delivered
@@ -72,6 +72,13 @@ export const greedyPolicy: PolicyDefinition = {
         if (observation.trigger === "notice")
           return { kind: "place", marketId: best, reason: "interruption notice" };
         if (best === current.marketId) return { kind: "stay", reason: "already on the cheapest" };
+        // The container outgrew its server (live: its measured footprint): leave whatever the price.
+        if (!fitsMemory(observation.markets[current.marketId], observation.workload.memoryGiB))
+          return {
+            kind: "place",
+            marketId: best,
+            reason: "current server too small for the container's memory",
+          };
         const here = currentUsdPerWorkHour(observation, current.marketId);
         const there = currentUsdPerWorkHour(observation, best);
         if (there < here * (1 - minSaving))

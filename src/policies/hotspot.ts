@@ -1,5 +1,5 @@
 import type { Decision, Observation } from "../engine/types.js";
-import { candidateMarkets, fitsMemory } from "./candidates.js";
+import { candidateMarkets, fitsMemory } from "../engine/candidates.js";
 import {
   costEfficiency,
   expectedSavings,
@@ -10,7 +10,7 @@ import {
 } from "./hotspot/economics.js";
 import { RecoupLedger } from "./hotspot/recoup-ledger.js";
 import { AscendingOrder, ChangeReader } from "./ranking.js";
-import type { Policy, PolicyDefinition } from "./types.js";
+import type { Policy, PolicyDefinition } from "../engine/policy.js";
 
 /** Cost-efficiency of every market id at this observation, under one utilisation assumption. */
 interface Valuation {
@@ -140,9 +140,15 @@ class HotspotPolicy implements Policy {
       this.ledger.setSavingsRate((valuation.efficiency[reference] - ec) * valuation.usedWork[c]);
     }
 
-    if (observation.interruptionAt !== null) return this.evacuate(observation, ranking, c);
+    if (observation.interruptionAt !== null)
+      return this.evacuate(observation, ranking, c, "interruption notice");
+    // Live: the container outgrew its server (its measured footprint rose).
+    if (!fitsMemory(source, memoryGiB)) return this.evacuate(observation, ranking, c, "server too small");
     if (Number.isNaN(ec)) return { kind: "stay", reason: "current market's price unknown" };
-    if (now - this.lastMoveAt < this.minHopIntervalSeconds) {
+    // A rebalance recommendation here: the interruption it warns of would force a hop anyway, so a hop's
+    // cost and the costs not yet recouped count as sunk and any cheaper candidate is worth leaving for.
+    const sunk = observation.rebalance.has(c);
+    if (!sunk && now - this.lastMoveAt < this.minHopIntervalSeconds) {
       return { kind: "stay", reason: `last move ${now - this.lastMoveAt} s ago, minimum interval not over` };
     }
 
@@ -151,12 +157,12 @@ class HotspotPolicy implements Policy {
       observation.history.meanTimeToChangeOfCheapest(),
       observation.history.windowSeconds,
     );
-    const unrecouped = this.ledger.unrecouped;
+    const unrecouped = sunk ? 0 : this.ledger.unrecouped;
     const pc = observation.prices[c];
     const paidTimeLeft = observation.billing.paidTimeLeft;
     // Every candidate's net is at most (e_c − e_i) × max(u × W) × T / 3600 − unrecouped − the source's
     // least billing: in ascending e_i the bound only falls, so the search stops once it cannot win.
-    const costFloor = (pc * Math.max(paidTimeLeft, this.shortestHopSeconds(observation))) / 3600;
+    const costFloor = sunk ? 0 : (pc * Math.max(paidTimeLeft, this.shortestHopSeconds(observation))) / 3600;
     const gainScale = (ranking.maxUsedWork * horizon) / 3600;
     const slack = BOUND_SLACK * (Math.abs(ec * gainScale) + unrecouped + costFloor);
     let best = -1;
@@ -167,11 +173,14 @@ class HotspotPolicy implements Policy {
       const i = order[rank];
       const ei = valuation.efficiency[i];
       if (!(ei < ec)) break;
-      if (i === c || !isCandidate(observation, i, memoryGiB)) continue;
+      // A market with a recommendation of its own is no place to hop to.
+      if (i === c || !isCandidate(observation, i, memoryGiB) || observation.rebalance.has(i)) continue;
       const bound = (ec - ei) * gainScale - unrecouped - costFloor + slack;
       if (bound <= 0 || bound < bestNet) break;
       const savings = expectedSavings(ec, ei, valuation.usedWork[i], horizon) - unrecouped;
-      const cost = transactionCost(observation.prices[i], pc, paidTimeLeft, observation.migration(i));
+      const cost = sunk
+        ? 0
+        : transactionCost(observation.prices[i], pc, paidTimeLeft, observation.migration(i));
       const net = savings - cost;
       // The first in id order among equal nets, as a scan in id order would choose.
       if (net > bestNet || (net === bestNet && best >= 0 && i < best)) {
@@ -181,10 +190,21 @@ class HotspotPolicy implements Policy {
       }
     }
     if (best === -1) {
-      return { kind: "stay", reason: "no candidate saves more than its transaction cost" };
+      const reason = sunk
+        ? "rebalance recommendation, but no cheaper candidate without one"
+        : "no candidate saves more than its transaction cost";
+      return { kind: "stay", reason };
+    }
+    this.lastMoveAt = now;
+    if (sunk) {
+      this.ledger.forcedMove();
+      return {
+        kind: "place",
+        marketId: best,
+        reason: `rebalance recommendation: S = ${usd(bestNet)} with hop costs sunk (e ${usd(ec)} -> ${usd(valuation.efficiency[best])})`,
+      };
     }
     this.ledger.hopChosen(c, best, bestCost);
-    this.lastMoveAt = now;
     return {
       kind: "place",
       marketId: best,
@@ -240,8 +260,11 @@ class HotspotPolicy implements Policy {
     return { kind: "place", marketId: best, reason: `lowest e = ${usd(valuation.efficiency[best])}` };
   }
 
-  /** Interruption notice: leave at once for the lowest e_i, whatever the savings. */
-  private evacuate(observation: Observation, ranking: Ranking, c: number): Decision {
+  /**
+   * Interruption notice (or a server the container outgrew): leave at once for the lowest e_i, whatever
+   * the savings.
+   */
+  private evacuate(observation: Observation, ranking: Ranking, c: number, why: string): Decision {
     const { memoryGiB } = observation.workload;
     let best = -1;
     for (const i of ranking.order.order) {
@@ -252,11 +275,11 @@ class HotspotPolicy implements Policy {
     }
     this.ledger.forcedMove();
     this.lastMoveAt = observation.now;
-    if (best === -1) return { kind: "stay", reason: "interruption notice, but no other market fits" };
+    if (best === -1) return { kind: "stay", reason: `${why}, but no other market fits` };
     return {
       kind: "place",
       marketId: best,
-      reason: `interruption notice: emergency hop, lowest e = ${usd(ranking.valuation.efficiency[best])}`,
+      reason: `${why}: emergency hop, lowest e = ${usd(ranking.valuation.efficiency[best])}`,
     };
   }
 }

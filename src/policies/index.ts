@@ -4,7 +4,7 @@ import { hotspotPolicy } from "./hotspot.js";
 import { onDemandPolicy } from "./on-demand.js";
 import { optimalPolicy } from "./optimal.js";
 import { spotStayPolicy } from "./spot-stay.js";
-import type { PolicyDefinition } from "./types.js";
+import type { PolicyDefinition } from "../engine/policy.js";
 
 /** Every policy hotspot knows, by name. */
 export const policies = {

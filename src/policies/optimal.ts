@@ -1,9 +1,9 @@
 import type { Decision, Observation } from "../engine/types.js";
 import { shown, UsageError } from "../errors.js";
-import { candidateMarkets, currentUsdPerWorkHour } from "./candidates.js";
+import { candidateMarkets, currentUsdPerWorkHour } from "../engine/candidates.js";
 import { planRun, type RunPlan } from "./optimal/plan.js";
 import type { Objective } from "./optimal/ratio.js";
-import type { Policy, PolicyContext, PolicyDefinition } from "./types.js";
+import type { Policy, PolicyContext, PolicyDefinition } from "../engine/policy.js";
 
 /** The market that may host the container now, other than `skip`, cheapest by `objective`; -1 when none. */
 function cheapestNow(observation: Observation, skip: number, objective: Objective): number {

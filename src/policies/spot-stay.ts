@@ -1,5 +1,5 @@
-import { cheapestMarket } from "./candidates.js";
-import type { PolicyDefinition } from "./types.js";
+import { cheapestMarket } from "../engine/candidates.js";
+import type { PolicyDefinition } from "../engine/policy.js";
 
 /**
  * A single spot market (SpotFleet-like): the spot market cheapest per delivered work-unit-hour that

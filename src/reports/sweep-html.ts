@@ -1,3 +1,4 @@
+import { skippedTypesNote } from "../catalog/work-unit.js";
 import { eraOf } from "../traces/eras.js";
 import {
   summarizedMetrics,
@@ -182,7 +183,13 @@ function identity(document: SweepDocument): string {
     ["trace span", text(`${config.trace.spanStart} .. ${config.trace.spanEnd} (${era} era at its start)`)],
     ["trace flags", text(settings(config.trace.load))],
     ["zones", text(`${config.zones.join(", ")} (region ${config.region}); a policy's outcome totals them`)],
-    ["catalog", text(`${config.catalog.description}; work unit ${unitLabel(config.catalog.workUnit)}`)],
+    [
+      "catalog",
+      text(
+        `${config.catalog.description}; work unit ${unitLabel(config.catalog.workUnit)}${config.catalog.skippedTypes ? `; ${skippedTypesNote(config.catalog.skippedTypes)} (--skip-unknown-types)` : ""}`,
+      ),
+    ],
+    ...(config.warnings ? [["warnings", text(config.warnings.join("; "))] as [string, string]] : []),
     ["varied settings", text(vary)],
     ["base settings", text(settings(config.base))],
     ["policies", text(config.policies.map(({ name, params }) => `${name} ${compact(params)}`).join("; "))],

@@ -1,4 +1,4 @@
-import type { SimRun } from "../drivers/sim/run.js";
+import type { PolicyRun } from "../engine/result.js";
 import type { Trace } from "../traces/types.js";
 import type { Lifecycle } from "../engine/types.js";
 import { version } from "../version.js";
@@ -192,7 +192,7 @@ interface Totals {
   downtimes: number[];
 }
 
-function totalsOf(runs: readonly SimRun[]): Totals {
+function totalsOf(runs: readonly PolicyRun[]): Totals {
   const totals: Totals = {
     costUsd: 0,
     onDemandCostUsd: 0,
@@ -253,7 +253,7 @@ function metrics(totals: Totals, optimalUsdPerWork: number | null): RunMetrics {
 }
 
 /** Mean over runs (one per zone) of a per-run rate; null when there are none or any is undefined. */
-function zoneMean(runs: readonly SimRun[], rate: (totals: Totals) => number | null): number | null {
+function zoneMean(runs: readonly PolicyRun[], rate: (totals: Totals) => number | null): number | null {
   if (runs.length === 0) return null;
   let sum = 0;
   for (const run of runs) {
@@ -264,7 +264,7 @@ function zoneMean(runs: readonly SimRun[], rate: (totals: Totals) => number | nu
   return sum / runs.length;
 }
 
-function aggregateMeans(runs: readonly SimRun[]) {
+function aggregateMeans(runs: readonly PolicyRun[]) {
   const percent = zoneMean(runs, (totals) => ratio(totals.costUsd, totals.onDemandCostUsd));
   return {
     usdPerEcuHour: zoneMean(runs, (totals) => ratio(totals.costUsd, totals.work)),
@@ -276,7 +276,7 @@ function aggregateMeans(runs: readonly SimRun[]) {
  * Zones where no run held a server or delivered work: nothing there could host the container (no
  * market fits its memory, or none ever had a price). Their $0 and 0 work would skew every mean.
  */
-function emptyZones(runs: readonly SimRun[], memoryGiB: unknown): ExcludedZone[] {
+function emptyZones(runs: readonly PolicyRun[], memoryGiB: unknown): ExcludedZone[] {
   const zones = [...new Set(runs.map((run) => run.zone))];
   return zones.flatMap((zone) => {
     const mine = runs.filter((run) => run.zone === zone);
@@ -301,7 +301,7 @@ export function excludedZonesWarning(document: Pick<ResultsDocument, "excludedZo
   return `left out of the all-zones rows ${excluded.length} empty zone(s): ${excluded.map((entry) => `${entry.zone} (${entry.reason})`).join(", ")}`;
 }
 
-function runDocument(run: SimRun, optimal: SimRun | undefined): RunDocument {
+function runDocument(run: PolicyRun, optimal: PolicyRun | undefined): RunDocument {
   const { result, markets } = run;
   const optimalUsdPerWork = optimal === undefined ? null : ratio(optimal.result.costUsd, optimal.result.work);
   const label = (id: number) => markets[id];
@@ -359,7 +359,7 @@ export function buildResultsDocument(input: {
   readonly seed: number;
   readonly workUnit: string;
   readonly configuration: Readonly<Record<string, unknown>>;
-  readonly runs: readonly SimRun[];
+  readonly runs: readonly PolicyRun[];
 }): ResultsDocument {
   const { trace, runs } = input;
   const optimalOf = (zone: string) => runs.find((run) => run.policy === "optimal" && run.zone === zone);

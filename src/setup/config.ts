@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { InputFormatError, InputReadError, UsageError, shown } from "../errors.js";
 import { policies, policyByName, policyNames, resolveParams } from "../policies/index.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
+import { fsReason } from "../util/fs-errors.js";
 import {
   CONTAINER_NAME_RE,
   INSTANCE_TYPE_RE,
@@ -173,12 +174,21 @@ function policy(
 
 /** Reads and checks hotspot.json; errors name the file, the field, the expected form and the found value. */
 export async function readLiveConfig(path: string): Promise<LiveConfig> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, "utf8");
+    bytes = await readFile(path);
   } catch (error) {
-    throw new InputReadError(path, (error as Error).message, { cause: error });
+    throw new InputReadError(path, `cannot read the file (${fsReason(error)})`, { cause: error });
   }
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw new InputFormatError(
+      path,
+      "UTF-8 JSON",
+      `UTF-16 text (byte-order mark ${bytes[0] === 0xff ? "FF FE, little-endian" : "FE FF, big-endian"}); convert it with iconv -f UTF-16 -t UTF-8`,
+    );
+  }
+  // Editors that save "UTF-8 with BOM" put EF BB BF first; JSON allows a parser to ignore it.
+  const text = bytes.toString("utf8").replace(/^\uFEFF/, "");
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

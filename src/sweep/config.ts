@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { TypeGap } from "../catalog/work-unit.js";
 import type { SweepSettings, VaryAxis } from "./settings.js";
 import type { WindowStart } from "./starts.js";
 
@@ -25,6 +26,8 @@ export interface SweepConfig {
     readonly specsFile: string | null;
     readonly workUnit: string;
     readonly skipUnknownTypes: boolean;
+    /** Types of the trace left out under skipUnknownTypes, and what each lacks; absent when none. */
+    readonly skippedTypes?: readonly TypeGap[];
   };
   readonly base: SweepSettings;
   readonly vary: readonly VaryAxis[];
@@ -37,6 +40,8 @@ export interface SweepConfig {
   readonly points: number;
   /** points × windows; item k is point ⌊k / windows⌋ on window k mod windows. */
   readonly items: number;
+  /** Said with every table and report: skipped bad rows, an unpriced share of the span; absent when none. */
+  readonly warnings?: readonly string[];
 }
 
 /**

@@ -1,10 +1,11 @@
 import { createCatalog } from "../catalog/catalog.js";
 import type { WorkUnit } from "../catalog/types.js";
-import { defaultDemandWork, resolveTypes } from "../catalog/work-unit.js";
+import { checkMemoryFits, defaultDemandWork, resolveTypes } from "../catalog/work-unit.js";
 import { simulationWindow } from "../drivers/sim/run.js";
 import type { StudyPolicy } from "../drivers/sim/study.js";
 import { traceZones } from "../drivers/sim/markets.js";
 import { resolveParams } from "../policies/index.js";
+import { defaultMaxUnpriced, requireRowsAfterFilters, unpricedWarnings } from "../traces/coverage.js";
 import { loadTrace } from "../traces/load.js";
 import type { LoadOptions, Trace } from "../traces/types.js";
 import { regionOfZone } from "../traces/zones.js";
@@ -29,6 +30,8 @@ export interface SweepRequest {
   readonly windowSeconds: number;
   readonly windows: number;
   readonly seed: number;
+  /** Largest unpriced share of the span windows are drawn from (default `defaultMaxUnpriced`). */
+  readonly maxUnpriced?: number;
 }
 
 const iso = (seconds: number | undefined) =>
@@ -44,7 +47,27 @@ export async function prepareSweep(request: SweepRequest): Promise<{ config: Swe
     throw new UsageError("--baseline", `one of the swept policies (${names.join(", ")})`, request.baseline);
   }
   const trace = await loadTrace(request.tracePath, request.load);
+  requireRowsAfterFilters(trace, request.load);
   const span = simulationWindow(trace);
+  const { skipped } = trace.report;
+  const warnings = [
+    ...(skipped.count > 0
+      ? [
+          // Not the path: shards may read the trace from different places and must hash alike.
+          `skipped ${skipped.count} bad row(s) of the trace under --skip-bad-rows (${Object.entries(
+            skipped.byReason,
+          )
+            .map(([reason, count]) => `${count} ${reason}`)
+            .join(", ")})`,
+        ]
+      : []),
+    ...unpricedWarnings(
+      trace,
+      span,
+      request.maxUnpriced ?? defaultMaxUnpriced,
+      "the span the windows are drawn from",
+    ),
+  ];
   const zones = traceZones(trace);
   const regions = [...new Set(zones.map((zone) => regionOfZone(zone) ?? zone))].sort();
   if (regions.length !== 1) {
@@ -55,8 +78,9 @@ export async function prepareSweep(request: SweepRequest): Promise<{ config: Swe
     );
   }
   const catalog = await createCatalog({ specsFile: request.specsFile });
-  // Fails early, naming the types the catalog lacks, instead of in every worker.
-  resolveTypes(
+  // Fails early, naming the types the catalog lacks, instead of in every worker. Whether a type
+  // resolves does not depend on the time (a price list's first entry stands before its date).
+  const resolution = resolveTypes(
     catalog,
     trace.series.map((series) => series.instanceType),
     {
@@ -66,6 +90,10 @@ export async function prepareSweep(request: SweepRequest): Promise<{ config: Swe
       skipUnknownTypes: request.skipUnknownTypes,
     },
   );
+  const memoryAxis = request.vary.find((axis) => axis.key === "memory-gib");
+  if (memoryAxis === undefined) checkMemoryFits(resolution, request.base.memoryGiB, "--memory");
+  else
+    for (const value of memoryAxis.values) checkMemoryFits(resolution, value as number, "--vary memory-gib");
   let demandWork = request.base.demandWork;
   if (demandWork === null) demandWork = defaultDemandWork(catalog, request.workUnit);
   const base: SweepSettings = { ...request.base, demandWork };
@@ -99,6 +127,8 @@ export async function prepareSweep(request: SweepRequest): Promise<{ config: Swe
       specsFile: request.specsFile ?? null,
       workUnit: request.workUnit,
       skipUnknownTypes: request.skipUnknownTypes,
+      // Only when some: a sweep without skipped types keeps the hash it had before this field.
+      ...(resolution.skipped.length > 0 ? { skippedTypes: resolution.skipped } : {}),
     },
     base,
     vary: request.vary,
@@ -113,6 +143,8 @@ export async function prepareSweep(request: SweepRequest): Promise<{ config: Swe
     windows,
     points,
     items: points * windows.length,
+    // Only when some: a sweep without warnings keeps the hash it had before this field.
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
   return { config, trace };
 }

@@ -1,6 +1,6 @@
 import { billingModels, type BillingModelName } from "../engine/billing.js";
 import { durationModes, type DurationMode, type TransferMedium } from "../engine/migration-model.js";
-import { parseChoice, parseInterval, parseList, parseNumber } from "../cli/parse.js";
+import { parseChoice, parseInterval, parseList, parseNumber } from "../options/parse.js";
 import { UsageError } from "../errors.js";
 
 /** Interruption models a sweep can vary: `auto` picks bid before the smoothed era, else none, per window. */

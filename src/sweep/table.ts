@@ -1,3 +1,4 @@
+import { skippedTypesNote } from "../catalog/work-unit.js";
 import type { PointSummary, SweepDocument } from "./document.js";
 import type { MetricStats, PairedComparison } from "./stats.js";
 
@@ -125,5 +126,8 @@ export function formatSweepTable(document: SweepDocument): string {
   if (excluded.length > 0) {
     parts.push(`\nleft out as empty (nothing fits the container) in some window: ${excluded.join(", ")}`);
   }
+  for (const warning of document.config.warnings ?? []) parts.push(`warning: ${warning}`);
+  const gaps = document.config.catalog.skippedTypes ?? [];
+  if (gaps.length > 0) parts.push(`${skippedTypesNote(gaps)} (--skip-unknown-types)`);
   return `${parts.join("\n")}\n`;
 }

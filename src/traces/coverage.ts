@@ -1,5 +1,6 @@
+import { InputFormatError, UsageError } from "../errors.js";
 import { isoSeconds } from "../util/iso-seconds.js";
-import type { Trace } from "./types.js";
+import type { LoadOptions, Trace } from "./types.js";
 
 /** Stretches of a simulated window the trace holds no price for, and their share of the window. */
 export interface Unpriced {
@@ -33,4 +34,50 @@ export function unpricedStretches(trace: Trace, window: { start: number; end: nu
     stretches.push(`${isoSeconds(last)} to ${isoSeconds(window.end)} (after the last price change)`);
   }
   return { share: span > 0 ? (first - window.start + (window.end - last)) / span : 0, stretches };
+}
+
+/** The share of a window `--max-unpriced` lets go unpriced by default (with a warning). */
+export const defaultMaxUnpriced = 0.05;
+
+/**
+ * Refuses a window (`what`: how messages call it) more than `maxShare` unpriced, naming the stretches;
+ * returns the warning for a smaller unpriced share, or none.
+ */
+export function unpricedWarnings(
+  trace: Trace,
+  window: { start: number; end: number },
+  maxShare: number,
+  what = "the window",
+): string[] {
+  const unpriced = unpricedStretches(trace, window);
+  if (unpriced.share === 0) return [];
+  const found = `${percent(unpriced.share)} of ${what} unpriced: ${unpriced.stretches.join(", ")}`;
+  if (unpriced.share > maxShare) {
+    throw new UsageError(
+      "--start/--end",
+      `a window the trace prices for all but at most ${percent(maxShare)} of it (narrow the window, or allow more with --max-unpriced)`,
+      found,
+    );
+  }
+  return [`${found}; the trace has no prices there`];
+}
+
+function percent(share: number): string {
+  return `${(share * 100).toFixed(1)}%`;
+}
+
+/** Refuses a trace the filters left empty, saying how many rows each filter removed. */
+export function requireRowsAfterFilters(trace: Trace, options: LoadOptions): void {
+  if (trace.time.length > 0) return;
+  const { filteredOut: f, rowsRead } = trace.report;
+  const flags = [
+    `--product ${(options.products ?? ["Linux/UNIX"]).join(",")}`,
+    ...(options.zones ? [`--zones ${options.zones.join(",")}`] : []),
+    ...(options.types ? [`--types ${options.types.join(",")}`] : []),
+  ];
+  throw new InputFormatError(
+    trace.source.path,
+    `rows left after the filters (${flags.join(", ")})`,
+    `none of ${rowsRead} rows: ${f.product} filtered out by product, ${f.zone} by zone, ${f.type} by type, ${f.window} by window`,
+  );
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { TableCatalog } from "../../src/catalog/catalog.js";
-import { resolveTypes, workOf } from "../../src/catalog/work-unit.js";
-import { CatalogGapError } from "../../src/errors.js";
+import { checkMemoryFits, resolveTypes, skippedTypesNote, workOf } from "../../src/catalog/work-unit.js";
+import { CatalogGapError, UsageError } from "../../src/errors.js";
 
 const intel = { architecture: "x86_64", cpuVendor: "intel", cpuClass: null } as const;
 
@@ -75,6 +75,30 @@ describe("work units", () => {
     ]);
   });
 
+  it("refuses to skip every type: no market would be left", () => {
+    const skip = { ...base, skipUnknownTypes: true };
+    expect(() => resolveTypes(catalog, ["x1.odd", "zz.large"], skip)).toThrow(
+      new CatalogGapError(
+        ["x1.odd", "zz.large"],
+        "complete catalog entry (us-east-1 on-demand price: x1.odd; spec (vCPU, memory): zz.large)",
+        "give them with --specs FILE (--skip-unknown-types would leave out every type)",
+      ),
+    );
+    expect(() => resolveTypes(catalog, ["zz.large"], skip)).toThrow(
+      "no spec (vCPU, memory) for instance type(s): zz.large; give them with --specs FILE (--skip-unknown-types would leave out every type)",
+    );
+  });
+
+  it("says which types were left out and what each lacks", () => {
+    const result = resolveTypes(catalog, ["x1.odd", "zz.large", "m4.large"], {
+      ...base,
+      skipUnknownTypes: true,
+    });
+    expect(skippedTypesNote(result.skipped)).toBe(
+      "left out 2 type(s) lacking catalog data: x1.odd (on-demand price), zz.large (spec)",
+    );
+  });
+
   it("uses vCPU or score when asked, with their own gaps", () => {
     const vcpu = resolveTypes(catalog, ["m5.large", "m4.large"], { ...base, unit: "vcpu" });
     expect([...vcpu.types.values()].map((t) => t.work)).toEqual([2, 2]);
@@ -96,5 +120,27 @@ describe("--work-unit auto", () => {
       2,
       2,
     ]);
+  });
+});
+
+describe("memory fit", () => {
+  // m4.large and m5.large, 8 GiB each (in vCPU neither has a gap): the first in order is named.
+  const both = resolveTypes(catalog, ["m4.large", "m5.large"], { ...base, unit: "vcpu" });
+
+  it("accepts a footprint up to the largest type's memory, inclusive", () => {
+    expect(() => checkMemoryFits(both, 8)).not.toThrow();
+  });
+
+  it("refuses a larger one, naming the flag, the largest type and its memory", () => {
+    expect(() => checkMemoryFits(both, 8.5)).toThrow(
+      new UsageError(
+        "--memory",
+        "at most 8 GiB, the memory of the largest type in the trace (m4.large)",
+        "8.5 GiB",
+      ),
+    );
+    expect(() => checkMemoryFits(both, 100, "--vary memory-gib")).toThrow(
+      "--vary memory-gib: expected at most 8 GiB, the memory of the largest type in the trace (m4.large), found 100 GiB",
+    );
   });
 });

@@ -201,6 +201,12 @@ describe("hotspot catalog fetch against the local Pricing and EC2 emulators (rea
       2,
       'hotspot: unknown pricing region "sa-east-1"; valid: us-east-1, eu-central-1, ap-south-1\n',
     ]);
+    // -o is checked before any call: a directory here, where the CSV could never be written.
+    const onDir = await runCli(["catalog", "fetch", "--region", "sa-east-1", "-o", tmpdir()]);
+    expect([onDir.code, onDir.stderr]).toEqual([
+      2,
+      `hotspot: -o/--out: expected a file path in an existing, writable folder, found "${tmpdir()}" (a directory)\n`,
+    ]);
   });
 });
 

@@ -102,6 +102,106 @@ describe("no exit 0 with a meaningless result", () => {
     );
   });
 
+  it("refuses a sweep whose --memory no type holds before writing anything", async () => {
+    const out = join(dir, "sweep-memory.json");
+    const result = await runCli([
+      "sweep",
+      "--trace",
+      tracePath,
+      "--no-cache",
+      "--policy",
+      "on-demand",
+      "--windows",
+      "1h",
+      "--starts",
+      "2",
+      "--jobs",
+      "1",
+      "--memory",
+      "100",
+      "--out",
+      out,
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      "hotspot: --memory: expected at most 16 GiB, the memory of the largest type in the trace (m4.xlarge), found 100 GiB\n",
+    );
+    await expect(stat(out)).rejects.toThrow(/ENOENT/);
+  });
+
+  it("says which types --skip-unknown-types left out of a sweep, and refuses one that leaves none", async () => {
+    const unknown = await file(
+      "unknown-type.csv",
+      `${rows.join("\n")}\nus-east-1a,zz9.large,Linux/UNIX,0.050000,2021-03-01T03:00:00Z\n`,
+    );
+    const sweep = (trace: string) =>
+      runCli([
+        "sweep",
+        "--trace",
+        trace,
+        "--no-cache",
+        "--skip-unknown-types",
+        "--policy",
+        "on-demand",
+        "--windows",
+        "1h",
+        "--starts",
+        "2",
+        "--jobs",
+        "1",
+        "--out",
+        join(dir, "sweep-skipped.json"),
+      ]);
+    const result = await sweep(unknown);
+    expect(result.code).toBe(0);
+    expect(result.stderr.split("\n")[0]).toBe(
+      "hotspot: left out 1 type(s) lacking catalog data: zz9.large (spec)",
+    );
+    expect(result.stdout.trimEnd().split("\n").at(-1)).toBe(
+      "left out 1 type(s) lacking catalog data: zz9.large (spec) (--skip-unknown-types)",
+    );
+    const onlyUnknown = await file(
+      "only-unknown.csv",
+      `${header}\nus-east-1a,zz9.large,Linux/UNIX,0.050000,2021-03-01T00:00:00Z\nus-east-1a,zz9.large,Linux/UNIX,0.060000,2021-03-01T06:00:00Z\n`,
+    );
+    const none = await sweep(onlyUnknown);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toBe(
+      "hotspot: no spec (vCPU, memory) for instance type(s): zz9.large; give them with --specs FILE (--skip-unknown-types would leave out every type) [HOTSPOT_CATALOG_GAP]\n",
+    );
+  });
+
+  it("counts rows a sweep skipped under --skip-bad-rows on stderr, under its table and in its document", async () => {
+    const bad = await file(
+      "sweep-bad.csv",
+      `${rows.join("\n")}\nus-east-1a,m4.large,Linux/UNIX,abc,2021-03-01T03:00:00Z\n`,
+    );
+    const out = join(dir, "sweep-bad.json");
+    const result = await runCli([
+      "sweep",
+      "--trace",
+      bad,
+      "--no-cache",
+      "--skip-bad-rows",
+      "--policy",
+      "on-demand",
+      "--windows",
+      "1h",
+      "--starts",
+      "2",
+      "--jobs",
+      "1",
+      "--out",
+      out,
+    ]);
+    const warning = "skipped 1 bad row(s) of the trace under --skip-bad-rows (1 price)";
+    expect(result.code).toBe(0);
+    expect(result.stderr.split("\n")[0]).toBe(`hotspot: warning: ${warning}`);
+    expect(result.stdout.trimEnd().split("\n").at(-1)).toBe(`warning: ${warning}`);
+    const document = JSON.parse(await readFile(out, "utf8")) as { config: { warnings: string[] } };
+    expect(document.config.warnings).toEqual([warning]);
+  });
+
   it("refuses a window mostly before the first price, and warns of a small unpriced share", async () => {
     // The trace's prices start 2021-03-01T00:00Z and end 06:00Z.
     const early = await sim("--start", "2021-02-28T00:00:00Z");
@@ -210,23 +310,27 @@ describe("outputs: checked before the run, never half-written", () => {
     await expect(stat(out)).rejects.toThrow(/ENOENT/);
   });
 
-  it("removes the temporary file when trace synth is interrupted (SIGINT) mid-write", async () => {
-    const folder = join(dir, "synth");
-    await mkdir(folder);
-    const out = join(folder, "big.csv");
-    const child = execa("node", [bin, "trace", "synth", "--days", "365", "--seed", "3", "-o", out], {
-      reject: false,
-    });
-    // Wait (bounded) for the temporary file to appear, then interrupt.
-    for (let tries = 0; tries < 300 && (await readdir(folder)).length === 0; tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect((await readdir(folder)).length).toBe(1);
-    child.kill("SIGINT");
-    const result = await child;
-    expect(result.signal).toBe("SIGINT");
-    expect(await readdir(folder)).toEqual([]);
-  }, 60_000);
+  it.each(["SIGINT", "SIGTERM"] as const)(
+    "removes the temporary file when trace synth is stopped by %s mid-write",
+    async (signal) => {
+      const folder = join(dir, `synth-${signal}`);
+      await mkdir(folder);
+      const out = join(folder, "big.csv");
+      const child = execa("node", [bin, "trace", "synth", "--days", "365", "--seed", "3", "-o", out], {
+        reject: false,
+      });
+      // Wait (bounded) for the temporary file to appear, then interrupt.
+      for (let tries = 0; tries < 300 && (await readdir(folder)).length === 0; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect((await readdir(folder)).length).toBe(1);
+      child.kill(signal);
+      const result = await child;
+      expect(result.signal).toBe(signal);
+      expect(await readdir(folder)).toEqual([]);
+    },
+    60_000,
+  );
 
   it("names a trace without read permission, without a stack trace (run as nobody when root)", async () => {
     const folder = join(dir, "noread");

@@ -1,4 +1,4 @@
-import { readFile, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, readFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -193,6 +193,18 @@ describe("hotspot image build | list | delete on EC2 (the emulator)", () => {
     expect([run.code, run.stderr]).toEqual([code, message]);
     expect(instances()).toEqual([]);
     expect((await readConfig()).imageId).toBeUndefined();
+  });
+
+  it("refuses a read-only --config, which it would rewrite with the image, before launching anything", async () => {
+    const before = await readFile(config, "utf8");
+    await chmod(config, 0o444);
+    const run = await build();
+    expect([run.code, run.stderr]).toEqual([
+      2,
+      `hotspot: --config: expected a file path in an existing, writable folder, found "${config}" (a read-only file, which hotspot does not replace)\n`,
+    ]);
+    expect(instances()).toEqual([]);
+    expect(await readFile(config, "utf8")).toBe(before);
   });
 
   it("refuses without --package, and a subnet from another zone than the setup's", async () => {

@@ -5,7 +5,7 @@ import { countBreaks, type ProbeReply } from "../../src/cloud/local/hosts/probe-
 import { KILL_AFTER_ENV } from "../../src/cli/commands/live-act.js";
 import { TAG_STACK } from "../../src/drivers/live/hop.js";
 import { HOP_STEPS, Journal, type HopStep } from "../../src/drivers/live/journal.js";
-import { LocalContainerHost } from "../../src/drivers/live/local-container-host.js";
+import { LocalContainerHost } from "../../src/cloud/local/local-container-host.js";
 import type { ResultsDocument } from "../../src/results/document.js";
 import { criuSkipReason } from "../cloud/local/hosts/host-env.js";
 import { spotPrice } from "../drivers/live/live-harness.js";
@@ -117,10 +117,14 @@ describe.skipIf(skip !== undefined)(
     it("hops at least three times as the cheapest market changes; the ledger shows hops, costs and downtimes", async () => {
       const run = await live(["--duration", "35"]);
       expect(run.stderr).toContain("hotspot live: policy greedy in us-east-1c");
-      expect(run.exitCode).toBe(0);
+      expect(run.exitCode, run.stderr).toBe(0);
       const log = lines(run.stdout);
       const hops = log.filter((l) => l.kind === "event" && l.event === "hop").map((l) => l.market);
-      expect(hops.slice(0, 3)).toEqual(["m4.large spot", "c4.large spot", "m4.large spot"]);
+      // The world takes a while to build on a loaded machine, so the run may begin after the +14 s
+      // change: greedy then starts on c4.large, and either way follows each change to the other type.
+      const [a, b] =
+        hops[0] === "m4.large spot" ? ["m4.large spot", "c4.large spot"] : ["c4.large spot", "m4.large spot"];
+      expect(hops.slice(0, 3)).toEqual([a, b, a]);
       expect(hops.length).toBeGreaterThanOrEqual(3);
       expect(log.filter((l) => l.kind === "step")).toHaveLength(HOP_STEPS.length * hops.length);
       // Measured from the container's cgroup between hops: the counter holds its 16 MiB and more.

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yargs from "yargs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { liveCommand, runLiveCommand, type LiveArgs } from "../../src/cli/commands/live.js";
+import { liveCommand, runLiveCommand } from "../../src/cli/commands/live.js";
+import type { LiveArgs } from "../../src/cli/live-options.js";
 import type { SpotPriceRecord } from "../../src/cloud/local/spot-prices.js";
 import type { LiveClock } from "../../src/drivers/live/clock.js";
 import { UnknownNameError, UsageError } from "../../src/errors.js";
@@ -109,6 +110,15 @@ describe("hotspot live (exported handler against the EC2 emulator)", () => {
       '--instance-profile: expected an instance profile name, or its ARN (arn:aws:iam::123456789012:instance-profile/NAME), found "role with spaces"',
     ],
     [{ ...acting, mount: "/mnt/data" }, '--mount: expected only with --cloud aws, found "/mnt/data"'],
+    [
+      { memory: "measured" },
+      '--memory: expected GiB: a dry run does not measure the container, found "measured"',
+    ],
+    [
+      { "memory-headroom": "2" },
+      '--memory-headroom: expected only when acting (without --dry-run), found "2"',
+    ],
+    [{ ...acting, "memory-headroom": "0.5" }, '--memory-headroom: expected a number ≥ 1, found "0.5"'],
     [
       {
         ...acting,

@@ -1,4 +1,4 @@
-import { access, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { access, chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -58,6 +58,43 @@ describe("hotspot report", () => {
     expect(code).toBe(1);
     expect(stderr).toContain(`${notResults}: schema: expected "hotspot.sim-results", found "something-else"`);
     await expect(access(out)).rejects.toThrow("ENOENT");
+  });
+
+  it("checks -o before reading any document: a directory, a read-only file, a missing folder", async () => {
+    const expected = "hotspot: -o/--out: expected a file path in an existing, writable folder, found";
+    // The documents do not exist: the -o error coming first shows it is checked before any work.
+    const missingDocument = join(dir, "no-such-results.json");
+    const onDir = await runCli(["report", missingDocument, "-o", dir]);
+    expect(onDir.code).toBe(2);
+    expect(onDir.stderr).toBe(`${expected} "${dir}" (a directory)\n`);
+
+    const readOnly = join(dir, "read-only.html");
+    await writeFile(readOnly, "old\n");
+    await chmod(readOnly, 0o444);
+    const onReadOnly = await runCli(["report", oneZone, "-o", readOnly]);
+    expect(onReadOnly.code).toBe(2);
+    expect(onReadOnly.stderr).toBe(
+      `${expected} "${readOnly}" (a read-only file, which hotspot does not replace)\n`,
+    );
+    expect(await readFile(readOnly, "utf8")).toBe("old\n");
+    expect((await stat(readOnly)).mode & 0o777).toBe(0o444);
+
+    const nowhere = join(dir, "nowhere");
+    const inMissing = await runCli(["report", oneZone, "-o", join(nowhere, "r.html")]);
+    expect(inMissing.code).toBe(2);
+    expect(inMissing.stderr).toBe(
+      `${expected} "${join(nowhere, "r.html")}" (its folder ${nowhere} does not exist)\n`,
+    );
+    await expect(access(nowhere)).rejects.toThrow("ENOENT");
+
+    const lockedFolder = join(dir, "locked");
+    await mkdir(lockedFolder, { mode: 0o555 });
+    const inLocked = await runCli(["report", oneZone, "-o", join(lockedFolder, "r.html")]);
+    expect(inLocked.code).toBe(2);
+    expect(inLocked.stderr).toBe(
+      `${expected} "${join(lockedFolder, "r.html")}" (its folder ${lockedFolder} is not writable)\n`,
+    );
+    expect(await readdir(lockedFolder)).toEqual([]);
   });
 
   it("requires -o", async () => {

@@ -156,6 +156,19 @@ describe("hotspot setup (exported handler against the EC2 emulator)", () => {
     expect(h.emulator.state.vpcs.size).toBe(1);
   });
 
+  it("refuses a --config it could not write before any request reaches the emulator", async () => {
+    const error = await runSetupCommand(args({ config: dir })).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toBe(
+      `--config: expected a file path in an existing, writable folder, found "${dir}" (a directory)`,
+    );
+    expect(h.emulator.state.requestLog).toEqual([]);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   it("makes the resources and writes hotspot.json that readLiveConfig accepts; --destroy removes them", async () => {
     await runSetupCommand(args());
     const config = await readLiveConfig(join(dir, "hotspot.json"));

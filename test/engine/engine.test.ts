@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { buildZoneScenario } from "../../src/drivers/sim/markets.js";
 import { simulateZone } from "../../src/drivers/sim/run.js";
 import { HotspotError } from "../../src/errors.js";
-import { cheapestMarket } from "../../src/policies/candidates.js";
-import type { PolicyDefinition } from "../../src/policies/types.js";
+import { cheapestMarket } from "../../src/engine/candidates.js";
+import type { PolicyDefinition } from "../../src/engine/policy.js";
 import { handResolution, handTrace, simConfig, twoTypes } from "../drivers/sim/fixtures.js";
 
 const zone = "us-east-1a";

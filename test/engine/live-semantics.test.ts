@@ -5,8 +5,8 @@ import { HoppingEngine } from "../../src/engine/engine.js";
 import { defaultMigrationModel } from "../../src/engine/migration-model.js";
 import type { Market, Observation } from "../../src/engine/types.js";
 import { StepWorkload } from "../../src/engine/workload.js";
-import type { Policy } from "../../src/policies/types.js";
-import { constantPath } from "../../src/drivers/sim/price-paths.js";
+import type { Policy } from "../../src/engine/policy.js";
+import { constantPath } from "../../src/engine/price-paths.js";
 
 const market = (id: number, instanceType: string): Market => ({
   id,

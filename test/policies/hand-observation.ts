@@ -42,6 +42,7 @@ export function handObservation(
     workload: { memoryGiB: 8, demandWork: options.demand ?? 10, utilisation: 1 },
     billing: { model: "per-second", intervalSeconds: 1, paidTimeLeft: 0 },
     interruptionAt: options.trigger === "notice" ? 1120 : null,
+    rebalance: new Map(),
     history: { windowSeconds: 86400, changes: () => 0, meanTimeToChangeOfCheapest: () => Infinity },
     migration: () => ({ acquireSeconds: 67, downtimeSeconds: 39, terminateSeconds: 38.5 }),
   };

@@ -8,7 +8,7 @@ import {
   transactionCost,
   usedWork,
 } from "../../src/policies/hotspot/economics.js";
-import type { Policy, PolicyContext } from "../../src/policies/types.js";
+import type { Policy, PolicyContext } from "../../src/engine/policy.js";
 
 function market(
   id: number,
@@ -56,6 +56,8 @@ interface Scene {
   meanTimeToChange?: number;
   excluded?: number[];
   interruptionAt?: number | null;
+  /** Markets with a rebalance recommendation, and since when. */
+  rebalance?: ReadonlyMap<number, number>;
 }
 
 function observe(scene: Scene): Observation {
@@ -78,6 +80,7 @@ function observe(scene: Scene): Observation {
       paidTimeLeft: scene.paidTimeLeft ?? 0,
     },
     interruptionAt: scene.interruptionAt ?? null,
+    rebalance: scene.rebalance ?? new Map(),
     history: {
       windowSeconds: 86400,
       changes: () => 0,
@@ -266,6 +269,48 @@ describe("hotspot policy", () => {
       observe({ prices, current: 0, now: 100, trigger: "notice", interruptionAt: 220 }),
     );
     expect(notice).toMatchObject({ kind: "place", marketId: 3 });
+  });
+
+  it("with a rebalance recommendation on its market, counts hop costs as sunk: takes a cheaper candidate even when C > S", () => {
+    // As above, m1 at 0.39: S = 0.01 < C = 0.01658, so it stays; with the recommendation C and the
+    // unrecouped costs are sunk, and N = S = 0.01 > 0.
+    const prices = [0.4, 0.39, 0.01, 0.5, 0.45, 0.6];
+    expect(create().decide(observe({ prices, current: 0 })).kind).toBe("stay");
+    const warned = create().decide(observe({ prices, current: 0, rebalance: new Map([[0, 0]]) }));
+    expect(warned).toMatchObject({ kind: "place", marketId: 1 });
+    expect(warned.reason).toContain("S = $0.0100");
+  });
+
+  it("with a recommendation but nothing cheaper, stays (the notice, if one comes, evacuates)", () => {
+    // Every other market has a higher e than m0's 0.20 (see the notice test).
+    const prices = [0.4, 0.5, 0.01, 0.45, 0.5, 0.8];
+    const decision = create().decide(observe({ prices, current: 0, rebalance: new Map([[0, 0]]) }));
+    expect(decision).toEqual({
+      kind: "stay",
+      reason: "rebalance recommendation, but no cheaper candidate without one",
+    });
+  });
+
+  it("passes over a candidate with a recommendation of its own", () => {
+    // m5 at 0.35: u = 0.25, e = 0.175; S = 0.025 × 2 × 1 h = 0.05, C = (0.35 × 30 + 0.40 × 120) / 3600 =
+    // 0.01625, N = 0.03375 > 0, below m1's 0.0842: m1 unless m1 is at risk.
+    const prices = [0.4, 0.3, 0.01, 0.5, 0.45, 0.35];
+    expect(create().decide(observe({ prices, current: 0 }))).toMatchObject({ marketId: 1 });
+    const decision = create().decide(observe({ prices, current: 0, rebalance: new Map([[1, 0]]) }));
+    expect(decision).toMatchObject({ kind: "place", marketId: 5 });
+    expect(decision.reason).toContain("N = $0.0338");
+  });
+
+  it("does not wait out the minimum interval between moves when its market has a recommendation", () => {
+    const policy = create({ minHopIntervalSeconds: 3600 });
+    expect(policy.decide(observe({ prices: base, current: null }))).toMatchObject({ marketId: 1 });
+    const prices = [0.4, 0.3, 0.01, 0.5, 0.45, 0.1];
+    const at = { prices, current: 1, utilisation: 0.25, now: 300 };
+    expect(policy.decide(observe(at)).kind).toBe("stay");
+    expect(policy.decide(observe({ ...at, rebalance: new Map([[1, 250]]) }))).toMatchObject({
+      kind: "place",
+      marketId: 5,
+    });
   });
 
   it("places anew after a revocation", () => {

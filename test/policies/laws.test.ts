@@ -13,7 +13,7 @@ import { StepWorkload } from "../../src/engine/workload.js";
 import { policies, resolveParams } from "../../src/policies/index.js";
 import { createOptimalPolicy, optimalPolicy } from "../../src/policies/optimal.js";
 import { planRun } from "../../src/policies/optimal/plan.js";
-import type { PolicyContext, PolicyDefinition } from "../../src/policies/types.js";
+import type { PolicyContext, PolicyDefinition } from "../../src/engine/policy.js";
 import type { Trace } from "../../src/traces/types.js";
 import { Random } from "../../src/util/random.js";
 import { handResolution, handTrace, simConfig, type HandType } from "../drivers/sim/fixtures.js";

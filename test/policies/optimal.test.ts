@@ -457,6 +457,7 @@ describe("optimal policy in the engine", () => {
       workload: { memoryGiB: 8, demandWork: 8, utilisation: 1 },
       billing: { model: "per-second", intervalSeconds: 1, paidTimeLeft: 0 },
       interruptionAt: trigger === "notice" ? now + 120 : null,
+      rebalance: new Map(),
       history: { windowSeconds: 86400, changes: () => 0, meanTimeToChangeOfCheapest: () => Infinity },
       migration: () => hop,
     });

@@ -5,7 +5,7 @@ import { StepWorkload } from "../../src/engine/workload.js";
 import type { Observation } from "../../src/engine/types.js";
 import { policies, resolveParams } from "../../src/policies/index.js";
 import { AscendingOrder, ChangeReader } from "../../src/policies/ranking.js";
-import type { PolicyDefinition } from "../../src/policies/types.js";
+import type { PolicyDefinition } from "../../src/engine/policy.js";
 import type { Trace } from "../../src/traces/types.js";
 import { Random } from "../../src/util/random.js";
 import { handResolution, handTrace, simConfig, type HandType } from "../drivers/sim/fixtures.js";

@@ -153,6 +153,27 @@ describe("renderSweepReport", () => {
     for (const start of starts) expect(html).toContain(start);
   });
 
+  it("states the sweep's warnings and the types it left out, and has neither row when there are none", async () => {
+    const plain = await renderSweepReport(sweep, { commandLine: "hotspot sweep" });
+    expect(plain).not.toContain("<dt>warnings</dt>");
+    expect(plain).not.toContain("lacking catalog data");
+    const warned: SweepDocument = {
+      ...sweep,
+      config: {
+        ...sweep.config,
+        warnings: ["skipped 2 bad row(s) of the trace under --skip-bad-rows (2 price)", "a <b> warning"],
+        catalog: { ...sweep.config.catalog, skippedTypes: [{ type: "zz9.large", missing: "spec" }] },
+      },
+    };
+    const html = await renderSweepReport(warned, { commandLine: "hotspot sweep" });
+    expect(html).toContain(
+      "<dt>warnings</dt><dd>skipped 2 bad row(s) of the trace under --skip-bad-rows (2 price); a &lt;b&gt; warning</dd>",
+    );
+    expect(html).toContain(
+      `<dd>${sweep.config.catalog.description}; work unit ECU; left out 1 type(s) lacking catalog data: zz9.large (spec) (--skip-unknown-types)</dd>`,
+    );
+  });
+
   it("draws per grid point the savings over the baseline and the gaps to the optimum, and one chart along memory-gib", async () => {
     const html = await renderSweepReport(sweep, { commandLine: "hotspot sweep" });
     const charts = [...html.matchAll(/<figure class="chart" id="([^"]*)"/g)].map((match) => match[1]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SimRun } from "../../src/drivers/sim/run.js";
+import type { PolicyRun } from "../../src/engine/result.js";
 import type { EngineResult } from "../../src/engine/result.js";
 import type { Market } from "../../src/engine/types.js";
 import { buildResultsDocument, p95, RESULTS_VERSION, traceIdentity } from "../../src/results/document.js";
@@ -34,7 +34,13 @@ const markets: Market[] = [
 ];
 
 /** A run's outcome written by hand (results arithmetic only; no simulation involved). */
-function handRun(policy: string, zone: string, costUsd: number, work: number, downtimes: number[]): SimRun {
+function handRun(
+  policy: string,
+  zone: string,
+  costUsd: number,
+  work: number,
+  downtimes: number[],
+): PolicyRun {
   const result: EngineResult = {
     start: 0,
     end: 36000,
@@ -59,7 +65,7 @@ function handRun(policy: string, zone: string, costUsd: number, work: number, do
 
 const trace = handTrace([["z", "a.large", 0, 0.3]], { start: 0, end: 36000 });
 
-function document(runs: SimRun[]) {
+function document(runs: PolicyRun[]) {
   return buildResultsDocument({
     trace: traceIdentity(trace, { start: 0, end: 36000 }),
     seed: 3,
@@ -123,7 +129,7 @@ describe("results document", () => {
   });
 
   it("leaves a zone where nothing held a server out of the aggregate and names it", () => {
-    const empty = (policy: string): SimRun => {
+    const empty = (policy: string): PolicyRun => {
       const run = handRun(policy, "z0", 0, 0, []);
       return {
         ...run,

@@ -80,10 +80,37 @@ describe("hotspot.json", () => {
   });
 
   it("names a missing file and bad JSON", async () => {
-    await expect(readLiveConfig(join(dir, "none.json"))).rejects.toThrow(InputReadError);
+    const missing = join(dir, "none.json");
+    await expect(readLiveConfig(missing)).rejects.toThrow(InputReadError);
+    await expect(readLiveConfig(missing)).rejects.toThrow(
+      `${missing}: cannot read the file (no such file or folder)`,
+    );
     const path = join(dir, "bad.json");
     await writeFile(path, "{ nope");
     await expect(readLiveConfig(path)).rejects.toThrow(new RegExp(`^${path}: expected JSON, found `));
+  });
+
+  it("reads a file saved as UTF-8 with a byte-order mark as if it had none", async () => {
+    const path = join(dir, "hotspot.json");
+    await writeFile(
+      path,
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(good))]),
+    );
+    expect(await readLiveConfig(path)).toEqual(good);
+    // Only the leading mark is the encoding's; one inside the text is bad JSON, as any other character.
+    await writeFile(path, ` \uFEFF${JSON.stringify(good)}`);
+    await expect(readLiveConfig(path)).rejects.toThrow(new RegExp(`^${path}: expected JSON, found `));
+  });
+
+  it("names UTF-16 and how to convert it, instead of a JSON error about invisible characters", async () => {
+    const path = join(dir, "hotspot.json");
+    await writeFile(
+      path,
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(JSON.stringify(good), "utf16le")]),
+    );
+    await expect(readLiveConfig(path)).rejects.toThrow(
+      `${path}: expected UTF-8 JSON, found UTF-16 text (byte-order mark FF FE, little-endian); convert it with iconv -f UTF-16 -t UTF-8`,
+    );
   });
 
   const cases: Array<[string, unknown, string]> = [

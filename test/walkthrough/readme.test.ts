@@ -171,7 +171,11 @@ describe.skipIf(skip !== undefined)(
       expect(
         (await readFile("/proc/mounts", "utf8")).split("\n").filter((l) => l.includes(STATE_DIR)),
       ).toEqual([]);
-      const left = await run("pgrep", ["-af", `local-prefix ${PREFIX}|local serve`]).catch(() => "");
+      // Only this walkthrough's: other tests may run their own local cloud meanwhile.
+      const left = await run("pgrep", [
+        "-af",
+        `local-prefix ${PREFIX}( |$)|local serve --state-dir ${STATE_DIR}( |$)`,
+      ]).catch(() => "");
       expect(left).toBe("");
     }, 1_200_000);
   },

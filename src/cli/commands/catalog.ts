@@ -1,3 +1,4 @@
+import { checkOutputPath } from "../../util/output-path.js";
 import type { Argv, CommandModule } from "yargs";
 import { createCatalog, type TableCatalog } from "../../catalog/catalog.js";
 import { fetchCatalog, type FetchCatalogResult } from "../../catalog/fetch.js";
@@ -11,7 +12,7 @@ import {
   type CatalogArgs,
 } from "../catalog-options.js";
 import { loadCatalogClient } from "../cloud-clients.js";
-import { parseList, parseTime } from "../parse.js";
+import { parseList, parseTime } from "../../options/parse.js";
 import { parseEndpoint } from "./trace/fetch.js";
 
 const regionPattern = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
@@ -89,6 +90,7 @@ const fetchCommand: CommandModule<object, CatalogFetchArgs> = {
   handler: async (args) => {
     const out = args.out?.trim();
     if (!out) throw new UsageError("-o/--out", "the path of the CSV file to write", "nothing");
+    await checkOutputPath("-o/--out", out);
     const region = parseRegion(args.region, process.env);
     const { createCatalogApi, pricingRegions } = await loadCatalogClient();
     const pricingRegion = pricingRegions.find((name) => name === args.pricingRegion);

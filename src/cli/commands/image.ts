@@ -9,8 +9,10 @@ import { buildImageOnLocalCloud, deleteImage, listImages, type ReadinessResult }
 import { builderUserData, provisioningFiles, scriptHash } from "../../image/user-data.js";
 import { readLiveConfig, writeLiveConfig, type LiveConfig } from "../../setup/config.js";
 import { INSTANCE_TYPE_RE } from "../../setup/validate.js";
+import { checkOutputPath } from "../../util/output-path.js";
 import { version } from "../../version.js";
-import { parseChoice, parseDuration, parseInteger, parseList } from "../parse.js";
+import { localCloudFromEnv } from "../local-env.js";
+import { parseChoice, parseDuration, parseInteger, parseList } from "../../options/parse.js";
 
 const clouds = {
   aws: "EC2: a builder instance provisions itself",
@@ -26,7 +28,7 @@ export interface ImageArgs {
   action?: string;
   image?: string;
   config: string;
-  cloud: string;
+  cloud?: string;
   endpoint?: string;
   types?: string[];
   "base-image"?: string;
@@ -56,8 +58,7 @@ function builder(yargs: Argv) {
     })
     .option("cloud", {
       type: "string",
-      default: "aws",
-      describe: `aws (${clouds.aws}) or local (${clouds.local})`,
+      describe: `aws (${clouds.aws}) or local (${clouds.local}); default local under \`eval "$(hotspot local env)"\`, else aws`,
     })
     .option("endpoint", {
       type: "string",
@@ -263,9 +264,18 @@ async function runBuild(
 /** The handler: flags and hotspot.json checked first, then EC2 (credentials from the SDK's default chain). */
 export async function runImageCommand(args: ImageArgs): Promise<void> {
   const action = parseChoice("action", args.action ?? "", actions);
-  const cloud = parseChoice("--cloud", args.cloud, clouds);
+  // As every other command: the local cloud that `hotspot local env` named, unless told otherwise.
+  const cloud = parseChoice(
+    "--cloud",
+    args.cloud ?? ((await localCloudFromEnv()) === undefined ? "aws" : "local"),
+    clouds,
+  );
   const endpoint = endpointOf(args, cloud);
   const config = await readLiveConfig(args.config);
+  // A build (minutes, an image) or a delete of the recorded image ends by rewriting the config.
+  if (action === "build" || (action === "delete" && (args.image ?? config.imageId) === config.imageId)) {
+    await checkOutputPath("--config", args.config);
+  }
   if (action === "build") return runBuild(args, config, cloud, endpoint);
   if (action === "list") {
     const images = await withClient(config.region, endpoint, (ec2) => listImages(ec2, config.name));

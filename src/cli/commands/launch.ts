@@ -18,8 +18,14 @@ import { readLiveConfig, type LiveConfig } from "../../setup/config.js";
 import { INSTANCE_TYPE_RE } from "../../setup/validate.js";
 import { loadComputeClient, loadEc2Client } from "../cloud-clients.js";
 import { imageIdFor } from "../live-env.js";
-import { parseDuration } from "../parse.js";
-import { actOptionsFromArgs, liveBuilder, withLocalDefaults, type LiveArgs } from "./live.js";
+import { parseDuration } from "../../options/parse.js";
+import {
+  actOptionsFromArgs,
+  DRY_RUN_MEMORY_GIB,
+  liveBuilder,
+  withLocalDefaults,
+  type LiveArgs,
+} from "../live-options.js";
 
 type LaunchArgs = LiveArgs & { market?: string; timeout?: string };
 
@@ -71,7 +77,8 @@ async function firstDecision(options: ControllerOptions, config: LiveConfig, clo
     workUnit: options.catalog.workUnit,
     policy: options.policy ?? config.policy,
     workload: {
-      memoryGiB: options.memoryGiB,
+      // Nothing runs yet to measure: the first placement assumes the dry run's default.
+      memoryGiB: options.memoryGiB === "measured" ? DRY_RUN_MEMORY_GIB : options.memoryGiB,
       demandWork: options.demand ?? defaultDemandWork(catalog, options.catalog.workUnit),
       utilisation: typeof options.utilisation === "number" ? options.utilisation : 1,
     },

@@ -204,6 +204,7 @@ export async function runLiveAct(options: ControllerOptions, clock: LiveClock = 
         intervalSeconds: options.intervalSeconds,
         billing: options.billing,
         memoryGiB: options.memoryGiB,
+        memoryHeadroom: options.memoryHeadroom,
         demandWork,
         utilisation: options.utilisation,
         historyWindowSeconds: options.historyWindowSeconds,

@@ -4,7 +4,7 @@ import { lazyContainerHost, type ContainerHost } from "../../drivers/live/contai
 import type { Ec2Compute, InterfaceNetwork } from "../../drivers/live/ec2-compute.js";
 import type { LiveClock } from "../../drivers/live/clock.js";
 import { awaitVerdict } from "../../drivers/live/cpu-check.js";
-import { LocalContainerHost } from "../../drivers/live/local-container-host.js";
+import { LocalContainerHost } from "../../cloud/local/local-container-host.js";
 import { MachineContainerHost } from "../../drivers/live/machine/machine-container-host.js";
 import type { HopTimeouts } from "../../drivers/live/resources.js";
 import {

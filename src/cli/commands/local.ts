@@ -5,7 +5,7 @@ import type { Argv, CommandModule } from "yargs";
 import { wallClock, type LiveClock } from "../../drivers/live/clock.js";
 import { HotspotError, UsageError } from "../../errors.js";
 import { loadTrace } from "../../traces/load.js";
-import { parseInteger, parseNumber } from "../parse.js";
+import { parseInteger, parseNumber } from "../../options/parse.js";
 import { shellCommandLine } from "../../util/shell.js";
 import { LOCAL_CLOUD_ENV, DEFAULT_LOCAL_STATE_DIR } from "../local-env.js";
 

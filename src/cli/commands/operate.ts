@@ -13,7 +13,7 @@ import { readLiveConfig, type LiveConfig } from "../../setup/config.js";
 import { terminalSafe } from "../../util/terminal.js";
 import { loadComputeClient } from "../cloud-clients.js";
 import { localCloudFromEnv } from "../local-env.js";
-import { parseDuration, parseInteger } from "../parse.js";
+import { parseDuration, parseInteger } from "../../options/parse.js";
 
 interface OperateArgs {
   config: string;

@@ -4,6 +4,7 @@ import { UsageError } from "../../errors.js";
 import { writeSweepReport } from "../../reports/sweep-html.js";
 import { readSweep, SWEEP_SCHEMA } from "../../sweep/document.js";
 import { readResultsDocument } from "../../reports/read-results.js";
+import { checkOutputPath } from "../../util/output-path.js";
 import { shellCommandLine } from "../../util/shell.js";
 import { writeReport } from "../../reports/write-report.js";
 
@@ -37,8 +38,9 @@ async function schemaOf(file: string): Promise<unknown> {
   }
 }
 
-/** Reads every results document (all checked before anything is written), then writes the report. */
+/** Checks -o, reads every results document (all checked before anything is written), then writes the report. */
 export async function runReportCommand(args: ReportArgs): Promise<void> {
+  await checkOutputPath("-o/--out", args.out);
   const commandLine = shellCommandLine(["hotspot", "report", ...args.results, "-o", args.out]);
   const schemas = await Promise.all(args.results.map(schemaOf));
   if (schemas.includes(SWEEP_SCHEMA)) {

@@ -1,3 +1,4 @@
+import { checkOutputPath } from "../../util/output-path.js";
 import type { Argv, CommandModule } from "yargs";
 import { UsageError } from "../../errors.js";
 import { policies, policyNames, resolveParams } from "../../policies/index.js";
@@ -15,7 +16,7 @@ import {
   ipv4,
   isZoneOf,
 } from "../../setup/validate.js";
-import { parseInteger, parseList, parseNumber } from "../parse.js";
+import { parseInteger, parseList, parseNumber } from "../../options/parse.js";
 
 function builder(yargs: Argv) {
   return yargs
@@ -210,6 +211,8 @@ function parseIngress(item: string): IngressRule {
 /** The handler: checks flags, then talks to EC2 (credentials from the SDK's default chain only). */
 export async function runSetupCommand(args: SetupArgs): Promise<void> {
   const options = setupOptionsFromArgs(args);
+  // Resources made and then no config to record them in would leave them for --destroy to find.
+  if (options.mode === "apply") await checkOutputPath("--config", options.configPath);
   const ec2 = (await loadSetupClient()).createSetupEc2({
     region: options.spec.region,
     endpoint: options.endpoint,

@@ -11,7 +11,13 @@ import {
 } from "../../engine/migration-model.js";
 import { StepWorkload, type WorkloadProfile } from "../../engine/workload.js";
 import { createCatalog } from "../../catalog/catalog.js";
-import { defaultDemandWork, resolveTypes, workUnits } from "../../catalog/work-unit.js";
+import {
+  checkMemoryFits,
+  defaultDemandWork,
+  resolveTypes,
+  skippedTypesNote,
+  workUnits,
+} from "../../catalog/work-unit.js";
 import {
   interruptionModels,
   readAdvisorFile,
@@ -22,20 +28,20 @@ import {
   skypilotTypes,
 } from "../../drivers/sim/interruptions.js";
 import { simulationWindow, type SimConfig } from "../../drivers/sim/run.js";
-import { runStudy, type StudyPolicy } from "../../drivers/sim/study.js";
+import { runStudy } from "../../drivers/sim/study.js";
 import { cpuCompatRules, DEFAULT_CPU_COMPAT, type CpuCompat } from "../../policies/cpu-compat.js";
 import { readUtilisationCsv } from "../../drivers/sim/workload-csv.js";
-import { policyByName, policyNames, resolveParams } from "../../policies/index.js";
-import type { PolicyDefinition } from "../../policies/types.js";
+import { policyByName, policyNames } from "../../policies/index.js";
+import { policyParams, selectPolicies } from "../policy-options.js";
+import type { PolicyDefinition } from "../../engine/policy.js";
 import { formatResultsTables } from "../../results/table.js";
 import { excludedZonesWarning, withWarnings } from "../../results/document.js";
 import { serializeResults, writeResults } from "../../results/write.js";
 import { loadTrace } from "../../traces/load.js";
 import { regionOfZone } from "../../traces/zones.js";
-import { unpricedStretches } from "../../traces/coverage.js";
+import { requireRowsAfterFilters, unpricedWarnings } from "../../traces/coverage.js";
 import type { Trace } from "../../traces/types.js";
-import type { CatalogResolution } from "../../catalog/work-unit.js";
-import { InputFormatError, UsageError } from "../../errors.js";
+import { UsageError } from "../../errors.js";
 import { catalogOptionsWithPriceList, withCatalogOptions, type CatalogArgs } from "../catalog-options.js";
 import {
   checkDecisions,
@@ -47,7 +53,7 @@ import {
   parseList,
   parseNumber,
   parseTime,
-} from "../parse.js";
+} from "../../options/parse.js";
 import { loadOptionsFromArgs, withTraceLoadOptions, type TraceLoadArgs } from "../trace-options.js";
 
 /** The demo trace shipped with the package, found from src/ (tests) or dist/src/ (installed). */
@@ -111,6 +117,12 @@ function builder(yargs: Argv) {
     .option("advisor", {
       type: "string",
       describe: "Spot Advisor feed (spot-advisor-data.json) for --interruptions advisor",
+    })
+    .option("rebalance-lead", {
+      type: "string",
+      default: "0",
+      describe:
+        "--interruptions advisor: seconds before each capacity interruption its market gets a rebalance recommendation (0: none; e.g. 600)",
     })
     .option("availability", {
       type: "string",
@@ -226,6 +238,7 @@ type SimArgs = TraceLoadArgs &
     bidMultiple: string;
     advisor?: string;
     advisorOs: string;
+    rebalanceLead: string;
     availability?: string;
     availabilityReading: string;
     availabilityStart?: string;
@@ -264,43 +277,6 @@ export function describePolicy(definition: PolicyDefinition): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** `--policy` values into definitions, in the order given; `all` is every registered policy. */
-export function selectPolicies(raw: readonly string[]): PolicyDefinition[] {
-  const names = parseList("--policy", raw) ?? ["all"];
-  const expanded = names.flatMap((name) => (name === "all" ? policyNames : [name]));
-  return [...new Set(expanded)].map((name) => policyByName(name));
-}
-
-/** `--param` values: `name=value` applies to every selected policy that has `name`; `policy:name=value` to one. */
-export function policyParams(
-  raw: readonly string[] | undefined,
-  selected: readonly PolicyDefinition[],
-): StudyPolicy[] {
-  const given = new Map<string, Record<string, number>>(selected.map((d) => [d.name, {}]));
-  for (const item of parseList("--param", raw) ?? []) {
-    const match = /^(?:([\w-]+):)?([\w-]+)=(.+)$/.exec(item);
-    if (!match) throw new UsageError("--param", "name=value or policy:name=value", JSON.stringify(item));
-    const [, policy, name, text] = match;
-    const value = parseNumber(`--param ${name}`, text);
-    const targets = policy
-      ? selected.filter((d) => d.name === policy)
-      : selected.filter((d) => d.params.some((p) => p.name === name));
-    if (targets.length === 0) {
-      const known = selected.flatMap((d) => d.params.map((p) => `${d.name}:${p.name}`));
-      throw new UsageError(
-        "--param",
-        `a parameter of a selected policy (${known.length > 0 ? known.join(", ") : "none has any"})`,
-        JSON.stringify(item),
-      );
-    }
-    for (const target of targets) given.get(target.name)![name] = value;
-  }
-  return selected.map((definition) => ({
-    definition,
-    params: resolveParams(definition, given.get(definition.name)!),
-  }));
-}
-
 async function workloadFrom(
   raw: string,
   demand: number,
@@ -314,24 +290,6 @@ async function workloadFrom(
   return { profile: await readUtilisationCsv(raw, demand, window), description: `file ${raw}` };
 }
 
-/** No fitting type would make every policy cost $0 for no work: refuse, naming the largest type. */
-function checkMemoryFits(resolution: CatalogResolution, memoryGiB: number): void {
-  let largest: { type: string; memoryGiB: number } | undefined;
-  for (const [type, resolved] of resolution.types) {
-    if (largest === undefined || resolved.spec.memoryGiB > largest.memoryGiB) {
-      largest = { type, memoryGiB: resolved.spec.memoryGiB };
-    }
-  }
-  if (largest !== undefined && largest.memoryGiB >= memoryGiB) return;
-  throw new UsageError(
-    "--memory",
-    largest === undefined
-      ? "a footprint some type of the trace can hold (the trace has no type with a spec)"
-      : `at most ${largest.memoryGiB} GiB, the memory of the largest type in the trace (${largest.type})`,
-    `${memoryGiB} GiB`,
-  );
-}
-
 /** Skipped bad rows, said in the tables, --json and --out alike. */
 function skippedRowsWarning(trace: Trace): string[] {
   const { skipped } = trace.report;
@@ -340,25 +298,6 @@ function skippedRowsWarning(trace: Trace): string[] {
     .map(([reason, count]) => `${count} ${reason}`)
     .join(", ");
   return [`skipped ${skipped.count} bad row(s) of ${trace.source.path} under --skip-bad-rows (${reasons})`];
-}
-
-/** Refuses a window mostly unpriced; warns of a smaller unpriced share. */
-function unpricedWarning(trace: Trace, window: { start: number; end: number }, maxShare: number): string[] {
-  const unpriced = unpricedStretches(trace, window);
-  if (unpriced.share === 0) return [];
-  const found = `${percent(unpriced.share)} of the window unpriced: ${unpriced.stretches.join(", ")}`;
-  if (unpriced.share > maxShare) {
-    throw new UsageError(
-      "--start/--end",
-      `a window the trace prices for all but at most ${percent(maxShare)} of it (narrow the window, or allow more with --max-unpriced)`,
-      found,
-    );
-  }
-  return [`${found}; the trace has no prices there`];
-}
-
-function percent(share: number): string {
-  return `${(share * 100).toFixed(1)}%`;
 }
 
 /** Validates every flag once and runs the study; prints tables or JSON, writes --out. */
@@ -392,6 +331,16 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
     auto: true,
     ...interruptionModels,
   });
+  const rebalanceLeadSeconds = /^(0+|off)$/.test(args.rebalanceLead.trim())
+    ? 0
+    : parseDuration("--rebalance-lead", args.rebalanceLead)!;
+  if (rebalanceLeadSeconds > 0 && interruptionName !== "advisor") {
+    throw new UsageError(
+      "--rebalance-lead",
+      "0 unless --interruptions advisor",
+      JSON.stringify(args.rebalanceLead),
+    );
+  }
   if (interruptionName === "advisor" && args.advisor === undefined) {
     throw new UsageError("--advisor", "a Spot Advisor file with --interruptions advisor", "none");
   }
@@ -419,17 +368,10 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
   if (args.report !== undefined) await checkOutputPath("--report", args.report);
   const tracePath = args.trace ?? defaultTracePath();
   const trace = await loadTrace(tracePath, loadOptions);
-  if (trace.time.length === 0) {
-    const { filteredOut: f, rowsRead } = trace.report;
-    throw new InputFormatError(
-      tracePath,
-      `rows left after the filters (--product ${(loadOptions.products ?? []).join(",")}${loadOptions.zones ? `, --zones ${loadOptions.zones.join(",")}` : ""}${loadOptions.types ? `, --types ${loadOptions.types.join(",")}` : ""})`,
-      `none of ${rowsRead} rows: ${f.product} filtered out by product, ${f.zone} by zone, ${f.type} by type, ${f.window} by window`,
-    );
-  }
+  requireRowsAfterFilters(trace, loadOptions);
   const window = simulationWindow(trace);
   checkDecisions("--interval", window.end - window.start, intervalSeconds, maxDecisions);
-  const warnings = [...skippedRowsWarning(trace), ...unpricedWarning(trace, window, maxUnpriced)];
+  const warnings = [...skippedRowsWarning(trace), ...unpricedWarnings(trace, window, maxUnpriced)];
   const regions = [...new Set(trace.series.map((series) => regionOfZone(series.zone) ?? series.zone))].sort();
   if (regions.length !== 1) {
     throw new UsageError(
@@ -468,7 +410,11 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
     kind === "bid"
       ? { kind, bidMultiple }
       : kind === "advisor"
-        ? { kind, advisor: await readAdvisorFile(args.advisor!, regions[0], args.advisorOs) }
+        ? {
+            kind,
+            advisor: await readAdvisorFile(args.advisor!, regions[0], args.advisorOs),
+            rebalanceLeadSeconds,
+          }
         : kind === "replay"
           ? {
               kind,
@@ -515,9 +461,7 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
   const document = withWarnings(studied, warnings);
   if (progress) process.stderr.write("\n");
   if (resolution.skipped.length > 0) {
-    process.stderr.write(
-      `hotspot: left out ${resolution.skipped.length} type(s) lacking catalog data: ${resolution.skipped.map((gap) => `${gap.type} (${gap.missing})`).join(", ")}\n`,
-    );
+    process.stderr.write(`hotspot: ${skippedTypesNote(resolution.skipped)}\n`);
   }
   const emptyWarning = excludedZonesWarning(document);
   if (emptyWarning !== null) process.stderr.write(`hotspot: ${emptyWarning}\n`);

@@ -11,6 +11,8 @@ import { runSweep, type SweepOutcome } from "../../sweep/run.js";
 import { sweepInterruptions, parseVary, varyKeys } from "../../sweep/settings.js";
 import { parseShard, shardFromEnvironment, shardIndexVariables, type Shard } from "../../sweep/shard.js";
 import { formatSweepTable } from "../../sweep/table.js";
+import { skippedTypesNote } from "../../catalog/work-unit.js";
+import { defaultMaxUnpriced } from "../../traces/coverage.js";
 import { catalogOptionsFromArgs, withCatalogOptions, type CatalogArgs } from "../catalog-options.js";
 import {
   checkDecisions,
@@ -20,11 +22,11 @@ import {
   parseInteger,
   parseInterval,
   parseNumber,
-} from "../parse.js";
+} from "../../options/parse.js";
 import { loadOptionsFromArgs, withTraceLoadOptions, type TraceLoadArgs } from "../trace-options.js";
-import { policyParams, selectPolicies } from "./sim.js";
+import { policyParams, selectPolicies } from "../policy-options.js";
 import { policyByName } from "../../policies/index.js";
-import type { PolicyDefinition } from "../../policies/types.js";
+import type { PolicyDefinition } from "../../engine/policy.js";
 
 function builder(yargs: Argv) {
   return withCatalogOptions(withTraceLoadOptions(yargs))
@@ -137,6 +139,12 @@ function builder(yargs: Argv) {
     })
     .option("bandwidth-gbps", { type: "string", describe: "Memory-to-memory bandwidth, Gbit/s (default 10)" })
     .option("history-window", { type: "string", default: "1d", describe: "Look-back window policies see" })
+    .option("max-unpriced", {
+      type: "string",
+      default: String(defaultMaxUnpriced),
+      describe:
+        "Largest share (0 to 1) of the span windows are drawn from that lies before the trace's first price or after its last change; beyond it the sweep is refused, below it warned of",
+    })
     .example(
       "$0 sweep --trace t.csv --policy all --vary memory-gib=1,4,16,64 --vary interval=60,300 --windows 30d --starts 20 --seed 7",
       "8 grid points × 20 windows, every policy, on all cores",
@@ -174,6 +182,7 @@ type SweepArgs = TraceLoadArgs &
     transfer: string;
     bandwidthGbps?: string;
     historyWindow: string;
+    maxUnpriced?: string;
   };
 
 /** The selected policies, the baseline first when it was not among them (pairing needs its runs). */
@@ -213,6 +222,7 @@ export function sweepRequestFromArgs(args: SweepArgs): SweepRequest {
     windowSeconds: parseDuration("--windows", args.windows)!,
     windows: parseInteger("--starts", args.starts, 1),
     seed: parseInteger("--seed", args.seed, 0, 2 ** 32 - 1),
+    maxUnpriced: parseNumber("--max-unpriced", args.maxUnpriced ?? String(defaultMaxUnpriced), 0, 1),
   };
   const intervals = [
     request.base.intervalSeconds,
@@ -258,13 +268,9 @@ export async function runSweepCommand(args: SweepArgs): Promise<void> {
   await checkOutputPath("--out", args.out);
   if (args.report !== undefined) await checkOutputPath("--report", args.report);
   const { config, trace } = await prepareSweep(request);
-  const { skipped } = trace.report;
-  if (skipped.count > 0) {
-    const reasons = Object.entries(skipped.byReason).map(([reason, count]) => `${count} ${reason}`);
-    process.stderr.write(
-      `hotspot: skipped ${skipped.count} bad row(s) of ${trace.source.path} under --skip-bad-rows (${reasons.join(", ")})\n`,
-    );
-  }
+  for (const warning of config.warnings ?? []) process.stderr.write(`hotspot: warning: ${warning}\n`);
+  const gaps = config.catalog.skippedTypes ?? [];
+  if (gaps.length > 0) process.stderr.write(`hotspot: ${skippedTypesNote(gaps)}\n`);
   const controller = new AbortController();
   const onInterrupt = () => {
     process.stderr.write("\nhotspot: stopping after the items in flight (Ctrl-C again to abandon them)\n");

@@ -1,6 +1,7 @@
 import { Ec2Error, invalidValue, missingParameter } from "./errors.js";
 import type { InterruptOptions } from "./faults.js";
 import type { HostInstance } from "./host-backend.js";
+import type { EmulatedInstanceType } from "./instance-types.js";
 import { renderReservation, stateNode } from "./instance-views.js";
 import type { Instance, NetworkInterface, Reservation, Subnet } from "./model.js";
 import { createInterface, deleteInterfaceNow, findInterface } from "./network.js";
@@ -58,6 +59,18 @@ export function runInstances(world: World, params: Params): XmlValue[] {
   const typeName = params.string("InstanceType") ?? "m1.small";
   const type = world.config.instanceTypes.find((t) => t.type === typeName);
   if (type === undefined) throw invalidValue("InstanceType", typeName);
+  // Only registered images have an architecture; a bare well-formed id launches anything, as before.
+  const architecture = world.images.get(imageId)?.architecture;
+  if (
+    architecture !== undefined &&
+    type.architectures !== undefined &&
+    !type.architectures.includes(architecture)
+  ) {
+    throw new Ec2Error(
+      "InvalidParameterValue",
+      `The architecture '${type.architectures.join(", ")}' of the specified instance type does not match the architecture '${architecture}' of the specified AMI. Specify an instance type and an AMI that have matching architectures, and try again.`,
+    );
+  }
   const reservationId = world.idempotent("RunInstances", params, () =>
     launch(world, params, imageId, maxCount, type),
   );
@@ -69,7 +82,7 @@ function launch(
   params: Params,
   imageId: string,
   count: number,
-  type: { type: string; vcpus: number; memoryMiB: number },
+  type: EmulatedInstanceType,
 ): string {
   const market = params.sub("InstanceMarketOptions");
   const marketType = market.string("MarketType");

@@ -1,5 +1,6 @@
 import {
   DescribeAddressesCommand,
+  DescribeImagesCommand,
   DescribeInstancesCommand,
   DescribeNetworkInterfacesCommand,
   DescribeVolumesCommand,
@@ -16,6 +17,7 @@ export interface LocalInventory {
     readonly lifecycle: "spot" | "on-demand";
     readonly state: string;
     readonly zone: string;
+    readonly imageId: string;
     readonly tags: Readonly<Record<string, string>>;
   }[];
   readonly volumes: readonly {
@@ -36,6 +38,13 @@ export interface LocalInventory {
     readonly allocationId: string;
     readonly networkInterfaceId: string | null;
   }[];
+  /** The account's own images (`hotspot image build`); the public base images are left out. */
+  readonly images: readonly {
+    readonly id: string;
+    readonly name: string;
+    readonly state: string;
+    readonly architecture: string;
+  }[];
 }
 
 /** Reads the inventory through the real SDK, as any client of the local cloud would. */
@@ -47,11 +56,12 @@ export async function localInventory(info: LocalCloudInfo): Promise<LocalInvento
     maxAttempts: 2,
   });
   try {
-    const [reservations, volumes, interfaces, addresses] = await Promise.all([
+    const [reservations, volumes, interfaces, addresses, images] = await Promise.all([
       ec2.send(new DescribeInstancesCommand({})),
       ec2.send(new DescribeVolumesCommand({})),
       ec2.send(new DescribeNetworkInterfacesCommand({})),
       ec2.send(new DescribeAddressesCommand({})),
+      ec2.send(new DescribeImagesCommand({ Owners: ["self"] })),
     ]);
     return {
       instances: (reservations.Reservations ?? [])
@@ -62,6 +72,7 @@ export async function localInventory(info: LocalCloudInfo): Promise<LocalInvento
           lifecycle: i.InstanceLifecycle === "spot" ? ("spot" as const) : ("on-demand" as const),
           state: i.State?.Name ?? "",
           zone: i.Placement?.AvailabilityZone ?? "",
+          imageId: i.ImageId ?? "",
           tags: Object.fromEntries((i.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""])),
         })),
       volumes: (volumes.Volumes ?? []).map((v) => ({
@@ -82,6 +93,12 @@ export async function localInventory(info: LocalCloudInfo): Promise<LocalInvento
         allocationId: a.AllocationId ?? "",
         networkInterfaceId: a.NetworkInterfaceId ?? null,
       })),
+      images: (images.Images ?? []).map((i) => ({
+        id: i.ImageId ?? "",
+        name: i.Name ?? "",
+        state: i.State ?? "",
+        architecture: i.Architecture ?? "",
+      })),
     };
   } finally {
     ec2.destroy();
@@ -99,7 +116,7 @@ export function formatInventory(info: LocalCloudInfo, inventory: LocalInventory)
       const volumes = inventory.volumes.filter((v) => v.attachedTo === i.id).map((v) => v.id);
       const enis = inventory.networkInterfaces.filter((n) => n.attachedTo === i.id).map((n) => n.id);
       const stack = i.tags["hotspot:stack"];
-      return `  ${i.id} ${i.type} ${i.lifecycle} ${i.state} ${i.zone}${stack === undefined ? "" : ` stack ${terminalSafe(stack)}`}; holds ${[...volumes, ...enis].join(", ") || "nothing"}`;
+      return `  ${i.id} ${i.type} ${i.lifecycle} ${i.state} ${i.zone} from ${i.imageId}${stack === undefined ? "" : ` stack ${terminalSafe(stack)}`}; holds ${[...volumes, ...enis].join(", ") || "nothing"}`;
     }),
     `volumes (${inventory.volumes.length}):`,
     ...inventory.volumes.map(
@@ -111,6 +128,8 @@ export function formatInventory(info: LocalCloudInfo, inventory: LocalInventory)
       const eip = inventory.addresses.find((a) => a.networkInterfaceId === n.id);
       return `  ${n.id} ${n.privateIp}${eip === undefined ? "" : ` (Elastic IP ${eip.publicIp})`} ${n.status}${n.attachedTo === null ? "" : ` on ${n.attachedTo}`}`;
     }),
+    `images (${inventory.images.length} of this account):`,
+    ...inventory.images.map((i) => `  ${i.id} ${terminalSafe(i.name)} ${i.architecture} ${i.state}`),
     "",
   ];
   return lines.join("\n");

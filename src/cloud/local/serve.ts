@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { HotspotError, UsageError } from "../../errors.js";
-import { parseInteger, parseList, parseNumber, parseTime } from "../../cli/parse.js";
+import { parseInteger, parseList, parseNumber, parseTime } from "../../options/parse.js";
 import { loadTrace } from "../../traces/load.js";
 import { startEmulator, type Emulator, type EmulatorOptions } from "./emulator.js";
 import { readFaultScript } from "./faults.js";

@@ -1,5 +1,6 @@
 import { HotspotError } from "../../errors.js";
 import type { CpuVerdict } from "../../host/criu.js";
+import type { CgroupMemory } from "./cgroup-usage.js";
 
 /** Where the container is: running on one instance, or stopped with a complete checkpoint image. */
 export interface ContainerState {
@@ -13,7 +14,7 @@ export interface ContainerState {
 export interface ContainerUsage {
   /** CPU time used by the container since it (or its restored copy) started. */
   readonly cpuSeconds: number;
-  readonly memoryBytes: number;
+  readonly memory: CgroupMemory;
   /** Identifies the process the counters belong to: a restore starts them afresh. */
   readonly pid: number;
 }

@@ -73,7 +73,9 @@ export interface ControllerOptions {
   /** Where to act: the local cloud's namespace hosts, or the EC2 instance this runs on. */
   readonly cloud: ActCloud;
   readonly utilisation: number | "measured";
-  readonly memoryGiB: number;
+  /** "measured": from the container's cgroup (run.ts). */
+  readonly memoryGiB: number | "measured";
+  readonly memoryHeadroom?: number;
   readonly demand?: number;
   readonly billing: BillingModelName;
   readonly historyWindowSeconds: number;
@@ -134,6 +136,7 @@ export function controllerArgv(
     ...flag("price-poll", options.pricePollSeconds),
     ...flag("cooldown", options.cooldownSeconds),
     ...flag("memory", options.memoryGiB),
+    ...flag("memory-headroom", options.memoryHeadroom),
     ...flag("demand", options.demand),
     ...flag("utilisation", options.utilisation),
     ...flag("billing", options.billing),

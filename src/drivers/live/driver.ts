@@ -2,7 +2,7 @@ import type { Command, Driver, EngineEvent, EventSink } from "../../engine/drive
 import type { Market, PriceHistoryView } from "../../engine/types.js";
 import { HotspotError } from "../../errors.js";
 import { SimHistory } from "../sim/history.js";
-import { StepPricePath, constantPath } from "../sim/price-paths.js";
+import { StepPricePath, constantPath } from "../../engine/price-paths.js";
 import { nowSeconds, type LiveClock } from "./clock.js";
 import {
   ContainerLostError,
@@ -15,6 +15,7 @@ import type { ContainerUsage } from "./container-host.js";
 import { isGone } from "./instance-state.js";
 import type { HopExecutor } from "./hop.js";
 import type { MeasuredWorkload } from "./measured-workload.js";
+import type { MemoryFootprint, MemoryNeed } from "./footprint.js";
 import type { HopRecord, HopStep } from "./journal.js";
 import type { NoticePoller, NoticeState } from "./notice-poller.js";
 import { withRetry, type RetryPolicy } from "./retry.js";
@@ -31,7 +32,12 @@ export interface LiveDriverOptions {
   readonly executor: HopExecutor;
   readonly clock: LiveClock;
   readonly historyWindowSeconds: number;
+  /** GiB a market must hold: `--memory`, or until the first measurement when `footprint` is given. */
   readonly memoryGiB: number;
+  /** Measured at every price poll from the container's cgroup; absent: `memoryGiB` holds throughout. */
+  readonly footprint?: MemoryFootprint;
+  /** Called with what a market must hold after each measurement of `footprint`. */
+  readonly onMemory?: (need: MemoryNeed) => void;
   readonly demandWork: number;
   /** Seconds between price polls besides the one before every decision. */
   readonly pricePollSeconds: number;
@@ -49,8 +55,8 @@ export interface LiveDriverOptions {
   /** Something the run survives but the user should know (e.g. the metadata service did not answer). */
   readonly onWarning?: (text: string) => void;
   /**
-   * A rebalance recommendation for the home: logged only, since the policy is asked on the notice that
-   * follows a real reclamation and every interval anyway.
+   * A rebalance recommendation for the home: the policy sees it in its next observation (`rebalance`,
+   * on the home's market); it is not a trigger of its own, as the policy is asked every interval.
    */
   readonly onRebalance?: (market: Market, instanceId: string, at: number) => void;
   /**
@@ -96,6 +102,8 @@ export class LiveDriver implements Driver {
   readonly markets: readonly Market[];
   readonly prices: Float64Array;
   readonly unavailable = new Set<number>();
+  /** The home's market, with the time of the home's rebalance recommendation, once one came. */
+  readonly rebalance = new Map<number, number>();
   private historyView: SimHistory;
   /** Every spot change seen since the run began, per market (the look-back included), for billing. */
   private readonly logs: Array<{ times: number[]; prices: number[] }>;
@@ -137,6 +145,10 @@ export class LiveDriver implements Driver {
 
   get history(): PriceHistoryView {
     return this.historyView;
+  }
+
+  memoryNeededGiB(): number {
+    return this.options.footprint?.need()?.gib ?? this.options.memoryGiB;
   }
 
   pricePath(marketId: number): StepPricePath {
@@ -401,10 +413,15 @@ export class LiveDriver implements Driver {
 
   /** CPU used since the last sample over the time between, as a share of the home's vCPUs. */
   private async sampleUsage(now: number): Promise<void> {
-    const { measured, executor, demandWork, onUsage } = this.options;
+    const { measured, footprint, executor, demandWork, onUsage, onMemory } = this.options;
     const { host, journal } = executor.deps;
-    if (measured === undefined || host.usage === undefined) return;
+    if ((measured === undefined && footprint === undefined) || host.usage === undefined) return;
     const usage = await host.usage();
+    if (usage !== null && footprint !== undefined) {
+      footprint.observe(usage.memory);
+      onMemory?.(footprint.need()!);
+    }
+    if (measured === undefined) return;
     const previous = this.lastUsage;
     this.lastUsage = usage === null ? null : { at: now, usage };
     if (usage === null || previous === null || previous.usage.pid !== usage.pid || now <= previous.at) return;
@@ -414,16 +431,16 @@ export class LiveDriver implements Driver {
     const market = this.markets[this.marketOfInstance[index]];
     const utilisation = Math.min(used / (now - previous.at) / market.vcpu, 1);
     measured.record(now, (utilisation * market.work) / demandWork);
-    onUsage?.(market, utilisation, usage.memoryBytes);
+    onUsage?.(market, utilisation, usage.memory.currentBytes);
   }
 
   private buildHistory(): SimHistory {
-    const { zone, historyWindowSeconds, memoryGiB, demandWork } = this.options;
+    const { zone, historyWindowSeconds, demandWork } = this.options;
     const paths = this.markets.map((_, id) => this.pricePath(id));
     const history = new SimHistory(
       scenarioFromPaths(zone, this.markets, paths),
       historyWindowSeconds,
-      memoryGiB,
+      this.memoryNeededGiB(),
       demandWork,
     );
     history.setNow(Math.max(this.reached, nowSeconds(this.options.clock)));
@@ -450,7 +467,12 @@ export class LiveDriver implements Driver {
       return;
     }
     const home = this.options.executor.deps.journal.home;
-    if (this.watcher?.home !== home) this.watcher = { home, poller: notices(home) };
+    if (this.watcher?.home !== home) {
+      // A recommendation was for the old home: the container has left it.
+      this.watcher = { home, poller: notices(home) };
+      this.rebalance.clear();
+      this.rebalanced = null;
+    }
     this.nextNotice = nowSeconds(clock) + this.watcher.poller.intervalSeconds;
     let seen: NoticeState;
     try {
@@ -461,8 +483,9 @@ export class LiveDriver implements Driver {
     }
     if (seen.rebalanceAt !== null && seen.rebalanceAt !== this.rebalanced) {
       this.rebalanced = seen.rebalanceAt;
-      const market = this.markets[this.marketOfInstance[this.ids.lastIndexOf(home)]];
-      this.options.onRebalance?.(market, home, seen.rebalanceAt);
+      const marketId = this.marketOfInstance[this.ids.lastIndexOf(home)];
+      this.rebalance.set(marketId, seen.rebalanceAt);
+      this.options.onRebalance?.(this.markets[marketId], home, seen.rebalanceAt);
     }
     if (seen.interruptionAt === null || seen.interruptionAt === this.noticed) return;
     this.noticed = seen.interruptionAt;

@@ -17,7 +17,7 @@ import type {
 } from "../../engine/types.js";
 import { HotspotError, UsageError } from "../../errors.js";
 import { policyByName } from "../../policies/index.js";
-import type { Policy } from "../../policies/types.js";
+import type { Policy } from "../../engine/policy.js";
 import type { LiveConfig } from "../../setup/config.js";
 import { SimHistory } from "../sim/history.js";
 import { polledPaths, scenarioFromPaths } from "./polled-scenario.js";
@@ -32,6 +32,7 @@ import {
   originMarket,
   type CpuCompat,
 } from "../../policies/cpu-compat.js";
+import { memoryExclusions } from "./footprint.js";
 
 /** Where the container runs now, as the dry run assumes it (it never moves it). */
 export interface AssumedPlacement {
@@ -71,6 +72,8 @@ export interface DryRunOptions {
   /** Stop at this time (epoch seconds). */
   readonly until?: number;
   readonly onDecision: (record: DecisionRecord) => void;
+  /** Told once, before the first decision, which types are too small for `workload.memoryGiB` and why. */
+  readonly onMemoryExclusions?: (lines: readonly string[]) => void;
 }
 
 export interface MarketRef {
@@ -160,6 +163,9 @@ export async function runDryRun(options: DryRunOptions): Promise<DryRunSummary> 
   const markets = liveMarkets(config.zone, resolution, spotPriced, allowed);
   const noSpotPrice = [...resolution.types.keys()].filter((type) => Number.isNaN(poller.price(type))).sort();
   const placement = placementOf(options.current, markets, start);
+  options.onMemoryExclusions?.(
+    memoryExclusions(markets, { gib: options.workload.memoryGiB, basis: "--memory" }),
+  );
   const model = options.migrationModel ?? defaultMigrationModel;
   const policy: Policy = definition.create(chosen.params, {
     markets,
@@ -304,6 +310,11 @@ function observe(
       paidTimeLeft: current === null ? 0 : paidTimeLeft(options.billing, current.instanceStart, now),
     },
     interruptionAt: notice.interruptionAt,
+    // As the live driver: a recommendation for this host marks its market.
+    rebalance:
+      current === null || notice.rebalanceAt === null
+        ? new Map()
+        : new Map([[current.marketId, notice.rebalanceAt]]),
     history,
     migration: (to) => migrationEstimate(model, memoryGiB, markets[to].lifecycle),
   };

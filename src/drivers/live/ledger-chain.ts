@@ -2,7 +2,7 @@ import { instanceCost, type BillingModelName, type EndedBy } from "../../engine/
 import type { EngineResult, InstanceRecord, TimelineEntry, TimelineKind } from "../../engine/result.js";
 import type { Market } from "../../engine/types.js";
 import type { ResultsDocument, RunDocument } from "../../results/document.js";
-import { constantPath } from "../sim/price-paths.js";
+import { constantPath } from "../../engine/price-paths.js";
 import { lastEntry, type HopRecord, type Journal, type StepName } from "./journal.js";
 import type { ResumeReport } from "./resume.js";
 

@@ -1,6 +1,6 @@
 import type { Market } from "../../engine/types.js";
 import type { ZoneScenario } from "../sim/markets.js";
-import { StepPricePath, constantPath } from "../sim/price-paths.js";
+import { StepPricePath, constantPath } from "../../engine/price-paths.js";
 import type { PricePoller } from "./price-poller.js";
 
 /** Each market's polled price path: spot from the poller's changes, on-demand constant. */

@@ -9,7 +9,7 @@ import type { Decision, Market, Observation } from "../../engine/types.js";
 import { StepWorkload } from "../../engine/workload.js";
 import { HotspotError, UsageError } from "../../errors.js";
 import { policyByName } from "../../policies/index.js";
-import type { Policy } from "../../policies/types.js";
+import type { Policy } from "../../engine/policy.js";
 import { buildResultsDocument, type HopCostsDocument, type ResultsDocument } from "../../results/document.js";
 import { learnedEstimate, learnedRates, measureHop } from "./hop-costs.js";
 import type { LiveConfig } from "../../setup/config.js";
@@ -33,6 +33,7 @@ import { isoSeconds } from "../../util/iso-seconds.js";
 import { preflight, type PreflightReport } from "./preflight.js";
 import { cpuCompatible, DEFAULT_CPU_COMPAT, type CpuCompat } from "../../policies/cpu-compat.js";
 import { rm } from "node:fs/promises";
+import { MemoryFootprint, memoryExclusions, type MemoryNeed } from "./footprint.js";
 
 /** One line of the live log: a decision, a step of a hop, or something the run did. */
 export type LiveLogRecord =
@@ -77,7 +78,13 @@ export interface LiveRunOptions {
   readonly policy: LiveConfig["policy"];
   readonly intervalSeconds: number;
   readonly billing: BillingModelName;
-  readonly memoryGiB: number;
+  /**
+   * GiB a market must hold (`--memory`), or "measured": from the container's cgroup at start and at
+   * every price poll (footprint.ts: its limit, else its peak × `memoryHeadroom`, plus the host's own).
+   */
+  readonly memoryGiB: number | "measured";
+  /** Peak use × this when measured (default DEFAULT_MEMORY_HEADROOM). */
+  readonly memoryHeadroom?: number;
   readonly demandWork: number;
   /** Candidates restricted to CPUs the container, running on its home's, can be restored on (default same-vendor). */
   readonly cpuCompat?: CpuCompat;
@@ -293,6 +300,8 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     const hops = journal.hops.map(measureHop);
     return { hops, rates: learnedRates(trial, hops) };
   };
+  const footprint = await measureFootprint(options);
+  const memoryGiB = footprint?.need()?.gib ?? (options.memoryGiB as number);
   const level = options.utilisation === "measured" ? 1 : options.utilisation;
   const measured =
     options.utilisation === "measured" && options.host.usage !== undefined
@@ -311,6 +320,17 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     const cpu = `${homeCpu!.architecture} ${homeCpu!.cpuVendor}`;
     logEvent("cpu-compat", markets[homeMarket], `${rule} from ${cpu}: left out ${cpuExcluded.join(", ")}`);
   }
+  let excludedBefore: string | null = null;
+  /** The types too small for the container, logged at start and whenever they change. */
+  const logMemory = (need: MemoryNeed) => {
+    const excluded = memoryExclusions(markets, need);
+    const key = excluded.map((line) => line.slice(0, line.indexOf(" "))).join(",");
+    if (key === excludedBefore) return;
+    excludedBefore = key;
+    const verdict = excluded.length === 0 ? "every type fits" : excluded.join("; ");
+    logEvent("memory", markets[homeMarket], `needs ${need.gib.toFixed(2)} GiB (${need.basis}): ${verdict}`);
+  };
+  logMemory(footprint?.need() ?? { gib: memoryGiB, basis: "--memory" });
   let beforeHandOff: (hopId: string) => Promise<void> = async () => undefined;
   const driver = new LiveDriver({
     beforeHandOff: self === undefined ? undefined : (hopId) => beforeHandOff(hopId),
@@ -329,7 +349,9 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     executor,
     clock,
     historyWindowSeconds: options.historyWindowSeconds,
-    memoryGiB: options.memoryGiB,
+    memoryGiB,
+    footprint,
+    onMemory: logMemory,
     demandWork: options.demandWork,
     pricePollSeconds: options.pricePollSeconds,
     cooldownSeconds: options.cooldownSeconds,
@@ -350,7 +372,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     start,
     end: deadline,
     intervalSeconds: options.intervalSeconds,
-    memoryGiB: options.memoryGiB,
+    memoryGiB,
     demandWork: options.demandWork,
     utilisation: level,
     bidUsd: Float64Array.from(markets, (m) => (m.lifecycle === "spot" ? m.onDemandUsd : Infinity)),
@@ -363,7 +385,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     initial: { marketId: homeMarket, instanceStart: carried?.carry.continuing.start ?? start },
     intervalSeconds: options.intervalSeconds,
     billing: options.billing,
-    memoryGiB: options.memoryGiB,
+    memoryGiB,
     demandWork: options.demandWork,
     workUnit: options.workUnit,
     workload: measured ?? StepWorkload.constant(options.demandWork, level),
@@ -513,6 +535,29 @@ async function openJournal(
     );
   }
   return Journal.create(journalPath, config.name, volume.attachment.instanceId);
+}
+
+/** With `--memory` absent ("measured"): the footprint after a first reading of the container's cgroup. */
+async function measureFootprint(options: LiveRunOptions): Promise<MemoryFootprint | undefined> {
+  if (options.memoryGiB !== "measured") return undefined;
+  const { host } = options;
+  if (host.usage === undefined) {
+    throw new UsageError(
+      "--memory",
+      "GiB, as this container host cannot read the container's cgroup",
+      "none",
+    );
+  }
+  const usage = await host.usage();
+  if (usage === null) {
+    throw new HotspotError(
+      "HOTSPOT_LIVE_FOOTPRINT",
+      "the container's memory cannot be measured: it is not running here (or its cgroup has no memory accounting); give --memory GiB",
+    );
+  }
+  const footprint = new MemoryFootprint(options.memoryHeadroom);
+  footprint.observe(usage.memory);
+  return footprint;
 }
 
 /** One line for the log: how many checks passed, and the trial checkpoint's measurements. */

@@ -43,6 +43,8 @@ export class SimDriver implements Driver {
   readonly markets: readonly Market[];
   readonly prices: Float64Array;
   readonly unavailable = new Set<number>();
+  /** Advisor model with a rebalance lead: markets whose next capacity event is within the lead. */
+  readonly rebalance = new Map<number, number>();
   readonly history: SimHistory;
   private cursor = 0;
   private readonly bid: Float64Array;
@@ -137,11 +139,18 @@ export class SimDriver implements Driver {
    * pool is short of capacity), for every policy alike.
    */
   private updateCapacity(now: number): void {
+    const { interruptions } = this.options;
+    const lead = interruptions.kind === "advisor" ? (interruptions.rebalanceLeadSeconds ?? 0) : 0;
     for (let id = 0; id < this.capacity.length; id++) {
       const capacity = this.capacity[id];
       if (capacity === null) continue;
       if (capacity.availableAt(now)) this.unavailable.delete(id);
       else this.unavailable.add(id);
+      if (lead <= 0) continue;
+      // The policy learns only that the market is at risk since then, never when the event comes.
+      const recommendedAt = capacity.reclaimAfter(now) - lead;
+      if (recommendedAt <= now) this.rebalance.set(id, Math.max(recommendedAt, this.options.start));
+      else this.rebalance.delete(id);
     }
   }
 

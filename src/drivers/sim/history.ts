@@ -1,5 +1,5 @@
 import type { PriceChangeLog, PriceHistoryView } from "../../engine/types.js";
-import { fitsMemory, usdPerWorkHour } from "../../policies/candidates.js";
+import { fitsMemory, usdPerWorkHour } from "../../engine/candidates.js";
 import type { ZoneScenario } from "./markets.js";
 import { IndexedMin } from "../../util/indexed-min.js";
 

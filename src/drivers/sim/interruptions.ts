@@ -51,7 +51,15 @@ export interface AdvisorHazards {
 export type InterruptionConfig =
   | { readonly kind: "none" }
   | { readonly kind: "bid"; readonly bidMultiple: number }
-  | { readonly kind: "advisor"; readonly advisor: AdvisorHazards }
+  | {
+      readonly kind: "advisor";
+      readonly advisor: AdvisorHazards;
+      /**
+       * Seconds before each capacity event its market gets a rebalance recommendation (0 or absent:
+       * none). An assumption: EC2 gives no lead time, and sends some recommendations no event follows.
+       */
+      readonly rebalanceLeadSeconds?: number;
+    }
   | { readonly kind: "replay"; readonly availability: RecordedAvailability };
 
 /**

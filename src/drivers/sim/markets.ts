@@ -3,7 +3,7 @@ import type { Market } from "../../engine/types.js";
 import type { Trace } from "../../traces/types.js";
 import type { CatalogResolution } from "../../catalog/work-unit.js";
 import { UsageError } from "../../errors.js";
-import { StepPricePath, constantPath } from "./price-paths.js";
+import { StepPricePath, constantPath } from "../../engine/price-paths.js";
 
 /**
  * One zone's simulated world: its markets (every spot series of the trace in the zone, then an

@@ -1,9 +1,8 @@
 import type { EngineConfig, RunModel } from "../../engine/config.js";
 import { HoppingEngine } from "../../engine/engine.js";
 import { migrationEstimate, type DurationMode } from "../../engine/migration-model.js";
-import type { EngineResult } from "../../engine/result.js";
-import type { Market } from "../../engine/types.js";
-import type { PolicyContext, PolicyDefinition } from "../../policies/types.js";
+import type { PolicyRun } from "../../engine/result.js";
+import type { PolicyContext, PolicyDefinition } from "../../engine/policy.js";
 import type { Trace } from "../../traces/types.js";
 import { Random } from "../../util/random.js";
 import { InputFormatError } from "../../errors.js";
@@ -20,17 +19,6 @@ export interface SimConfig extends RunModel {
   readonly interruptions: InterruptionConfig;
   readonly historyWindowSeconds: number;
   readonly seed: number;
-}
-
-export interface SimRun {
-  readonly policy: string;
-  readonly params: Readonly<Record<string, number>>;
-  readonly zone: string;
-  readonly markets: readonly Market[];
-  readonly result: EngineResult;
-  readonly eventsReplayed: number;
-  /** Spot types absent from the advisor file (never interrupted in this run). */
-  readonly advisorMissingTypes: readonly string[];
 }
 
 /** The span simulated: the trace's window when it was cut, else its first to last price change. */
@@ -56,7 +44,7 @@ export async function simulateZone(
   definition: PolicyDefinition,
   params: Readonly<Record<string, number>>,
   window: { start: number; end: number } = simulationWindow(trace),
-): Promise<SimRun> {
+): Promise<PolicyRun> {
   const root = new Random(config.seed);
   const driver = new SimDriver({
     scenario,

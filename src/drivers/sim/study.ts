@@ -1,9 +1,10 @@
 import type { CatalogResolution } from "../../catalog/work-unit.js";
-import type { PolicyDefinition } from "../../policies/types.js";
+import type { PolicyDefinition } from "../../engine/policy.js";
 import { buildResultsDocument, traceIdentity, type ResultsDocument } from "../../results/document.js";
 import type { Trace } from "../../traces/types.js";
 import { buildZoneScenario, traceZones, type CpuRestrictionRecord } from "./markets.js";
-import { simulateZone, simulationWindow, type SimConfig, type SimRun } from "./run.js";
+import { simulateZone, simulationWindow, type SimConfig } from "./run.js";
+import type { PolicyRun } from "../../engine/result.js";
 
 export interface StudyPolicy {
   readonly definition: PolicyDefinition;
@@ -32,6 +33,10 @@ function configurationRecord(input: StudyInput): Record<string, unknown> {
           advisorFile: config.interruptions.advisor.source,
           region: config.interruptions.advisor.region,
           os: config.interruptions.advisor.os,
+          // Recorded only when on, so runs without it stay byte-identical to before it existed.
+          ...(config.interruptions.rebalanceLeadSeconds
+            ? { rebalanceLeadSeconds: config.interruptions.rebalanceLeadSeconds }
+            : {}),
         }
       : config.interruptions.kind === "replay"
         ? {
@@ -67,7 +72,7 @@ export async function runStudy(input: StudyInput): Promise<ResultsDocument> {
   const window = simulationWindow(trace);
   const zones = traceZones(trace);
   const total = zones.length * input.policies.length;
-  const runs: SimRun[] = [];
+  const runs: PolicyRun[] = [];
   const cpuRestrictions: Record<string, CpuRestrictionRecord | null> = {};
   const cpu = {
     rule: config.cpuCompat,

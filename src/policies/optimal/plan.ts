@@ -1,8 +1,8 @@
 import type { MigrationEstimate } from "../../engine/types.js";
-import { constantPath, StepPricePath } from "../../drivers/sim/price-paths.js";
+import { constantPath, StepPricePath } from "../../engine/price-paths.js";
 import { HotspotError } from "../../errors.js";
-import { fitsMemory } from "../candidates.js";
-import type { PolicyContext } from "../types.js";
+import { fitsMemory } from "../../engine/candidates.js";
+import type { PolicyContext } from "../../engine/policy.js";
 import { StepWorkload } from "../../engine/workload.js";
 import { buildRunCostModel } from "./engine-costs.js";
 import { solvePlan, type Objective } from "./ratio.js";

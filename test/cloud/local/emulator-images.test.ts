@@ -249,6 +249,37 @@ describe("images and their snapshots: CreateImage, RegisterImage, DescribeImages
   });
 });
 
+describe("RunInstances matches the image's architecture to the type's, as EC2 does", () => {
+  it("refuses an arm64 image on an x86_64 type and an x86_64 image on a Graviton type; launches matching pairs", async () => {
+    h = await harness({
+      instanceTypes: [
+        ...BUILT_IN_INSTANCE_TYPES,
+        { type: "m6g.large", vcpus: 2, memoryMiB: 8192, architectures: ["arm64"] },
+      ],
+    });
+    const wrong = await errorOf(launch({ ImageId: DEBIAN_ARM64_NEWEST, InstanceType: "m5.large" }));
+    expect(wrong).toEqual({
+      name: "InvalidParameterValue",
+      message:
+        "The architecture 'x86_64' of the specified instance type does not match the architecture 'arm64' of the specified AMI. Specify an instance type and an AMI that have matching architectures, and try again.",
+      status: 400,
+    });
+    const x86 = (
+      await h.ec2.send(
+        new DescribeImagesCommand({
+          Owners: [DEBIAN_OWNER_ID],
+          Filters: [{ Name: "architecture", Values: ["x86_64"] }],
+        }),
+      )
+    ).Images![0].ImageId!;
+    expect((await errorOf(launch({ ImageId: x86, InstanceType: "m6g.large" }))).name).toBe(
+      "InvalidParameterValue",
+    );
+    expect(await launch({ ImageId: DEBIAN_ARM64_NEWEST, InstanceType: "m6g.large" })).toMatch(/^i-/);
+    expect(await launch({ ImageId: x86, InstanceType: "m5.large" })).toMatch(/^i-/);
+  });
+});
+
 describe("a missing IAM permission (fault UnauthorizedOperation)", () => {
   it("answers the denied action, DryRun included, with UnauthorizedOperation (403); others still DryRunOperation", async () => {
     h.emulator.faults.deny("RunInstances");

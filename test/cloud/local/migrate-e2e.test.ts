@@ -62,7 +62,7 @@ describe.skipIf(skip !== undefined)(
 
     it("a PID-namespace container does the same with post-copy: memory follows over the page server", async () => {
       const outcome = await rehearseMigration({
-        prefix: "hsl",
+        prefix: "hsp",
         stateDir,
         memoryMiB: 64,
         mode: "lazy",

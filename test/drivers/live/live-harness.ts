@@ -9,11 +9,13 @@ import type {
   CheckpointImage,
   ContainerHost,
   ContainerState,
+  ContainerUsage,
   CpuReference,
   HostPreflight,
   TrialCheckpoint,
 } from "../../../src/drivers/live/container-host.js";
 import type { CpuVerdict } from "../../../src/host/criu.js";
+import type { CgroupMemory } from "../../../src/drivers/live/cgroup-usage.js";
 import { createEc2Compute, type Ec2Compute, type Lifecycle } from "../../../src/drivers/live/ec2-compute.js";
 import { HopExecutor, TAG_STACK, type StepHook } from "../../../src/drivers/live/hop.js";
 import { Journal, type TargetMarket } from "../../../src/drivers/live/journal.js";
@@ -62,6 +64,8 @@ export class FakeContainerHost implements ContainerHost {
   readonly cpuMismatchTypes = new Set<string>();
   /** Instances `checkCpu` was asked about. */
   readonly cpuChecks: string[] = [];
+  /** What the fake's cgroup reports while the container runs; null: no memory accounting. */
+  memory: CgroupMemory | null = null;
 
   constructor(
     private readonly emulator: Emulator,
@@ -107,6 +111,12 @@ export class FakeContainerHost implements ContainerHost {
           detail: "Error (criu/arch/x86/cpu.c:223): cpu: CPU instruction capabilities do not match run time",
         }
       : { compatible: true };
+  }
+
+  async usage(): Promise<ContainerUsage | null> {
+    return this.runningOn === null || this.memory === null
+      ? null
+      : { cpuSeconds: 0, memory: this.memory, pid: 1 };
   }
 
   async checkpoint(source: string): Promise<CheckpointImage> {

@@ -16,7 +16,7 @@ import {
   type StepName,
   type TargetMarket,
 } from "../../../src/drivers/live/journal.js";
-import type { LocalContainerHost } from "../../../src/drivers/live/local-container-host.js";
+import type { LocalContainerHost } from "../../../src/cloud/local/local-container-host.js";
 import type { LiveResources } from "../../../src/drivers/live/resources.js";
 import { resumeOpenHops } from "../../../src/drivers/live/resume.js";
 import { wallClock } from "../../../src/drivers/live/clock.js";

@@ -18,7 +18,7 @@ import { buildCounter } from "../../../src/cloud/local/hosts/workload.js";
 import type { SpotPriceRecord } from "../../../src/cloud/local/spot-prices.js";
 import { createEc2Compute, type Ec2Compute } from "../../../src/drivers/live/ec2-compute.js";
 import { TAG_STACK } from "../../../src/drivers/live/hop.js";
-import { LocalContainerHost } from "../../../src/drivers/live/local-container-host.js";
+import { LocalContainerHost } from "../../../src/cloud/local/local-container-host.js";
 import type { LiveResources } from "../../../src/drivers/live/resources.js";
 import type { LiveConfig } from "../../../src/setup/config.js";
 
@@ -171,6 +171,9 @@ export async function startLocalWorld(options: {
     logFile,
     config,
     close: async () => {
+      // A launch that ended in Server.InternalError says why only here.
+      for (const e of emulator.state.backendErrors)
+        console.log(`local world ${prefix}: backend ${e.operation} ${e.resourceId} failed: ${e.message}`);
       client.kill();
       ec2.destroy();
       await emulator.close();

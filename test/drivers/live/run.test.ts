@@ -221,7 +221,7 @@ describe("runLive: the engine and a policy drive journaled hops (real SDK, emula
     });
     expect(result.notices).toBe(1);
     expect(result.hops).toBe(1);
-    // The emulator gives a rebalance recommendation with the notice: logged, not acted upon.
+    // The emulator gives a rebalance recommendation with the notice: logged, and in the observation.
     expect(log).toContainEqual(
       expect.objectContaining({ kind: "event", event: "rebalance", market: "m4.large spot" }),
     );
@@ -369,5 +369,80 @@ describe("runLive under faults injected into the emulator (real SDK, real time, 
       "AttachVolume",
       "AttachVolume",
     ]);
+  }, 60_000);
+});
+
+describe("runLive without --memory: the container's footprint from its cgroup, at start and every poll", () => {
+  const MiB = 2 ** 20;
+  const GiB = 2 ** 30;
+  /** c4.large spot (3.75 GiB) is the cheapest; m4.large spot (8 GiB) the cheapest that holds 8 GiB. */
+  const c4Cheapest = (t0: number) => [
+    spotPrice("m4.large", t0 - 60_000, 0.03),
+    spotPrice("c4.large", t0 - 60_000, 0.01),
+  ];
+  const memoryEvents = (log: LiveLogRecord[]) =>
+    log.flatMap((r) => (r.kind === "event" && r.event === "memory" ? [r.reason] : []));
+
+  it("16 MiB in use, no limit: it needs 16 MiB × 1.5 + 0.5 GiB = 0.5234 GiB, so c4.large fits and greedy takes it (--memory 8 would not)", async () => {
+    h = await liveHarness({ realTime: true, spotPrices: c4Cheapest(Date.now()) });
+    h.host.memory = { currentBytes: 16 * MiB, peakBytes: null, limitBytes: null };
+    const log: LiveLogRecord[] = [];
+    await live(h, log, { memoryGiB: "measured", durationSeconds: 4 });
+    expect(hops(log)).toEqual(["c4.large spot"]);
+    expect(memoryEvents(log)).toEqual([
+      "needs 0.52 GiB (peak 0.02 GiB × 1.5 + 0.5 GiB host): every type fits",
+    ]);
+  }, 60_000);
+
+  it("--memory 8 overrides the measurement: c4.large is excluded, and the log says why", async () => {
+    h = await liveHarness({ realTime: true, spotPrices: c4Cheapest(Date.now()) });
+    h.host.memory = { currentBytes: 16 * MiB, peakBytes: null, limitBytes: null };
+    const log: LiveLogRecord[] = [];
+    await live(h, log, { memoryGiB: 8, durationSeconds: 4 });
+    expect(hops(log)).toEqual(["m4.large spot"]);
+    expect(memoryEvents(log)).toEqual([
+      "needs 8.00 GiB (--memory): c4.large excluded: 3.75 GiB < 8.00 GiB needed (--memory)",
+    ]);
+  }, 60_000);
+
+  it("a 4 GiB limit: 4 + 0.5 = 4.5 GiB needed, more than c4.large's 3.75, whatever is in use", async () => {
+    h = await liveHarness({ realTime: true, spotPrices: c4Cheapest(Date.now()) });
+    h.host.memory = { currentBytes: 16 * MiB, peakBytes: 20 * MiB, limitBytes: 4 * GiB };
+    const log: LiveLogRecord[] = [];
+    await live(h, log, { memoryGiB: "measured", durationSeconds: 4 });
+    expect(hops(log)).toEqual(["m4.large spot"]);
+    expect(memoryEvents(log)).toEqual([
+      "needs 4.50 GiB (limit 4.00 GiB + 0.5 GiB host): c4.large excluded: 3.75 GiB < 4.50 GiB needed (limit 4.00 GiB + 0.5 GiB host)",
+    ]);
+  }, 60_000);
+
+  it("use that grows after the hop to c4.large (peak 3 GiB: 3 × 1.5 + 0.5 = 5 GiB) moves the container to m4.large", async () => {
+    h = await liveHarness({ realTime: true, spotPrices: c4Cheapest(Date.now()) });
+    const host = h.host;
+    host.memory = { currentBytes: 16 * MiB, peakBytes: 16 * MiB, limitBytes: null };
+    const log: LiveLogRecord[] = [];
+    await live(h, log, {
+      memoryGiB: "measured",
+      durationSeconds: 6,
+      hook: async (point, step) => {
+        if (point === "end" && step === "restore")
+          host.memory = { currentBytes: 1 * GiB, peakBytes: 3 * GiB, limitBytes: null };
+      },
+    });
+    expect(hops(log)).toEqual(["c4.large spot", "m4.large spot"]);
+    expect(memoryEvents(log)).toEqual([
+      "needs 0.52 GiB (peak 0.02 GiB × 1.5 + 0.5 GiB host): every type fits",
+      "needs 5.00 GiB (peak 3.00 GiB × 1.5 + 0.5 GiB host): c4.large excluded: 3.75 GiB < 5.00 GiB needed (peak 3.00 GiB × 1.5 + 0.5 GiB host)",
+    ]);
+  }, 60_000);
+
+  it("a container whose cgroup gives no memory reading needs --memory: nothing is launched", async () => {
+    h = await liveHarness({ realTime: true, spotPrices: c4Cheapest(Date.now()) });
+    const log: LiveLogRecord[] = [];
+    await expect(live(h, log, { memoryGiB: "measured" })).rejects.toMatchObject({
+      code: "HOTSPOT_LIVE_FOOTPRINT",
+    });
+    expect(hops(log)).toEqual([]);
+    expect(h.emulator.state.instances.size).toBe(1);
   }, 60_000);
 });

@@ -11,6 +11,9 @@ import {
 import { simulateZone } from "../../../src/drivers/sim/run.js";
 import { greedyPolicy } from "../../../src/policies/greedy.js";
 import { spotStayPolicy } from "../../../src/policies/spot-stay.js";
+import { hotspotPolicy } from "../../../src/policies/hotspot.js";
+import { onDemandPolicy } from "../../../src/policies/on-demand.js";
+import type { PolicyDefinition } from "../../../src/engine/policy.js";
 import { itWithTraces, sharedTrace } from "../../support/shared-traces.js";
 import { handResolution, handTrace, simConfig, twoTypes } from "./fixtures.js";
 
@@ -97,6 +100,66 @@ describe("Spot Advisor hazards", () => {
     const stay = await noticeTimes(spotStayPolicy);
     expect(stay.length).toBeGreaterThan(0);
     expect(await noticeTimes(greedyPolicy)).toEqual(stay);
+  });
+});
+
+describe("rebalance recommendations ahead of advisor capacity events (--rebalance-lead)", () => {
+  const zone = "us-east-1a";
+  // a.large (interrupted at 22.5%/month) is the cheapest at first; b.large (not in the feed: never
+  // interrupted) undercuts it by $0.0001/h after a day, far less than a hop costs.
+  const trace = handTrace(
+    [
+      [zone, "a.large", 0, 0.3],
+      [zone, "b.large", 0, 0.31],
+      [zone, "b.large", 86400, 0.2999],
+    ],
+    { start: 0, end: 730 * 86400 },
+  );
+  const scenario = buildZoneScenario(trace, zone, handResolution(twoTypes));
+  const advisor = {
+    source: "hand",
+    region: "us-east-1",
+    os: "Linux",
+    bucketOfType: new Map([["a.large", 4]]),
+  };
+  const config = (seed: number, lead: number) =>
+    simConfig({ seed, interruptions: { kind: "advisor", advisor, rebalanceLeadSeconds: lead } });
+  const defaults = (policy: PolicyDefinition) =>
+    Object.fromEntries(policy.params.map((p) => [p.name, p.default]));
+  const run = (policy: PolicyDefinition, seed: number, lead: number) =>
+    simulateZone(trace, scenario, config(seed, lead), policy, defaults(policy));
+  /** When the container first hops away from a.large spot (market 0), or Infinity. */
+  const firstLeave = (timeline: readonly { kind: string; time: number; marketId: number }[]) =>
+    timeline.find((e) => e.kind === "hop" && e.marketId !== 0)?.time ?? Infinity;
+
+  it("hotspot leaves the market no later with a 600 s lead than without it, and strictly earlier here", async () => {
+    for (let seed = 1; seed <= 8; seed++) {
+      const without = (await run(hotspotPolicy, seed, 0)).result;
+      const withLead = (await run(hotspotPolicy, seed, 600)).result;
+      const before = firstLeave(without.timeline);
+      const after = firstLeave(withLead.timeline);
+      // Without: the saving never pays for a hop, so it leaves on the first capacity event's notice
+      // (120 s ahead); with: at the first 300 s decision within 600 s of it, for b.large.
+      expect(Number.isFinite(before)).toBe(true);
+      expect(after).toBeLessThan(before);
+      expect(after).toBeGreaterThanOrEqual(before + 120 - 600);
+      expect(withLead.timeline.find((e) => e.time === after)!.reason).toMatch(/^rebalance recommendation/);
+      expect(withLead.notices).toBeLessThan(without.notices);
+    }
+  });
+
+  it("same seed, same run: recommendations are drawn from the capacity events, nothing else", async () => {
+    const first = await run(hotspotPolicy, 3, 600);
+    const again = await run(hotspotPolicy, 3, 600);
+    expect(JSON.stringify(again.result)).toBe(JSON.stringify(first.result));
+  });
+
+  it("policies that ignore recommendations give byte-identical results with and without them", async () => {
+    for (const policy of [greedyPolicy, spotStayPolicy, onDemandPolicy]) {
+      const without = await run(policy, 5, 0);
+      const withLead = await run(policy, 5, 600);
+      expect(JSON.stringify(withLead.result)).toBe(JSON.stringify(without.result));
+    }
   });
 });
 

@@ -5,7 +5,7 @@ import { instantMigrationModel, defaultMigrationModel } from "../../../src/engin
 import { greedyPolicy } from "../../../src/policies/greedy.js";
 import { onDemandPolicy } from "../../../src/policies/on-demand.js";
 import { spotStayPolicy } from "../../../src/policies/spot-stay.js";
-import type { PolicyDefinition } from "../../../src/policies/types.js";
+import type { PolicyDefinition } from "../../../src/engine/policy.js";
 import type { Trace } from "../../../src/traces/types.js";
 import { handResolution, handTrace, simConfig, twoTypes } from "./fixtures.js";
 

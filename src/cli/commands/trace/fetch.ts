@@ -9,7 +9,7 @@ import {
   type FetchResult,
 } from "../../../traces/fetch.js";
 import { regionOfZone, zoneKindOf } from "../../../traces/zones.js";
-import { parseInteger, parseList, parseTime } from "../../parse.js";
+import { parseInteger, parseList, parseTime } from "../../../options/parse.js";
 
 export interface TraceFetchArgs {
   region?: string;

@@ -11,7 +11,7 @@ import {
 } from "../../../traces/synth.js";
 import { regionOfZone } from "../../../traces/zones.js";
 import { specsFormatHelp } from "../../catalog-options.js";
-import { parseChoice, parseInteger, parseList, parseTime } from "../../parse.js";
+import { parseChoice, parseInteger, parseList, parseTime } from "../../../options/parse.js";
 
 /** Per regime: a start in its era and six types of different sizes that the built-in table prices then. */
 export const synthDefaults = {

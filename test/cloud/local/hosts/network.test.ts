@@ -53,7 +53,8 @@ const STATE = "/tmp/hotspot-network-test";
 
 /** One ICMP echo from the fabric (the subnet side) with busybox's ping; traffic stays in these namespaces. */
 function pingFromFabric(address: string): Promise<boolean> {
-  return runIn(FABRIC, "busybox", ["ping", "-c", "1", "-W", "2", address]).then(
+  // One reply within 5 s: a first ping after a veth moves can wait on ARP, longer on a loaded machine.
+  return runIn(FABRIC, "busybox", ["ping", "-c", "1", "-w", "5", address]).then(
     () => true,
     () => false,
   );

@@ -1,15 +1,15 @@
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { HotspotError } from "../../errors.js";
-import { LxcContainer } from "../../cloud/local/hosts/lxc-container.js";
-import type { NamespaceHostBackend } from "../../cloud/local/hosts/namespace-backend.js";
-import { holdTraffic, netnsExists, releaseTraffic } from "../../cloud/local/hosts/network.js";
+import { LxcContainer } from "./hosts/lxc-container.js";
+import type { NamespaceHostBackend } from "./hosts/namespace-backend.js";
+import { holdTraffic, netnsExists, releaseTraffic } from "./hosts/network.js";
 import { criuPath } from "../../host/criu.js";
 import { run, runIn } from "../../host/run.js";
-import { isMounted } from "../../cloud/local/hosts/volumes.js";
+import { isMounted } from "./hosts/volumes.js";
 import { writeFileAtomic } from "../../util/atomic-write.js";
-import { readCgroupUsage } from "./cgroup-usage.js";
-import { checkReference, CPU_DIR, dumpReference } from "./cpu-check.js";
+import { readCgroupUsage } from "../../drivers/live/cgroup-usage.js";
+import { checkReference, CPU_DIR, dumpReference } from "../../drivers/live/cpu-check.js";
 import type { CpuVerdict } from "../../host/criu.js";
 import type {
   ContainerHost,
@@ -19,7 +19,7 @@ import type {
   ContainerUsage,
   HostPreflight,
   PreflightCheck,
-} from "./container-host.js";
+} from "../../drivers/live/container-host.js";
 import {
   criuCheck,
   directoryBytes,
@@ -28,7 +28,7 @@ import {
   passed,
   trialCheckpoint,
   writableCheck,
-} from "./host-checks.js";
+} from "../../drivers/live/host-checks.js";
 
 export interface LocalContainerHostOptions {
   readonly backend: NamespaceHostBackend;

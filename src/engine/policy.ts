@@ -1,5 +1,5 @@
-import type { Decision, Market, MigrationEstimate, Observation } from "../engine/types.js";
-import type { BillingModelName } from "../engine/billing.js";
+import type { Decision, Market, MigrationEstimate, Observation } from "./types.js";
+import type { BillingModelName } from "./billing.js";
 import type { Trace } from "../traces/types.js";
 
 /** A documented policy parameter, listed by `hotspot sim --help-policy NAME`. */

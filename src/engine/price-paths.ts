@@ -1,4 +1,4 @@
-import type { PricePath } from "../../engine/billing.js";
+import type { PricePath } from "./billing.js";
 
 /** One market's price as a step function over sorted change times; NaN before the first change. */
 export class StepPricePath implements PricePath {

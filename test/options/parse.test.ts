@@ -6,7 +6,7 @@ import {
   parseList,
   parseNumber,
   parseTime,
-} from "../../src/cli/parse.js";
+} from "../../src/options/parse.js";
 import { UsageError } from "../../src/errors.js";
 
 describe("parseList", () => {

@@ -1,4 +1,4 @@
-import type { Market } from "../engine/types.js";
+import type { Market } from "./types.js";
 
 /**
  * Shared helpers for policies: which markets may host the container, and what a unit of delivered

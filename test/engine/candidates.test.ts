@@ -5,8 +5,8 @@ import {
   deliveredWork,
   fitsMemory,
   usdPerWorkHour,
-} from "../../src/policies/candidates.js";
-import { handMarkets, handObservation } from "./hand-observation.js";
+} from "../../src/engine/candidates.js";
+import { handMarkets, handObservation } from "../policies/hand-observation.js";
 
 const markets = handMarkets([
   ["small", "spot", 4, 2, 0.1],
