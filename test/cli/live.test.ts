@@ -220,6 +220,10 @@ describe("hotspot live (exported handler against the EC2 emulator)", () => {
       '--policy: expected a policy that can run live (not simulation-only), found "optimal"',
     ],
     [{ metadata: "169.254.169.254" }, '--metadata: expected an http(s) URL, found "169.254.169.254"'],
+    [
+      { ...acting, results: "/nonexistent-hotspot-dir/ledger.json" },
+      '--results: expected a file path in an existing, writable folder, found "/nonexistent-hotspot-dir/ledger.json" (its folder /nonexistent-hotspot-dir does not exist)',
+    ],
   ];
   it.each(bad)("rejects %o before any request (exit 2)", async (overrides, message) => {
     const error = await runLiveCommand(args(overrides), clock()).catch((e: unknown) => e);

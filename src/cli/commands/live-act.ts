@@ -21,6 +21,7 @@ import { cloudSide } from "./live-clouds.js";
 import { imageIdFor } from "../live-env.js";
 import { bootHome } from "../../drivers/live/boot.js";
 import { controllerArgv, type ControllerOptions } from "../../drivers/live/controller.js";
+import { checkOutputPath } from "../../util/output-path.js";
 import { StatusPublisher, watchDesired, type DesiredState } from "../../drivers/live/operator.js";
 import type { CpuReference } from "../../drivers/live/container-host.js";
 import { CPU_CHECK_TAG, publishVerdict } from "../../drivers/live/cpu-check.js";
@@ -53,6 +54,10 @@ function killHook(): StepHook | undefined {
 
 /** `hotspot live` (not a dry run): hop the container for real, until --duration or SIGINT/SIGTERM. */
 export async function runLiveAct(options: ControllerOptions, clock: LiveClock = wallClock): Promise<void> {
+  // An explicit ledger path is checked before any request (the default is made under --state-dir); not
+  // by a self-migrating controller, whose path may be on the volume it has yet to mount.
+  if (options.resultsPath !== null && options.self === undefined)
+    await checkOutputPath("--results", options.resultsPath);
   const hook = killHook();
   const config = await readLiveConfig(options.configPath);
   const configText = await readFile(options.configPath, "utf8");
