@@ -7,8 +7,15 @@ import { holdTraffic, netnsExists, releaseTraffic } from "./hosts/network.js";
 import { criuPath } from "../../host/criu.js";
 import { run, runIn } from "../../host/run.js";
 import { isMounted } from "./hosts/volumes.js";
-import { writeFileAtomic } from "../../util/atomic-write.js";
 import { readCgroupUsage } from "../../drivers/live/cgroup-usage.js";
+import {
+  CHECKPOINT_DIR,
+  consumeMarker,
+  MARKER_PATH,
+  markComplete,
+  markerSource,
+  TRIAL_DIR,
+} from "../../drivers/live/checkpoint-marker.js";
 import { checkReference, CPU_DIR, dumpReference } from "../../drivers/live/cpu-check.js";
 import type { CpuVerdict } from "../../host/criu.js";
 import type {
@@ -41,16 +48,6 @@ export interface LocalContainerHostOptions {
   readonly address: string;
   /** LXC's container directory (`-P`); default under `stateDir` (on the volume for `hotspot container create`'s). */
   readonly lxcPath?: string;
-}
-
-/** Directory on the volume for the images, and the marker that says they are complete and from where. */
-const CHECKPOINT_DIR = "checkpoint";
-const COMPLETE_MARKER = "complete.json";
-/** Where preflight's trial checkpoint goes: never mixed with a hop's images. */
-const TRIAL_DIR = "checkpoint-trial";
-
-interface CompleteMarker {
-  readonly from: string;
 }
 
 /**
@@ -136,8 +133,7 @@ export class LocalContainerHost implements ContainerHost {
       throw error;
     }
     const imageBytes = await directoryBytes(this.imagesDir);
-    const marker: CompleteMarker = { from: source };
-    await writeFileAtomic(join(this.imagesDir, COMPLETE_MARKER), [`${JSON.stringify(marker)}\n`]);
+    await markComplete(this.imagesDir, source);
     return { imageBytes };
   }
 
@@ -147,8 +143,7 @@ export class LocalContainerHost implements ContainerHost {
       throw new HotspotError("HOTSPOT_HOST_STATE", `restore on ${on}: no complete checkpoint on the volume`);
     }
     await container.restore(backend.instanceNetns(on), this.imagesDir, false);
-    // The image is consumed: restoring it again would replay a stale TCP state.
-    await rm(join(this.imagesDir, COMPLETE_MARKER), { force: true });
+    await consumeMarker(this.imagesDir);
     await this.releaseAll();
   }
 
@@ -237,19 +232,11 @@ export class LocalContainerHost implements ContainerHost {
   /** Reads the marker from the mounted volume, or straight from its image while it is between instances. */
   private async checkpointFrom(): Promise<string | null> {
     const { backend, volumeId } = this.options;
-    const markerPath = join(CHECKPOINT_DIR, COMPLETE_MARKER);
-    const text = (await isMounted(backend.volumes.mountPoint(volumeId)))
-      ? await readFile(join(backend.volumes.mountPoint(volumeId), markerPath), "utf8").catch(() => "")
-      : await run("debugfs", ["-R", `cat /${markerPath}`, backend.volumes.imagePath(volumeId)]);
-    if (text.trim() === "") return null;
-    const marker = JSON.parse(text) as Partial<CompleteMarker>;
-    if (typeof marker.from !== "string") {
-      throw new HotspotError(
-        "HOTSPOT_HOST_STATE",
-        `checkpoint marker on volume ${volumeId} has no "from" instance: ${text.trim()}`,
-      );
-    }
-    return marker.from;
+    const mountPoint = backend.volumes.mountPoint(volumeId);
+    const text = (await isMounted(mountPoint))
+      ? await readFile(join(mountPoint, MARKER_PATH), "utf8").catch(() => "")
+      : await run("debugfs", ["-R", `cat /${MARKER_PATH}`, backend.volumes.imagePath(volumeId)]);
+    return markerSource(text, `on volume ${volumeId}`);
   }
 
   /** Removes every hold on the address, in every instance of ours (a crash may have left one twice). */

@@ -1,12 +1,20 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
-import { HotspotError, shown } from "../../../errors.js";
+import { HotspotError } from "../../../errors.js";
 import { criuPath, logTail, pathWithCriu } from "../../../host/criu.js";
 import { HostCommandError } from "../../../host/run.js";
-import { writeFileAtomic } from "../../../util/atomic-write.js";
 import { wallClock, type LiveClock } from "../clock.js";
 import { readCgroupUsage } from "../cgroup-usage.js";
+import {
+  CHECKPOINT_DIR,
+  COMPLETE_MARKER,
+  consumeMarker,
+  MARKER_PATH,
+  markComplete,
+  markerSource,
+  TRIAL_DIR,
+} from "../checkpoint-marker.js";
 import { checkReference, CPU_DIR, dumpReference } from "../cpu-check.js";
 import type { CpuVerdict } from "../../../host/criu.js";
 import type {
@@ -92,16 +100,6 @@ export interface MachineContainerHostOptions {
   };
 }
 
-/** Directory on the volume for the images, and the marker that says they are complete and from where. */
-const CHECKPOINT_DIR = "checkpoint";
-const COMPLETE_MARKER = "complete.json";
-/** Where preflight's trial checkpoint goes: never mixed with a hop's images. */
-const TRIAL_DIR = "checkpoint-trial";
-
-interface CompleteMarker {
-  readonly from: string;
-}
-
 function hostState(message: string): HotspotError {
   return new HotspotError("HOTSPOT_HOST_STATE", message);
 }
@@ -182,8 +180,7 @@ export class MachineContainerHost implements ContainerHost {
     await mkdir(this.imagesDir, { recursive: true });
     await this.lxcCheckpoint(["-s"], ["tcp-established"], "dump");
     const imageBytes = await directoryBytes(this.imagesDir);
-    const marker: CompleteMarker = { from: source };
-    await writeFileAtomic(join(this.imagesDir, COMPLETE_MARKER), [`${JSON.stringify(marker)}\n`]);
+    await markComplete(this.imagesDir, source);
     return { imageBytes };
   }
 
@@ -197,8 +194,7 @@ export class MachineContainerHost implements ContainerHost {
     }
     // mntns-compat-mode for restore only (measured: LXC restores need it, dumps must not get it).
     await this.lxcCheckpoint(["-r"], ["tcp-established", "mntns-compat-mode"], "restore");
-    // The image is consumed: restoring it again would replay a stale TCP state.
-    await rm(join(this.imagesDir, COMPLETE_MARKER), { force: true });
+    await consumeMarker(this.imagesDir);
   }
 
   async start(on: string): Promise<void> {
@@ -304,20 +300,7 @@ export class MachineContainerHost implements ContainerHost {
   /** Reads the marker from the mounted volume, or from its device while it is attached but not mounted. */
   private async checkpointFrom(): Promise<string | null> {
     const marker = await this.readMarker();
-    if (marker === null || marker.text.trim() === "") return null;
-    const found = marker.text.trim();
-    let parsed: Partial<CompleteMarker> | null = null;
-    try {
-      parsed = JSON.parse(found) as Partial<CompleteMarker>;
-    } catch {
-      // Reported below with what was found.
-    }
-    if (typeof parsed?.from !== "string") {
-      throw hostState(
-        `checkpoint marker ${marker.where}: expected {"from": "<instance id>"}, found ${shown(found)}`,
-      );
-    }
-    return parsed.from;
+    return marker === null ? null : markerSource(marker.text, marker.where);
   }
 
   private async readMarker(): Promise<{ readonly where: string; readonly text: string } | null> {
@@ -332,7 +315,7 @@ export class MachineContainerHost implements ContainerHost {
     }
     const device = await findVolumeDevice(volume.volumeId, volume.deviceName, { devDir, exists });
     if (device === null) return null;
-    const inside = `/${CHECKPOINT_DIR}/${COMPLETE_MARKER}`;
+    const inside = `/${MARKER_PATH}`;
     // debugfs prints nothing on stdout for a missing file (and exits 0).
     const text = await this.run("debugfs", ["-R", `cat ${inside}`, device]);
     return { where: `${device}:${inside}`, text };
