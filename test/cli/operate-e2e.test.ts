@@ -8,6 +8,7 @@ import { hostsDirOf } from "../../src/cloud/local/service.js";
 import { run } from "../../src/host/run.js";
 import { criuSkipReason } from "../cloud/local/hosts/host-env.js";
 import { BIN, requireBuiltCli } from "../support/live-cli.js";
+import { localCloudLeftovers, NOTHING_LEFT } from "../support/local-cloud-leftovers.js";
 
 const skip = criuSkipReason();
 const PREFIX = "hso";
@@ -117,14 +118,8 @@ describe.skipIf(skip !== undefined)(
       const down = await hotspot("local", "down", "--state-dir", stateDir);
       console.log(["hotspot operator commands:", ...transcript].join("\n"));
       expect(down.code).toBe(0);
-      // Nothing of this local cloud is left: no namespace, loop device or mount.
-      expect(
-        (await run("ip", ["netns", "list"])).split("\n").filter((l) => l.startsWith(`${PREFIX}-`)),
-      ).toEqual([]);
-      expect((await run("losetup", ["-a"])).split("\n").filter((l) => l.includes(stateDir))).toEqual([]);
-      expect(
-        (await readFile("/proc/mounts", "utf8")).split("\n").filter((l) => l.includes(stateDir)),
-      ).toEqual([]);
+      // Nothing of this local cloud is left: no namespace, loop device, mount or process.
+      expect(await localCloudLeftovers(PREFIX, stateDir)).toEqual(NOTHING_LEFT);
       await rm(dir, { recursive: true, force: true });
     }, 300_000);
 

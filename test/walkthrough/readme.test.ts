@@ -3,10 +3,10 @@ import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { countBreaks, longestGapMs, ProbeClient } from "../../src/cloud/local/hosts/probe-client.js";
-import { run } from "../../src/host/run.js";
 import type { ResultsDocument } from "../../src/results/document.js";
 import { criuSkipReason } from "../cloud/local/hosts/host-env.js";
 import { requireBuiltCli } from "../support/live-cli.js";
+import { localCloudLeftovers, NOTHING_LEFT } from "../support/local-cloud-leftovers.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const HEADING = "## Try live mode on one machine";
@@ -164,19 +164,7 @@ describe.skipIf(skip !== undefined)(
       expect(documents[0].runs[0].costUsd).toBe(run0.costUsd);
 
       // Nothing of the local cloud is left: namespaces, loop devices, mounts, processes.
-      expect(
-        (await run("ip", ["netns", "list"])).split("\n").filter((l) => l.startsWith(`${PREFIX}-`)),
-      ).toEqual([]);
-      expect((await run("losetup", ["-a"])).split("\n").filter((l) => l.includes(STATE_DIR))).toEqual([]);
-      expect(
-        (await readFile("/proc/mounts", "utf8")).split("\n").filter((l) => l.includes(STATE_DIR)),
-      ).toEqual([]);
-      // Only this walkthrough's: other tests may run their own local cloud meanwhile.
-      const left = await run("pgrep", [
-        "-af",
-        `local-prefix ${PREFIX}( |$)|local serve --state-dir ${STATE_DIR}( |$)`,
-      ]).catch(() => "");
-      expect(left).toBe("");
+      expect(await localCloudLeftovers(PREFIX, STATE_DIR)).toEqual(NOTHING_LEFT);
     }, 1_200_000);
   },
 );
