@@ -225,3 +225,17 @@ function redact(text: string, secrets: readonly string[]): string {
   for (const secret of secrets) result = result.split(secret).join("[redacted]");
   return result.replace(/\b(?:AKIA|ASIA)[A-Z0-9]{12,}\b/g, "[redacted]");
 }
+
+/**
+ * Runs one SDK call of `client`, its failure turned into a CloudApiError naming the operation and
+ * region (with credentials scrubbed): how every EC2 client of the project sends.
+ */
+export function sdkCaller(client: EC2Client, region: string) {
+  return async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (error) {
+      throw await toCloudApiError(error, operation, region, client);
+    }
+  };
+}

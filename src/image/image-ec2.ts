@@ -15,7 +15,7 @@ import {
   type Image,
   type Tag,
 } from "@aws-sdk/client-ec2";
-import { toCloudApiError } from "../cloud/ec2-client.js";
+import { sdkCaller, toCloudApiError } from "../cloud/ec2-client.js";
 import { CloudApiError } from "../errors.js";
 
 /** An image as `hotspot image` needs it. */
@@ -118,13 +118,8 @@ export function createImageEc2(options: {
 }): ImageEc2 & { destroy(): void } {
   const client = new EC2Client({ region: options.region, endpoint: options.endpoint });
   const region = options.region;
-  async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      throw await toCloudApiError(error, operation, region, client);
-    }
-  }
+  // Every call goes through here so any failure becomes a CloudApiError with credentials scrubbed.
+  const call = sdkCaller(client, region);
   // DryRunOperation means permitted; UnauthorizedOperation means the IAM permission is missing.
   async function dryRun(
     operation: string,

@@ -37,7 +37,7 @@ import {
   type ResourceType,
   type Tag,
 } from "@aws-sdk/client-ec2";
-import { toCloudApiError } from "../cloud/ec2-client.js";
+import { sdkCaller } from "../cloud/ec2-client.js";
 import { SETUP_TAG } from "./spec.js";
 
 /** One inbound rule: protocol "-1" means all traffic (ports then absent). */
@@ -173,13 +173,7 @@ export function createSetupEc2(options: SetupEc2Options): SetupEc2 & { destroy()
   const client = new EC2Client({ region: options.region, endpoint: options.endpoint });
   const region = options.region;
   // Every call goes through here so any failure becomes a CloudApiError with credentials scrubbed.
-  async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      throw await toCloudApiError(error, operation, region, client);
-    }
-  }
+  const call = sdkCaller(client, region);
   return {
     region,
     destroy: () => client.destroy(),

@@ -1,6 +1,7 @@
 import { inspect } from "node:util";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createEc2Api, type Ec2Api, type SpotPriceRecord } from "../../src/cloud/ec2-client.js";
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { createEc2Api, sdkCaller, type Ec2Api, type SpotPriceRecord } from "../../src/cloud/ec2-client.js";
 import { CloudApiError } from "../../src/errors.js";
 import { Ec2QueryServer, awsTestEnvironment, type ServedSpotPrice } from "../support/ec2-query-server.js";
 
@@ -235,5 +236,25 @@ describe("createEc2Api against a loopback EC2 Query server (real SDK)", () => {
     expect(server.requests).toHaveLength(0);
     expect(error.code).toBe("HOTSPOT_CLOUD_NoCredentials");
     expect(error.retryable).toBe(false);
+  });
+});
+
+describe("sdkCaller: how every EC2 client sends", () => {
+  it("passes a call's value through and turns its failure into a CloudApiError naming operation and region", async () => {
+    const client = new EC2Client({
+      region: "eu-west-1",
+      credentials: { accessKeyId: "AKIDCALLER", secretAccessKey: "s" },
+    });
+    const call = sdkCaller(client, "eu-west-1");
+    expect(await call("DescribeVpcs", async () => 42)).toBe(42);
+    const failure = Object.assign(new Error("You are not authorized to perform this operation."), {
+      name: "UnauthorizedOperation",
+      $metadata: { httpStatusCode: 403 },
+    });
+    const error = await call("RunInstances", () => Promise.reject(failure)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CloudApiError);
+    expect((error as CloudApiError).apiCode).toBe("UnauthorizedOperation");
+    expect((error as Error).message).toContain("RunInstances in eu-west-1");
+    client.destroy();
   });
 });

@@ -16,7 +16,7 @@ import {
   type Instance,
   type _InstanceType,
 } from "@aws-sdk/client-ec2";
-import { toCloudApiError } from "../../cloud/ec2-client.js";
+import { sdkCaller } from "../../cloud/ec2-client.js";
 import { CloudApiError } from "../../errors.js";
 
 export type Lifecycle = "spot" | "on-demand";
@@ -148,7 +148,7 @@ export function connectEc2Compute(options: { readonly region: string; readonly e
     tags: createVolumeTags(client, options.region),
     interfaceNetwork: (id) => describeInterfaceNetwork(client, options.region, id),
     deleteVolume: async (volumeId) => {
-      await sender(client, options.region)("DeleteVolume", () =>
+      await sdkCaller(client, options.region)("DeleteVolume", () =>
         client.send(new DeleteVolumeCommand({ VolumeId: volumeId })),
       );
     },
@@ -158,7 +158,7 @@ export function connectEc2Compute(options: { readonly region: string; readonly e
 
 /** VolumeTags over DescribeVolumes and CreateTags. */
 export function createVolumeTags(client: EC2Client, region: string): VolumeTags {
-  const send = sender(client, region);
+  const send = sdkCaller(client, region);
   return {
     async read(volumeId) {
       const out = await send("DescribeVolumes", () =>
@@ -188,7 +188,7 @@ export async function describeInterfaceNetwork(
   region: string,
   id: string,
 ): Promise<InterfaceNetwork> {
-  const send = sender(client, region);
+  const send = sdkCaller(client, region);
   const eni = (
     await send("DescribeNetworkInterfaces", () =>
       client.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [id] })),
@@ -210,20 +210,9 @@ export async function describeInterfaceNetwork(
   return { mac: eni.MacAddress, privateIp: eni.PrivateIpAddress, subnetCidr: subnet.CidrBlock };
 }
 
-/** Runs one SDK call, its failure turned into a CloudApiError naming the operation and region. */
-function sender(client: EC2Client, region: string) {
-  return async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
-    try {
-      return await call();
-    } catch (error) {
-      throw await toCloudApiError(error, operation, region, client);
-    }
-  };
-}
-
 /** Ec2Compute over @aws-sdk/client-ec2. Give the client `maxAttempts: 1`: retries belong to retry.ts. */
 export function createEc2Compute(client: EC2Client, region: string): Ec2Compute {
-  const send = sender(client, region);
+  const send = sdkCaller(client, region);
   const describeAll = async (input: { InstanceIds?: string[]; Filters?: Filter[] }) => {
     const found: InstanceView[] = [];
     let token: string | undefined;
