@@ -2,7 +2,8 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { builtinCatalog } from "../src/catalog/catalog.js";
 import { resolveTypes, type CatalogResolution } from "../src/catalog/work-unit.js";
-import { readAdvisorFile, type InterruptionConfig } from "../src/drivers/sim/interruptions.js";
+import { readAdvisorFile } from "../src/catalog/advisor.js";
+import type { InterruptionConfig } from "../src/drivers/sim/interruptions.js";
 import { buildZoneScenario, traceZones, type ZoneScenario } from "../src/drivers/sim/markets.js";
 import { simulateZone, simulationWindow, type SimConfig } from "../src/drivers/sim/run.js";
 import { runStudy } from "../src/drivers/sim/study.js";
@@ -43,6 +44,7 @@ function config(billing: BillingModelName, interruptions: InterruptionConfig): S
     interruptions,
     historyWindowSeconds: 86400,
     seed: 1,
+    policyInputs: {},
   };
 }
 

@@ -46,6 +46,7 @@ export async function runSweepBench(): Promise<void> {
         historyWindowSeconds: day,
       },
       vary: [{ key: "memory-gib", values: [1, 4, 16, 64] }],
+      inputFiles: { advisorOs: "Linux" },
       policies: policyNames
         .filter((name) => name !== "optimal")
         .map((name) => ({ definition: policyByName(name), params: {} })),

@@ -1,15 +1,42 @@
 import type { Decision, Market, MigrationEstimate, Observation } from "./types.js";
 import type { BillingModelName } from "./billing.js";
 import type { Trace } from "../traces/types.js";
+import type { AdvisorHazards } from "../catalog/advisor.js";
+import { UsageError } from "../errors.js";
 
-/** A documented policy parameter, listed by `hotspot sim --help-policy NAME`. */
-export interface PolicyParam {
-  readonly name: string;
-  readonly description: string;
-  readonly default: number;
-  readonly min?: number;
-  readonly max?: number;
+/**
+ * A documented policy parameter, listed by `hotspot sim --help-policy NAME`. Names are camelCase,
+ * with the unit last where there is one (`minHopIntervalSeconds`). Results documents record every
+ * value as a number (a flag as 0 or 1); the policy's `create` receives them typed (see ParamValues).
+ */
+export type PolicyParam =
+  | {
+      readonly name: string;
+      readonly kind: "number";
+      readonly description: string;
+      /** What one of it is, as help shows it ("seconds", "fraction"). */
+      readonly unit: string;
+      readonly default: number;
+      readonly min?: number;
+      readonly max?: number;
+    }
+  | { readonly name: string; readonly kind: "flag"; readonly description: string; readonly default: boolean };
+
+/** A policy's parameter values as its `create` sees them: numbers, and flags as booleans. */
+export type ParamValues<Params extends readonly PolicyParam[]> = {
+  readonly [P in Params[number] as P["name"]]: P["kind"] extends "flag" ? boolean : number;
+};
+
+/**
+ * Data a policy may need beyond prices and the run's settings, each loaded once by the one loader
+ * (src/policies/inputs.ts) from the flag of the same name and handed to every driver alike.
+ */
+export interface PolicyInputs {
+  /** The Spot Instance Advisor's interruption-frequency bucket per instance type (`--advisor`). */
+  readonly advisor?: AdvisorHazards;
 }
+
+export type PolicyInputName = keyof PolicyInputs;
 
 /** What a policy instance may know at creation. Only simulation-only policies get the full trace. */
 export interface PolicyContext {
@@ -29,6 +56,8 @@ export interface PolicyContext {
   readonly bidUsd?: Float64Array;
   /** Mean migration timeline between two markets. */
   migration(from: number, to: number): MigrationEstimate;
+  /** The inputs the policy declared (`PolicyDefinition.inputs`), loaded; the others are absent. */
+  readonly inputs: PolicyInputs;
   /** Present in simulation only; the offline optimum uses it. */
   readonly fullTrace?: { readonly trace: Trace; readonly marketOfSeries: Int32Array };
 }
@@ -38,11 +67,44 @@ export interface Policy {
   decide(observation: Observation): Decision;
 }
 
-export interface PolicyDefinition {
+export interface PolicyDefinition<Params extends readonly PolicyParam[] = readonly PolicyParam[]> {
   readonly name: string;
   readonly summary: string;
-  readonly params: readonly PolicyParam[];
+  readonly params: Params;
+  /** The inputs it cannot decide without; a run that lacks one is refused before it starts. */
+  readonly inputs: readonly PolicyInputName[];
   /** True when the policy needs the whole trace (the offline optimum). */
   readonly simulationOnly: boolean;
-  create(params: Readonly<Record<string, number>>, context: PolicyContext): Policy;
+  create(params: ParamValues<Params>, context: PolicyContext): Policy;
+}
+
+/** `definition` with its parameters' names and kinds checked against what `create` reads. */
+export function definePolicy<const Params extends readonly PolicyParam[]>(
+  definition: PolicyDefinition<Params>,
+): PolicyDefinition {
+  return definition as unknown as PolicyDefinition;
+}
+
+/**
+ * The policy for one run: `stored` (a results document's numbers, defaults filled in by
+ * resolveParams) typed for its `create`, after checking that `context` holds every input it needs.
+ */
+export function instantiatePolicy(
+  definition: PolicyDefinition,
+  stored: Readonly<Record<string, number>>,
+  context: PolicyContext,
+): Policy {
+  const missing = definition.inputs.filter((name) => context.inputs[name] === undefined);
+  if (missing.length > 0)
+    throw new UsageError(
+      missing.map((name) => `--${name}`).join(", "),
+      `the input${missing.length > 1 ? "s" : ""} policy ${definition.name} needs`,
+      "none given",
+    );
+  const values: Record<string, number | boolean> = {};
+  for (const param of definition.params) {
+    const value = stored[param.name] ?? (param.kind === "flag" ? Number(param.default) : param.default);
+    values[param.name] = param.kind === "flag" ? value === 1 : value;
+  }
+  return definition.create(values as ParamValues<readonly PolicyParam[]>, context);
 }

@@ -2,7 +2,7 @@ import type { Observation } from "../engine/types.js";
 import { IndexedMin } from "../util/indexed-min.js";
 import { cheapestMarket, currentUsdPerWorkHour, fitsMemory, usdPerWorkHour } from "../engine/candidates.js";
 import { ChangeReader } from "./ranking.js";
-import type { Policy, PolicyDefinition } from "../engine/policy.js";
+import { definePolicy, type Policy } from "../engine/policy.js";
 
 /**
  * `cheapestMarket` kept up to date between decisions: every fitting market's USD per delivered
@@ -42,15 +42,17 @@ class CheapestTracker {
 
 /**
  * Hops whenever another fitting market (spot or on-demand) is cheaper per delivered work-unit-hour
- * than the current one by more than `min-saving` (a fraction), ignoring transaction costs.
+ * than the current one by more than `minSaving` (a fraction), ignoring transaction costs.
  */
-export const greedyPolicy: PolicyDefinition = {
+export const greedyPolicy = definePolicy({
   name: "greedy",
   summary:
     "hops to the cheapest market per unit of work whenever it beats the current one (no transaction costs)",
   params: [
     {
-      name: "min-saving",
+      name: "minSaving",
+      kind: "number",
+      unit: "fraction",
       description:
         "hop only when the cheapest is at least this fraction cheaper per unit of work (0 = any saving)",
       default: 0,
@@ -58,9 +60,9 @@ export const greedyPolicy: PolicyDefinition = {
       max: 1,
     },
   ],
+  inputs: [],
   simulationOnly: false,
-  create(params): Policy {
-    const minSaving = params["min-saving"];
+  create({ minSaving }): Policy {
     const tracker = new CheapestTracker();
     return {
       decide(observation) {
@@ -83,8 +85,8 @@ export const greedyPolicy: PolicyDefinition = {
         const there = currentUsdPerWorkHour(observation, best);
         if (there < here * (1 - minSaving))
           return { kind: "place", marketId: best, reason: "cheaper per unit of work" };
-        return { kind: "stay", reason: "saving below min-saving" };
+        return { kind: "stay", reason: "saving below minSaving" };
       },
     };
   },
-};
+});

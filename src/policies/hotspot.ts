@@ -10,7 +10,7 @@ import {
 } from "./hotspot/economics.js";
 import { RecoupLedger } from "./hotspot/recoup-ledger.js";
 import { AscendingOrder, ChangeReader } from "./ranking.js";
-import type { Policy, PolicyDefinition } from "../engine/policy.js";
+import { definePolicy, type Policy } from "../engine/policy.js";
 
 /** Cost-efficiency of every market id at this observation, under one utilisation assumption. */
 interface Valuation {
@@ -284,13 +284,15 @@ class HotspotPolicy implements Policy {
   }
 }
 
-export const hotspotPolicy: PolicyDefinition = {
+export const hotspotPolicy = definePolicy({
   name: "hotspot",
   summary:
     "HotSpot (SoCC 2017): hop within the zone to the server with the best cost per utilised work unit when the expected savings exceed the transaction cost",
   params: [
     {
       name: "epsilon",
+      kind: "number",
+      unit: "fraction",
       description:
         "utilisation slack ε: a current server at u_c ≥ 1 − ε counts as saturated, so every candidate is assumed used up to the declared demand",
       default: DEFAULT_EPSILON,
@@ -299,13 +301,16 @@ export const hotspotPolicy: PolicyDefinition = {
     },
     {
       name: "minHopIntervalSeconds",
+      kind: "number",
+      unit: "seconds",
       description: "minimum seconds between two moves (0: no minimum, as in the paper)",
       default: 0,
       min: 0,
     },
   ],
+  inputs: [],
   simulationOnly: false,
-  create(params) {
-    return new HotspotPolicy(params.epsilon ?? DEFAULT_EPSILON, params.minHopIntervalSeconds ?? 0);
+  create({ epsilon, minHopIntervalSeconds }) {
+    return new HotspotPolicy(epsilon, minHopIntervalSeconds);
   },
-};
+});

@@ -26,8 +26,9 @@ export function policyByName(name: string): PolicyDefinition {
 }
 
 /**
- * A policy's parameter values: its defaults overridden by `given` (name → value), each checked
- * against the policy's PolicyParam list. `flag` names where the values came from.
+ * A policy's parameter values as results documents record them (a flag as 0 or 1): its defaults
+ * overridden by `given` (name → value), each checked against the policy's PolicyParam list. `flag`
+ * names where the values came from.
  */
 export function resolveParams(
   definition: PolicyDefinition,
@@ -35,7 +36,7 @@ export function resolveParams(
   flag = "--param",
 ): Record<string, number> {
   const values: Record<string, number> = {};
-  for (const param of definition.params) values[param.name] = param.default;
+  for (const param of definition.params) values[param.name] = Number(param.default);
   for (const [name, value] of Object.entries(given)) {
     const param = definition.params.find((candidate) => candidate.name === name);
     if (param === undefined) {
@@ -46,14 +47,19 @@ export function resolveParams(
         JSON.stringify(name),
       );
     }
-    const min = param.min ?? -Infinity;
-    const max = param.max ?? Infinity;
-    if (!Number.isFinite(value) || value < min || value > max) {
-      throw new UsageError(
-        `${flag} ${name}`,
-        `a number${Number.isFinite(min) ? ` ≥ ${min}` : ""}${Number.isFinite(max) ? ` ≤ ${max}` : ""}`,
-        JSON.stringify(String(value)),
-      );
+    if (param.kind === "flag") {
+      if (value !== 0 && value !== 1)
+        throw new UsageError(`${flag} ${name}`, "0 or 1", JSON.stringify(String(value)));
+    } else {
+      const min = param.min ?? -Infinity;
+      const max = param.max ?? Infinity;
+      if (!Number.isFinite(value) || value < min || value > max) {
+        throw new UsageError(
+          `${flag} ${name}`,
+          `a number of ${param.unit}${Number.isFinite(min) ? ` ≥ ${min}` : ""}${Number.isFinite(max) ? ` ≤ ${max}` : ""}`,
+          JSON.stringify(String(value)),
+        );
+      }
     }
     values[name] = value;
   }

@@ -1,14 +1,15 @@
 import { cheapestMarket } from "../engine/candidates.js";
-import type { PolicyDefinition } from "../engine/policy.js";
+import { definePolicy } from "../engine/policy.js";
 
 /**
  * The baseline: the on-demand market cheapest per delivered work-unit-hour among those that fit the
  * memory, chosen once and never left (re-placed the same way only if the container was lost).
  */
-export const onDemandPolicy: PolicyDefinition = {
+export const onDemandPolicy = definePolicy({
   name: "on-demand",
   summary: "cheapest on-demand market per unit of work that fits the memory; never moves (the baseline)",
   params: [],
+  inputs: [],
   simulationOnly: false,
   create() {
     return {
@@ -20,4 +21,4 @@ export const onDemandPolicy: PolicyDefinition = {
       },
     };
   },
-};
+});

@@ -1,9 +1,8 @@
 import type { Decision, Observation } from "../engine/types.js";
-import { shown, UsageError } from "../errors.js";
 import { candidateMarkets, currentUsdPerWorkHour } from "../engine/candidates.js";
 import { planRun, type RunPlan } from "./optimal/plan.js";
 import type { Objective } from "./optimal/ratio.js";
-import type { Policy, PolicyContext, PolicyDefinition } from "../engine/policy.js";
+import { definePolicy, type Policy, type PolicyContext } from "../engine/policy.js";
 
 /** The market that may host the container now, other than `skip`, cheapest by `objective`; -1 when none. */
 function cheapestNow(observation: Observation, skip: number, objective: Objective): number {
@@ -80,33 +79,29 @@ class OptimalPolicy implements Policy {
  * a bid, so that the plan is never caught. The PolicyContext does not carry bids yet.
  */
 export function createOptimalPolicy(
-  params: Readonly<Record<string, number>>,
+  objective: Objective,
   context: PolicyContext,
   bidUsd?: Float64Array,
 ): Policy {
-  const usdOnly = params.usdOnly ?? 0;
-  if (usdOnly !== 0 && usdOnly !== 1)
-    throw new UsageError("--param usdOnly", "0 or 1", shown(String(usdOnly)));
-  const objective: Objective = usdOnly === 1 ? "usd" : "usd-per-work";
   return new OptimalPolicy(planRun(context, objective, bidUsd), objective);
 }
 
-export const optimalPolicy: PolicyDefinition = {
+export const optimalPolicy = definePolicy({
   name: "optimal",
   summary:
     "offline optimum (simulation only): the plan with the least USD per work-unit-hour (or least USD) over the whole trace, by dynamic programming over decision epochs, markets and billing phases",
   params: [
     {
       name: "usdOnly",
+      kind: "flag",
       description:
         "1: minimise total USD whatever work is delivered; 0: minimise USD per delivered work-unit-hour (what results compare)",
-      default: 0,
-      min: 0,
-      max: 1,
+      default: false,
     },
   ],
+  inputs: [],
   simulationOnly: true,
-  create(params, context) {
-    return createOptimalPolicy(params, context, context.bidUsd);
+  create({ usdOnly }, context) {
+    return createOptimalPolicy(usdOnly ? "usd" : "usd-per-work", context, context.bidUsd);
   },
-};
+});

@@ -1,5 +1,5 @@
 import { cheapestMarket } from "../engine/candidates.js";
-import type { PolicyDefinition } from "../engine/policy.js";
+import { definePolicy } from "../engine/policy.js";
 
 /**
  * A single spot market (SpotFleet-like): the spot market cheapest per delivered work-unit-hour that
@@ -7,21 +7,20 @@ import type { PolicyDefinition } from "../engine/policy.js";
  * takes the cheapest on-demand market when no spot market is available, also on a notice when no
  * other spot market fits (staying would lose the server and the work since the last checkpoint).
  */
-export const spotStayPolicy: PolicyDefinition = {
+export const spotStayPolicy = definePolicy({
   name: "spot-stay",
   summary: "cheapest spot market per unit of work at start; stays until revoked, then the cheapest again",
   params: [
     {
       name: "fallback",
+      kind: "flag",
       description: "1: use the cheapest on-demand market when no spot market is available; 0: wait",
-      default: 1,
-      min: 0,
-      max: 1,
+      default: true,
     },
   ],
+  inputs: [],
   simulationOnly: false,
-  create(params) {
-    const fallback = params.fallback === 1;
+  create({ fallback }) {
     return {
       decide(observation) {
         const { current, trigger } = observation;
@@ -42,4 +41,4 @@ export const spotStayPolicy: PolicyDefinition = {
       },
     };
   },
-};
+});

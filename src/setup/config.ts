@@ -1,6 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { InputFormatError, InputReadError, UsageError, shown } from "../errors.js";
 import { policies, policyByName, policyNames, resolveParams } from "../policies/index.js";
+import { inputsFromJson, inputsToJson } from "../policies/inputs.js";
+import type { PolicyInputs } from "../engine/policy.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { fsReason } from "../util/fs-errors.js";
 import {
@@ -31,7 +33,12 @@ export interface LiveConfig {
   readonly containerName: string;
   /** Candidate instance types for the container, in the setup's zone. */
   readonly instanceTypes: readonly string[];
-  readonly policy: { readonly name: string; readonly params: Readonly<Record<string, number>> };
+  readonly policy: {
+    readonly name: string;
+    readonly params: Readonly<Record<string, number>>;
+    /** What the policy needs beyond prices (`setup --advisor`), carried to every controller. */
+    readonly inputs: PolicyInputs;
+  };
   /** The image every instance boots, recorded by `hotspot image build`; absent until then. */
   readonly imageId?: string;
 }
@@ -140,9 +147,10 @@ function policy(
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return fail("policy", 'an object such as {"name": "hotspot", "params": {}}', value);
   }
-  const { name, params, ...rest } = value as Record<string, unknown>;
+  const { name, params, inputs, ...rest } = value as Record<string, unknown>;
   const extra = Object.keys(rest)[0];
-  if (extra !== undefined) fail(`policy.${extra}`, "no such field (fields: name, params)", rest[extra]);
+  if (extra !== undefined)
+    fail(`policy.${extra}`, "no such field (fields: name, params, inputs)", rest[extra]);
   if (typeof name !== "string" || !livePolicyNames.includes(name as never)) {
     fail("policy.name", `a policy that can run live: one of ${livePolicyNames.join(", ")}`, name);
   }
@@ -157,6 +165,7 @@ function policy(
     return {
       name: name as string,
       params: resolveParams(policyByName(name as string), given as Record<string, number>, ""),
+      inputs: inputsFromJson(inputs, (field, expected, got) => fail(`policy.${field}`, expected, got)),
     };
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
@@ -200,6 +209,21 @@ export async function readLiveConfig(path: string): Promise<LiveConfig> {
 
 /** Checks `config` and writes it atomically (readers see the old file or the whole new one). */
 export async function writeLiveConfig(path: string, config: LiveConfig): Promise<void> {
-  const checked = validateLiveConfig(config, path);
-  await writeFileAtomic(path, [`${JSON.stringify(checked, null, 2)}\n`]);
+  const { inputs, ...policy } = config.policy;
+  const json = inputsToJson(inputs, config.instanceTypes);
+  // Only when some: a config without inputs reads as it did before the field.
+  const written = {
+    ...config,
+    policy: { ...policy, ...(Object.keys(json).length > 0 ? { inputs: json } : {}) },
+  };
+  validateLiveConfig(written, path);
+  await writeFileAtomic(path, [`${JSON.stringify(written, null, 2)}\n`]);
+}
+
+/** The policy a live command runs: `override` (`--policy NAME`, default parameters) or the config's; inputs are the config's. */
+export function livePolicy(
+  override: { readonly name: string; readonly params: Readonly<Record<string, number>> } | undefined,
+  config: LiveConfig,
+): LiveConfig["policy"] {
+  return override === undefined ? config.policy : { ...override, inputs: config.policy.inputs };
 }

@@ -32,6 +32,11 @@ export interface SweepConfig {
   readonly base: SweepSettings;
   readonly vary: readonly VaryAxis[];
   readonly policies: readonly { readonly name: string; readonly params: Readonly<Record<string, number>> }[];
+  /**
+   * What the policies need beyond prices (src/policies/inputs.ts's JSON, kept to the trace's types);
+   * absent when none, so a sweep without inputs keeps the hash it had before this field.
+   */
+  readonly inputs?: Readonly<Record<string, unknown>>;
   /** The policy every other is paired against, window by window (one of `policies`), or null. */
   readonly baseline: string | null;
   readonly windowSeconds: number;

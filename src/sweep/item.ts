@@ -9,6 +9,9 @@ import { runStudy } from "../drivers/sim/study.js";
 import { defaultMigrationModel } from "../engine/migration-model.js";
 import { StepWorkload } from "../engine/workload.js";
 import { policyByName } from "../policies/index.js";
+import { inputsFromJson } from "../policies/inputs.js";
+import type { PolicyInputs } from "../engine/policy.js";
+import { InputFormatError } from "../errors.js";
 import type { Trace } from "../traces/types.js";
 import { itemCoordinates, type SweepConfig } from "./config.js";
 import { expandGrid, type GridPoint, type SweepSettings } from "./settings.js";
@@ -62,14 +65,24 @@ export interface ItemContext {
   readonly trace: Trace;
   readonly catalog: Catalog;
   readonly grid: readonly GridPoint[];
+  readonly policyInputs: PolicyInputs;
 }
 
 export async function createItemContext(config: SweepConfig, trace: Trace): Promise<ItemContext> {
   const catalog = await createCatalog({ specsFile: config.catalog.specsFile ?? undefined });
-  return { config, trace, catalog, grid: expandGrid(config.base, config.vary) };
+  const policyInputs = inputsFromJson(config.inputs, (field, expected, found) => {
+    throw new InputFormatError(`the sweep's configuration: ${field}`, expected, JSON.stringify(found));
+  });
+  return { config, trace, catalog, grid: expandGrid(config.base, config.vary), policyInputs };
 }
 
-function simConfig(settings: SweepSettings, workUnit: WorkUnit, start: number, seed: number): SimConfig {
+function simConfig(
+  settings: SweepSettings,
+  workUnit: WorkUnit,
+  start: number,
+  seed: number,
+  policyInputs: PolicyInputs,
+): SimConfig {
   const kind = resolveInterruptionModel(settings.interruptions, start);
   const interruptions: InterruptionConfig =
     kind === "bid" ? { kind, bidMultiple: settings.bidMultiple } : { kind: "none" };
@@ -91,6 +104,7 @@ function simConfig(settings: SweepSettings, workUnit: WorkUnit, start: number, s
     interruptions,
     historyWindowSeconds: settings.historyWindowSeconds,
     seed,
+    policyInputs,
   };
 }
 
@@ -118,7 +132,7 @@ export async function runItem(context: ItemContext, index: number): Promise<Item
       definition: policyByName(policy.name),
       params: policy.params,
     })),
-    config: simConfig(context.grid[point].settings, unit, start, seed),
+    config: simConfig(context.grid[point].settings, unit, start, seed, context.policyInputs),
     workloadDescription: "constant",
   });
   const days = config.windowSeconds / 86400;

@@ -5,6 +5,12 @@ import { simulationWindow } from "../drivers/sim/run.js";
 import type { StudyPolicy } from "../drivers/sim/study.js";
 import { traceZones } from "../drivers/sim/markets.js";
 import { resolveParams } from "../policies/index.js";
+import {
+  checkPolicyInputs,
+  inputsToJson,
+  loadPolicyInputs,
+  type PolicyInputFiles,
+} from "../policies/inputs.js";
 import { defaultMaxUnpriced, requireRowsAfterFilters, unpricedWarnings } from "../traces/coverage.js";
 import { loadTrace } from "../traces/load.js";
 import type { LoadOptions, Trace } from "../traces/types.js";
@@ -25,6 +31,8 @@ export interface SweepRequest {
   readonly base: Omit<SweepSettings, "demandWork"> & { readonly demandWork: number | null };
   readonly vary: readonly VaryAxis[];
   readonly policies: readonly StudyPolicy[];
+  /** The policies' input files (`--advisor`); the region is the trace's. */
+  readonly inputFiles: Omit<PolicyInputFiles, "region">;
   /** The policy the others are paired against; one of `policies`. Absent: no paired comparisons. */
   readonly baseline?: string;
   readonly windowSeconds: number;
@@ -46,6 +54,10 @@ export async function prepareSweep(request: SweepRequest): Promise<{ config: Swe
   if (request.baseline !== undefined && !names.includes(request.baseline)) {
     throw new UsageError("--baseline", `one of the swept policies (${names.join(", ")})`, request.baseline);
   }
+  checkPolicyInputs(
+    request.policies.map(({ definition }) => definition),
+    request.inputFiles,
+  );
   const trace = await loadTrace(request.tracePath, request.load);
   requireRowsAfterFilters(trace, request.load);
   const span = simulationWindow(trace);
@@ -100,6 +112,13 @@ export async function prepareSweep(request: SweepRequest): Promise<{ config: Swe
   const windows = sampleStarts(request.seed, span, request.windowSeconds, request.windows);
   const points = expandGrid(base, request.vary).length;
   const { load } = request;
+  const inputs = inputsToJson(
+    await loadPolicyInputs(
+      request.policies.map(({ definition }) => definition),
+      { ...request.inputFiles, region: regions[0] },
+    ),
+    [...new Set(trace.series.map((series) => series.instanceType))],
+  );
   const config: SweepConfig = {
     trace: {
       path: trace.source.path,
@@ -137,6 +156,7 @@ export async function prepareSweep(request: SweepRequest): Promise<{ config: Swe
       name: definition.name,
       params: resolveParams(definition, params),
     })),
+    ...(Object.keys(inputs).length > 0 ? { inputs } : {}),
     baseline: request.baseline ?? null,
     windowSeconds: request.windowSeconds,
     seed: request.seed,

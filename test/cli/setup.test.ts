@@ -43,7 +43,8 @@ const args = (overrides: Partial<SetupArgs> = {}): SetupArgs => ({
   container: "web",
   types: ["m5.large,c5.xlarge"],
   policy: "greedy",
-  param: ["min-saving=0.05"],
+  param: ["minSaving=0.05"],
+  "advisor-os": "Linux",
   config: join(dir, "hotspot.json"),
   endpoint: h.emulator.endpoint,
   "dry-run": false,
@@ -104,7 +105,7 @@ describe("hotspot setup (exported handler against the EC2 emulator)", () => {
       { policy: "optimal" },
       '--policy: expected a policy that can run live: one of on-demand, spot-stay, greedy, hotspot, found "optimal"',
     ],
-    [{ param: ["min-saving=3"] }, '--param min-saving: expected a number ≥ 0 ≤ 1, found "3"'],
+    [{ param: ["minSaving=3"] }, '--param minSaving: expected a number of fraction ≥ 0 ≤ 1, found "3"'],
     [
       { endpoint: "localhost:4566" },
       '--endpoint: expected an http(s) URL such as http://127.0.0.1:4566, found "localhost:4566"',
@@ -141,7 +142,7 @@ describe("hotspot setup (exported handler against the EC2 emulator)", () => {
       "dry-run",
       ["m5.large", "c5.xlarge"],
     ]);
-    expect(options.policy).toEqual({ name: "greedy", params: { "min-saving": 0.05 } });
+    expect(options.policy).toEqual({ name: "greedy", params: { minSaving: 0.05 }, inputs: {} });
     expect(setupOptionsFromArgs(args({ destroy: true, types: undefined })).mode).toBe("destroy");
     expect(setupOptionsFromArgs(args({ destroy: true, "dry-run": true })).mode).toBe("destroy-dry-run");
   });
@@ -180,7 +181,7 @@ describe("hotspot setup (exported handler against the EC2 emulator)", () => {
     expect([config.containerName, config.instanceTypes, config.policy]).toEqual([
       "web",
       ["m5.large", "c5.xlarge"],
-      { name: "greedy", params: { "min-saving": 0.05 } },
+      { name: "greedy", params: { minSaving: 0.05 }, inputs: {} },
     ]);
     expect(printed.join("")).toContain("`hotspot container create` formats it and puts the container on it");
 

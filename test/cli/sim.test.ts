@@ -44,13 +44,13 @@ describe("hotspot sim", () => {
   it("rejects a parameter no selected policy has", async () => {
     const result = await run([...base(), "--policy", "greedy", "--param", "speed=3"]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("greedy:min-saving");
+    expect(result.stderr).toContain("greedy:minSaving");
   });
 
   it("lists a policy's parameters", async () => {
     const result = await run(["sim", "--help-policy", "greedy"]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("min-saving (default 0; min 0, max 1)");
+    expect(result.stdout).toContain("minSaving (fraction, default 0, min 0, max 1)");
   });
 
   it("prints the versioned results document; on-demand costs hours × price", async () => {
@@ -60,7 +60,7 @@ describe("hotspot sim", () => {
       "on-demand,greedy",
       "--json",
       "--param",
-      "min-saving=0.1",
+      "minSaving=0.1",
     ]);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
@@ -85,7 +85,7 @@ describe("hotspot sim", () => {
     expect(onDemand.onDemandMarket).toBe("m4.large");
     expect(onDemand.costUsd).toBeCloseTo(((6 * 3600 - 28) / 3600) * price, 12);
     expect(onDemand.workEcuHours).toBeCloseTo(((6 * 3600 - 28) / 3600) * 6.5, 12);
-    expect(greedy.params).toEqual({ "min-saving": 0.1 });
+    expect(greedy.params).toEqual({ minSaving: 0.1 });
     // m4.large spot at $0.03 for 6.5 ECU beats m4.xlarge at $0.05 (capped at the 6.5 ECU demand).
     expect(greedy.migrations).toBe(0);
     expect(greedy.costUsd).toBeCloseTo(((6 * 3600 - 67) / 3600) * 0.03, 12);

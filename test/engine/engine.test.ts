@@ -22,6 +22,7 @@ const ignoresNotices: PolicyDefinition = {
   name: "ignores-notices",
   summary: "test policy",
   params: [],
+  inputs: [],
   simulationOnly: false,
   create: () => ({
     decide: (o) =>

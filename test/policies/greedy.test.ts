@@ -7,7 +7,7 @@ const markets = handMarkets([
   ["b", "spot", 8, 10, 1],
   ["a", "on-demand", 8, 10, 1],
 ]);
-const greedy = (minSaving = 0) => greedyPolicy.create({ "min-saving": minSaving }, {} as never);
+const greedy = (minSaving = 0) => greedyPolicy.create({ minSaving: minSaving }, {} as never);
 
 describe("greedy", () => {
   it("places on the cheapest market per unit of work", () => {
@@ -22,7 +22,7 @@ describe("greedy", () => {
     expect(decision).toMatchObject({ kind: "place", marketId: 1 });
   });
 
-  it("stays when already on the cheapest, or when the saving is below min-saving", () => {
+  it("stays when already on the cheapest, or when the saving is below minSaving", () => {
     expect(greedy().decide(handObservation(markets, [0.2, 0.3, 1], { current: 0 })).kind).toBe("stay");
     // 0.3 → 0.28 saves 6.7% < 10%.
     expect(greedy(0.1).decide(handObservation(markets, [0.3, 0.28, 1], { current: 0 })).kind).toBe("stay");

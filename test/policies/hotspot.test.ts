@@ -100,6 +100,7 @@ const context: PolicyContext = {
   demandWork: 2,
   utilisation: 0.5,
   migration: () => hop,
+  inputs: {},
 };
 
 function create(params: Record<string, number> = {}): Policy {

@@ -14,9 +14,9 @@ describe("policy registry", () => {
   });
 
   it("fills defaults and validates given params against the PolicyParam list", () => {
-    expect(resolveParams(policies.greedy, {})).toEqual({ "min-saving": 0 });
-    expect(resolveParams(policies.greedy, { "min-saving": 0.2 })).toEqual({ "min-saving": 0.2 });
-    expect(() => resolveParams(policies.greedy, { "min-saving": 2 })).toThrow(UsageError);
-    expect(() => resolveParams(policies.greedy, { speed: 1 })).toThrow(/min-saving/);
+    expect(resolveParams(policies.greedy, {})).toEqual({ minSaving: 0 });
+    expect(resolveParams(policies.greedy, { minSaving: 0.2 })).toEqual({ minSaving: 0.2 });
+    expect(() => resolveParams(policies.greedy, { minSaving: 2 })).toThrow(UsageError);
+    expect(() => resolveParams(policies.greedy, { speed: 1 })).toThrow(/minSaving/);
   });
 });

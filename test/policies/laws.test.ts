@@ -72,6 +72,7 @@ function contextOf(trace: Trace, config: SimConfig): PolicyContext {
     utilisation: config.workload.levelAt(trace.window.start!),
     migration: (_from, to) =>
       migrationEstimate(config.migrationModel, config.memoryGiB, scenario.markets[to].lifecycle),
+    inputs: {},
     fullTrace: { trace, marketOfSeries: scenario.marketOfSeries },
   };
 }
@@ -180,7 +181,7 @@ function optimalWithBids(bidMultiple: number): PolicyDefinition {
     ...optimalPolicy,
     create: (params, context) =>
       createOptimalPolicy(
-        params,
+        params.usdOnly ? "usd" : "usd-per-work",
         context,
         Float64Array.from(context.markets, (m) =>
           m.lifecycle === "spot" ? bidMultiple * m.onDemandUsd : Infinity,

@@ -427,7 +427,7 @@ describe("optimal policy in the engine", () => {
     );
     const scenario = buildZoneScenario(trace, zone, handResolution(types));
     const policy = optimalPolicy.create(
-      { usdOnly: 0 },
+      { usdOnly: false },
       {
         markets: scenario.markets,
         billing: "per-second",
@@ -438,6 +438,7 @@ describe("optimal policy in the engine", () => {
         demandWork: 8,
         utilisation: 1,
         migration: () => hop,
+        inputs: {},
         fullTrace: { trace, marketOfSeries: scenario.marketOfSeries },
       },
     );
@@ -484,8 +485,9 @@ describe("optimal policy in the engine", () => {
       demandWork: 1,
       utilisation: 1,
       migration: () => hop,
+      inputs: {},
     };
-    expect(() => optimalPolicy.create({ usdOnly: 0 }, context)).toThrow(HotspotError);
+    expect(() => optimalPolicy.create({ usdOnly: false }, context)).toThrow(HotspotError);
     expect(optimalPolicy.simulationOnly).toBe(true);
   });
 });

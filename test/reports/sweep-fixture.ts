@@ -28,6 +28,7 @@ export async function demoSweep(out: string): Promise<SweepDocument> {
       historyWindowSeconds: day,
     },
     vary: [{ key: "memory-gib", values: [1, 64] }],
+    inputFiles: { advisorOs: "Linux" },
     policies: ["spot-stay", "greedy", "hotspot", "optimal"].map((name) => ({
       definition: policyByName(name),
       params: {},

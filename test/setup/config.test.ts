@@ -28,7 +28,7 @@ const good: LiveConfig = {
   volumeId: "vol-0123456789abcdef0",
   containerName: "web",
   instanceTypes: ["m5.large", "c5.xlarge"],
-  policy: { name: "greedy", params: { "min-saving": 0.1 } },
+  policy: { name: "greedy", params: { minSaving: 0.1 }, inputs: {} },
 };
 
 async function errorFor(doc: unknown): Promise<string> {
@@ -224,17 +224,17 @@ describe("hotspot.json", () => {
     [
       "policy.params unknown",
       { ...good, policy: { name: "greedy", params: { nope: 1 } } },
-      'hotspot.json: policy.params: expected a parameter of policy greedy (min-saving), found "nope"',
+      'hotspot.json: policy.params: expected a parameter of policy greedy (minSaving), found "nope"',
     ],
     [
       "policy.params range",
-      { ...good, policy: { name: "greedy", params: { "min-saving": 2 } } },
-      'hotspot.json: policy.params.min-saving: expected a number ≥ 0 ≤ 1, found "2"',
+      { ...good, policy: { name: "greedy", params: { minSaving: 2 } } },
+      'hotspot.json: policy.params.minSaving: expected a number of fraction ≥ 0 ≤ 1, found "2"',
     ],
     [
       "policy extra field",
       { ...good, policy: { name: "greedy", param: {} } },
-      'hotspot.json: policy.param: expected no such field (fields: name, params), found "{}"',
+      'hotspot.json: policy.param: expected no such field (fields: name, params, inputs), found "{}"',
     ],
   ];
   it.each(cases)(

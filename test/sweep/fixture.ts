@@ -50,6 +50,7 @@ export function smallRequest(tracePath: string, overrides: Partial<SweepRequest>
       definition: policyByName(name),
       params: {},
     })),
+    inputFiles: { advisorOs: "Linux" },
     windowSeconds: day,
     windows: 3,
     seed: 5,

@@ -75,7 +75,7 @@ async function firstDecision(options: ControllerOptions, config: LiveConfig, clo
     ec2: (await loadEc2Client()).createEc2Api({ region: config.region, endpoint: options.endpoint }),
     catalog,
     workUnit: options.catalog.workUnit,
-    policy: options.policy ?? config.policy,
+    policy: options.policy,
     workload: {
       // Nothing runs yet to measure: the first placement assumes the dry run's default.
       memoryGiB: options.memoryGiB === "measured" ? DRY_RUN_MEMORY_GIB : options.memoryGiB,

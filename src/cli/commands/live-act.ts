@@ -13,7 +13,7 @@ import { defaultMigrationModel } from "../../engine/migration-model.js";
 import { HotspotError, UsageError } from "../../errors.js";
 import { readResultsDocument } from "../../reports/read-results.js";
 import { serializeResults } from "../../results/write.js";
-import { readLiveConfig } from "../../setup/config.js";
+import { livePolicy, readLiveConfig } from "../../setup/config.js";
 import { writeFileAtomic } from "../../util/atomic-write.js";
 import { fileExists } from "../../util/file-exists.js";
 import { loadComputeClient, loadEc2Client } from "../cloud-clients.js";
@@ -128,7 +128,7 @@ export async function runLiveAct(options: ControllerOptions, clock: LiveClock = 
         `hotspot live: cpu check of the home's reference here: ${verdict === null ? "not made" : verdict.compatible ? "ok" : `mismatch: ${verdict.detail}`}\n`,
       );
     }
-    const policy = options.policy ?? config.policy;
+    const policy = livePolicy(options.policy, config);
     process.stderr.write(
       `hotspot live: policy ${policy.name} in ${config.zone}${self ? ` on ${self.instanceId}${self.takeover ? ", taking over" : ""}` : ""}; journal ${journalPathIn(stateDir)}; ledger ${resultsPath}${options.metadata === undefined ? "; interruption notices are not watched (no --metadata)" : ""}\n`,
     );

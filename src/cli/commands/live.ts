@@ -7,7 +7,7 @@ import { runLiveAct, runLiveGc } from "./live-act.js";
 import { runDryRun, type DecisionRecord } from "../../drivers/live/dry-run.js";
 import { NoticePoller } from "../../drivers/live/notice-poller.js";
 import { wallClock, type LiveClock } from "../../drivers/live/clock.js";
-import { readLiveConfig } from "../../setup/config.js";
+import { livePolicy, readLiveConfig } from "../../setup/config.js";
 import { parseChoice } from "../../options/parse.js";
 import {
   ACT_ONLY,
@@ -76,7 +76,7 @@ async function runLiveDryRun(args: LiveArgs, clock: LiveClock): Promise<void> {
   const config = await readLiveConfig(options.configPath);
   const catalog = await createCatalog({ specsFile: options.catalog.specsFile });
   const demandWork = options.demand ?? defaultDemandWork(catalog, options.catalog.workUnit);
-  const policy = options.policy ?? config.policy;
+  const policy = livePolicy(options.policy, config);
   const notices =
     options.metadata === undefined ? undefined : new NoticePoller({ baseUrl: options.metadata, clock });
   process.stderr.write(

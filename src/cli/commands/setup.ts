@@ -1,7 +1,8 @@
 import { checkOutputPath } from "../../util/output-path.js";
 import type { Argv, CommandModule } from "yargs";
 import { UsageError } from "../../errors.js";
-import { policies, policyNames, resolveParams } from "../../policies/index.js";
+import { policies, policyByName, policyNames, resolveParams } from "../../policies/index.js";
+import { checkPolicyInputs, loadPolicyInputs, policyInputFlags } from "../../policies/inputs.js";
 import type { IngressRule } from "../../setup/ec2-setup-client.js";
 import { loadSetupClient } from "../cloud-clients.js";
 import { runSetup, type SetupOptions } from "../../setup/run.js";
@@ -57,6 +58,15 @@ function builder(yargs: Argv) {
     .option("types", { type: "string", array: true, describe: "Candidate instance types, comma-separated" })
     .option("policy", { type: "string", default: "hotspot", describe: "Policy `hotspot live` runs" })
     .option("param", { type: "string", array: true, describe: "Policy parameter name=value (repeatable)" })
+    .option("advisor", {
+      type: "string",
+      describe: `${policyInputFlags.advisor}; recorded in the config for every controller`,
+    })
+    .option("advisor-os", {
+      type: "string",
+      default: "Linux",
+      describe: "Operating system in the advisor feed",
+    })
     .option("config", { type: "string", default: "hotspot.json", describe: "Config file to write" })
     .option("endpoint", { type: "string", describe: "EC2 endpoint URL, e.g. the local cloud emulator" })
     .option("dry-run", { type: "boolean", default: false, describe: "Print the API calls; change nothing" })
@@ -84,6 +94,8 @@ export interface SetupArgs {
   types?: string[];
   policy: string;
   param?: string[];
+  advisor?: string;
+  "advisor-os": string;
   config: string;
   endpoint?: string;
   "dry-run": boolean;
@@ -173,6 +185,7 @@ export function setupOptionsFromArgs(args: SetupArgs): SetupOptions & { endpoint
     given[match[1]] = parseNumber(`--param ${match[1]}`, match[2]);
   }
   const params = resolveParams(definition, given);
+  checkPolicyInputs([definition], args);
   if (args.endpoint !== undefined && !/^https?:\/\/[^\s/]+(?:\/\S*)?$/.test(args.endpoint)) {
     throw new UsageError("--endpoint", "an http(s) URL such as http://127.0.0.1:4566", quoted(args.endpoint));
   }
@@ -191,7 +204,8 @@ export function setupOptionsFromArgs(args: SetupArgs): SetupOptions & { endpoint
     configPath: args.config,
     containerName: args.container,
     instanceTypes: types,
-    policy: { name: definition.name, params },
+    // Loaded by the handler, once every flag is checked.
+    policy: { name: definition.name, params, inputs: {} },
     ...(args.endpoint !== undefined ? { endpoint: args.endpoint } : {}),
   };
 }
@@ -210,7 +224,16 @@ function parseIngress(item: string): IngressRule {
 
 /** The handler: checks flags, then talks to EC2 (credentials from the SDK's default chain only). */
 export async function runSetupCommand(args: SetupArgs): Promise<void> {
-  const options = setupOptionsFromArgs(args);
+  const checked = setupOptionsFromArgs(args);
+  const inputs =
+    checked.mode === "apply"
+      ? await loadPolicyInputs([policyByName(checked.policy.name)], {
+          advisor: args.advisor,
+          advisorOs: args["advisor-os"],
+          region: checked.spec.region,
+        })
+      : {};
+  const options = { ...checked, policy: { ...checked.policy, inputs } };
   // Resources made and then no config to record them in would leave them for --destroy to find.
   if (options.mode === "apply") await checkOutputPath("--config", options.configPath);
   const ec2 = (await loadSetupClient()).createSetupEc2({

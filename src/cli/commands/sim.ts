@@ -20,7 +20,6 @@ import {
 } from "../../catalog/work-unit.js";
 import {
   interruptionModels,
-  readAdvisorFile,
   resolveInterruptionModel,
   type InterruptionConfig,
   availabilityReadings,
@@ -28,6 +27,7 @@ import {
   skypilotTypes,
 } from "../../drivers/sim/interruptions.js";
 import { simulationWindow, type SimConfig } from "../../drivers/sim/run.js";
+import { checkPolicyInputs, loadPolicyInputs, policyInputFlags } from "../../policies/inputs.js";
 import { runStudy } from "../../drivers/sim/study.js";
 import { cpuCompatRules, DEFAULT_CPU_COMPAT, type CpuCompat } from "../../policies/cpu-compat.js";
 import { readUtilisationCsv } from "../../drivers/sim/workload-csv.js";
@@ -116,7 +116,7 @@ function builder(yargs: Argv) {
     })
     .option("advisor", {
       type: "string",
-      describe: "Spot Advisor feed (spot-advisor-data.json) for --interruptions advisor",
+      describe: policyInputFlags.advisor,
     })
     .option("rebalance-lead", {
       type: "string",
@@ -264,16 +264,20 @@ export function describePolicy(definition: PolicyDefinition): string {
   if (definition.simulationOnly) lines.push("(simulation only: it sees the whole trace)");
   if (definition.params.length === 0) lines.push("no parameters");
   for (const param of definition.params) {
-    const range = [
-      param.min === undefined ? "" : `min ${param.min}`,
-      param.max === undefined ? "" : `max ${param.max}`,
-    ]
-      .filter(Boolean)
-      .join(", ");
-    lines.push(
-      `  ${param.name} (default ${param.default}${range ? `; ${range}` : ""}): ${param.description}`,
-    );
+    const shape =
+      param.kind === "flag"
+        ? `flag 0 or 1, default ${Number(param.default)}`
+        : [
+            `${param.unit}, default ${param.default}`,
+            param.min === undefined ? "" : `min ${param.min}`,
+            param.max === undefined ? "" : `max ${param.max}`,
+          ]
+            .filter(Boolean)
+            .join(", ");
+    lines.push(`  ${param.name} (${shape}): ${param.description}`);
   }
+  if (definition.inputs.length > 0)
+    lines.push(`needs: ${definition.inputs.map((name) => `--${name}`).join(", ")}`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -308,6 +312,7 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
   }
   const selected = selectPolicies(args.policy);
   const studyPolicies = policyParams(args.param, selected);
+  checkPolicyInputs(selected, args);
   const intervalSeconds = parseInterval("--interval", args.interval);
   const maxDecisions = parseInteger("--max-decisions", args.maxDecisions, 1);
   const maxUnpriced = parseNumber("--max-unpriced", args.maxUnpriced, 0, 1);
@@ -405,6 +410,11 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
       ? defaultDemandWork(catalog, resolution.unit)
       : parseNumber("--demand", args.demand, 1e-9);
   const workload = await workloadFrom(args.utilisation, demandWork, window);
+  const policyInputs = await loadPolicyInputs(selected, {
+    advisor: args.advisor,
+    advisorOs: args.advisorOs,
+    region: regions[0],
+  });
   const kind = resolveInterruptionModel(interruptionName, window.start);
   const interruptions: InterruptionConfig =
     kind === "bid"
@@ -412,7 +422,7 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
       : kind === "advisor"
         ? {
             kind,
-            advisor: await readAdvisorFile(args.advisor!, regions[0], args.advisorOs),
+            advisor: policyInputs.advisor!,
             rebalanceLeadSeconds,
           }
         : kind === "replay"
@@ -444,6 +454,7 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
     interruptions,
     historyWindowSeconds,
     seed,
+    policyInputs,
   };
   const progress = process.stderr.isTTY
     ? (done: number, total: number, label: string) =>

@@ -26,6 +26,7 @@ import {
 import { loadOptionsFromArgs, withTraceLoadOptions, type TraceLoadArgs } from "../trace-options.js";
 import { policyParams, selectPolicies } from "../policy-options.js";
 import { policyByName } from "../../policies/index.js";
+import { policyInputFlags } from "../../policies/inputs.js";
 import type { PolicyDefinition } from "../../engine/policy.js";
 
 function builder(yargs: Argv) {
@@ -139,6 +140,12 @@ function builder(yargs: Argv) {
     })
     .option("bandwidth-gbps", { type: "string", describe: "Memory-to-memory bandwidth, Gbit/s (default 10)" })
     .option("history-window", { type: "string", default: "1d", describe: "Look-back window policies see" })
+    .option("advisor", { type: "string", describe: policyInputFlags.advisor })
+    .option("advisor-os", {
+      type: "string",
+      default: "Linux",
+      describe: "Operating system in the advisor feed",
+    })
     .option("max-unpriced", {
       type: "string",
       default: String(defaultMaxUnpriced),
@@ -182,6 +189,8 @@ type SweepArgs = TraceLoadArgs &
     transfer: string;
     bandwidthGbps?: string;
     historyWindow: string;
+    advisor?: string;
+    advisorOs: string;
     maxUnpriced?: string;
   };
 
@@ -218,6 +227,7 @@ export function sweepRequestFromArgs(args: SweepArgs): SweepRequest {
     },
     vary: parseVary(args.vary),
     policies: policyParams(args.param, withBaseline(selectPolicies(args.policy), args.baseline)),
+    inputFiles: { advisor: args.advisor, advisorOs: args.advisorOs },
     baseline: policyByName(args.baseline).name,
     windowSeconds: parseDuration("--windows", args.windows)!,
     windows: parseInteger("--starts", args.starts, 1),

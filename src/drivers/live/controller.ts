@@ -44,7 +44,7 @@ export interface ControllerOptions {
   readonly configPath: string;
   readonly endpoint?: string;
   readonly metadata?: string;
-  readonly policy?: LiveConfig["policy"];
+  readonly policy?: Omit<LiveConfig["policy"], "inputs">;
   readonly intervalSeconds: number;
   readonly durationSeconds: number;
   /** Stop at this time (epoch seconds) instead of after `durationSeconds`. */

@@ -17,8 +17,8 @@ import type {
 } from "../../engine/types.js";
 import { HotspotError, UsageError } from "../../errors.js";
 import { policyByName } from "../../policies/index.js";
-import type { Policy } from "../../engine/policy.js";
-import type { LiveConfig } from "../../setup/config.js";
+import { instantiatePolicy, type Policy } from "../../engine/policy.js";
+import { livePolicy, type LiveConfig } from "../../setup/config.js";
 import { SimHistory } from "../sim/history.js";
 import { polledPaths, scenarioFromPaths } from "./polled-scenario.js";
 import type { NoticePoller, NoticeState } from "./notice-poller.js";
@@ -48,7 +48,7 @@ export interface DryRunOptions {
   readonly catalog: Catalog;
   readonly workUnit: WorkUnit;
   /** The policy and parameters to ask; default the config's. */
-  readonly policy?: LiveConfig["policy"];
+  readonly policy?: Omit<LiveConfig["policy"], "inputs">;
   readonly workload: {
     readonly memoryGiB: number;
     readonly demandWork: number;
@@ -127,7 +127,7 @@ export interface DryRunSummary {
  */
 export async function runDryRun(options: DryRunOptions): Promise<DryRunSummary> {
   const { config, clock, metadata, onDecision } = options;
-  const chosen = options.policy ?? config.policy;
+  const chosen = livePolicy(options.policy, config);
   const definition = policyByName(chosen.name);
   if (definition.simulationOnly) {
     throw new UsageError("policy", "a policy that can run live (not simulation-only)", chosen.name);
@@ -167,7 +167,7 @@ export async function runDryRun(options: DryRunOptions): Promise<DryRunSummary> 
     memoryExclusions(markets, { gib: options.workload.memoryGiB, basis: "--memory" }),
   );
   const model = options.migrationModel ?? defaultMigrationModel;
-  const policy: Policy = definition.create(chosen.params, {
+  const policy: Policy = instantiatePolicy(definition, chosen.params, {
     markets,
     billing: options.billing,
     start,
@@ -177,6 +177,7 @@ export async function runDryRun(options: DryRunOptions): Promise<DryRunSummary> 
     demandWork: options.workload.demandWork,
     utilisation: options.workload.utilisation,
     migration: (_from, to) => migrationEstimate(model, options.workload.memoryGiB, markets[to].lifecycle),
+    inputs: chosen.inputs,
   });
 
   let decisions = 0;

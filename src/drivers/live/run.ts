@@ -9,7 +9,7 @@ import type { Decision, Market, Observation } from "../../engine/types.js";
 import { StepWorkload } from "../../engine/workload.js";
 import { HotspotError, UsageError } from "../../errors.js";
 import { policyByName } from "../../policies/index.js";
-import type { Policy } from "../../engine/policy.js";
+import { instantiatePolicy, type Policy } from "../../engine/policy.js";
 import { buildResultsDocument, type HopCostsDocument, type ResultsDocument } from "../../results/document.js";
 import { learnedEstimate, learnedRates, measureHop } from "./hop-costs.js";
 import type { LiveConfig } from "../../setup/config.js";
@@ -366,7 +366,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     onCpuExcluded: (market, reason) =>
       logEvent("cpu-excluded", market, `left out for the rest of the run: ${reason}`),
   });
-  const policy = definition.create(options.policy.params, {
+  const policy = instantiatePolicy(definition, options.policy.params, {
     markets,
     billing: options.billing,
     start,
@@ -377,6 +377,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     utilisation: level,
     bidUsd: Float64Array.from(markets, (m) => (m.lifecycle === "spot" ? m.onDemandUsd : Infinity)),
     migration: (_from, to) => learned(markets[to].lifecycle),
+    inputs: options.policy.inputs,
   });
   const engineConfig: EngineConfig = {
     zone: config.zone,

@@ -2,7 +2,12 @@ import type { EngineConfig, RunModel } from "../../engine/config.js";
 import { HoppingEngine } from "../../engine/engine.js";
 import { migrationEstimate, type DurationMode } from "../../engine/migration-model.js";
 import type { PolicyRun } from "../../engine/result.js";
-import type { PolicyContext, PolicyDefinition } from "../../engine/policy.js";
+import {
+  instantiatePolicy,
+  type PolicyContext,
+  type PolicyDefinition,
+  type PolicyInputs,
+} from "../../engine/policy.js";
 import type { Trace } from "../../traces/types.js";
 import { Random } from "../../util/random.js";
 import { InputFormatError } from "../../errors.js";
@@ -19,6 +24,8 @@ export interface SimConfig extends RunModel {
   readonly interruptions: InterruptionConfig;
   readonly historyWindowSeconds: number;
   readonly seed: number;
+  /** What the policies may need beyond prices (src/policies/inputs.ts loads them). */
+  readonly policyInputs: PolicyInputs;
 }
 
 /** The span simulated: the trace's window when it was cut, else its first to last price change. */
@@ -70,6 +77,7 @@ export async function simulateZone(
     migration: (_from, to) =>
       migrationEstimate(config.migrationModel, config.memoryGiB, scenario.markets[to].lifecycle),
     bidUsd: config.interruptions.kind === "bid" ? bidsOf(scenario.markets, config.interruptions) : undefined,
+    inputs: config.policyInputs,
     fullTrace: definition.simulationOnly ? { trace, marketOfSeries: scenario.marketOfSeries } : undefined,
   };
   const engineConfig: EngineConfig = {
@@ -85,7 +93,7 @@ export async function simulateZone(
     targetWork: config.targetWork,
     migrationModel: config.migrationModel,
   };
-  const engine = new HoppingEngine(engineConfig, driver, definition.create(params, context));
+  const engine = new HoppingEngine(engineConfig, driver, instantiatePolicy(definition, params, context));
   const result = await engine.run();
   return {
     policy: definition.name,

@@ -25,7 +25,7 @@ const liveConfig: LiveConfig = {
   volumeId: "vol-0123456789abcdef0",
   containerName: "web",
   instanceTypes: ["m4.large", "c4.large", "m4.xlarge", "c4.xlarge"],
-  policy: { name: "greedy", params: { "min-saving": 0 } },
+  policy: { name: "greedy", params: { minSaving: 0 }, inputs: {} },
 };
 
 const at = (seconds: number, type: string, price: number): SpotPriceRecord => ({

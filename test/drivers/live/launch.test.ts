@@ -20,7 +20,7 @@ const CONFIG: LiveConfig = {
   volumeId: "vol-1",
   containerName: "app",
   instanceTypes: ["m4.large"],
-  policy: { name: "greedy", params: {} },
+  policy: { name: "greedy", params: {}, inputs: {} },
 };
 
 /** Volume tags kept in memory; `answer` plays the home's controller writing its status once launched. */

@@ -325,7 +325,7 @@ export function harnessConfig(volumeId: string, eniId: string): LiveConfig {
     volumeId,
     containerName: "app",
     instanceTypes: ["m4.large", "c4.large"],
-    policy: { name: "greedy", params: { "min-saving": 0 } },
+    policy: { name: "greedy", params: { minSaving: 0 }, inputs: {} },
   };
 }
 
@@ -348,7 +348,7 @@ export async function liveRunOptions(harness: LiveHarness, log: LiveLogRecord[])
     catalog: await createCatalog(),
     workUnit: "ecu",
     skipUnknownTypes: false,
-    policy: { name: "greedy", params: { "min-saving": 0 } },
+    policy: { name: "greedy", params: { minSaving: 0 }, inputs: {} },
     intervalSeconds: 1,
     billing: "per-second",
     memoryGiB: 0.5,

@@ -95,7 +95,7 @@ describe.skipIf(skip !== undefined)(
         catalog: await createCatalog(),
         workUnit: "ecu",
         skipUnknownTypes: false,
-        policy: { name: "greedy", params: { "min-saving": 0 } },
+        policy: { name: "greedy", params: { minSaving: 0 }, inputs: {} },
         intervalSeconds: 2,
         billing: "per-second",
         memoryGiB: 0.5,

@@ -154,7 +154,7 @@ export async function startLocalWorld(options: {
     volumeId,
     containerName,
     instanceTypes: [...(options.instanceTypes ?? [options.homeType])],
-    policy: { name: "greedy", params: { "min-saving": 0 } },
+    policy: { name: "greedy", params: { minSaving: 0 }, inputs: {} },
   };
   return {
     stateDir,

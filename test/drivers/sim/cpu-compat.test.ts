@@ -46,7 +46,7 @@ async function greedy(rule: CpuCompat) {
     memoryGiB: config.memoryGiB,
     demandWork: config.demandWork,
   });
-  const run = await simulateZone(trace, scenario, config, policyByName("greedy"), { "min-saving": 0 });
+  const run = await simulateZone(trace, scenario, config, policyByName("greedy"), { minSaving: 0 });
   const placed = run.result.instances.map((i) => run.markets[i.marketId]);
   return { scenario, run, placed };
 }

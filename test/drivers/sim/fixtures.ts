@@ -92,6 +92,7 @@ export function simConfig(overrides: Partial<SimConfig> = {}): SimConfig {
     interruptions: { kind: "none" },
     historyWindowSeconds: 86400,
     seed: 1,
+    policyInputs: {},
     ...overrides,
   };
 }

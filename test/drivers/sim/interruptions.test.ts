@@ -1,49 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { InputFormatError } from "../../../src/errors.js";
 import { buildZoneScenario } from "../../../src/drivers/sim/markets.js";
 import {
   advisorBucketFrequency,
   hazardPerHour,
-  parseAdvisor,
-  readAdvisorFile,
   resolveInterruptionModel,
 } from "../../../src/drivers/sim/interruptions.js";
 import { simulateZone } from "../../../src/drivers/sim/run.js";
 import { greedyPolicy } from "../../../src/policies/greedy.js";
+import { resolveParams } from "../../../src/policies/index.js";
 import { spotStayPolicy } from "../../../src/policies/spot-stay.js";
 import { hotspotPolicy } from "../../../src/policies/hotspot.js";
 import { onDemandPolicy } from "../../../src/policies/on-demand.js";
 import type { PolicyDefinition } from "../../../src/engine/policy.js";
-import { itWithTraces, sharedTrace } from "../../support/shared-traces.js";
 import { handResolution, handTrace, simConfig, twoTypes } from "./fixtures.js";
-
-const sharedAdvisor = sharedTrace("interruptions/spot-advisor-data.json");
 
 describe("Spot Advisor hazards", () => {
   it("turns a monthly frequency f into λ with 1 − e^(−λ·720 h) = f", () => {
     for (const f of advisorBucketFrequency) expect(1 - Math.exp(-hazardPerHour(f) * 720)).toBeCloseTo(f, 12);
-  });
-
-  it("reads the buckets of one region and OS", () => {
-    const text = JSON.stringify({
-      spot_advisor: { "us-east-1": { Linux: { "a.large": { s: 70, r: 0 }, "b.large": { s: 60, r: 4 } } } },
-    });
-    const advisor = parseAdvisor(text, "feed.json", "us-east-1");
-    expect([...advisor.bucketOfType]).toEqual([
-      ["a.large", 0],
-      ["b.large", 4],
-    ]);
-    expect(() => parseAdvisor(text, "feed.json", "eu-west-9")).toThrow(InputFormatError);
-    const bad = JSON.stringify({ spot_advisor: { "us-east-1": { Linux: { "a.large": { r: 7 } } } } });
-    expect(() => parseAdvisor(bad, "feed.json", "us-east-1")).toThrow(
-      /feed.json: spot_advisor.us-east-1.Linux.a.large/,
-    );
-  });
-
-  itWithTraces("reads the real feed", async () => {
-    const advisor = await readAdvisorFile(sharedAdvisor, "us-east-1");
-    expect(advisor.bucketOfType.size).toBeGreaterThan(100);
-    expect(advisor.bucketOfType.get("m5.large")).toBeTypeOf("number");
   });
 
   it("interrupts spot servers with seeded capacity events; noticed servers are left in time", async () => {
@@ -92,7 +65,7 @@ describe("Spot Advisor hazards", () => {
     const config = simConfig({ interruptions: { kind: "advisor", advisor } });
     const scenario = buildZoneScenario(trace, zone, handResolution(twoTypes));
     const noticeTimes = async (policy: typeof spotStayPolicy) => {
-      const defaults = Object.fromEntries(policy.params.map((p) => [p.name, p.default]));
+      const defaults = resolveParams(policy, {});
       const { result } = await simulateZone(trace, scenario, config, policy, defaults);
       return result.timeline.filter((e) => e.kind === "notice").map((e) => e.time);
     };
@@ -124,8 +97,7 @@ describe("rebalance recommendations ahead of advisor capacity events (--rebalanc
   };
   const config = (seed: number, lead: number) =>
     simConfig({ seed, interruptions: { kind: "advisor", advisor, rebalanceLeadSeconds: lead } });
-  const defaults = (policy: PolicyDefinition) =>
-    Object.fromEntries(policy.params.map((p) => [p.name, p.default]));
+  const defaults = (policy: PolicyDefinition) => resolveParams(policy, {});
   const run = (policy: PolicyDefinition, seed: number, lead: number) =>
     simulateZone(trace, scenario, config(seed, lead), policy, defaults(policy));
   /** When the container first hops away from a.large spot (market 0), or Infinity. */

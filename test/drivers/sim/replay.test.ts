@@ -114,7 +114,7 @@ describe("--interruptions replay in the simulation", () => {
   });
 
   it("keeps every policy off the market while it is unavailable, and lets greedy return after", async () => {
-    const run = await simulateZone(trace, scenario, config, greedyPolicy, { "min-saving": 0 });
+    const run = await simulateZone(trace, scenario, config, greedyPolicy, { minSaving: 0 });
     const running = run.result.timeline.filter((entry) => entry.kind === "running");
     for (const entry of running) {
       const type = scenario.markets[entry.marketId].instanceType;

@@ -3,6 +3,7 @@ import { buildZoneScenario } from "../../../src/drivers/sim/markets.js";
 import { simulateZone, type SimConfig } from "../../../src/drivers/sim/run.js";
 import { instantMigrationModel, defaultMigrationModel } from "../../../src/engine/migration-model.js";
 import { greedyPolicy } from "../../../src/policies/greedy.js";
+import { resolveParams } from "../../../src/policies/index.js";
 import { onDemandPolicy } from "../../../src/policies/on-demand.js";
 import { spotStayPolicy } from "../../../src/policies/spot-stay.js";
 import type { PolicyDefinition } from "../../../src/engine/policy.js";
@@ -22,7 +23,7 @@ async function run(
   params: Record<string, number> = {},
 ) {
   const scenario = buildZoneScenario(trace, zone, handResolution(twoTypes));
-  const defaults = Object.fromEntries(policy.params.map((p) => [p.name, p.default]));
+  const defaults = resolveParams(policy, {});
   return simulateZone(trace, scenario, config, policy, { ...defaults, ...params });
 }
 
