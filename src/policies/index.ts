@@ -5,19 +5,18 @@ import { onDemandPolicy } from "./on-demand.js";
 import { optimalPolicy } from "./optimal.js";
 import { spotStayPolicy } from "./spot-stay.js";
 import type { PolicyDefinition } from "../engine/policy.js";
+import { policyNames, type PolicyName } from "./names.js";
 
-/** Every policy hotspot knows, by name. */
+export { policyNames, type PolicyName };
+
+/** Every policy hotspot knows, by name (each name of names.ts, no other). */
 export const policies = {
   "on-demand": onDemandPolicy,
   "spot-stay": spotStayPolicy,
   greedy: greedyPolicy,
   hotspot: hotspotPolicy,
   optimal: optimalPolicy,
-} as const satisfies Record<string, PolicyDefinition>;
-
-export type PolicyName = keyof typeof policies;
-
-export const policyNames = Object.keys(policies) as PolicyName[];
+} as const satisfies Record<PolicyName, PolicyDefinition>;
 
 /** The definition of `name`, or UnknownNameError listing the valid names. */
 export function policyByName(name: string): PolicyDefinition {

@@ -1,4 +1,3 @@
-import { execa } from "execa";
 import type { Argv, CommandModule } from "yargs";
 import { wallClock } from "../../drivers/live/clock.js";
 import { UsageError } from "../../errors.js";
@@ -153,6 +152,8 @@ function hostArchitecture(): Architecture {
 }
 
 async function run(command: string, argv: readonly string[]): Promise<{ ok: boolean; text: string }> {
+  // execa loads only when the host is checked, not for the command's help.
+  const { execa } = await import("execa");
   const result = await execa(command, argv, { reject: false, all: true, timeout: 60_000 });
   return { ok: result.exitCode === 0, text: (result.all ?? "").trim() };
 }

@@ -1,7 +1,5 @@
 import type { Argv, CommandModule } from "yargs";
-import { checkOutputPath } from "../../util/output-path.js";
-import { readSweep, writeSweep } from "../../sweep/document.js";
-import { mergeSweepDocuments } from "../../sweep/merge.js";
+import type { MergeArgs } from "./merge-run.js";
 
 function builder(yargs: Argv) {
   return yargs
@@ -15,26 +13,10 @@ function builder(yargs: Argv) {
     .example("$0 merge shard-*.json -o results.json", "Combine every shard of a sweep");
 }
 
-interface MergeArgs {
-  shards: string[];
-  out: string;
-}
-
-/** Reads every shard, checks they make up one whole sweep, and writes the merged document atomically. */
-export async function runMergeCommand(args: MergeArgs): Promise<void> {
-  await checkOutputPath("-o/--out", args.out);
-  const shards = [];
-  for (const path of args.shards) shards.push({ path, document: await readSweep(path) });
-  const merged = mergeSweepDocuments(shards);
-  await writeSweep(args.out, merged);
-  process.stderr.write(
-    `hotspot: merged ${shards.length} shard(s), ${merged.items.length} items -> ${args.out}\n`,
-  );
-}
-
 export const mergeCommand: CommandModule<object, MergeArgs> = {
   command: "merge <shards..>",
   describe: "Combine the shard results of a sweep (--shard) into the unsharded document",
   builder: builder as unknown as CommandModule<object, MergeArgs>["builder"],
-  handler: runMergeCommand,
+  // The sweep documents and their statistics load only when shards are merged.
+  handler: async (args) => (await import("./merge-run.js")).runMergeCommand(args),
 };

@@ -1,33 +1,13 @@
-import { availableParallelism } from "node:os";
-import { checkOutputPath } from "../../util/output-path.js";
 import type { Argv, CommandModule } from "yargs";
+import type { SweepArgs } from "./sweep-run.js";
 import { billingModels } from "../../engine/billing.js";
-import { defaultMigrationModel, durationModes } from "../../engine/migration-model.js";
-import { HotspotError, UsageError } from "../../errors.js";
-import type { Execution } from "../../sweep/pool.js";
-import { prepareSweep, type SweepRequest } from "../../sweep/prepare.js";
-import { ProgressBar } from "../../sweep/progress.js";
-import { runSweep, type SweepOutcome } from "../../sweep/run.js";
-import { sweepInterruptions, parseVary, varyKeys } from "../../sweep/settings.js";
-import { parseShard, shardFromEnvironment, shardIndexVariables, type Shard } from "../../sweep/shard.js";
-import { formatSweepTable } from "../../sweep/table.js";
-import { skippedTypesNote } from "../../catalog/work-unit.js";
+import { varyKeys } from "../../sweep/settings.js";
+import { shardIndexVariables } from "../../sweep/shard.js";
 import { defaultMaxUnpriced } from "../../traces/coverage.js";
-import { catalogOptionsFromArgs, withCatalogOptions, type CatalogArgs } from "../catalog-options.js";
-import {
-  checkDecisions,
-  defaultMaxDecisions,
-  parseChoice,
-  parseDuration,
-  parseInteger,
-  parseInterval,
-  parseNumber,
-} from "../../options/parse.js";
-import { loadOptionsFromArgs, withTraceLoadOptions, type TraceLoadArgs } from "../trace-options.js";
-import { policyParams, selectPolicies } from "../policy-options.js";
-import { policyByName } from "../../policies/index.js";
+import { withCatalogOptions } from "../catalog-options.js";
+import { defaultMaxDecisions } from "../../options/parse.js";
+import { withTraceLoadOptions } from "../trace-options.js";
 import { policyInputFlags } from "../../policies/inputs.js";
-import type { PolicyDefinition } from "../../engine/policy.js";
 
 function builder(yargs: Argv) {
   return withCatalogOptions(withTraceLoadOptions(yargs))
@@ -160,173 +140,10 @@ function builder(yargs: Argv) {
     .example("$0 sweep ... --shard 0/4 --out shard-0.json", "One of 4 slices; combine with hotspot merge");
 }
 
-type SweepArgs = TraceLoadArgs &
-  CatalogArgs & {
-    trace: string;
-    policy: string[];
-    baseline: string;
-    param?: string[];
-    vary?: string[];
-    windows: string;
-    starts: string;
-    seed: string;
-    jobs?: string;
-    out: string;
-    report?: string;
-    commandLine?: string;
-    resume: boolean;
-    shard?: string;
-    shardCount?: string;
-    interval: string;
-    maxDecisions: string;
-    billing: string;
-    interruptions: string;
-    bidMultiple: string;
-    durations: string;
-    memory: string;
-    demand?: string;
-    utilisation: string;
-    transfer: string;
-    bandwidthGbps?: string;
-    historyWindow: string;
-    advisor?: string;
-    advisorOs: string;
-    maxUnpriced?: string;
-  };
-
-/** The selected policies, the baseline first when it was not among them (pairing needs its runs). */
-function withBaseline(selected: readonly PolicyDefinition[], baseline: string): PolicyDefinition[] {
-  const definition = policyByName(baseline);
-  return selected.includes(definition) ? [...selected] : [definition, ...selected];
-}
-
-/** Validates every flag once into a typed request. */
-export function sweepRequestFromArgs(args: SweepArgs): SweepRequest {
-  const catalog = catalogOptionsFromArgs(args);
-  const request: SweepRequest = {
-    tracePath: args.trace,
-    load: loadOptionsFromArgs(args),
-    specsFile: catalog.specsFile,
-    workUnit: catalog.workUnit,
-    skipUnknownTypes: catalog.skipUnknownTypes,
-    base: {
-      intervalSeconds: parseInterval("--interval", args.interval),
-      billing: parseChoice("--billing", args.billing, billingModels),
-      memoryGiB: parseNumber("--memory", args.memory, 0),
-      demandWork: args.demand === undefined ? null : parseNumber("--demand", args.demand, 1e-9),
-      utilisation: parseNumber("--utilisation", args.utilisation, 0, 1),
-      transfer: parseChoice("--transfer", args.transfer, { network: true, ebs: true }),
-      bandwidthGbps:
-        args.bandwidthGbps === undefined
-          ? defaultMigrationModel.networkGbitPerSecond
-          : parseNumber("--bandwidth-gbps", args.bandwidthGbps, 1e-6),
-      durations: parseChoice("--durations", args.durations, durationModes),
-      interruptions: parseChoice("--interruptions", args.interruptions, sweepInterruptions),
-      bidMultiple: parseNumber("--bid-multiple", args.bidMultiple, 0),
-      historyWindowSeconds: parseDuration("--history-window", args.historyWindow)!,
-    },
-    vary: parseVary(args.vary),
-    policies: policyParams(args.param, withBaseline(selectPolicies(args.policy), args.baseline)),
-    inputFiles: { advisor: args.advisor, advisorOs: args.advisorOs },
-    baseline: policyByName(args.baseline).name,
-    windowSeconds: parseDuration("--windows", args.windows)!,
-    windows: parseInteger("--starts", args.starts, 1),
-    seed: parseInteger("--seed", args.seed, 0, 2 ** 32 - 1),
-    maxUnpriced: parseNumber("--max-unpriced", args.maxUnpriced ?? String(defaultMaxUnpriced), 0, 1),
-  };
-  const intervals = [
-    request.base.intervalSeconds,
-    ...request.vary.filter((axis) => axis.key === "interval").flatMap((axis) => axis.values as number[]),
-  ];
-  const maxDecisions = parseInteger("--max-decisions", args.maxDecisions ?? defaultMaxDecisions, 1);
-  for (const interval of intervals)
-    checkDecisions("--interval", request.windowSeconds, interval, maxDecisions);
-  return request;
-}
-
-/** `--shard i/n`, or `--shard-count n` with the index from the batch engine's environment, or none. */
-export function shardFromArgs(
-  args: Pick<SweepArgs, "shard" | "shardCount">,
-  env: Readonly<Record<string, string | undefined>>,
-): Shard | null {
-  if (args.shard !== undefined && args.shardCount !== undefined) {
-    throw new UsageError("--shard-count", "either --shard i/n or --shard-count n, not both", args.shardCount);
-  }
-  if (args.shard !== undefined) return parseShard(args.shard);
-  if (args.shardCount !== undefined)
-    return shardFromEnvironment(parseInteger("--shard-count", args.shardCount, 1), env);
-  return null;
-}
-
-function executionFromArgs(jobs: string | undefined): Execution {
-  const count = jobs === undefined ? availableParallelism() : parseInteger("--jobs", jobs, 1, 1024);
-  return count === 1 ? { kind: "inline" } : { kind: "threads", jobs: count };
-}
-
-function summaryLine(outcome: SweepOutcome, out: string, seconds: number): string {
-  const { document, resumed, ran, total } = outcome;
-  const shard = document.shard === null ? "" : ` (shard ${document.shard.index}/${document.shard.count})`;
-  const rate = seconds > 0 ? (ran / seconds).toFixed(2) : "-";
-  return `hotspot: sweep ${outcome.status}${shard}: ${document.items.length}/${total} items (${resumed} resumed, ${ran} run in ${seconds.toFixed(1)} s, ${rate}/s) -> ${out}\n`;
-}
-
-/** Runs the sweep; Ctrl-C stops it after the items in flight, keeping finished results in --out. */
-export async function runSweepCommand(args: SweepArgs): Promise<void> {
-  const request = sweepRequestFromArgs(args);
-  const shard = shardFromArgs(args, process.env);
-  const execution = executionFromArgs(args.jobs);
-  await checkOutputPath("--out", args.out);
-  if (args.report !== undefined) await checkOutputPath("--report", args.report);
-  const { config, trace } = await prepareSweep(request);
-  for (const warning of config.warnings ?? []) process.stderr.write(`hotspot: warning: ${warning}\n`);
-  const gaps = config.catalog.skippedTypes ?? [];
-  if (gaps.length > 0) process.stderr.write(`hotspot: ${skippedTypesNote(gaps)}\n`);
-  const controller = new AbortController();
-  const onInterrupt = () => {
-    process.stderr.write("\nhotspot: stopping after the items in flight (Ctrl-C again to abandon them)\n");
-    controller.abort();
-  };
-  process.once("SIGINT", onInterrupt);
-  const bar = new ProgressBar(process.stderr);
-  const began = performance.now();
-  let outcome: SweepOutcome;
-  try {
-    outcome = await runSweep({
-      config,
-      trace,
-      out: args.out,
-      resume: args.resume,
-      shard,
-      execution,
-      signal: controller.signal,
-      onProgress: (done, total) => bar.update(done, total),
-    });
-  } finally {
-    process.removeListener("SIGINT", onInterrupt);
-    bar.finish();
-  }
-  process.stderr.write(summaryLine(outcome, args.out, (performance.now() - began) / 1000));
-  if (args.report !== undefined) {
-    // Written for interrupted sweeps too: the report marks them INCOMPLETE.
-    // The report's renderer (vega) loads only when a report is asked for.
-    const { writeSweepReport } = await import("../../reports/sweep-html.js");
-    const bytes = await writeSweepReport(outcome.document, args.report, {
-      commandLine: args.commandLine ?? "hotspot sweep",
-    });
-    process.stderr.write(`hotspot: wrote ${args.report} (${bytes} bytes)\n`);
-  }
-  if (outcome.status === "interrupted") {
-    throw new HotspotError(
-      "HOTSPOT_INTERRUPTED",
-      `sweep interrupted; finished items are in ${args.out}: run the same command with --resume to continue`,
-    );
-  }
-  process.stdout.write(formatSweepTable(outcome.document));
-}
-
 export const sweepCommand: CommandModule<object, SweepArgs> = {
   command: "sweep",
   describe: "Run policies over a grid of settings and many trace windows, in parallel, with statistics",
   builder: builder as unknown as CommandModule<object, SweepArgs>["builder"],
-  handler: runSweepCommand,
+  // The sweep, its workers and the statistics load only when a sweep runs.
+  handler: async (args) => (await import("./sweep-run.js")).runSweepCommand(args),
 };
