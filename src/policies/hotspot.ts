@@ -1,4 +1,4 @@
-import type { Decision, Observation } from "../engine/types.js";
+import type { Decision, MigrationEstimate, Observation } from "../engine/types.js";
 import { candidateMarkets, fitsMemory } from "../engine/candidates.js";
 import {
   costEfficiency,
@@ -101,7 +101,7 @@ function isCandidate(observation: Observation, id: number, memoryGiB: number): b
 }
 
 /** ε: utilisation measurements of a CPU-bound process hover a few percent under 100%. */
-const DEFAULT_EPSILON = 0.05;
+export const DEFAULT_EPSILON = 0.05;
 
 /** Relative rounding allowance when a bound on the net savings stops the search early. */
 const BOUND_SLACK = 1e-9;
@@ -110,7 +110,30 @@ function usd(value: number): string {
   return `$${value.toFixed(4)}`;
 }
 
-class HotspotPolicy implements Policy {
+/**
+ * Where hotspot-plus departs from the paper's rule (src/policies/hotspot-plus.ts); the paper's
+ * `hotspot` keeps both off.
+ */
+export interface HopRules {
+  /**
+   * Seconds between decision epochs, or 0 for the paper's rule. When a billing interval is longer
+   * (hourly), a voluntary hop is taken only at its last call: the last epoch from which it still ends
+   * (T_a + T_d + T_k) before the source's paid interval renews. Earlier, the source's time is paid and
+   * leaving wastes it; later, the source is billed a whole new interval.
+   */
+  readonly lastCallIntervalSeconds: number;
+  /**
+   * Among candidates whose net saving N_i is positive, hop to the lowest e_i instead of the largest
+   * N_i: against a current market whose price spiked, N_i grows with u_i × W_i and the paper's rule
+   * picks the biggest server however poor its own cost.
+   */
+  readonly lowestEfficiency: boolean;
+}
+
+/** The paper's rule: no last-call timing, the largest N_i. */
+export const PAPER_RULES: HopRules = { lastCallIntervalSeconds: 0, lowestEfficiency: false };
+
+export class HotspotPolicy implements Policy {
   private readonly ledger = new RecoupLedger();
   private lastMoveAt = -Infinity;
   private buffers: Valuation | null = null;
@@ -121,6 +144,7 @@ class HotspotPolicy implements Policy {
   constructor(
     private readonly epsilon: number,
     private readonly minHopIntervalSeconds: number,
+    private readonly rules: HopRules = PAPER_RULES,
   ) {}
 
   decide(observation: Observation): Decision {
@@ -160,6 +184,10 @@ class HotspotPolicy implements Policy {
     const unrecouped = sunk ? 0 : this.ledger.unrecouped;
     const pc = observation.prices[c];
     const paidTimeLeft = observation.billing.paidTimeLeft;
+    const lastCall = !sunk && this.waitsForLastCall(observation);
+    if (lastCall && !this.someLastCall(observation, paidTimeLeft)) {
+      return { kind: "stay", reason: `paid interval runs ${paidTimeLeft} s more: not its last call` };
+    }
     // Every candidate's net is at most (e_c − e_i) × max(u × W) × T / 3600 − unrecouped − the source's
     // least billing: in ascending e_i the bound only falls, so the search stops once it cannot win.
     const costFloor = sunk ? 0 : (pc * Math.max(paidTimeLeft, this.shortestHopSeconds(observation))) / 3600;
@@ -175,6 +203,7 @@ class HotspotPolicy implements Policy {
       if (!(ei < ec)) break;
       // A market with a recommendation of its own is no place to hop to.
       if (i === c || !isCandidate(observation, i, memoryGiB) || observation.rebalance.has(i)) continue;
+      if (lastCall && !this.isLastCall(observation.migration(i), paidTimeLeft)) continue;
       const bound = (ec - ei) * gainScale - unrecouped - costFloor + slack;
       if (bound <= 0 || bound < bestNet) break;
       const savings = expectedSavings(ec, ei, valuation.usedWork[i], horizon) - unrecouped;
@@ -187,6 +216,8 @@ class HotspotPolicy implements Policy {
         best = i;
         bestNet = net;
         bestCost = cost;
+        // Ascending e_i: the first candidate that pays for its hop is the cheapest one that does.
+        if (this.rules.lowestEfficiency) break;
       }
     }
     if (best === -1) {
@@ -210,6 +241,26 @@ class HotspotPolicy implements Policy {
       marketId: best,
       reason: `N = ${usd(bestNet)} > 0 (e ${usd(ec)} -> ${usd(valuation.efficiency[best])}, C ${usd(bestCost)}, unrecouped ${usd(unrecouped)})`,
     };
+  }
+
+  /** Whether voluntary hops wait for the last call of the source's paid interval (rules only). */
+  private waitsForLastCall(observation: Observation): boolean {
+    const interval = this.rules.lastCallIntervalSeconds;
+    return interval > 0 && observation.billing.intervalSeconds > interval;
+  }
+
+  /** T_r lets a hop of this timeline end before renewal now, and no longer at the next epoch. */
+  private isLastCall(hop: MigrationEstimate, paidTimeLeft: number): boolean {
+    const seconds = hop.acquireSeconds + hop.downtimeSeconds + hop.terminateSeconds;
+    return paidTimeLeft >= seconds && paidTimeLeft - this.rules.lastCallIntervalSeconds < seconds;
+  }
+
+  /** Whether this epoch is the last call for a hop to some lifecycle. */
+  private someLastCall(observation: Observation, paidTimeLeft: number): boolean {
+    for (const id of this.lifecycleSamples) {
+      if (this.isLastCall(observation.migration(id), paidTimeLeft)) return true;
+    }
+    return false;
   }
 
   private rankingFor(observation: Observation): Ranking {

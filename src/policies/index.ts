@@ -1,6 +1,7 @@
 import { UnknownNameError, UsageError } from "../errors.js";
 import { greedyPolicy } from "./greedy.js";
 import { hotspotPolicy } from "./hotspot.js";
+import { hotspotPlusPolicy } from "./hotspot-plus.js";
 import { onDemandPolicy } from "./on-demand.js";
 import { optimalPolicy } from "./optimal.js";
 import { spotStayPolicy } from "./spot-stay.js";
@@ -15,6 +16,7 @@ export const policies = {
   "spot-stay": spotStayPolicy,
   greedy: greedyPolicy,
   hotspot: hotspotPolicy,
+  "hotspot-plus": hotspotPlusPolicy,
   optimal: optimalPolicy,
 } as const satisfies Record<PolicyName, PolicyDefinition>;
 

@@ -237,7 +237,7 @@ describe("hotspot live (exported handler against the EC2 emulator)", () => {
     const error = await runLiveCommand(args({ policy: "cheapest" }), clock()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnknownNameError);
     expect((error as Error).message).toBe(
-      'unknown policy "cheapest"; valid: on-demand, spot-stay, greedy, hotspot, optimal',
+      'unknown policy "cheapest"; valid: on-demand, spot-stay, greedy, hotspot, hotspot-plus, optimal',
     );
     expect(h.emulator.state.requestLog).toEqual([]);
   });

@@ -37,7 +37,7 @@ describe("hotspot sim", () => {
     const result = await run([...base(), "--policy", "greedy,cheapest"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
-      'unknown policy "cheapest"; valid: on-demand, spot-stay, greedy, hotspot, optimal',
+      'unknown policy "cheapest"; valid: on-demand, spot-stay, greedy, hotspot, hotspot-plus, optimal',
     );
   });
 

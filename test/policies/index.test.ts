@@ -4,13 +4,22 @@ import { policies, policyByName, resolveParams } from "../../src/policies/index.
 
 describe("policy registry", () => {
   it("lists the baselines and the hopping policies", () => {
-    expect(Object.keys(policies)).toEqual(["on-demand", "spot-stay", "greedy", "hotspot", "optimal"]);
+    expect(Object.keys(policies)).toEqual([
+      "on-demand",
+      "spot-stay",
+      "greedy",
+      "hotspot",
+      "hotspot-plus",
+      "optimal",
+    ]);
     for (const [name, definition] of Object.entries(policies)) expect(definition.name).toBe(name);
   });
 
   it("rejects an unknown name listing the valid ones", () => {
     expect(() => policyByName("cheapest")).toThrow(UnknownNameError);
-    expect(() => policyByName("cheapest")).toThrow(/valid: on-demand, spot-stay, greedy, hotspot, optimal/);
+    expect(() => policyByName("cheapest")).toThrow(
+      /valid: on-demand, spot-stay, greedy, hotspot, hotspot-plus, optimal/,
+    );
   });
 
   it("fills defaults and validates given params against the PolicyParam list", () => {
