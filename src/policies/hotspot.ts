@@ -10,7 +10,7 @@ import {
 } from "./hotspot/economics.js";
 import { RecoupLedger } from "./hotspot/recoup-ledger.js";
 import { AscendingOrder, ChangeReader } from "./ranking.js";
-import { definePolicy, type Policy } from "../engine/policy.js";
+import { definePolicy, type Policy, type PolicyParam } from "../engine/policy.js";
 
 /** Cost-efficiency of every market id at this observation, under one utilisation assumption. */
 interface Valuation {
@@ -335,30 +335,33 @@ export class HotspotPolicy implements Policy {
   }
 }
 
+/** The paper's parameters, which hotspot-plus shares. */
+export const hotspotParams = [
+  {
+    name: "epsilon",
+    kind: "number",
+    unit: "fraction",
+    description:
+      "utilisation slack ε: a current server at u_c ≥ 1 − ε counts as saturated, so every candidate is assumed used up to the declared demand",
+    default: DEFAULT_EPSILON,
+    min: 0,
+    max: 1,
+  },
+  {
+    name: "minHopIntervalSeconds",
+    kind: "number",
+    unit: "seconds",
+    description: "minimum seconds between two moves (0: no minimum, as in the paper)",
+    default: 0,
+    min: 0,
+  },
+] as const satisfies readonly PolicyParam[];
+
 export const hotspotPolicy = definePolicy({
   name: "hotspot",
   summary:
     "HotSpot (SoCC 2017): hop within the zone to the server with the best cost per utilised work unit when the expected savings exceed the transaction cost",
-  params: [
-    {
-      name: "epsilon",
-      kind: "number",
-      unit: "fraction",
-      description:
-        "utilisation slack ε: a current server at u_c ≥ 1 − ε counts as saturated, so every candidate is assumed used up to the declared demand",
-      default: DEFAULT_EPSILON,
-      min: 0,
-      max: 1,
-    },
-    {
-      name: "minHopIntervalSeconds",
-      kind: "number",
-      unit: "seconds",
-      description: "minimum seconds between two moves (0: no minimum, as in the paper)",
-      default: 0,
-      min: 0,
-    },
-  ],
+  params: hotspotParams,
   inputs: [],
   simulationOnly: false,
   create({ epsilon, minHopIntervalSeconds }) {

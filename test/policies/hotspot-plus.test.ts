@@ -6,7 +6,12 @@ import { hotspotPolicy } from "../../src/policies/hotspot.js";
 import { hotspotPlusPolicy } from "../../src/policies/hotspot-plus.js";
 import { resolveParams } from "../../src/policies/index.js";
 import { optimalPolicy } from "../../src/policies/optimal.js";
-import type { Policy, PolicyContext, PolicyDefinition } from "../../src/engine/policy.js";
+import {
+  instantiatePolicy,
+  type Policy,
+  type PolicyContext,
+  type PolicyDefinition,
+} from "../../src/engine/policy.js";
 import type { Trace } from "../../src/traces/types.js";
 import { Random } from "../../src/util/random.js";
 import { handResolution, handTrace, simConfig, type HandType } from "../drivers/sim/fixtures.js";
@@ -82,14 +87,15 @@ const context: PolicyContext = {
   demandWork: 16,
   utilisation: 1,
   migration: (_from, to) => hopTo(to),
+  inputs: {},
 };
 
 function plus(params: Record<string, number> = {}): Policy {
-  return hotspotPlusPolicy.create(resolveParams(hotspotPlusPolicy, params), context);
+  return instantiatePolicy(hotspotPlusPolicy, resolveParams(hotspotPlusPolicy, params), context);
 }
 
 function paper(): Policy {
-  return hotspotPolicy.create(resolveParams(hotspotPolicy, {}), context);
+  return instantiatePolicy(hotspotPolicy, resolveParams(hotspotPolicy, {}), context);
 }
 
 // e: m0 0.80 / 4 = 0.20, m1 0.40 / 4 = 0.10, m2 3.20 / 16 = 0.20, m3 (on-demand) 1.00 / 4 = 0.25.
