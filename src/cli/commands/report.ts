@@ -8,7 +8,7 @@ import { checkOutputPath } from "../../util/output-path.js";
 import { shellCommandLine } from "../../util/shell.js";
 import { writeReport } from "../../reports/write-report.js";
 
-type ReportArgs = { results: string[]; out: string };
+type ReportArgs = { results: string[]; out: string; pathPolicy?: string };
 
 function builder(yargs: Argv) {
   return yargs
@@ -23,6 +23,11 @@ function builder(yargs: Argv) {
       type: "string",
       demandOption: true,
       describe: "HTML file to write (self-contained: opens offline, from file://)",
+    })
+    .option("path-policy", {
+      type: "string",
+      describe:
+        "Policy whose path the zones' price charts draw (default: every policy but on-demand when at most three ran, else the cheapest one but optimal)",
     })
     .example("$0 report results.json -o reports/demo.html", "One report from one sim run")
     .example("$0 report 2016.json 2021.json -o reports/eras.html", "Several runs in one report")
@@ -41,7 +46,14 @@ async function schemaOf(file: string): Promise<unknown> {
 /** Checks -o, reads every results document (all checked before anything is written), then writes the report. */
 export async function runReportCommand(args: ReportArgs): Promise<void> {
   await checkOutputPath("-o/--out", args.out);
-  const commandLine = shellCommandLine(["hotspot", "report", ...args.results, "-o", args.out]);
+  const commandLine = shellCommandLine([
+    "hotspot",
+    "report",
+    ...args.results,
+    "-o",
+    args.out,
+    ...(args.pathPolicy === undefined ? [] : ["--path-policy", args.pathPolicy]),
+  ]);
   const schemas = await Promise.all(args.results.map(schemaOf));
   if (schemas.includes(SWEEP_SCHEMA)) {
     if (args.results.length !== 1) {
@@ -57,7 +69,20 @@ export async function runReportCommand(args: ReportArgs): Promise<void> {
   }
   const documents = [];
   for (const file of args.results) documents.push(await readResultsDocument(file));
-  const bytes = await writeReport(documents, args.out, { commandLine });
+  const { pathPolicy } = args;
+  if (pathPolicy !== undefined) {
+    for (const [index, document] of documents.entries()) {
+      const ran = [...new Set(document.runs.map((run) => run.policy))];
+      if (!ran.includes(pathPolicy)) {
+        throw new UsageError(
+          "--path-policy",
+          `a policy of ${args.results[index]} (${ran.join(", ")})`,
+          pathPolicy,
+        );
+      }
+    }
+  }
+  const bytes = await writeReport(documents, args.out, { commandLine, pathPolicy });
   process.stdout.write(`wrote ${args.out} (${bytes} bytes, ${documents.length} results document(s))\n`);
 }
 
