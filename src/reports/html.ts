@@ -2,6 +2,7 @@ import { eraOf } from "../traces/eras.js";
 import type { ResultsDocument, RunDocument } from "../results/document.js";
 import { zoneCharts } from "./charts.js";
 import { escapeHtml } from "./escape.js";
+import { pathPolicies, priceChartFigure } from "./price-chart.js";
 import {
   chartFigure,
   definitionList,
@@ -73,11 +74,35 @@ function identity(document: ResultsDocument): string {
   ]);
 }
 
-async function zoneSection(document: ResultsDocument, key: string, zone: string): Promise<string> {
+/** The price charts of a zone: one per policy drawn (see `pathPolicies`) that ran there. */
+function priceFigures(
+  document: ResultsDocument,
+  key: string,
+  zone: string,
+  policies: readonly string[],
+): string[] {
+  const prices = document.prices?.find((entry) => entry.zone === zone);
+  if (prices === undefined) return [];
+  return policies.flatMap((policy, p) => {
+    const run = document.runs.find((entry) => entry.zone === zone && entry.policy === policy);
+    return run === undefined
+      ? []
+      : [priceChartFigure({ id: `${key}-prices-${p}`, prices, run, workUnit: document.workUnit })];
+  });
+}
+
+async function zoneSection(
+  document: ResultsDocument,
+  key: string,
+  zone: string,
+  options: ReportOptions,
+): Promise<string> {
   const runs: RunDocument[] = document.runs.filter((run) => run.zone === zone);
   const charts = zoneCharts(key, runs);
   const figures: string[] = [];
   for (const chart of charts) figures.push(await chartFigure(chart));
+  // After the cost and placement charts: the picture that explains the hops they show.
+  figures.splice(2, 0, ...priceFigures(document, key, zone, pathPolicies(document, options.pathPolicy)));
   const baselines = [...new Set(runs.map((run) => run.onDemandMarket ?? "none fits"))].join(", ");
   const unfinished = runs.filter((run) => !run.finished && document.configuration.targetWorkHours !== null);
   const notes = [
@@ -94,11 +119,15 @@ ${figures.join("\n")}
 </section>`;
 }
 
-async function documentSection(document: ResultsDocument, index: number): Promise<string> {
+async function documentSection(
+  document: ResultsDocument,
+  index: number,
+  options: ReportOptions,
+): Promise<string> {
   const zones = [...new Set(document.runs.map((run) => run.zone))];
   const sections: string[] = [];
   for (const [z, zone] of zones.entries())
-    sections.push(await zoneSection(document, `d${index}-z${z}`, zone));
+    sections.push(await zoneSection(document, `d${index}-z${z}`, zone, options));
   const left = document.excludedZones ?? [];
   const aggregated = document.aggregate[0]?.zones ?? [];
   const leftNote =
@@ -129,7 +158,8 @@ export async function renderReport(
   options: ReportOptions,
 ): Promise<string> {
   const sections: string[] = [];
-  for (const [index, document] of documents.entries()) sections.push(await documentSection(document, index));
+  for (const [index, document] of documents.entries())
+    sections.push(await documentSection(document, index, options));
   const names = [...new Set(documents.map((d) => d.trace.path.split(/[\\/]/).pop() ?? d.trace.path))];
   return reportPage({
     title: `hotspot report: ${escapeHtml(names.join(", "))}`,

@@ -8,6 +8,8 @@ import { reportStyle } from "./style.js";
 export interface ReportOptions {
   /** The command line that reproduces the report, shown verbatim. */
   readonly commandLine: string;
+  /** The policy whose path the price charts draw (default: see `pathPolicies`). */
+  readonly pathPolicy?: string;
 }
 
 /** The trace identity both kinds of results documents record. */

@@ -69,6 +69,22 @@ const traceFields: Readonly<Record<string, Check>> = {
   series: "number",
 };
 
+const zonePricesFields: Readonly<Record<string, Check>> = {
+  zone: "string",
+  start: "string",
+  end: "string",
+  columns: "number",
+  markets: "array",
+};
+
+const marketPricesFields: Readonly<Record<string, Check>> = {
+  instanceType: "string",
+  lifecycle: "string",
+  workPerHour: "number",
+  column: "array",
+  usdPerHour: "array",
+};
+
 function checkFields(file: string, where: string, value: unknown, fields: Readonly<Record<string, Check>>) {
   if (kindOf(value) !== "object") throw new InputFormatError(`${file}: ${where}`, "an object", kindOf(value));
   const record = value as Record<string, unknown>;
@@ -77,6 +93,48 @@ function checkFields(file: string, where: string, value: unknown, fields: Readon
       throw new InputFormatError(`${file}: ${where}.${name}`, check, kindOf(record[name]));
     }
   }
+}
+
+/** The optional price summary: every step a column in [0, columns) in order, each price a number or null. */
+function checkPrices(file: string, prices: unknown): void {
+  if (kindOf(prices) !== "array")
+    throw new InputFormatError(`${file}: document.prices`, "array", kindOf(prices));
+  (prices as unknown[]).forEach((zone, z) => {
+    checkFields(file, `prices[${z}]`, zone, zonePricesFields);
+    const { columns, markets } = zone as { columns: number; markets: unknown[] };
+    if (!(Number.isInteger(columns) && columns > 0)) {
+      throw new InputFormatError(`${file}: prices[${z}].columns`, "a positive integer", String(columns));
+    }
+    markets.forEach((market, m) => {
+      const where = `prices[${z}].markets[${m}]`;
+      checkFields(file, where, market, marketPricesFields);
+      const { column, usdPerHour } = market as { column: unknown[]; usdPerHour: unknown[] };
+      if (column.length !== usdPerHour.length) {
+        throw new InputFormatError(
+          `${file}: ${where}.usdPerHour`,
+          `as many prices as columns (${column.length})`,
+          String(usdPerHour.length),
+        );
+      }
+      column.forEach((value, i) => {
+        const previous = i === 0 ? -1 : (column[i - 1] as number);
+        if (!(Number.isInteger(value) && (value as number) > previous && (value as number) < columns)) {
+          throw new InputFormatError(
+            `${file}: ${where}.column[${i}]`,
+            `an integer in (${previous}, ${columns})`,
+            JSON.stringify(value),
+          );
+        }
+        if (!matches(usdPerHour[i], "number|null")) {
+          throw new InputFormatError(
+            `${file}: ${where}.usdPerHour[${i}]`,
+            "number|null",
+            kindOf(usdPerHour[i]),
+          );
+        }
+      });
+    });
+  });
 }
 
 /** Checks that parsed JSON is a results document this reporter understands; errors name the field. */
@@ -107,6 +165,7 @@ export function validateResultsDocument(file: string, value: unknown): ResultsDo
     instances.forEach((entry, i) => checkFields(file, `runs[${r}].instances[${i}]`, entry, instanceFields));
   });
   (doc.aggregate as unknown[]).forEach((row, a) => checkFields(file, `aggregate[${a}]`, row, metricFields));
+  if (doc.prices !== undefined) checkPrices(file, doc.prices);
   return value as ResultsDocument;
 }
 

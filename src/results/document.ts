@@ -4,6 +4,7 @@ import type { Lifecycle } from "../engine/types.js";
 import { version } from "../version.js";
 import { isoSeconds } from "../util/iso-seconds.js";
 import { unpricedStretches } from "../traces/coverage.js";
+import type { ZonePricesDocument } from "./prices.js";
 
 /** Identifies the document kind and layout; bump `RESULTS_VERSION` on any incompatible change. */
 export const RESULTS_SCHEMA = "hotspot.sim-results";
@@ -136,6 +137,11 @@ export interface ResultsDocument {
   readonly warnings?: readonly string[];
   /** Live runs: every hop's measured steps and image, and the rates the policy's hop estimate used. */
   readonly hopCosts?: HopCostsDocument;
+  /**
+   * Simulations: per zone, the prices of the markets that fit, summarised per slice of the window (the
+   * report draws the container's path through them); absent in documents written before it existed.
+   */
+  readonly prices?: readonly ZonePricesDocument[];
 }
 
 /** One live hop as the journal timed it. */
@@ -360,6 +366,8 @@ export function buildResultsDocument(input: {
   readonly workUnit: string;
   readonly configuration: Readonly<Record<string, unknown>>;
   readonly runs: readonly PolicyRun[];
+  /** Per zone, its markets' prices (see `ResultsDocument.prices`); left out of the document when absent. */
+  readonly prices?: readonly ZonePricesDocument[];
 }): ResultsDocument {
   const { trace, runs } = input;
   const optimalOf = (zone: string) => runs.find((run) => run.policy === "optimal" && run.zone === zone);
@@ -396,12 +404,18 @@ export function buildResultsDocument(input: {
     runs: runs.map((run) => runDocument(run, optimalOf(run.zone))),
     aggregate,
     excludedZones,
+    ...(input.prices === undefined ? {} : { prices: input.prices }),
   };
 }
 
 /** The document with `warnings` added, so that tables, `--json` and `--out` all carry them. */
 export function withWarnings(document: ResultsDocument, warnings: readonly string[]): ResultsDocument {
-  return warnings.length === 0
-    ? document
-    : { ...document, warnings: [...(document.warnings ?? []), ...warnings] };
+  if (warnings.length === 0) return document;
+  // The price summary, the bulk of the document, stays last.
+  const { prices, ...rest } = document;
+  return {
+    ...rest,
+    warnings: [...(document.warnings ?? []), ...warnings],
+    ...(prices === undefined ? {} : { prices }),
+  };
 }

@@ -50,6 +50,33 @@ describe("hotspot report", () => {
     ]);
   });
 
+  it("draws each zone's prices with the path of the policy --path-policy names, and refuses one that did not run", async () => {
+    const out = join(dir, "path.html");
+    const { code } = await runCli(["report", oneZone, "--path-policy", "greedy", "-o", out]);
+    expect(code).toBe(0);
+    const html = await readFile(out, "utf8");
+    expect(
+      [...html.matchAll(/<figure class="chart price-path" id="([^"]+)"[^>]* data-policy="([^"]+)"/g)].map(
+        (m) => [m[1], m[2]],
+      ),
+    ).toEqual([["d0-z0-prices-0", "greedy"]]);
+    expect(html).toContain(
+      `<pre class="command">hotspot report ${oneZone} -o ${out} --path-policy greedy</pre>`,
+    );
+    const refused = await runCli([
+      "report",
+      oneZone,
+      "--path-policy",
+      "nosuch",
+      "-o",
+      join(dir, "none.html"),
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(
+      `hotspot: --path-policy: expected a policy of ${oneZone} (on-demand, spot-stay, greedy, hotspot, optimal), found nosuch\n`,
+    );
+  });
+
   it("writes nothing when any input is not a results document, and names that file", async () => {
     const out = join(dir, "bad.html");
     const notResults = join(dir, "other.json");

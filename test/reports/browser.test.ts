@@ -32,6 +32,11 @@ function hostile(document: ResultsDocument): ResultsDocument {
       instances: run.instances.map(renameType),
     })),
     aggregate: document.aggregate.map((row) => ({ ...row, zones: row.zones.map(renameZone) })),
+    prices: document.prices?.map((zone) => ({
+      ...zone,
+      zone: renameZone(zone.zone),
+      markets: zone.markets.map(renameType),
+    })),
   };
 }
 
@@ -90,7 +95,7 @@ describe("HTML report in headless Chromium (Debian's chromium via playwright-cor
     }
   });
 
-  it("draws data marks in every chart: 4 per zone with outages, 3 per zone without", async () => {
+  it("draws data marks in every chart: 5 per zone with outages, 4 per zone without", async () => {
     const file = join(dir, "marks.html");
     await writeReport([demo], file, { commandLine: "hotspot sim" });
     const { page } = await open(file);
@@ -99,7 +104,7 @@ describe("HTML report in headless Chromium (Debian's chromium via playwright-cor
         figures.map((figure) => ({
           id: figure.id,
           marks: figure.querySelectorAll(
-            "svg g.role-mark path, svg g.role-mark rect, svg g.role-mark line, svg g.role-mark circle",
+            "svg g.role-mark path, svg g.role-mark rect, svg g.role-mark line, svg g.role-mark circle, svg g.lines path",
           ).length,
         })),
       );
@@ -107,13 +112,63 @@ describe("HTML report in headless Chromium (Debian's chromium via playwright-cor
       expect(charts.map((chart) => chart.id)).toEqual([
         "d0-z0-cost",
         "d0-z0-timeline",
+        "d0-z0-prices-0",
         "d0-z0-vs-on-demand",
         "d0-z0-downtime",
         "d0-z1-cost",
         "d0-z1-timeline",
+        "d0-z1-prices-0",
         "d0-z1-vs-on-demand",
       ]);
       for (const chart of charts) expect(chart.marks, chart.id).toBeGreaterThan(0);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("draws each zone's prices: a line per spot market that fits, the path bold and visible, a marker per hop", async () => {
+    const file = join(dir, "prices.html");
+    await writeReport([demo], file, { commandLine: "hotspot sim" });
+    const { page, consoleErrors } = await open(file);
+    try {
+      expect(consoleErrors).toEqual([]);
+      const charts = await page.$$eval("figure.price-path", (figures) =>
+        figures.map((figure) => {
+          const svg = figure.querySelector("svg")!.getBoundingClientRect();
+          const legend = figure.querySelector("g.legend")!.getBoundingClientRect();
+          return {
+            zone: figure.closest("section.zone")!.getAttribute("data-zone"),
+            policy: figure.getAttribute("data-policy"),
+            width: svg.width,
+            height: svg.height,
+            legendInside: legend.bottom <= svg.bottom + 0.5 && legend.right <= svg.right + 0.5,
+            lines: [...figure.querySelectorAll("path.market")].map((line) =>
+              line.getAttribute("data-market"),
+            ),
+            stays: [...figure.querySelectorAll("path.stay")].map(
+              (stay) => stay.getBoundingClientRect().width,
+            ),
+            hops: figure.querySelectorAll("path.hop").length,
+            legendText: [...figure.querySelectorAll("g.legend text")].map((text) => text.textContent),
+          };
+        }),
+      );
+      expect(charts.map((chart) => chart.zone)).toEqual(["us-east-1a", "us-east-1b"]);
+      for (const chart of charts) {
+        const run = demo.runs.find((r) => r.zone === chart.zone && r.policy === chart.policy)!;
+        const spot = demo
+          .prices!.find((zone) => zone.zone === chart.zone)!
+          .markets.filter((m) => m.lifecycle === "spot");
+        expect(chart.width).toBeGreaterThan(600);
+        expect(chart.height).toBeGreaterThan(300);
+        expect(chart.legendInside).toBe(true);
+        expect([...chart.lines].sort()).toEqual(spot.map((m) => `${m.instanceType} spot`).sort());
+        expect(chart.stays.length).toBeGreaterThan(0);
+        for (const width of chart.stays) expect(width).toBeGreaterThan(0);
+        // Every completed hop ends one stay where the next begins.
+        expect(chart.hops).toBe(run.migrations);
+        expect(chart.legendText.at(-1)).toBe(`hop (${run.migrations}); ✕ revoked (${run.revocations})`);
+      }
     } finally {
       await page.close();
     }
@@ -193,6 +248,9 @@ describe("HTML report in headless Chromium (Debian's chromium via playwright-cor
         documentHeading: await text("section.document h2"),
         command: await text("pre.command"),
         svgText: await page.$$eval("figure.chart svg text", (texts) => texts.map((t) => t.textContent)),
+        priceLines: await page.$$eval("figure.price-path path.market", (lines) =>
+          lines.map((line) => line.getAttribute("data-market")),
+        ),
         embedded: (await text("#hotspot-results"))!,
       };
       expect(seen.pwned).toBeNull();
@@ -204,6 +262,7 @@ describe("HTML report in headless Chromium (Debian's chromium via playwright-cor
       expect(seen.command).toBe("hotspot report '<b>x</b>.json' -o x.html");
       // The legend shortens long labels with an ellipsis; the markup is there as text.
       expect(seen.svgText.some((text) => text!.startsWith("m4.large</script><script>"))).toBe(true);
+      expect(seen.priceLines).toContain(`${hostileType} spot`);
       expect(JSON.parse(seen.embedded)).toEqual([attacked]);
     } finally {
       await page.close();

@@ -53,6 +53,41 @@ describe("validateResultsDocument", () => {
     );
   });
 
+  it("accepts a price summary and names where one is malformed", () => {
+    const market = {
+      instanceType: "m4.large",
+      lifecycle: "spot",
+      workPerHour: 6.5,
+      column: [0, 7],
+      usdPerHour: [null, 0.03],
+    };
+    const prices = (markets: unknown[]) => [
+      {
+        zone: "us-east-1a",
+        start: "2021-03-01T00:00:00.000Z",
+        end: "2021-03-01T04:00:00.000Z",
+        columns: 10,
+        markets,
+      },
+    ];
+    const withPrices = { ...valid, prices: prices([market]) };
+    expect(validateResultsDocument("r.json", withPrices)).toBe(withPrices);
+    expect(() =>
+      validateResultsDocument("r.json", { ...valid, prices: prices([{ ...market, column: [0, 10] }]) }),
+    ).toThrow(new InputFormatError("r.json: prices[0].markets[0].column[1]", "an integer in (0, 10)", "10"));
+    expect(() =>
+      validateResultsDocument("r.json", { ...valid, prices: prices([{ ...market, column: [0] }]) }),
+    ).toThrow(
+      new InputFormatError("r.json: prices[0].markets[0].usdPerHour", "as many prices as columns (1)", "2"),
+    );
+    expect(() =>
+      validateResultsDocument("r.json", {
+        ...valid,
+        prices: prices([{ ...market, usdPerHour: [null, "0.03"] }]),
+      }),
+    ).toThrow(new InputFormatError("r.json: prices[0].markets[0].usdPerHour[1]", "number|null", "string"));
+  });
+
   it("names the field of the run that has the wrong type", () => {
     const bad = { ...valid, runs: [{ ...handRun({}), costUsd: "3" }] };
     expect(() => validateResultsDocument("r.json", bad)).toThrow(

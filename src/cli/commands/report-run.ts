@@ -7,7 +7,7 @@ import { checkOutputPath } from "../../util/output-path.js";
 import { shellCommandLine } from "../../util/shell.js";
 import { writeReport } from "../../reports/write-report.js";
 
-export type ReportArgs = { results: string[]; out: string };
+export type ReportArgs = { results: string[]; out: string; pathPolicy?: string };
 
 /** A JSON file's `schema` field; undefined when unreadable (the document's reader then names the problem). */
 async function schemaOf(file: string): Promise<unknown> {
@@ -21,7 +21,14 @@ async function schemaOf(file: string): Promise<unknown> {
 /** Checks -o, reads every results document (all checked before anything is written), then writes the report. */
 export async function runReportCommand(args: ReportArgs): Promise<void> {
   await checkOutputPath("-o/--out", args.out);
-  const commandLine = shellCommandLine(["hotspot", "report", ...args.results, "-o", args.out]);
+  const commandLine = shellCommandLine([
+    "hotspot",
+    "report",
+    ...args.results,
+    "-o",
+    args.out,
+    ...(args.pathPolicy === undefined ? [] : ["--path-policy", args.pathPolicy]),
+  ]);
   const schemas = await Promise.all(args.results.map(schemaOf));
   if (schemas.includes(SWEEP_SCHEMA)) {
     if (args.results.length !== 1) {
@@ -37,6 +44,19 @@ export async function runReportCommand(args: ReportArgs): Promise<void> {
   }
   const documents = [];
   for (const file of args.results) documents.push(await readResultsDocument(file));
-  const bytes = await writeReport(documents, args.out, { commandLine });
+  const { pathPolicy } = args;
+  if (pathPolicy !== undefined) {
+    for (const [index, document] of documents.entries()) {
+      const ran = [...new Set(document.runs.map((run) => run.policy))];
+      if (!ran.includes(pathPolicy)) {
+        throw new UsageError(
+          "--path-policy",
+          `a policy of ${args.results[index]} (${ran.join(", ")})`,
+          pathPolicy,
+        );
+      }
+    }
+  }
+  const bytes = await writeReport(documents, args.out, { commandLine, pathPolicy });
   process.stdout.write(`wrote ${args.out} (${bytes} bytes, ${documents.length} results document(s))\n`);
 }

@@ -15,6 +15,11 @@ function builder(yargs: Argv) {
       demandOption: true,
       describe: "HTML file to write (self-contained: opens offline, from file://)",
     })
+    .option("path-policy", {
+      type: "string",
+      describe:
+        "Policy whose path the zones' price charts draw (default: every policy but on-demand when at most three ran, else the cheapest one but optimal)",
+    })
     .example("$0 report results.json -o reports/demo.html", "One report from one sim run")
     .example("$0 report 2016.json 2021.json -o reports/eras.html", "Several runs in one report")
     .example("$0 report sweep-results.json -o reports/sweep.html", "Statistics of a sweep, with 95% CIs");

@@ -307,6 +307,7 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
     policies: studyPolicies,
     config,
     workloadDescription: workload.description,
+    recordPrices: true,
     onProgress: progress,
   });
   const document = withWarnings(studied, warnings);

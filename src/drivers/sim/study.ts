@@ -5,6 +5,7 @@ import type { Trace } from "../../traces/types.js";
 import { buildZoneScenario, traceZones, type CpuRestrictionRecord } from "./markets.js";
 import { simulateZone, simulationWindow, type SimConfig } from "./run.js";
 import type { PolicyRun } from "../../engine/result.js";
+import { zonePrices, type ZonePricesDocument } from "../../results/prices.js";
 
 export interface StudyPolicy {
   readonly definition: PolicyDefinition;
@@ -19,6 +20,8 @@ export interface StudyInput {
   readonly config: SimConfig;
   /** How the utilisation profile was given (constant level or file), for the document. */
   readonly workloadDescription: string;
+  /** Record each zone's market prices in the document (for the report's price chart; sweeps skip it). */
+  readonly recordPrices?: boolean;
   /** Called after each (zone, policy) run. */
   readonly onProgress?: (done: number, total: number, label: string) => void;
 }
@@ -74,6 +77,7 @@ export async function runStudy(input: StudyInput): Promise<ResultsDocument> {
   const total = zones.length * input.policies.length;
   const runs: PolicyRun[] = [];
   const cpuRestrictions: Record<string, CpuRestrictionRecord | null> = {};
+  const prices: ZonePricesDocument[] = [];
   const cpu = {
     rule: config.cpuCompat,
     start: window.start,
@@ -83,6 +87,11 @@ export async function runStudy(input: StudyInput): Promise<ResultsDocument> {
   for (const zone of zones) {
     const scenario = buildZoneScenario(trace, zone, input.resolution, cpu);
     cpuRestrictions[zone] = scenario.cpu;
+    if (input.recordPrices === true) {
+      const { markets, paths } = scenario;
+      const { memoryGiB, demandWork } = config;
+      prices.push(zonePrices({ zone, markets, paths, window, memoryGiB, demandWork }));
+    }
     for (const policy of input.policies) {
       runs.push(await simulateZone(trace, scenario, config, policy.definition, policy.params, window));
       input.onProgress?.(runs.length, total, `${zone} ${policy.definition.name}`);
@@ -94,5 +103,6 @@ export async function runStudy(input: StudyInput): Promise<ResultsDocument> {
     workUnit: config.workUnit,
     configuration: { ...configurationRecord(input), cpuRestrictions },
     runs,
+    ...(input.recordPrices === true ? { prices } : {}),
   });
 }
