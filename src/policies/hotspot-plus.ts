@@ -3,7 +3,7 @@ import { definePolicy } from "../engine/policy.js";
 
 /**
  * HotSpot's rule with two changes that close most of its gap to the offline optimum on the volatile
- * era, without look-ahead (docs/study-hotspot-plus.md): under hourly billing a voluntary hop waits
+ * era, without look-ahead (docs/study.md, "A better hotspot"): under hourly billing a voluntary hop waits
  * for the last call of the source's paid hour, and the hop goes to the cheapest candidate that pays
  * for itself rather than to the one with the largest net saving. Each can be turned off to measure it.
  */

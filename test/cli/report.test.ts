@@ -73,7 +73,7 @@ describe("hotspot report", () => {
     ]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toBe(
-      `hotspot: --path-policy: expected a policy of ${oneZone} (on-demand, spot-stay, greedy, hotspot, optimal), found nosuch\n`,
+      `hotspot: --path-policy: expected a policy of ${oneZone} (on-demand, spot-stay, greedy, hotspot, hotspot-plus, optimal), found nosuch\n`,
     );
   });
 
