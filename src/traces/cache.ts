@@ -146,24 +146,26 @@ const maxDecimals = 9;
  * through the decoder's division; undefined when no d up to maxDecimals does.
  */
 function encodeDecimal(price: Float64Array): StoredPrices | undefined {
+  const counts = new Uint32Array(price.length);
   let decimals = 0;
   let scale = 1;
-  for (let i = 0; i < price.length; i++) {
-    const value = price[i];
-    // A price exact at d decimals is exact at every d' > d, so d only grows; the pass below checks.
-    while (!(Math.round(value * scale) / scale === value)) {
-      if (decimals === maxDecimals) return undefined;
-      decimals++;
-      scale *= 10;
-    }
-  }
-  const counts = new Uint32Array(price.length);
   let largest = 0;
-  for (let i = 0; i < price.length; i++) {
+  let i = 0;
+  while (i < price.length) {
     counts[i] = Math.round(price[i] * scale);
     // Read back as the decoder does: a negative, -0 or too large count does not survive the Uint32Array.
-    if (!Object.is(counts[i] / scale, price[i])) return undefined;
-    if (counts[i] > largest) largest = counts[i];
+    if (Object.is(counts[i] / scale, price[i])) {
+      if (counts[i] > largest) largest = counts[i];
+      i++;
+    } else if (decimals === maxDecimals) {
+      return undefined;
+    } else {
+      // One more decimal, and every price again with it: d rarely grows past the first rows' needs.
+      decimals++;
+      scale *= 10;
+      largest = 0;
+      i = 0;
+    }
   }
   return { form: priceForm.decimal, scale, values: narrowed(counts, largest) };
 }
