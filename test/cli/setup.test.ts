@@ -103,7 +103,7 @@ describe("hotspot setup (exported handler against the EC2 emulator)", () => {
     [{ types: ["m5.large,M5"] }, '--types: expected instance types such as m5.large, found "M5"'],
     [
       { policy: "optimal" },
-      '--policy: expected a policy that can run live: one of on-demand, spot-stay, greedy, hotspot, found "optimal"',
+      '--policy: expected a policy that can run live: one of on-demand, spot-stay, greedy, hotspot, hotspot-plus, found "optimal"',
     ],
     [{ param: ["minSaving=3"] }, '--param minSaving: expected a number of fraction ≥ 0 ≤ 1, found "3"'],
     [

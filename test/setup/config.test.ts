@@ -214,7 +214,7 @@ describe("hotspot.json", () => {
     [
       "policy.name",
       { ...good, policy: { name: "optimal" } },
-      'hotspot.json: policy.name: expected a policy that can run live: one of on-demand, spot-stay, greedy, hotspot, found "optimal"',
+      'hotspot.json: policy.name: expected a policy that can run live: one of on-demand, spot-stay, greedy, hotspot, hotspot-plus, found "optimal"',
     ],
     [
       "policy.params value",
