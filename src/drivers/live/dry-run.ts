@@ -1,3 +1,4 @@
+import { createLivePolicy, livePolicyDefinition } from "./live-policy.js";
 import type { Catalog, WorkUnit } from "../../catalog/types.js";
 import type { TypeGap } from "../../catalog/work-unit.js";
 import type { Ec2Api } from "../../cloud/ec2-client.js";
@@ -16,8 +17,6 @@ import type {
   Placement,
 } from "../../engine/types.js";
 import { HotspotError, UsageError } from "../../errors.js";
-import { policyByName } from "../../policies/index.js";
-import { instantiatePolicy, type Policy } from "../../engine/policy.js";
 import { livePolicy, type LiveConfig } from "../../setup/config.js";
 import { SimHistory } from "../sim/history.js";
 import { polledPaths, scenarioFromPaths } from "./polled-scenario.js";
@@ -128,10 +127,7 @@ export interface DryRunSummary {
 export async function runDryRun(options: DryRunOptions): Promise<DryRunSummary> {
   const { config, clock, metadata, onDecision } = options;
   const chosen = livePolicy(options.policy, config);
-  const definition = policyByName(chosen.name);
-  if (definition.simulationOnly) {
-    throw new UsageError("policy", "a policy that can run live (not simulation-only)", chosen.name);
-  }
+  const definition = livePolicyDefinition(chosen);
   if (options.cpuCompat === "none") {
     throw new UsageError(
       "--cpu-compat",
@@ -167,7 +163,7 @@ export async function runDryRun(options: DryRunOptions): Promise<DryRunSummary> 
     memoryExclusions(markets, { gib: options.workload.memoryGiB, basis: "--memory" }),
   );
   const model = options.migrationModel ?? defaultMigrationModel;
-  const policy: Policy = instantiatePolicy(definition, chosen.params, {
+  const policy = createLivePolicy(definition, chosen, {
     markets,
     billing: options.billing,
     start,
@@ -176,8 +172,7 @@ export async function runDryRun(options: DryRunOptions): Promise<DryRunSummary> 
     memoryGiB: options.workload.memoryGiB,
     demandWork: options.workload.demandWork,
     utilisation: options.workload.utilisation,
-    migration: (_from, to) => migrationEstimate(model, options.workload.memoryGiB, markets[to].lifecycle),
-    inputs: chosen.inputs,
+    migration: (lifecycle) => migrationEstimate(model, options.workload.memoryGiB, lifecycle),
   });
 
   let decisions = 0;

@@ -1,3 +1,4 @@
+import { createLivePolicy, livePolicyDefinition } from "./live-policy.js";
 import type { Catalog, WorkUnit } from "../../catalog/types.js";
 import type { Ec2Api } from "../../cloud/ec2-client.js";
 import type { BillingModelName } from "../../engine/billing.js";
@@ -8,8 +9,7 @@ import type { EngineResult, TimelineEntry } from "../../engine/result.js";
 import type { Decision, Market, Observation } from "../../engine/types.js";
 import { StepWorkload } from "../../engine/workload.js";
 import { HotspotError, UsageError } from "../../errors.js";
-import { policyByName } from "../../policies/index.js";
-import { instantiatePolicy, type Policy } from "../../engine/policy.js";
+import type { Policy } from "../../engine/policy.js";
 import { buildResultsDocument, type HopCostsDocument, type ResultsDocument } from "../../results/document.js";
 import { learnedEstimate, learnedRates, measureHop } from "./hop-costs.js";
 import type { LiveConfig } from "../../setup/config.js";
@@ -161,10 +161,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
   const { config, compute, clock, log } = options;
   const retry = options.retry ?? DEFAULT_RETRY;
   const call = <T>(f: () => Promise<T>) => withRetry(f, clock, retry);
-  const definition = policyByName(options.policy.name);
-  if (definition.simulationOnly) {
-    throw new UsageError("policy", "a policy that can run live (not simulation-only)", options.policy.name);
-  }
+  const definition = livePolicyDefinition(options.policy);
 
   const { self } = options;
   // The duration counts from the first start: a takeover's wait and a fall-back's re-run use it up.
@@ -366,7 +363,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     onCpuExcluded: (market, reason) =>
       logEvent("cpu-excluded", market, `left out for the rest of the run: ${reason}`),
   });
-  const policy = instantiatePolicy(definition, options.policy.params, {
+  const policy = createLivePolicy(definition, options.policy, {
     markets,
     billing: options.billing,
     start,
@@ -375,9 +372,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     memoryGiB,
     demandWork: options.demandWork,
     utilisation: level,
-    bidUsd: Float64Array.from(markets, (m) => (m.lifecycle === "spot" ? m.onDemandUsd : Infinity)),
-    migration: (_from, to) => learned(markets[to].lifecycle),
-    inputs: options.policy.inputs,
+    migration: learned,
   });
   const engineConfig: EngineConfig = {
     zone: config.zone,
