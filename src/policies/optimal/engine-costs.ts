@@ -58,15 +58,19 @@ export interface RunCostModel extends EpochCostModel {
 
 /** A price path the cost model reads, with the integral `integrate` (src/engine/billing.ts) computes. */
 interface CostPath extends PricePath {
+  /** The epoch being built: later reads are mostly at or after `t` (never required). */
+  moveTo(t: number): void;
   integrate(from: number, to: number): number;
 }
 
 /**
- * A step path read at one time after another, each lookup starting from the previous one's index:
- * the cells are built epoch by epoch, so a market's lookups move forward a few changes at a time (and
- * back a little within one epoch's hop), where a binary search per lookup cost log(changes).
+ * A step path read near one moving time: the cells are built epoch by epoch, so each market's
+ * position only moves forward, and every read of an epoch (its stay, each hop's leave and arrive)
+ * starts from that position and walks a few changes forward, where a binary search per read cost
+ * log(changes).
  */
 class PathCursor implements CostPath {
+  /** The last change at or before the position, or -1. */
   private index = -1;
 
   constructor(
@@ -74,23 +78,39 @@ class PathCursor implements CostPath {
     private readonly prices: Float64Array,
   ) {}
 
-  /** The last change at or before `t`, or -1 (StepPricePath.indexAt). */
-  private seek(t: number): number {
+  moveTo(t: number): void {
     const times = this.times;
     let i = this.index;
     while (i + 1 < times.length && times[i + 1] <= t) i++;
-    while (i >= 0 && times[i] > t) i--;
     this.index = i;
+  }
+
+  /** The last change at or before `t`, or -1 (StepPricePath.indexAt), from the position. */
+  private indexAt(t: number): number {
+    const times = this.times;
+    let i = this.index;
+    if (i >= 0 && times[i] > t) {
+      // Behind the position (the first placement's bill, read after the table): a binary search.
+      let lo = 0;
+      let hi = i;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (times[mid] <= t) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo - 1;
+    }
+    while (i + 1 < times.length && times[i + 1] <= t) i++;
     return i;
   }
 
   priceAt(t: number): number {
-    const i = this.seek(t);
+    const i = this.indexAt(t);
     return i < 0 ? NaN : this.prices[i];
   }
 
   nextChange(t: number): number {
-    const i = this.seek(t) + 1;
+    const i = this.indexAt(t) + 1;
     return i < this.times.length ? this.times[i] : Infinity;
   }
 
@@ -100,14 +120,13 @@ class PathCursor implements CostPath {
     const n = times.length;
     let total = 0;
     let t = from;
-    let i = this.seek(t);
+    let i = this.indexAt(t);
     while (t < to) {
       const next = Math.min(i + 1 < n ? times[i + 1] : Infinity, to);
       total += ((i < 0 ? NaN : prices[i]) * (next - t)) / 3600;
       t = next;
       while (i + 1 < n && times[i + 1] <= t) i++;
     }
-    this.index = i;
     return total;
   }
 }
@@ -115,6 +134,8 @@ class PathCursor implements CostPath {
 /** A path without readable change columns (hand-made ones), integrated by `integrate`. */
 class OpaquePath implements CostPath {
   constructor(private readonly path: PricePath) {}
+
+  moveTo(): void {}
 
   priceAt(t: number): number {
     return this.path.priceAt(t);
@@ -289,6 +310,7 @@ export function buildRunCostModel(input: RunCostInput): RunCostModel {
     }
     for (let m = 0; m < M; m++) {
       const at = k * M + m;
+      paths[m].moveTo(t);
       enter[at] = canEnter(k, m) ? 1 : 0;
       const blocked = crosses(m, t, next, false);
       if (hourly) {
