@@ -84,6 +84,7 @@ export class HoppingEngine implements EventSink {
   private readonly downtimes: number[] = [];
   private spotEstimate: MigrationEstimate | undefined;
   private onDemandEstimate: MigrationEstimate | undefined;
+  private readonly estimateOf: (MigrationEstimate | undefined)[] = [];
   private now: number;
   private host = -1;
   private placement: Placement | null = null;
@@ -286,11 +287,19 @@ export class HoppingEngine implements EventSink {
   }
 
   private estimate(to: number): MigrationEstimate {
-    const lifecycle = this.driver.markets[to].lifecycle;
-    if (this.config.migrationEstimate !== undefined) return this.config.migrationEstimate(lifecycle);
-    // Asked for several markets at every decision: two fields, not a map keyed by string.
-    if (lifecycle === "spot") return (this.spotEstimate ??= this.modelEstimate(lifecycle));
-    return (this.onDemandEstimate ??= this.modelEstimate(lifecycle));
+    const migration = this.config.migrationEstimate;
+    if (migration !== undefined) return migration(this.driver.markets[to].lifecycle);
+    // Asked for several markets at every decision: looked up by market id, computed once per lifecycle.
+    let cached = this.estimateOf[to];
+    if (cached === undefined) {
+      const lifecycle = this.driver.markets[to].lifecycle;
+      cached =
+        lifecycle === "spot"
+          ? (this.spotEstimate ??= this.modelEstimate(lifecycle))
+          : (this.onDemandEstimate ??= this.modelEstimate(lifecycle));
+      this.estimateOf[to] = cached;
+    }
+    return cached;
   }
 
   private modelEstimate(lifecycle: Lifecycle): MigrationEstimate {

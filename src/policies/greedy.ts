@@ -29,7 +29,7 @@ class CheapestTracker {
     }
     const best = costs.min();
     // Excluded markets stay in the tree; when one is the cheapest, the full search decides.
-    return best >= 0 && excluded.has(best) ? cheapestMarket(observation) : best;
+    return best >= 0 && excluded.size > 0 && excluded.has(best) ? cheapestMarket(observation) : best;
   }
 
   /** Its own method: the closure's context would otherwise be allocated at every decision. */

@@ -168,6 +168,9 @@ class HotspotPolicy implements Policy {
       return { kind: "stay", reason: `last move ${now - this.lastMoveAt} s ago, minimum interval not over` };
     }
 
+    const order = ranking.order.order;
+    // Already the most efficient: no candidate to weigh (the common case), so nothing else to compute.
+    if (!(valuation.efficiency[order[0]] < ec)) return sunk ? STAY_REBALANCE : STAY_NO_SAVING;
     const horizon = savingsHorizon(
       observation.billing.intervalSeconds,
       observation.history.meanTimeToChangeOfCheapest(),
@@ -184,7 +187,6 @@ class HotspotPolicy implements Policy {
     let best = -1;
     let bestNet = 0;
     let bestCost = 0;
-    const order = ranking.order.order;
     for (let rank = 0; rank < order.length; rank++) {
       const i = order[rank];
       const ei = valuation.efficiency[i];
