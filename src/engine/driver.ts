@@ -18,7 +18,6 @@ export type Command =
 
 /** What happened: a command finished, or the world did something (interruption notice, revocation). */
 export type EngineEvent =
-  | { readonly kind: "tick" }
   | { readonly kind: "acquired"; readonly instance: number }
   /** `retry`: the policy is asked again at once (the driver excluded the market for a cool-down). */
   | {

@@ -39,7 +39,7 @@ import type { Command, Driver, EngineEvent, EventSink } from "./driver.js";
 import { EventQueue } from "./event-queue.js";
 import { migrationEstimate } from "./migration-model.js";
 import type { EngineConfig } from "./config.js";
-import type { Decision, MigrationEstimate, Observation, Placement } from "./types.js";
+import type { Decision, Lifecycle, MigrationEstimate, Observation, Placement } from "./types.js";
 import type { Policy } from "./policy.js";
 import { cheapestMarket, fitsMemory } from "./candidates.js";
 import { HotspotError } from "../errors.js";
@@ -70,12 +70,21 @@ type Trigger = Observation["trigger"];
 
 const NO_REBALANCE: ReadonlyMap<number, number> = new Map();
 
+/** The engine's one Observation, refilled at every decision (no allocation per decision). */
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+interface FilledObservation extends Writable<Omit<Observation, "workload" | "billing">> {
+  readonly workload: Writable<Observation["workload"]>;
+  readonly billing: Writable<Observation["billing"]>;
+}
+
 export class HoppingEngine implements EventSink {
   private readonly queue = new EventQueue<EngineEvent>();
   private readonly instances: Instance[] = [];
   private readonly timeline: TimelineEntry[] = [];
   private readonly downtimes: number[] = [];
-  private readonly estimates = new Map<string, MigrationEstimate>();
+  private spotEstimate: MigrationEstimate | undefined;
+  private onDemandEstimate: MigrationEstimate | undefined;
+  private readonly estimateOf: (MigrationEstimate | undefined)[] = [];
   private now: number;
   private host = -1;
   private placement: Placement | null = null;
@@ -99,6 +108,9 @@ export class HoppingEngine implements EventSink {
     decisions: 0,
   };
   private readonly counters = { acquireFailures: 0 };
+  private readonly observation: FilledObservation;
+  private tickAt = Infinity;
+  private tickSeq = 0;
 
   constructor(
     private readonly config: EngineConfig,
@@ -108,6 +120,26 @@ export class HoppingEngine implements EventSink {
     private readonly observer?: (entry: TimelineEntry) => void,
   ) {
     this.now = config.start;
+    this.observation = {
+      now: this.now,
+      trigger: "start",
+      zone: config.zone,
+      workUnit: config.workUnit,
+      markets: driver.markets,
+      prices: driver.prices,
+      excluded: driver.unavailable,
+      current: null,
+      workload: { memoryGiB: config.memoryGiB, demandWork: config.demandWork, utilisation: 0 },
+      billing: {
+        model: config.billing,
+        intervalSeconds: billingModels[config.billing].intervalSeconds,
+        paidTimeLeft: 0,
+      },
+      interruptionAt: null,
+      rebalance: NO_REBALANCE,
+      history: driver.history,
+      migration: (to) => this.estimate(to),
+    };
   }
 
   schedule(time: number, event: EngineEvent): void {
@@ -123,22 +155,38 @@ export class HoppingEngine implements EventSink {
    */
   async run(stop?: AbortSignal): Promise<EngineResult> {
     const { start, end, initial } = this.config;
+    const queue = this.queue;
     this.now = await this.driver.advance(start, this);
     if (initial !== undefined) this.adopt(initial);
-    this.queue.push(start, { kind: "tick" });
+    this.scheduleTick(start);
     while (Number.isNaN(this.finishedAt)) {
       if (stop?.aborted && this.idle()) return this.finish(this.now);
-      const next = this.queue.peekTime();
+      const next = Math.min(this.tickAt, queue.peekTime());
       if (next >= end) break;
       const advanced = this.driver.advance(next, this);
       // The sim driver answers synchronously; awaiting only real promises keeps replay fast.
       const reached = typeof advanced === "number" ? advanced : await advanced;
       this.now = reached;
-      while (this.queue.peekTime() <= reached && Number.isNaN(this.finishedAt)) {
-        this.handle(this.queue.pop());
+      while (Number.isNaN(this.finishedAt)) {
+        const queued = queue.peekTime();
+        const tick = this.tickAt;
+        if (tick <= reached && (tick < queued || (tick === queued && this.tickSeq < queue.peekSequence()))) {
+          this.tickAt = Infinity;
+          this.onTick();
+        } else if (queued <= reached) this.handle(queue.pop());
+        else break;
       }
     }
     return this.finish(Number.isNaN(this.finishedAt) ? end : this.finishedAt);
+  }
+
+  /**
+   * The next decision tick, kept beside the queue (one at a time, every interval) but ordered with it
+   * by the queue's sequence, as if it were queued.
+   */
+  private scheduleTick(time: number): void {
+    this.tickAt = time;
+    this.tickSeq = this.queue.claimSequence();
   }
 
   /** No hop in flight and no termination pending: a stop now leaves nothing half done. */
@@ -165,8 +213,6 @@ export class HoppingEngine implements EventSink {
 
   private handle(event: EngineEvent): void {
     switch (event.kind) {
-      case "tick":
-        return this.onTick();
       case "acquired":
         return this.onAcquired(event.instance);
       case "acquire-failed":
@@ -199,7 +245,7 @@ export class HoppingEngine implements EventSink {
 
   private onTick(): void {
     const next = this.now + this.config.intervalSeconds;
-    if (next < this.config.end) this.queue.push(next, { kind: "tick" });
+    if (next < this.config.end) this.scheduleTick(next);
     if (this.migration !== null) return;
     this.consult(!this.placedOnce ? "start" : this.host < 0 ? "revoked" : "interval");
   }
@@ -211,33 +257,28 @@ export class HoppingEngine implements EventSink {
   }
 
   private observe(trigger: Trigger): Observation {
-    const { config, driver } = this;
+    const { config, driver, observation } = this;
     const current = this.host >= 0 ? this.placement : null;
     const level = config.workload.levelAt(this.now);
     const hostMarket = current === null ? null : driver.markets[current.marketId];
     const utilisation =
       hostMarket === null ? level : Math.min((level * config.demandWork) / hostMarket.work, 1);
     const reclaimAt = this.host >= 0 ? this.instances[this.host].reclaimAt : NaN;
-    return {
-      now: this.now,
-      trigger,
-      zone: config.zone,
-      workUnit: config.workUnit,
-      markets: driver.markets,
-      prices: driver.prices,
-      excluded: driver.unavailable,
-      current,
-      workload: { memoryGiB: this.memoryGiB(), demandWork: config.demandWork, utilisation },
-      billing: {
-        model: config.billing,
-        intervalSeconds: billingModels[config.billing].intervalSeconds,
-        paidTimeLeft: current === null ? 0 : paidTimeLeft(config.billing, current.instanceStart, this.now),
-      },
-      interruptionAt: Number.isNaN(reclaimAt) ? null : reclaimAt,
-      rebalance: driver.rebalance ?? NO_REBALANCE,
-      history: driver.history,
-      migration: (to) => this.estimate(to),
-    };
+    observation.now = this.now;
+    observation.trigger = trigger;
+    // A live driver may replace these between decisions.
+    observation.markets = driver.markets;
+    observation.prices = driver.prices;
+    observation.excluded = driver.unavailable;
+    observation.history = driver.history;
+    observation.rebalance = driver.rebalance ?? NO_REBALANCE;
+    observation.current = current;
+    observation.workload.memoryGiB = this.memoryGiB();
+    observation.workload.utilisation = utilisation;
+    observation.billing.paidTimeLeft =
+      current === null ? 0 : paidTimeLeft(config.billing, current.instanceStart, this.now);
+    observation.interruptionAt = Number.isNaN(reclaimAt) ? null : reclaimAt;
+    return observation;
   }
 
   /** What a market must hold now: the driver's measurement where it has one. */
@@ -246,14 +287,23 @@ export class HoppingEngine implements EventSink {
   }
 
   private estimate(to: number): MigrationEstimate {
-    const lifecycle = this.driver.markets[to].lifecycle;
-    if (this.config.migrationEstimate !== undefined) return this.config.migrationEstimate(lifecycle);
-    let cached = this.estimates.get(lifecycle);
+    const migration = this.config.migrationEstimate;
+    if (migration !== undefined) return migration(this.driver.markets[to].lifecycle);
+    // Asked for several markets at every decision: looked up by market id, computed once per lifecycle.
+    let cached = this.estimateOf[to];
     if (cached === undefined) {
-      cached = migrationEstimate(this.config.migrationModel, this.config.memoryGiB, lifecycle);
-      this.estimates.set(lifecycle, cached);
+      const lifecycle = this.driver.markets[to].lifecycle;
+      cached =
+        lifecycle === "spot"
+          ? (this.spotEstimate ??= this.modelEstimate(lifecycle))
+          : (this.onDemandEstimate ??= this.modelEstimate(lifecycle));
+      this.estimateOf[to] = cached;
     }
     return cached;
+  }
+
+  private modelEstimate(lifecycle: Lifecycle): MigrationEstimate {
+    return migrationEstimate(this.config.migrationModel, this.config.memoryGiB, lifecycle);
   }
 
   private apply(decision: Decision, trigger: Trigger): void {

@@ -1,80 +1,97 @@
 /**
  * A binary min-heap of events ordered by (time, sequence): events at the same time come out in the
- * order they were scheduled, which makes a run reproducible.
+ * order they were scheduled, which makes a run reproducible. Keys live in typed columns that grow by
+ * doubling; sifts move a hole instead of swapping, so a push or pop allocates nothing.
  */
 export class EventQueue<T> {
-  private readonly times: number[] = [];
-  private readonly seqs: number[] = [];
-  private readonly items: T[] = [];
+  private times = new Float64Array(16);
+  private seqs = new Float64Array(16);
+  private items: (T | undefined)[] = [];
+  private count = 0;
   private nextSeq = 0;
 
   get size(): number {
-    return this.items.length;
+    return this.count;
   }
 
   /** Time of the earliest event, or Infinity when empty. */
   peekTime(): number {
-    return this.items.length === 0 ? Infinity : this.times[0];
+    return this.count === 0 ? Infinity : this.times[0];
+  }
+
+  /** Sequence of the earliest event, or Infinity when empty. */
+  peekSequence(): number {
+    return this.count === 0 ? Infinity : this.seqs[0];
+  }
+
+  /**
+   * Takes the next sequence number without queueing anything: for an event kept outside the queue
+   * that must still come out in scheduling order with the queued ones.
+   */
+  claimSequence(): number {
+    return this.nextSeq++;
   }
 
   push(time: number, item: T): void {
-    this.times.push(time);
-    this.seqs.push(this.nextSeq++);
-    this.items.push(item);
-    this.siftUp(this.items.length - 1);
+    if (this.count === this.times.length) this.grow();
+    const seq = this.nextSeq++;
+    const { times, seqs, items } = this;
+    let i = this.count++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const pt = times[parent];
+      if (pt < time || (pt === time && seqs[parent] < seq)) break;
+      times[i] = pt;
+      seqs[i] = seqs[parent];
+      items[i] = items[parent];
+      i = parent;
+    }
+    times[i] = time;
+    seqs[i] = seq;
+    items[i] = item;
   }
 
   /** Removes and returns the earliest event; throws when empty. */
   pop(): T {
-    if (this.items.length === 0) throw new RangeError("pop from an empty event queue");
-    const top = this.items[0];
-    const last = this.items.length - 1;
-    this.move(last, 0);
-    this.times.pop();
-    this.seqs.pop();
-    this.items.pop();
-    if (this.items.length > 0) this.siftDown(0);
+    if (this.count === 0) throw new RangeError("pop from an empty event queue");
+    const { times, seqs, items } = this;
+    const top = items[0] as T;
+    const n = --this.count;
+    const time = times[n];
+    const seq = seqs[n];
+    const item = items[n];
+    items[n] = undefined;
+    if (n === 0) return top;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= n) break;
+      const right = left + 1;
+      let child = left;
+      if (
+        right < n &&
+        (times[right] < times[left] || (times[right] === times[left] && seqs[right] < seqs[left]))
+      )
+        child = right;
+      const ct = times[child];
+      if (time < ct || (time === ct && seq < seqs[child])) break;
+      times[i] = ct;
+      seqs[i] = seqs[child];
+      items[i] = items[child];
+      i = child;
+    }
+    times[i] = time;
+    seqs[i] = seq;
+    items[i] = item;
     return top;
   }
 
-  private less(a: number, b: number): boolean {
-    return this.times[a] < this.times[b] || (this.times[a] === this.times[b] && this.seqs[a] < this.seqs[b]);
-  }
-
-  private move(from: number, to: number): void {
-    this.times[to] = this.times[from];
-    this.seqs[to] = this.seqs[from];
-    this.items[to] = this.items[from];
-  }
-
-  private swap(a: number, b: number): void {
-    [this.times[a], this.times[b]] = [this.times[b], this.times[a]];
-    [this.seqs[a], this.seqs[b]] = [this.seqs[b], this.seqs[a]];
-    [this.items[a], this.items[b]] = [this.items[b], this.items[a]];
-  }
-
-  private siftUp(index: number): void {
-    let i = index;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.less(i, parent)) break;
-      this.swap(i, parent);
-      i = parent;
-    }
-  }
-
-  private siftDown(index: number): void {
-    let i = index;
-    const n = this.items.length;
-    for (;;) {
-      const left = 2 * i + 1;
-      const right = left + 1;
-      let smallest = i;
-      if (left < n && this.less(left, smallest)) smallest = left;
-      if (right < n && this.less(right, smallest)) smallest = right;
-      if (smallest === i) return;
-      this.swap(i, smallest);
-      i = smallest;
-    }
+  private grow(): void {
+    const times = new Float64Array(this.times.length * 2);
+    times.set(this.times);
+    this.times = times;
+    const seqs = new Float64Array(this.seqs.length * 2);
+    seqs.set(this.seqs);
+    this.seqs = seqs;
   }
 }

@@ -62,7 +62,10 @@ export interface PriceChangeLog {
   marketAt(index: number): number;
 }
 
-/** Everything a policy may see at one decision point. */
+/**
+ * Everything a policy may see at one decision point. The engine fills one object again at every
+ * decision (replay makes millions): it holds during `decide` only, so a policy copies what it keeps.
+ */
 export interface Observation {
   readonly now: number;
   /** Why the policy is asked now. */

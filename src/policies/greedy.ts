@@ -1,4 +1,4 @@
-import type { Observation } from "../engine/types.js";
+import type { Decision, Observation } from "../engine/types.js";
 import { IndexedMin } from "../util/indexed-min.js";
 import { cheapestMarket, currentUsdPerWorkHour, fitsMemory, usdPerWorkHour } from "../engine/candidates.js";
 import { ChangeReader } from "./ranking.js";
@@ -22,14 +22,19 @@ class CheapestTracker {
     if (changed < 0 || workload.memoryGiB !== this.memoryGiB || workload.demandWork !== this.demandWork) {
       this.memoryGiB = workload.memoryGiB;
       this.demandWork = workload.demandWork;
-      costs.assign(markets.length, (id) => this.cost(observation, id));
+      this.assignAll(costs, observation);
     } else {
       const ids = this.changes.changed;
       for (let k = 0; k < changed; k++) costs.set(ids[k], this.cost(observation, ids[k]));
     }
     const best = costs.min();
     // Excluded markets stay in the tree; when one is the cheapest, the full search decides.
-    return best >= 0 && excluded.has(best) ? cheapestMarket(observation) : best;
+    return best >= 0 && excluded.size > 0 && excluded.has(best) ? cheapestMarket(observation) : best;
+  }
+
+  /** Its own method: the closure's context would otherwise be allocated at every decision. */
+  private assignAll(costs: IndexedMin, observation: Observation): void {
+    costs.assign(observation.markets.length, (id) => this.cost(observation, id));
   }
 
   private cost(observation: Observation, id: number): number {
@@ -39,6 +44,11 @@ class CheapestTracker {
       : Infinity;
   }
 }
+
+// Stays are returned at almost every decision: one object each, never rebuilt.
+const STAY_NONE: Decision = { kind: "stay", reason: "no market available" };
+const STAY_CHEAPEST: Decision = { kind: "stay", reason: "already on the cheapest" };
+const STAY_SMALL_SAVING: Decision = { kind: "stay", reason: "saving below minSaving" };
 
 /**
  * Hops whenever another fitting market (spot or on-demand) is cheaper per delivered work-unit-hour
@@ -67,13 +77,13 @@ export const greedyPolicy = definePolicy({
     return {
       decide(observation) {
         const best = tracker.cheapest(observation);
-        if (best < 0) return { kind: "stay", reason: "no market available" };
+        if (best < 0) return STAY_NONE;
         const current = observation.current;
         if (current === null) return { kind: "place", marketId: best, reason: "cheapest per unit of work" };
         // A noticed server is lost anyway: move, even to a fresh server of the same market.
         if (observation.trigger === "notice")
           return { kind: "place", marketId: best, reason: "interruption notice" };
-        if (best === current.marketId) return { kind: "stay", reason: "already on the cheapest" };
+        if (best === current.marketId) return STAY_CHEAPEST;
         // The container outgrew its server (live: its measured footprint): leave whatever the price.
         if (!fitsMemory(observation.markets[current.marketId], observation.workload.memoryGiB))
           return {
@@ -85,7 +95,7 @@ export const greedyPolicy = definePolicy({
         const there = currentUsdPerWorkHour(observation, best);
         if (there < here * (1 - minSaving))
           return { kind: "place", marketId: best, reason: "cheaper per unit of work" };
-        return { kind: "stay", reason: "saving below minSaving" };
+        return STAY_SMALL_SAVING;
       },
     };
   },

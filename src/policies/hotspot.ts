@@ -72,7 +72,7 @@ class Ranking {
         if (fitsMemory(market, memoryGiB)) max = Math.max(max, this.valuation.usedWork[market.id]);
       }
       this.maxUsedWork = max;
-      this.order.assign((id) => this.key(observation, id));
+      this.assignAll(observation);
       return;
     }
     const ids = this.changes.changed;
@@ -84,6 +84,11 @@ class Ranking {
       efficiency[id] = costEfficiency(observation.prices[id], market.work, utilisation);
       this.order.set(id, this.key(observation, id));
     }
+  }
+
+  /** Its own method: the closure's context would otherwise be allocated at every decision. */
+  private assignAll(observation: Observation): void {
+    this.order.assign((id) => this.key(observation, id));
   }
 
   private key(observation: Observation, id: number): number {
@@ -105,6 +110,17 @@ export const DEFAULT_EPSILON = 0.05;
 
 /** Relative rounding allowance when a bound on the net savings stops the search early. */
 const BOUND_SLACK = 1e-9;
+
+// Stays are returned at almost every decision: one object each, never rebuilt.
+const STAY_PRICE_UNKNOWN: Decision = { kind: "stay", reason: "current market's price unknown" };
+const STAY_NO_SAVING: Decision = {
+  kind: "stay",
+  reason: "no candidate saves more than its transaction cost",
+};
+const STAY_REBALANCE: Decision = {
+  kind: "stay",
+  reason: "rebalance recommendation, but no cheaper candidate without one",
+};
 
 function usd(value: number): string {
   return `$${value.toFixed(4)}`;
@@ -168,7 +184,7 @@ export class HotspotPolicy implements Policy {
       return this.evacuate(observation, ranking, c, "interruption notice");
     // Live: the container outgrew its server (its measured footprint rose).
     if (!fitsMemory(source, memoryGiB)) return this.evacuate(observation, ranking, c, "server too small");
-    if (Number.isNaN(ec)) return { kind: "stay", reason: "current market's price unknown" };
+    if (Number.isNaN(ec)) return STAY_PRICE_UNKNOWN;
     // A rebalance recommendation here: the interruption it warns of would force a hop anyway, so a hop's
     // cost and the costs not yet recouped count as sunk and any cheaper candidate is worth leaving for.
     const sunk = observation.rebalance.has(c);
@@ -176,6 +192,9 @@ export class HotspotPolicy implements Policy {
       return { kind: "stay", reason: `last move ${now - this.lastMoveAt} s ago, minimum interval not over` };
     }
 
+    const order = ranking.order.order;
+    // Already the most efficient: no candidate to weigh (the common case), so nothing else to compute.
+    if (!(valuation.efficiency[order[0]] < ec)) return sunk ? STAY_REBALANCE : STAY_NO_SAVING;
     const horizon = savingsHorizon(
       observation.billing.intervalSeconds,
       observation.history.meanTimeToChangeOfCheapest(),
@@ -196,7 +215,6 @@ export class HotspotPolicy implements Policy {
     let best = -1;
     let bestNet = 0;
     let bestCost = 0;
-    const order = ranking.order.order;
     for (let rank = 0; rank < order.length; rank++) {
       const i = order[rank];
       const ei = valuation.efficiency[i];
@@ -220,12 +238,7 @@ export class HotspotPolicy implements Policy {
         if (this.rules.lowestEfficiency) break;
       }
     }
-    if (best === -1) {
-      const reason = sunk
-        ? "rebalance recommendation, but no cheaper candidate without one"
-        : "no candidate saves more than its transaction cost";
-      return { kind: "stay", reason };
-    }
+    if (best === -1) return sunk ? STAY_REBALANCE : STAY_NO_SAVING;
     this.lastMoveAt = now;
     if (sunk) {
       this.ledger.forcedMove();

@@ -28,6 +28,39 @@ describe("EventQueue", () => {
     expect(out).toEqual(expected);
   });
 
+  it("interleaves pushes and pops like a stable sort of what is queued at each pop", () => {
+    const random = new Random(5);
+    const queue = new EventQueue<number>();
+    const pending: { time: number; i: number }[] = [];
+    let now = 0;
+    for (let i = 0; i < 3000; i++) {
+      if (pending.length > 0 && random.next() < 0.45) {
+        pending.sort((a, b) => a.time - b.time || a.i - b.i);
+        const first = pending.shift()!;
+        expect(queue.peekTime()).toBe(first.time);
+        expect(queue.pop()).toBe(first.i);
+        now = first.time;
+      } else {
+        const time = now + random.integer(0, 20);
+        pending.push({ time, i });
+        queue.push(time, i);
+      }
+      expect(queue.size).toBe(pending.length);
+    }
+  });
+
+  it("orders an event kept outside by the sequence it claimed: after those pushed before, before those pushed after", () => {
+    const queue = new EventQueue<string>();
+    queue.push(7, "before");
+    const outside = queue.claimSequence();
+    queue.push(7, "after");
+    expect(queue.peekSequence()).toBeLessThan(outside);
+    expect(queue.pop()).toBe("before");
+    expect(queue.peekSequence()).toBeGreaterThan(outside);
+    expect(queue.pop()).toBe("after");
+    expect(queue.peekSequence()).toBe(Infinity);
+  });
+
   it("refuses to pop when empty", () => {
     expect(() => new EventQueue<number>().pop()).toThrow(RangeError);
   });

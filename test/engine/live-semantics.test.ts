@@ -151,13 +151,14 @@ describe("HoppingEngine, live semantics (scripted driver)", () => {
   });
 
   it("adopts a running container: consulted at start with trigger interval, billed and working from start", async () => {
-    const seen: Observation[] = [];
-    const stay: Policy = { decide: (o) => (seen.push(o), { kind: "stay", reason: "stay" }) };
+    const seen: [number, Observation["trigger"], number | undefined][] = [];
+    // An observation holds during `decide` only: keep copies.
+    const stay: Policy = {
+      decide: (o) => (seen.push([o.now, o.trigger, o.current?.marketId]), { kind: "stay", reason: "stay" }),
+    };
     const driver = new ScriptedDriver(completes);
     const result = await new HoppingEngine(config, driver, stay).run();
-    expect(seen.map((o) => [o.now, o.trigger, o.current?.marketId])).toEqual(
-      [0, 600, 1200, 1800, 2400, 3000].map((t) => [t, "interval", 0]),
-    );
+    expect(seen).toEqual([0, 600, 1200, 1800, 2400, 3000].map((t) => [t, "interval", 0]));
     expect(driver.commands).toEqual([]);
     expect(result.instances).toEqual([{ marketId: 0, start: 0, end: 3600, endedBy: "user", costUsd: 0.36 }]);
     expect(result.work).toBeCloseTo(10, 12);

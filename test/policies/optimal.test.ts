@@ -275,6 +275,26 @@ describe("optimal costs under the engine's billing (hand-computed)", () => {
     expect(build).toThrow(/live ≥ 60 s/);
   });
 
+  it("refuses a run whose tables would pass the memory budget, naming the size", () => {
+    // 90 days at 60 s: 129,600 epochs; 600 markets × (3 doubles + 1 byte + a 2-byte back-pointer) ≈ 2 GiB,
+    // under the 150 M states the back-pointers allow.
+    const markets = 600;
+    const build = () =>
+      buildRunCostModel({
+        start: 0,
+        end: 90 * 86400,
+        intervalSeconds: 60,
+        billing: "per-second",
+        paths: Array.from({ length: markets }, () => flat(1)),
+        groupOf: new Int32Array(markets),
+        hops: [hop],
+        capacity: new Float64Array(markets).fill(8),
+        workload: StepWorkload.constant(8, 1),
+      });
+    expect(build).toThrow(HotspotError);
+    expect(build).toThrow(/129600 epochs × 600 markets × 1 billing phases, \d+ MiB of tables/);
+  });
+
   it("refuses hourly plans whose epochs do not divide the hour (phases would not repeat)", () => {
     const build = () =>
       buildRunCostModel({

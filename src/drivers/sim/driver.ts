@@ -59,6 +59,12 @@ export class SimDriver implements Driver {
   eventsReplayed = 0;
   /** Advisor and replay models, per market: its capacity process (null where none applies). */
   private readonly capacity: readonly (Capacity | null)[];
+  /** Markets with a capacity process, in id order. */
+  private readonly capacityIds: Int32Array;
+  /** Per market: when its availability or rebalance recommendation may next change. */
+  private readonly capacityCheckAt: Float64Array;
+  /** The earliest of `capacityCheckAt`: until then no market's capacity state changes. */
+  private nextCapacityCheck = -Infinity;
 
   constructor(private readonly options: SimDriverOptions) {
     const { scenario } = options;
@@ -87,6 +93,12 @@ export class SimDriver implements Driver {
       }
       return new CapacityEvents(hazardPerHour(advisorBucketFrequency[bucket]), stream, options.start);
     });
+    this.capacityIds = Int32Array.from(
+      scenario.markets.filter((market) => this.capacity[market.id] !== null),
+      (market) => market.id,
+    );
+    this.capacityCheckAt = new Float64Array(count).fill(-Infinity);
+    if (this.capacityIds.length === 0) this.nextCapacityCheck = Infinity;
     this.history = new SimHistory(
       scenario,
       options.historyWindowSeconds,
@@ -130,7 +142,7 @@ export class SimDriver implements Driver {
     this.cursor = i;
     const reached = stopAt === stopAt ? stopAt : until;
     this.updateCapacity(reached);
-    this.history.setNow(reached);
+    this.history.setNow(reached, i);
     return reached;
   }
 
@@ -139,19 +151,31 @@ export class SimDriver implements Driver {
    * pool is short of capacity), for every policy alike.
    */
   private updateCapacity(now: number): void {
+    if (now < this.nextCapacityCheck) return;
     const { interruptions } = this.options;
     const lead = interruptions.kind === "advisor" ? (interruptions.rebalanceLeadSeconds ?? 0) : 0;
-    for (let id = 0; id < this.capacity.length; id++) {
-      const capacity = this.capacity[id];
-      if (capacity === null) continue;
-      if (capacity.availableAt(now)) this.unavailable.delete(id);
-      else this.unavailable.add(id);
-      if (lead <= 0) continue;
-      // The policy learns only that the market is at risk since then, never when the event comes.
-      const recommendedAt = capacity.reclaimAfter(now) - lead;
-      if (recommendedAt <= now) this.rebalance.set(id, Math.max(recommendedAt, this.options.start));
-      else this.rebalance.delete(id);
+    const checkAt = this.capacityCheckAt;
+    let next = Infinity;
+    for (const id of this.capacityIds) {
+      if (checkAt[id] <= now) {
+        const capacity = this.capacity[id]!;
+        if (capacity.availableAt(now)) this.unavailable.delete(id);
+        else this.unavailable.add(id);
+        let at = capacity.changesAfter(now);
+        if (lead > 0) {
+          // The policy learns only that the market is at risk since then, never when the event comes.
+          const recommendedAt = capacity.reclaimAfter(now) - lead;
+          if (recommendedAt <= now) this.rebalance.set(id, Math.max(recommendedAt, this.options.start));
+          else {
+            this.rebalance.delete(id);
+            at = Math.min(at, recommendedAt);
+          }
+        }
+        checkAt[id] = at;
+      }
+      next = Math.min(next, checkAt[id]);
     }
+    this.nextCapacityCheck = next;
   }
 
   /** Notices for every running instance of `market` at `time`; true if any was raised. */
@@ -249,6 +273,8 @@ interface Capacity {
   availableAt(t: number): boolean;
   /** When a server running from `t` is reclaimed (noticed NOTICE_SECONDS before); Infinity: never. */
   reclaimAfter(t: number): number;
+  /** The first time after `t` at which `availableAt` or `reclaimAfter` may answer otherwise; Infinity: never. */
+  changesAfter(t: number): number;
 }
 
 /**
@@ -280,6 +306,13 @@ class RecordedCapacity implements Capacity {
     const next = this.firstStartAfter(t);
     return next < this.spans.length / 2 ? this.spans[2 * next] + NOTICE_SECONDS : Infinity;
   }
+
+  /** The end of the span `t` lies in, else the next span's start. */
+  changesAfter(t: number): number {
+    const next = this.firstStartAfter(t);
+    if (next > 0 && this.spans[2 * (next - 1) + 1] > t) return this.spans[2 * (next - 1) + 1];
+    return next < this.spans.length / 2 ? this.spans[2 * next] : Infinity;
+  }
 }
 
 /**
@@ -304,6 +337,12 @@ class CapacityEvents implements Capacity {
 
   reclaimAfter(t: number): number {
     return this.firstAfter(t);
+  }
+
+  /** The next event's notice, else the event itself. */
+  changesAfter(t: number): number {
+    const event = this.firstAfter(t);
+    return event - NOTICE_SECONDS > t ? event - NOTICE_SECONDS : event;
   }
 
   /** The first event strictly after `t`. */

@@ -12,6 +12,7 @@ export class SimHistory implements PriceHistoryView {
   private now = -Infinity;
   private cursor = 0;
   readonly changeLog: PriceChangeLog;
+  private readonly log: EventLog;
   /** USD per delivered work-hour of each market that fits the memory (Infinity otherwise). */
   private readonly costs: IndexedMin;
   private cheapest = -1;
@@ -24,16 +25,27 @@ export class SimHistory implements PriceHistoryView {
     private readonly memoryGiB: number,
     private readonly demandWork: number,
   ) {
-    this.changeLog = new EventLog(scenario.eventTime, scenario.eventMarket, () => this.now);
+    this.changeLog = this.log = new EventLog(scenario.eventMarket);
     this.costs = new IndexedMin(scenario.markets.length);
     for (const market of scenario.markets) {
       if (market.lifecycle === "on-demand") this.updatePrice(market.id, market.onDemandUsd);
     }
   }
 
-  /** The driver moves the view's present forward. */
-  setNow(now: number): void {
+  /**
+   * The driver moves the view's present forward. `logged`: how many of the scenario's events have a
+   * time at or before it, when the caller knows (the sim driver's replay cursor); else counted here.
+   */
+  setNow(now: number, logged?: number): void {
     this.now = now;
+    if (logged !== undefined) {
+      this.log.logged = logged;
+      return;
+    }
+    const times = this.scenario.eventTime;
+    let count = this.log.logged;
+    while (count < times.length && times[count] <= now) count++;
+    this.log.logged = count;
   }
 
   changes(marketId: number): number {
@@ -89,21 +101,13 @@ export class SimHistory implements PriceHistoryView {
 
 /** The scenario's price events up to the view's present, as a change log. */
 class EventLog implements PriceChangeLog {
-  /** Events with time ≤ now, found by a cursor that only moves forward. */
-  private logged = 0;
+  /** Events with time ≤ now: the driver's replay cursor, set with the present. */
+  logged = 0;
 
-  constructor(
-    private readonly times: Float64Array,
-    private readonly markets: Int32Array,
-    private readonly now: () => number,
-  ) {}
+  constructor(private readonly markets: Int32Array) {}
 
   get length(): number {
-    const now = this.now();
-    let logged = this.logged;
-    while (logged < this.times.length && this.times[logged] <= now) logged++;
-    this.logged = logged;
-    return logged;
+    return this.logged;
   }
 
   marketAt(index: number): number {

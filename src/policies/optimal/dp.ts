@@ -98,23 +98,41 @@ export function solveOptimalPlan(model: EpochCostModel, workPrice = 0): OptimalP
     } else arriveAt(j, PLACED, n, j % P, v);
   }
 
+  // Per source market: workPrice × the work of leaving it for each group (the same in every phase).
+  const leftWork = new Float64Array(G);
   for (let k = 0; k < K; k++) {
     const layer = (k % ring) * width;
+    const last = k + 1 === K;
+    // Staying lands in epoch k + 1: its ring layer and back-pointer row.
+    const stayLayer = ((k + 1) % ring) * width;
+    const stayBack = (k + 1) * width;
     best.fill(Infinity);
     second.fill(Infinity);
     bestMarket.fill(-1);
     for (let m = 0; m < M; m++) {
+      const base = layer + m * P;
+      let stayWork = NaN;
       for (let phase = 0; phase < P; phase++) {
-        const v = value[layer + m * P + phase];
+        const v = value[base + phase];
         if (v === Infinity) continue;
-        const kept = v + model.stay(k, m, phase) - workPrice * model.stayWork(k, m);
-        if (k + 1 === K) {
+        if (stayWork !== stayWork) {
+          stayWork = workPrice * model.stayWork(k, m);
+          for (let g = 0; g < G; g++) leftWork[g] = workPrice * model.leaveWork(k, m, g);
+        }
+        const kept = v + model.stay(k, m, phase) - stayWork;
+        if (last) {
           if (kept < ending.value)
             Object.assign(ending, { value: kept, kind: "stay", epoch: k, market: m, phase });
-        } else arriveAt(k + 1, STAY, m, (phase + 1) % P, kept);
+        } else {
+          const at = m * P + ((phase + 1) % P);
+          if (kept < value[stayLayer + at]) {
+            value[stayLayer + at] = kept;
+            back[stayBack + at] = STAY;
+          }
+        }
+        const code = m * P + phase;
         for (let g = 0; g < G; g++) {
-          const left = v + model.leave(k, m, phase, g) - workPrice * model.leaveWork(k, m, g);
-          const code = m * P + phase;
+          const left = v + model.leave(k, m, phase, g) - leftWork[g];
           if (left < best[g]) {
             if (bestMarket[g] !== m) {
               second[g] = best[g];
@@ -132,9 +150,10 @@ export function solveOptimalPlan(model: EpochCostModel, workPrice = 0): OptimalP
     }
     for (let n = 0; n < M; n++) {
       const g = groupOf[n];
-      const from = bestMarket[g] === n ? second[g] : best[g];
+      const own = bestMarket[g] === n;
+      const from = own ? second[g] : best[g];
       if (from === Infinity || !model.canEnter(k, n)) continue;
-      const code = bestMarket[g] === n ? secondCode[g] : bestCode[g];
+      const code = own ? secondCode[g] : bestCode[g];
       const v = from + model.arrive(k, n) - workPrice * model.arriveWork(k, n);
       const j = hopEpochs[g];
       if (k + j >= K) {
@@ -148,7 +167,14 @@ export function solveOptimalPlan(model: EpochCostModel, workPrice = 0): OptimalP
             target: n,
           });
         }
-      } else arriveAt(k + j, code, n, j % P, v);
+      } else {
+        const at = n * P + (j % P);
+        const slot = ((k + j) % ring) * width + at;
+        if (v < value[slot]) {
+          value[slot] = v;
+          back[(k + j) * width + at] = code;
+        }
+      }
     }
     value.fill(Infinity, layer, layer + width);
   }

@@ -44,8 +44,11 @@ export interface RunCostInput {
 
 /** Largest DP (epochs × markets × phases) the optimum accepts: its back-pointers take 2 bytes each. */
 const MAX_STATES = 150_000_000;
-/** Largest epochs × markets: the precomputed costs and work take 9 doubles each (90 days at 300 s × 100 markets: 2.6 M). */
-const MAX_CELLS = 6_000_000;
+/**
+ * Most bytes of cost tables and back-pointers one optimum may hold (90 days at --interval 60 with 82
+ * markets, 8 of them fitting 16 distinct capacities: about 0.5 GB).
+ */
+const MAX_TABLE_BYTES = 1.5 * 2 ** 30;
 const MINIMUM_SECONDS = 60;
 
 export interface RunCostModel extends EpochCostModel {
@@ -53,12 +56,21 @@ export interface RunCostModel extends EpochCostModel {
   readonly epochTimes: Float64Array;
 }
 
+/** A price path the cost model reads, with the integral `integrate` (src/engine/billing.ts) computes. */
+interface CostPath extends PricePath {
+  /** The epoch being built: later reads are mostly at or after `t` (never required). */
+  moveTo(t: number): void;
+  integrate(from: number, to: number): number;
+}
+
 /**
- * A step path read at one time after another, each lookup starting from the previous one's index:
- * the cells are built epoch by epoch, so a market's lookups move forward a few changes at a time (and
- * back a little within one epoch's hop), where a binary search per lookup cost log(changes).
+ * A step path read near one moving time: the cells are built epoch by epoch, so each market's
+ * position only moves forward, and every read of an epoch (its stay, each hop's leave and arrive)
+ * starts from that position and walks a few changes forward, where a binary search per read cost
+ * log(changes).
  */
-class PathCursor implements PricePath {
+class PathCursor implements CostPath {
+  /** The last change at or before the position, or -1. */
   private index = -1;
 
   constructor(
@@ -66,33 +78,102 @@ class PathCursor implements PricePath {
     private readonly prices: Float64Array,
   ) {}
 
-  /** The last change at or before `t`, or -1 (StepPricePath.indexAt). */
-  private seek(t: number): number {
+  moveTo(t: number): void {
     const times = this.times;
     let i = this.index;
     while (i + 1 < times.length && times[i + 1] <= t) i++;
-    while (i >= 0 && times[i] > t) i--;
     this.index = i;
+  }
+
+  /** The last change at or before `t`, or -1 (StepPricePath.indexAt), from the position. */
+  private indexAt(t: number): number {
+    const times = this.times;
+    let i = this.index;
+    if (i >= 0 && times[i] > t) {
+      // Behind the position (the first placement's bill, read after the table): a binary search.
+      let lo = 0;
+      let hi = i;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (times[mid] <= t) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo - 1;
+    }
+    while (i + 1 < times.length && times[i + 1] <= t) i++;
     return i;
   }
 
   priceAt(t: number): number {
-    const i = this.seek(t);
+    const i = this.indexAt(t);
     return i < 0 ? NaN : this.prices[i];
   }
 
   nextChange(t: number): number {
-    const i = this.seek(t) + 1;
+    const i = this.indexAt(t) + 1;
     return i < this.times.length ? this.times[i] : Infinity;
+  }
+
+  /** `integrate(path, from, to)` step for step (the same sums in the same order), read off the columns. */
+  integrate(from: number, to: number): number {
+    const { times, prices } = this;
+    const n = times.length;
+    let total = 0;
+    let t = from;
+    let i = this.indexAt(t);
+    while (t < to) {
+      const next = Math.min(i + 1 < n ? times[i + 1] : Infinity, to);
+      total += ((i < 0 ? NaN : prices[i]) * (next - t)) / 3600;
+      t = next;
+      while (i + 1 < n && times[i + 1] <= t) i++;
+    }
+    return total;
+  }
+}
+
+/** A path without readable change columns (hand-made ones), integrated by `integrate`. */
+class OpaquePath implements CostPath {
+  constructor(private readonly path: PricePath) {}
+
+  moveTo(): void {}
+
+  priceAt(t: number): number {
+    return this.path.priceAt(t);
+  }
+
+  nextChange(t: number): number {
+    return this.path.nextChange(t);
+  }
+
+  integrate(from: number, to: number): number {
+    return integrate(this.path, from, to);
   }
 }
 
 /** A cursor over `path` when it is a step path (its change columns readable), else the path itself. */
-function cursorOver(path: PricePath): PricePath {
+function cursorOver(path: PricePath): CostPath {
   const columns = path as Partial<{ times: unknown; prices: unknown }>;
   return columns.times instanceof Float64Array && columns.prices instanceof Float64Array
     ? new PathCursor(columns.times, columns.prices)
-    : path;
+    : new OpaquePath(path);
+}
+
+/**
+ * Markets grouped by capacity: work delivered depends on the market only through it, so work is
+ * tabulated per class (a zone has a few dozen markets but far fewer distinct capacities).
+ */
+function capacityClasses(capacity: Float64Array): { classOf: Int32Array; capacities: number[] } {
+  const index = new Map<number, number>();
+  const capacities: number[] = [];
+  const classOf = Int32Array.from(capacity, (work) => {
+    let c = index.get(work);
+    if (c === undefined) {
+      c = capacities.push(work) - 1;
+      index.set(work, c);
+    }
+    return c;
+  });
+  return { classOf, capacities };
 }
 
 export function buildRunCostModel(input: RunCostInput): RunCostModel {
@@ -112,10 +193,18 @@ export function buildRunCostModel(input: RunCostInput): RunCostModel {
     );
   }
   const P = hourly ? 3600 / step : 1;
-  if (K * M * P > MAX_STATES || K * M > MAX_CELLS) {
+  const { classOf, capacities } = capacityClasses(capacity);
+  const C = capacities.length;
+  // Per epoch: USD of staying, leaving (per group), arriving, the hour's price (hourly) and whether
+  // each market may be entered; work per capacity class; the DP's back-pointer per state.
+  const tableBytes =
+    K * M * (8 * (2 + G) + 1 + (hourly ? 8 : 0)) +
+    K * C * 8 * (1 + 2 * G) +
+    K * M * P * (M * P < 32767 ? 2 : 4);
+  if (K * M * P > MAX_STATES || tableBytes > MAX_TABLE_BYTES) {
     throw new HotspotError(
       "HOTSPOT_OPTIMAL_TOO_LARGE",
-      `the offline optimum would need ${K} epochs × ${M} markets × ${P} billing phases (at most ${MAX_CELLS} epochs × markets and ${MAX_STATES} states); use a longer --interval or a shorter window`,
+      `the offline optimum would need ${K} epochs × ${M} markets × ${P} billing phases, ${(tableBytes / 2 ** 20).toFixed(0)} MiB of tables (at most ${MAX_STATES} states and ${MAX_TABLE_BYTES / 2 ** 20} MiB); use a longer --interval or a shorter window`,
     );
   }
 
@@ -188,57 +277,64 @@ export function buildRunCostModel(input: RunCostInput): RunCostModel {
     const until = Math.min(timeOf(nextEpoch), end);
     if (crosses(n, s, until, false)) return Infinity;
     if (hourly) return finite(hoursFrom(n, s, until));
-    let usd = integrate(paths[n], s, until);
-    if (end < s + MINIMUM_SECONDS) usd += integrate(paths[n], end, s + MINIMUM_SECONDS);
+    let usd = paths[n].integrate(s, until);
+    if (end < s + MINIMUM_SECONDS) usd += paths[n].integrate(end, s + MINIMUM_SECONDS);
     return finite(usd);
   };
 
-  /** Work-unit-hours on market m over [from, min(to, end)). */
-  const workOn = (m: number, from: number, to: number): number => {
+  /** Work-unit-hours on a server of capacity `work` over [from, min(to, end)). */
+  const workOn = (work: number, from: number, to: number): number => {
     const until = Math.min(to, end);
-    return from < until ? workload.workBetween(from, until, capacity[m]) : 0;
+    return from < until ? workload.workBetween(from, until, work) : 0;
   };
-
   const stayUsd = new Float64Array(K * M);
-  const stayWork = new Float64Array(K * M);
   const leaveUsd = new Float64Array(K * M * G);
-  const leaveWork = new Float64Array(K * M * G);
   const arriveUsd = new Float64Array(K * M);
-  const arriveWork = new Float64Array(K * M);
   const hourUsd = hourly ? new Float64Array(K * M) : stayUsd;
   const enter = new Uint8Array(K * M);
+  // Per epoch × capacity class (× hop group): the work over the same spans as the costs.
+  const stayWork = new Float64Array(K * C);
+  const leaveWork = new Float64Array(K * C * G);
+  const arriveWork = new Float64Array(K * C * G);
   for (let k = 0; k < K; k++) {
     const t = epochTimes[k];
     const next = Math.min(timeOf(k + 1), end);
+    for (let c = 0; c < C; c++) {
+      const work = capacities[c];
+      stayWork[k * C + c] = workOn(work, t, next);
+      for (let g = 0; g < G; g++) {
+        const s = t + hops[g].acquireSeconds;
+        leaveWork[(k * C + c) * G + g] = workOn(work, t, s);
+        arriveWork[(k * C + c) * G + g] = workOn(work, s + hops[g].downtimeSeconds, timeOf(k + hopEpochs[g]));
+      }
+    }
     for (let m = 0; m < M; m++) {
       const at = k * M + m;
+      paths[m].moveTo(t);
       enter[at] = canEnter(k, m) ? 1 : 0;
-      stayWork[at] = workOn(m, t, next);
       const blocked = crosses(m, t, next, false);
       if (hourly) {
         hourUsd[at] = t + hourOffset[m] < end ? finite(hourPrice(k, m)) : 0;
         stayUsd[at] = blocked ? Infinity : 0;
-      } else stayUsd[at] = blocked ? Infinity : finite(integrate(paths[m], t, next));
+      } else stayUsd[at] = blocked ? Infinity : finite(paths[m].integrate(t, next));
       for (let g = 0; g < G; g++) {
         const hop = hops[g];
         const restored = t + hop.acquireSeconds + hop.downtimeSeconds;
         const until = Math.min(restored + hop.terminateSeconds, end);
         const gone = crosses(m, t, restored, true);
-        leaveUsd[at * G + g] = gone ? Infinity : hourly ? 0 : finite(integrate(paths[m], t, until));
-        leaveWork[at * G + g] = workOn(m, t, t + hop.acquireSeconds);
+        leaveUsd[at * G + g] = gone ? Infinity : hourly ? 0 : finite(paths[m].integrate(t, until));
       }
       const g = groupOf[m];
       const s = t + hops[g].acquireSeconds;
       // A hop whose target would run only after the end costs and delivers exactly what staying does.
       arriveUsd[at] = s >= end ? Infinity : targetBill(m, s, k + hopEpochs[g]);
-      arriveWork[at] = workOn(m, s + hops[g].downtimeSeconds, timeOf(k + hopEpochs[g]));
     }
   }
   const placeUsd = Float64Array.from(groupOf, (g, n) =>
     targetBill(n, start + hops[g].acquireSeconds, placeEpochs[g]),
   );
   const placeWork = Float64Array.from(groupOf, (g, n) =>
-    workOn(n, start + hops[g].acquireSeconds, timeOf(placeEpochs[g])),
+    workOn(capacity[n], start + hops[g].acquireSeconds, timeOf(placeEpochs[g])),
   );
 
   return {
@@ -273,9 +369,9 @@ export function buildRunCostModel(input: RunCostInput): RunCostModel {
     },
     arrive: (k, n) => arriveUsd[k * M + n],
     placeWork: (n) => placeWork[n],
-    stayWork: (k, m) => stayWork[k * M + m],
-    leaveWork: (k, m, g) => leaveWork[(k * M + m) * G + g],
-    arriveWork: (k, n) => arriveWork[k * M + n],
+    stayWork: (k, m) => stayWork[k * C + classOf[m]],
+    leaveWork: (k, m, g) => leaveWork[(k * C + classOf[m]) * G + g],
+    arriveWork: (k, n) => arriveWork[(k * C + classOf[n]) * G + groupOf[n]],
   };
 }
 
