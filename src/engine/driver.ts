@@ -54,7 +54,12 @@ export type EngineEvent =
     }
   | { readonly kind: "revoked"; readonly instance: number }
   /** The workload finished its work (finite-work runs); `generation` discards stale predictions. */
-  | { readonly kind: "work-done"; readonly generation: number };
+  | { readonly kind: "work-done"; readonly generation: number }
+  /**
+   * The driver let the container go to another controller mid-hop (live self-migration: the target's
+   * controller finishes the hop): this run ends here, and its result is the ledger as of now.
+   */
+  | { readonly kind: "handed-off" };
 
 /** Where drivers report events: at an absolute time, never before the engine's current time. */
 export interface EventSink {

@@ -240,6 +240,10 @@ export class HoppingEngine implements EventSink {
           this.finishedAt = this.now;
         }
         return;
+      case "handed-off":
+        this.accrue();
+        this.finishedAt = this.now;
+        return;
     }
   }
 

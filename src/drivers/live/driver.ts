@@ -4,13 +4,7 @@ import { HotspotError } from "../../errors.js";
 import { SimHistory } from "../sim/history.js";
 import { StepPricePath, constantPath } from "../../engine/price-paths.js";
 import { nowSeconds, type LiveClock } from "./clock.js";
-import {
-  ContainerLostError,
-  CpuMismatchError,
-  HandedOffSignal,
-  HostSideError,
-  InstanceLostError,
-} from "./errors.js";
+import { ContainerLostError, CpuMismatchError, HostSideError, InstanceLostError } from "./errors.js";
 import type { ContainerUsage } from "./container-host.js";
 import { isGone } from "./instance-state.js";
 import type { HopExecutor } from "./hop.js";
@@ -61,8 +55,9 @@ export interface LiveDriverOptions {
   readonly onRebalance?: (market: Market, instanceId: string, at: number) => void;
   /**
    * Self-migrating (the controller runs on the source): instead of moving volume and ENI itself, the
-   * run hands off after the checkpoint (HopExecutor.handOff) and ends with HandedOffSignal; this is
-   * called first, while the volume that holds journal and ledger is still here.
+   * run hands off after the checkpoint (HopExecutor.handOff) and ends the engine's run with a
+   * `handed-off` event (the target is `handedOffTo`); this is called first, while the volume that
+   * holds journal and ledger is still here.
    */
   readonly beforeHandOff?: (hopId: string) => Promise<void>;
   /**
@@ -118,6 +113,8 @@ export class LiveDriver implements Driver {
   private chain: Promise<void> = Promise.resolve();
   private inFlight = 0;
   private fatal: unknown = null;
+  /** The instance whose controller took the container over (self-migrating), once handed off. */
+  handedOffTo: string | null = null;
   private wake: (() => void) | null = null;
   private reached = -Infinity;
   private nextPoll: number;
@@ -185,7 +182,12 @@ export class LiveDriver implements Driver {
   execute(command: Command, _now: number, _sink: EventSink): void {
     this.inFlight++;
     this.chain = this.chain
-      .then(() => (this.fatal === null && this.stopAfter === null ? this.perform(command) : undefined))
+      // Nothing more is done here once the run failed, stopped or handed the container off.
+      .then(() =>
+        this.fatal === null && this.stopAfter === null && this.handedOffTo === null
+          ? this.perform(command)
+          : undefined,
+      )
       .then(
         (event) => {
           if (event !== undefined) this.completed.push(event);
@@ -240,7 +242,8 @@ export class LiveDriver implements Driver {
         const hop = this.hopOf(command.target);
         if (command.kind === "move" && this.options.beforeHandOff !== undefined) {
           await this.options.beforeHandOff(hop.id);
-          throw new HandedOffSignal(await executor.handOff(hop));
+          this.handedOffTo = await executor.handOff(hop);
+          return { kind: "handed-off" };
         }
         try {
           await executor.run(hop, PHASE_STEPS[command.kind]);

@@ -31,16 +31,6 @@ export class ContainerLostError extends HotspotError {
 }
 
 /**
- * Not a failure: a self-migrating source let the container's volume and ENI go to `target`, whose
- * controller finishes the hop. It ends the source's run (thrown through the engine).
- */
-export class HandedOffSignal extends HotspotError {
-  constructor(readonly target: string) {
-    super("HOTSPOT_LIVE_HANDED_OFF", `handed the container off to ${target}, whose controller takes over`);
-  }
-}
-
-/**
  * The container host failed to checkpoint or restore (CRIU, LXC, the volume on the host): the
  * market is not at fault, so the hop is undone without cooling it down. The message carries the
  * host's own error, which by the ContainerHost contract ends with the tail of CRIU's or LXC's log.

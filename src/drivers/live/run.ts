@@ -14,7 +14,6 @@ import { buildResultsDocument, type HopCostsDocument, type ResultsDocument } fro
 import { learnedEstimate, learnedRates, measureHop } from "./hop-costs.js";
 import type { LiveConfig } from "../../setup/config.js";
 import { nowSeconds, type LiveClock } from "./clock.js";
-import { HandedOffSignal } from "./errors.js";
 import { carriedLedger, chainResult, ENDED_KEY, HANDED_OFF_KEY, type EarlierLedger } from "./ledger-chain.js";
 import { awaitTakeover, receiveIfHere, watchOver } from "./self-migrating.js";
 import { fileExists } from "../../util/file-exists.js";
@@ -471,22 +470,22 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
     }
     result = await engine.run(stopper.signal);
   } catch (error) {
-    const written = handOff.ledger;
-    if (!(error instanceof HandedOffSignal) || written === null) {
-      // The ledger up to the failure (e.g. the hop that stopped the run) is written before it ends.
-      await ledgerWrites;
-      throw error;
-    }
-    return watchOver(
-      options,
-      executor,
-      error.target,
-      { document: written.document, resumed, journal },
-      takeBack,
-    );
+    // The ledger up to the failure (e.g. the hop that stopped the run) is written before it ends.
+    await ledgerWrites;
+    throw error;
   } finally {
     // Ends the duration's timer too, so a failed run does not linger until it fires.
     stopper.abort();
+  }
+  // Handed off, the run ended at the hand-off: its ledger is the one written then, not this result.
+  if (driver.handedOffTo !== null && handOff.ledger !== null) {
+    return watchOver(
+      options,
+      executor,
+      driver.handedOffTo,
+      { document: handOff.ledger.document, resumed, journal },
+      takeBack,
+    );
   }
   await ledgerWrites;
   const final = document(result, result.end, ENDED_KEY);
