@@ -1,9 +1,17 @@
 #!/usr/bin/env node
 import { version } from "../version.js";
 
-// `hotspot --version` alone prints what the parser would, without loading it (yargs is most of a start-up).
-if (process.argv.length === 3 && process.argv[2] === "--version") {
+// `hotspot --version` alone, and `hotspot [command [subcommand]] --help` where the build's page is what
+// yargs would print, are answered without loading the parser (yargs is most of a start-up). Only a
+// command line ending in a help flag loads the pages' reader, so no other pays for it.
+const args = process.argv.slice(2);
+const help = ["--help", "-h"].includes(args.at(-1) ?? "")
+  ? (await import("./prebuilt-help.js")).prebuiltHelp(args, process.env, () => process.stdout.columns)
+  : undefined;
+if (args.length === 1 && args[0] === "--version") {
   process.stdout.write(`${version}\n`);
+} else if (help !== undefined) {
+  process.stdout.write(help);
 } else {
   const [{ main }, { hideBin }, { removePendingTemporaryFiles }] = await Promise.all([
     import("./main.js"),

@@ -5,6 +5,7 @@ import { version } from "../version.js";
 import { closest } from "./suggest.js";
 import { fsReason, isFsError } from "../util/fs-errors.js";
 import { terminalSafe } from "../util/terminal.js";
+import { helpWidth } from "./prebuilt-help.js";
 
 /** Exit codes: 0 success, 1 a run failed (bad data, cloud error), 2 the command line was wrong. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
@@ -131,7 +132,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .help()
     .alias("h", "help")
     .version(version)
-    .wrap(Math.min(110, process.stdout.columns || 110))
+    // bin.ts prints the build's help pages, made at this width, without loading yargs.
+    .wrap(helpWidth(process.stdout.columns))
     .fail((message, error) => {
       // Throwing (rather than returning) keeps yargs from running the handler after a usage error.
       // While a command is validated, the parser's options are that command's.
