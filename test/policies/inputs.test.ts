@@ -10,7 +10,8 @@ import {
   inputsToJson,
   loadPolicyInputs,
 } from "../../src/policies/inputs.js";
-import { readLiveConfig, writeLiveConfig, type LiveConfig } from "../../src/setup/config.js";
+import { readLiveConfig, writeLiveConfig } from "../../src/setup/config.js";
+import { sampleLiveConfig } from "../support/live-config.js";
 import { calmGreedyPolicy } from "../support/calm-greedy-policy.js";
 import { greedyPolicy } from "../../src/policies/greedy.js";
 
@@ -80,23 +81,10 @@ describe("policy inputs: one loader, one JSON form", () => {
       advisorOs: "Linux",
       region: "us-east-1",
     });
-    const config: LiveConfig = {
-      version: 1,
-      name: "hs",
-      region: "us-east-1",
-      zone: "us-east-1a",
-      vpcId: "vpc-0123456789abcdef0",
-      subnetId: "subnet-0123456789abcdef0",
-      securityGroupId: "sg-0123456789abcdef0",
-      eniId: "eni-0123456789abcdef0",
-      privateIp: "10.0.1.10",
-      allocationId: "eipalloc-0123456789abcdef0",
-      publicIp: "203.0.113.7",
-      volumeId: "vol-0123456789abcdef0",
-      containerName: "web",
+    const config = sampleLiveConfig({
       instanceTypes: ["m5.large", "c5.large"],
       policy: { name: "greedy", params: { minSaving: 0 }, inputs: loaded },
-    };
+    });
     const path = join(dir, "hotspot.json");
     await writeLiveConfig(path, config);
     expect(JSON.parse(await readFile(path, "utf8")).policy.inputs.advisor.buckets).toEqual({

@@ -1,5 +1,9 @@
-import type { BillingModelName } from "../../engine/billing.js";
-import { instantiatePolicy, type Policy, type PolicyDefinition } from "../../engine/policy.js";
+import {
+  instantiatePolicy,
+  type Policy,
+  type PolicyContext,
+  type PolicyDefinition,
+} from "../../engine/policy.js";
 import type { Market, MigrationEstimate } from "../../engine/types.js";
 import { UsageError } from "../../errors.js";
 import { policyByName } from "../../policies/index.js";
@@ -13,19 +17,11 @@ export function livePolicyDefinition(policy: LiveConfig["policy"]): PolicyDefini
   return definition;
 }
 
-/** What a live run (acting or dry) tells its policy at creation. */
-export interface LivePolicyRun {
-  readonly markets: readonly Market[];
-  readonly billing: BillingModelName;
-  readonly start: number;
-  readonly end: number;
-  readonly intervalSeconds: number;
-  readonly memoryGiB: number;
-  readonly demandWork: number;
-  readonly utilisation: number;
+/** What a live run (acting or dry) tells its policy at creation; bids and inputs are the same for all. */
+export type LivePolicyRun = Omit<PolicyContext, "bidUsd" | "migration" | "inputs" | "fullTrace"> & {
   /** The hop's mean timeline to a target of `lifecycle` (the model's, or as learned from this run's hops). */
   readonly migration: (lifecycle: Market["lifecycle"]) => MigrationEstimate;
-}
+};
 
 /** The one construction of a live policy, so that the dry run asks exactly what the acting run would. */
 export function createLivePolicy(
@@ -33,19 +29,13 @@ export function createLivePolicy(
   policy: LiveConfig["policy"],
   run: LivePolicyRun,
 ): Policy {
-  const { markets } = run;
+  const { migration, ...settings } = run;
+  const { markets } = settings;
   return instantiatePolicy(definition, policy.params, {
-    markets,
-    billing: run.billing,
-    start: run.start,
-    end: run.end,
-    intervalSeconds: run.intervalSeconds,
-    memoryGiB: run.memoryGiB,
-    demandWork: run.demandWork,
-    utilisation: run.utilisation,
+    ...settings,
     // Spot requests carry no maximum price: EC2 then caps it at the on-demand price.
     bidUsd: Float64Array.from(markets, (m) => (m.lifecycle === "spot" ? m.onDemandUsd : Infinity)),
-    migration: (_from, to) => run.migration(markets[to].lifecycle),
+    migration: (_from, to) => migration(markets[to].lifecycle),
     inputs: policy.inputs,
   });
 }

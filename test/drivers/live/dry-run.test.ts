@@ -9,24 +9,9 @@ import type { LiveClock } from "../../../src/drivers/live/clock.js";
 import { UsageError } from "../../../src/errors.js";
 import type { LiveConfig } from "../../../src/setup/config.js";
 import { AMI, harness, START_MS, type Harness } from "../../cloud/local/emulator-harness.js";
+import { sampleLiveConfig } from "../../support/live-config.js";
 
-const liveConfig: LiveConfig = {
-  version: 1,
-  name: "dry",
-  region: "us-east-1",
-  zone: "us-east-1a",
-  vpcId: "vpc-0123456789abcdef0",
-  subnetId: "subnet-0123456789abcdef0",
-  securityGroupId: "sg-0123456789abcdef0",
-  eniId: "eni-0123456789abcdef0",
-  privateIp: "10.0.1.10",
-  allocationId: "eipalloc-0123456789abcdef0",
-  publicIp: "203.0.113.7",
-  volumeId: "vol-0123456789abcdef0",
-  containerName: "web",
-  instanceTypes: ["m4.large", "c4.large", "m4.xlarge", "c4.xlarge"],
-  policy: { name: "greedy", params: { minSaving: 0 }, inputs: {} },
-};
+const liveConfig: LiveConfig = sampleLiveConfig();
 
 const at = (seconds: number, type: string, price: number): SpotPriceRecord => ({
   availabilityZone: "us-east-1a",
