@@ -6,6 +6,7 @@ import { resolveInterruptionModel, type InterruptionConfig } from "../drivers/si
 import type { SimConfig } from "../drivers/sim/run.js";
 import { DEFAULT_CPU_COMPAT } from "../policies/cpu-compat.js";
 import { runStudy } from "../drivers/sim/study.js";
+import { ScenarioCache } from "../drivers/sim/markets.js";
 import { defaultMigrationModel } from "../engine/migration-model.js";
 import { StepWorkload } from "../engine/workload.js";
 import { policyByName } from "../policies/index.js";
@@ -66,6 +67,7 @@ export interface ItemContext {
   readonly catalog: Catalog;
   readonly grid: readonly GridPoint[];
   readonly policyInputs: PolicyInputs;
+  readonly scenarios: ScenarioCache;
 }
 
 export async function createItemContext(config: SweepConfig, trace: Trace): Promise<ItemContext> {
@@ -73,7 +75,14 @@ export async function createItemContext(config: SweepConfig, trace: Trace): Prom
   const policyInputs = inputsFromJson(config.inputs, (field, expected, found) => {
     throw new InputFormatError(`the sweep's configuration: ${field}`, expected, JSON.stringify(found));
   });
-  return { config, trace, catalog, grid: expandGrid(config.base, config.vary), policyInputs };
+  return {
+    config,
+    trace,
+    catalog,
+    grid: expandGrid(config.base, config.vary),
+    policyInputs,
+    scenarios: new ScenarioCache(),
+  };
 }
 
 function simConfig(
@@ -134,6 +143,7 @@ export async function runItem(context: ItemContext, index: number): Promise<Item
     })),
     config: simConfig(context.grid[point].settings, unit, start, seed, context.policyInputs),
     workloadDescription: "constant",
+    scenarioCache: context.scenarios,
   });
   const days = config.windowSeconds / 86400;
   // Per zone-day: a rate summed over zones would grow with the number of zones swept.

@@ -82,8 +82,10 @@ export function buildZoneScenario(
   zone: string,
   resolution: CatalogResolution,
   cpu?: CpuRestriction,
+  cache?: ScenarioCache,
 ): ZoneScenario {
-  const full = scenarioOf(trace, zone, resolution, () => true);
+  const full =
+    cache === undefined ? scenarioOf(trace, zone, resolution, () => true) : cache.of(trace, zone, resolution);
   if (cpu === undefined) return full;
   const { rule, start, memoryGiB, demandWork } = cpu;
   const origin = originMarket(
@@ -99,6 +101,42 @@ export function buildZoneScenario(
   const excludedTypes = [...new Set(full.markets.map((m) => m.instanceType))].filter((t) => !allowed(t));
   const restricted = excludedTypes.length === 0 ? full : scenarioOf(trace, zone, resolution, allowed);
   return { ...restricted, cpu: { rule, origin: from.instanceType, excludedTypes } };
+}
+
+/**
+ * A zone's unrestricted scenario kept for the same trace and the same resolved types: a sweep's items
+ * differ only in their window, and building it scans the whole trace. Scenarios are never changed by
+ * a run (every policy of a study already shares one).
+ */
+export class ScenarioCache {
+  private readonly scenarios = new Map<string, ZoneScenario>();
+  private trace: Trace | null = null;
+
+  of(trace: Trace, zone: string, resolution: CatalogResolution): ZoneScenario {
+    // Kept for one trace's columns at a time: a sweep windows the same columns for every item.
+    if (this.trace === null || this.trace.time !== trace.time) {
+      this.scenarios.clear();
+      this.trace = trace;
+    }
+    const key = scenarioKey(zone, resolution);
+    let scenario = this.scenarios.get(key);
+    if (scenario === undefined) {
+      scenario = scenarioOf(trace, zone, resolution, () => true);
+      this.scenarios.set(key, scenario);
+    }
+    return scenario;
+  }
+}
+
+/** Everything of a resolution a zone's markets are made of (catalogMarket's fields). */
+function scenarioKey(zone: string, resolution: CatalogResolution): string {
+  const parts = [zone, resolution.unit];
+  for (const [type, { work, onDemand, spec }] of resolution.types) {
+    parts.push(
+      `${type}:${work}:${onDemand.usdPerHour}:${spec.vcpu}:${spec.memoryGiB}:${spec.architecture}:${spec.cpuVendor}`,
+    );
+  }
+  return parts.join("|");
 }
 
 function scenarioOf(

@@ -2,7 +2,7 @@ import type { CatalogResolution } from "../../catalog/work-unit.js";
 import type { PolicyDefinition } from "../../engine/policy.js";
 import { buildResultsDocument, traceIdentity, type ResultsDocument } from "../../results/document.js";
 import type { Trace } from "../../traces/types.js";
-import { buildZoneScenario, traceZones, type CpuRestrictionRecord } from "./markets.js";
+import { buildZoneScenario, traceZones, type CpuRestrictionRecord, type ScenarioCache } from "./markets.js";
 import { simulateZone, simulationWindow, type SimConfig } from "./run.js";
 import type { PolicyRun } from "../../engine/result.js";
 import { zonePrices, type ZonePricesDocument } from "../../results/prices.js";
@@ -22,6 +22,8 @@ export interface StudyInput {
   readonly workloadDescription: string;
   /** Record each zone's market prices in the document (for the report's price chart; sweeps skip it). */
   readonly recordPrices?: boolean;
+  /** Zones' scenarios kept between studies of the same trace (a sweep's items). */
+  readonly scenarioCache?: ScenarioCache;
   /** Called after each (zone, policy) run. */
   readonly onProgress?: (done: number, total: number, label: string) => void;
 }
@@ -85,7 +87,7 @@ export async function runStudy(input: StudyInput): Promise<ResultsDocument> {
     demandWork: config.demandWork,
   };
   for (const zone of zones) {
-    const scenario = buildZoneScenario(trace, zone, input.resolution, cpu);
+    const scenario = buildZoneScenario(trace, zone, input.resolution, cpu, input.scenarioCache);
     cpuRestrictions[zone] = scenario.cpu;
     if (input.recordPrices === true) {
       const { markets, paths } = scenario;
