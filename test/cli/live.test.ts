@@ -10,6 +10,7 @@ import type { LiveClock } from "../../src/drivers/live/clock.js";
 import { UnknownNameError, UsageError } from "../../src/errors.js";
 import { harness, START_MS, type Harness } from "../cloud/local/emulator-harness.js";
 import { runCli } from "../support/run-cli.js";
+import { sampleLiveConfig } from "../support/live-config.js";
 
 // Most tests call the exported handler with a virtual clock; main maps the UsageError and
 // UnknownNameError it throws to exit code 2 (checked through main at the end).
@@ -18,23 +19,10 @@ let dir: string;
 let stdout: string[];
 let stderr: string[];
 
-const config = {
-  version: 1,
-  name: "dry",
-  region: "us-east-1",
-  zone: "us-east-1a",
-  vpcId: "vpc-0123456789abcdef0",
-  subnetId: "subnet-0123456789abcdef0",
-  securityGroupId: "sg-0123456789abcdef0",
-  eniId: "eni-0123456789abcdef0",
-  privateIp: "10.0.1.10",
-  allocationId: "eipalloc-0123456789abcdef0",
-  publicIp: "203.0.113.7",
-  volumeId: "vol-0123456789abcdef0",
-  containerName: "web",
+const config = sampleLiveConfig({
   instanceTypes: ["m4.large", "c4.large"],
-  policy: { name: "greedy", params: {} },
-};
+  policy: { name: "greedy", params: {}, inputs: {} },
+});
 
 const at = (seconds: number, type: string, price: number): SpotPriceRecord => ({
   availabilityZone: "us-east-1a",
