@@ -18,6 +18,7 @@ import {
   isZoneOf,
 } from "../../setup/validate.js";
 import { parseInteger, parseList, parseNumber } from "../../options/parse.js";
+import { advisorOsOption } from "../policy-input-options.js";
 
 function builder(yargs: Argv) {
   return yargs
@@ -62,11 +63,7 @@ function builder(yargs: Argv) {
       type: "string",
       describe: `${policyInputFlags.advisor}; recorded in the config for every controller`,
     })
-    .option("advisor-os", {
-      type: "string",
-      default: "Linux",
-      describe: "Operating system in the advisor feed",
-    })
+    .option("advisor-os", advisorOsOption)
     .option("config", { type: "string", default: "hotspot.json", describe: "Config file to write" })
     .option("endpoint", { type: "string", describe: "EC2 endpoint URL, e.g. the local cloud emulator" })
     .option("dry-run", { type: "boolean", default: false, describe: "Print the API calls; change nothing" })

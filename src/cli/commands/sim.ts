@@ -3,11 +3,11 @@ import { billingModels } from "../../engine/billing.js";
 import { availabilityReadings, interruptionModels, skypilotTypes } from "../../drivers/sim/interruptions.js";
 import { DEFAULT_CPU_COMPAT } from "../../policies/cpu-compat.js";
 import { policyNames } from "../../policies/names.js";
-import { policyInputFlags } from "../../policies/inputs.js";
 import { defaultMaxDecisions } from "../../options/parse.js";
 import { withCatalogOptions } from "../catalog-options.js";
 import { withTraceLoadOptions } from "../trace-options.js";
 import type { SimArgs } from "./sim-run.js";
+import { advisorOption, advisorOsOption } from "../policy-input-options.js";
 
 function builder(yargs: Argv) {
   return withCatalogOptions(withTraceLoadOptions(yargs), { priceList: true })
@@ -59,10 +59,7 @@ function builder(yargs: Argv) {
       default: "1",
       describe: "Bid as a multiple of the on-demand price (bid model)",
     })
-    .option("advisor", {
-      type: "string",
-      describe: policyInputFlags.advisor,
-    })
+    .option("advisor", advisorOption)
     .option("rebalance-lead", {
       type: "string",
       default: "0",
@@ -93,11 +90,7 @@ function builder(yargs: Argv) {
         .map(([name, type]) => `${name}=${type}`)
         .join(", ")})`,
     })
-    .option("advisor-os", {
-      type: "string",
-      default: "Linux",
-      describe: "Operating system in the advisor feed",
-    })
+    .option("advisor-os", advisorOsOption)
     .option("durations", {
       type: "string",
       default: "mean",

@@ -7,7 +7,7 @@ import { defaultMaxUnpriced } from "../../traces/coverage.js";
 import { withCatalogOptions } from "../catalog-options.js";
 import { defaultMaxDecisions } from "../../options/parse.js";
 import { withTraceLoadOptions } from "../trace-options.js";
-import { policyInputFlags } from "../../policies/inputs.js";
+import { advisorOption, advisorOsOption } from "../policy-input-options.js";
 
 function builder(yargs: Argv) {
   return withCatalogOptions(withTraceLoadOptions(yargs))
@@ -120,12 +120,8 @@ function builder(yargs: Argv) {
     })
     .option("bandwidth-gbps", { type: "string", describe: "Memory-to-memory bandwidth, Gbit/s (default 10)" })
     .option("history-window", { type: "string", default: "1d", describe: "Look-back window policies see" })
-    .option("advisor", { type: "string", describe: policyInputFlags.advisor })
-    .option("advisor-os", {
-      type: "string",
-      default: "Linux",
-      describe: "Operating system in the advisor feed",
-    })
+    .option("advisor", advisorOption)
+    .option("advisor-os", advisorOsOption)
     .option("max-unpriced", {
       type: "string",
       default: String(defaultMaxUnpriced),
