@@ -10,8 +10,8 @@ export function loadSetupClient(): Promise<typeof import("../setup/ec2-setup-cli
   return import("../setup/ec2-setup-client.js");
 }
 
-export function loadComputeClient(): Promise<typeof import("../drivers/live/ec2-compute.js")> {
-  return import("../drivers/live/ec2-compute.js");
+export function loadComputeClient(): Promise<typeof import("../drivers/live/hop/ec2-compute.js")> {
+  return import("../drivers/live/hop/ec2-compute.js");
 }
 
 export function loadCatalogClient(): Promise<typeof import("../cloud/pricing-client.js")> {

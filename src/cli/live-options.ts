@@ -1,8 +1,8 @@
 import { isAbsolute, join, normalize } from "node:path";
 import type { Argv } from "yargs";
-import { decodeReference } from "../drivers/live/cpu-check.js";
+import { decodeReference } from "../drivers/live/host/cpu-check.js";
 import { DEFAULT_CPU_COMPAT, liveCpuCompatRules } from "../policies/cpu-compat.js";
-import type { ActCloud, ControllerOptions } from "../drivers/live/controller.js";
+import type { ActCloud, ControllerOptions } from "../drivers/live/host/controller.js";
 import { metadataBaseFromEnv } from "./live-env.js";
 import { localCloudFromEnv } from "./local-env.js";
 import type { AssumedPlacement } from "../drivers/live/dry-run.js";

@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { HotspotError, UsageError } from "../errors.js";
 import { HostCommandError } from "../host/run.js";
 import { baseConfig, makeCheckpointable, type BindMount } from "../host/lxc.js";
-import type { HostRunner as Runner } from "../drivers/live/machine/volume-device.js";
+import type { HostRunner as Runner } from "../drivers/live/host/machine/volume-device.js";
 import { describeSource, type ContainerSource } from "./source.js";
 
 /** A host file copied into the container's root filesystem. */

@@ -1,8 +1,8 @@
 import { HotspotError } from "../errors.js";
 import { HostCommandError } from "../host/run.js";
 import { pollFor, type LiveClock } from "../drivers/live/clock.js";
-import type { Ec2Compute, InstanceView } from "../drivers/live/ec2-compute.js";
-import type { HostRunner as Runner } from "../drivers/live/machine/volume-device.js";
+import type { Ec2Compute, InstanceView } from "../drivers/live/hop/ec2-compute.js";
+import type { HostRunner as Runner } from "../drivers/live/host/machine/volume-device.js";
 
 /** Tag of an instance launched only to hold the volume while a container is created on it. */
 export const TAG_ROLE = "hotspot:role";

@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { TAG_HOP, TAG_STACK } from "../../src/drivers/live/hop.js";
+import { TAG_HOP, TAG_STACK } from "../../src/drivers/live/hop/hop.js";
 import {
   AMI,
   harnessConfig,

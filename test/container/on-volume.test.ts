@@ -6,7 +6,7 @@ import {
   type OnVolumeOptions,
 } from "../../src/container/on-volume.js";
 import { FakeEc2Compute } from "../drivers/live/fake-ec2-compute.js";
-import { fakeClock } from "../drivers/live/machine/recording-runner.js";
+import { fakeClock } from "../drivers/live/host/machine/recording-runner.js";
 
 function options(compute: FakeEc2Compute, instanceId: string | null, events: string[]): OnVolumeOptions {
   return {

@@ -8,7 +8,7 @@ import { parseSource, sourceKinds } from "../../container/source.js";
 import { HotspotError, UsageError } from "../../errors.js";
 import type { BindMount } from "../../host/lxc.js";
 import { run } from "../../host/run.js";
-import { mountedSource } from "../../drivers/live/machine/volume-device.js";
+import { mountedSource } from "../../drivers/live/host/machine/volume-device.js";
 import { readLiveConfig } from "../../setup/config.js";
 import { loadComputeClient } from "../cloud-clients.js";
 import { localCloudFromEnv, type LocalCloudFacts } from "../local-env.js";
@@ -230,9 +230,9 @@ async function ec2Machine(
   volumeId: string,
   progress: (line: string) => void,
 ): Promise<VolumeMachine> {
-  const { MetadataClient } = await import("../../drivers/live/metadata-client.js");
+  const { MetadataClient } = await import("../../drivers/live/observe/metadata-client.js");
   const { waitForVolumeDevice, mountVolume, unmountVolume, hostRun } =
-    await import("../../drivers/live/machine/volume-device.js");
+    await import("../../drivers/live/host/machine/volume-device.js");
   const self =
     args.instance ??
     (await new MetadataClient({

@@ -10,7 +10,7 @@ import {
   localUserData,
   TARGET_CONFIG_PATH,
   type ControllerOptions,
-} from "../../drivers/live/controller.js";
+} from "../../drivers/live/host/controller.js";
 import { runDryRun } from "../../drivers/live/dry-run.js";
 import type { Lifecycle } from "../../engine/types.js";
 import { UsageError } from "../../errors.js";

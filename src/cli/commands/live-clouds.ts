@@ -1,18 +1,18 @@
 import { join } from "node:path";
 import { NamespaceHostBackend } from "../../cloud/local/hosts/namespace-backend.js";
-import { lazyContainerHost, type ContainerHost } from "../../drivers/live/container-host.js";
-import type { Ec2Compute, InterfaceNetwork } from "../../drivers/live/ec2-compute.js";
+import { lazyContainerHost, type ContainerHost } from "../../drivers/live/host/container-host.js";
+import type { Ec2Compute, InterfaceNetwork } from "../../drivers/live/hop/ec2-compute.js";
 import type { LiveClock } from "../../drivers/live/clock.js";
-import { awaitVerdict } from "../../drivers/live/cpu-check.js";
+import { awaitVerdict } from "../../drivers/live/host/cpu-check.js";
 import { LocalContainerHost } from "../../cloud/local/local-container-host.js";
-import { MachineContainerHost } from "../../drivers/live/machine/machine-container-host.js";
-import type { HopTimeouts } from "../../drivers/live/resources.js";
+import { MachineContainerHost } from "../../drivers/live/host/machine/machine-container-host.js";
+import type { HopTimeouts } from "../../drivers/live/hop/resources.js";
 import {
   ec2UserData,
   localUserData,
   TARGET_CONFIG_PATH,
   type ActCloud,
-} from "../../drivers/live/controller.js";
+} from "../../drivers/live/host/controller.js";
 import { UsageError } from "../../errors.js";
 import type { LiveConfig } from "../../setup/config.js";
 

@@ -5,7 +5,7 @@ import { defaultDemandWork } from "../../catalog/work-unit.js";
 import { loadEc2Client } from "../cloud-clients.js";
 import { runLiveAct, runLiveGc } from "./live-act.js";
 import { runDryRun, type DecisionRecord } from "../../drivers/live/dry-run.js";
-import { NoticePoller } from "../../drivers/live/notice-poller.js";
+import { NoticePoller } from "../../drivers/live/observe/notice-poller.js";
 import { wallClock, type LiveClock } from "../../drivers/live/clock.js";
 import { livePolicy, readLiveConfig } from "../../setup/config.js";
 import { parseChoice } from "../../options/parse.js";

@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from "yargs";
 import { wallClock, type LiveClock } from "../../drivers/live/clock.js";
-import type { InstanceView } from "../../drivers/live/ec2-compute.js";
-import { TAG_STACK } from "../../drivers/live/hop.js";
+import type { InstanceView } from "../../drivers/live/hop/ec2-compute.js";
+import { TAG_STACK } from "../../drivers/live/hop/hop.js";
 import {
   decodeStatus,
   OPERATOR_TAGS,

@@ -7,7 +7,7 @@ import { holdTraffic, netnsExists, releaseTraffic } from "./hosts/network.js";
 import { criuPath } from "../../host/criu.js";
 import { run, runIn } from "../../host/run.js";
 import { isMounted } from "./hosts/volumes.js";
-import { readCgroupUsage } from "../../drivers/live/cgroup-usage.js";
+import { readCgroupUsage } from "../../drivers/live/host/cgroup-usage.js";
 import {
   CHECKPOINT_DIR,
   consumeMarker,
@@ -15,8 +15,8 @@ import {
   markComplete,
   markerSource,
   TRIAL_DIR,
-} from "../../drivers/live/checkpoint-marker.js";
-import { checkReference, CPU_DIR, dumpReference } from "../../drivers/live/cpu-check.js";
+} from "../../drivers/live/host/checkpoint-marker.js";
+import { checkReference, CPU_DIR, dumpReference } from "../../drivers/live/host/cpu-check.js";
 import type { CpuVerdict } from "../../host/criu.js";
 import type {
   ContainerHost,
@@ -26,7 +26,7 @@ import type {
   ContainerUsage,
   HostPreflight,
   PreflightCheck,
-} from "../../drivers/live/container-host.js";
+} from "../../drivers/live/host/container-host.js";
 import {
   criuCheck,
   directoryBytes,
@@ -35,7 +35,7 @@ import {
   passed,
   trialCheckpoint,
   writableCheck,
-} from "../../drivers/live/host-checks.js";
+} from "../../drivers/live/host/host-checks.js";
 
 export interface LocalContainerHostOptions {
   readonly backend: NamespaceHostBackend;

@@ -2,12 +2,12 @@ import { mkdir, readdir, rename } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { HotspotError } from "../../errors.js";
 import { fileExists } from "../../util/file-exists.js";
-import { LiveCalls } from "./calls.js";
+import { LiveCalls } from "./hop/calls.js";
 import type { LiveClock } from "./clock.js";
-import type { ContainerHost } from "./container-host.js";
-import type { Ec2Compute } from "./ec2-compute.js";
-import { Journal } from "./journal.js";
-import type { LiveResources } from "./resources.js";
+import type { ContainerHost } from "./host/container-host.js";
+import type { Ec2Compute } from "./hop/ec2-compute.js";
+import { Journal } from "./hop/journal.js";
+import type { LiveResources } from "./hop/resources.js";
 import { DEFAULT_RETRY } from "./retry.js";
 
 export interface BootOptions {

@@ -5,17 +5,17 @@ import { SimHistory } from "../sim/history.js";
 import { StepPricePath, constantPath } from "../../engine/price-paths.js";
 import { nowSeconds, type LiveClock } from "./clock.js";
 import { ContainerLostError, CpuMismatchError, HostSideError, InstanceLostError } from "./errors.js";
-import type { ContainerUsage } from "./container-host.js";
-import { isGone } from "./instance-state.js";
-import type { HopExecutor } from "./hop.js";
-import type { MeasuredWorkload } from "./measured-workload.js";
-import type { MemoryFootprint, MemoryNeed } from "./footprint.js";
-import type { HopRecord, HopStep } from "./journal.js";
-import type { NoticePoller, NoticeState } from "./notice-poller.js";
+import type { ContainerUsage } from "./host/container-host.js";
+import { isGone } from "./hop/instance-state.js";
+import type { HopExecutor } from "./hop/hop.js";
+import type { MeasuredWorkload } from "./observe/measured-workload.js";
+import type { MemoryFootprint, MemoryNeed } from "./host/footprint.js";
+import type { HopRecord, HopStep } from "./hop/journal.js";
+import type { NoticePoller, NoticeState } from "./observe/notice-poller.js";
 import { withRetry, type RetryPolicy } from "./retry.js";
-import { polledPaths, scenarioFromPaths } from "./polled-scenario.js";
-import { STILL_ON_SOURCE } from "./resume.js";
-import type { PricePoller } from "./price-poller.js";
+import { polledPaths, scenarioFromPaths } from "./observe/polled-scenario.js";
+import { STILL_ON_SOURCE } from "./hop/resume.js";
+import type { PricePoller } from "./observe/price-poller.js";
 
 export interface LiveDriverOptions {
   readonly zone: string;

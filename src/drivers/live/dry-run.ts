@@ -19,10 +19,10 @@ import type {
 import { HotspotError, UsageError } from "../../errors.js";
 import { livePolicy, type LiveConfig } from "../../setup/config.js";
 import { SimHistory } from "../sim/history.js";
-import { polledPaths, scenarioFromPaths } from "./polled-scenario.js";
-import type { NoticePoller, NoticeState } from "./notice-poller.js";
-import { liveMarkets, zonePricePoller } from "./zone-markets.js";
-import type { PricePoller } from "./price-poller.js";
+import { polledPaths, scenarioFromPaths } from "./observe/polled-scenario.js";
+import type { NoticePoller, NoticeState } from "./observe/notice-poller.js";
+import { liveMarkets, zonePricePoller } from "./observe/zone-markets.js";
+import type { PricePoller } from "./observe/price-poller.js";
 import { nowSeconds, type LiveClock } from "./clock.js";
 import { isoSeconds } from "../../util/iso-seconds.js";
 import {
@@ -31,7 +31,7 @@ import {
   originMarket,
   type CpuCompat,
 } from "../../policies/cpu-compat.js";
-import { memoryExclusions } from "./footprint.js";
+import { memoryExclusions } from "./host/footprint.js";
 
 /** Where the container runs now, as the dry run assumes it (it never moves it). */
 export interface AssumedPlacement {

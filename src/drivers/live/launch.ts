@@ -1,8 +1,8 @@
 import { HotspotError } from "../../errors.js";
 import type { LiveConfig } from "../../setup/config.js";
 import { pollFor, type LiveClock } from "./clock.js";
-import type { Ec2Compute, InstanceView, Lifecycle, VolumeTags } from "./ec2-compute.js";
-import { TAG_STACK } from "./hop.js";
+import type { Ec2Compute, InstanceView, Lifecycle, VolumeTags } from "./hop/ec2-compute.js";
+import { TAG_STACK } from "./hop/hop.js";
 import { decodeStatus, OPERATOR_TAGS, type ControllerStatus } from "./operator.js";
 
 export interface LaunchOptions {

@@ -1,6 +1,6 @@
 import type { ResultsDocument } from "../../results/document.js";
 import type { LiveClock } from "./clock.js";
-import type { VolumeTags } from "./ec2-compute.js";
+import type { VolumeTags } from "./hop/ec2-compute.js";
 import type { LiveLogRecord } from "./run.js";
 
 /**

@@ -1,12 +1,12 @@
 import { CloudApiError, HotspotError } from "../../errors.js";
 import type { LiveClock } from "./clock.js";
-import type { ContainerHost, PreflightCheck, TrialCheckpoint } from "./container-host.js";
-import type { DryRunCall, Ec2Compute } from "./ec2-compute.js";
-import { launchRequest, TAG_STACK } from "./hop.js";
-import type { TargetMarket } from "./journal.js";
-import type { LiveResources } from "./resources.js";
+import type { ContainerHost, PreflightCheck, TrialCheckpoint } from "./host/container-host.js";
+import type { DryRunCall, Ec2Compute } from "./hop/ec2-compute.js";
+import { launchRequest, TAG_STACK } from "./hop/hop.js";
+import type { TargetMarket } from "./hop/journal.js";
+import type { LiveResources } from "./hop/resources.js";
 import { withRetry, type RetryPolicy } from "./retry.js";
-import { failed, passed } from "./host-checks.js";
+import { failed, passed } from "./host/host-checks.js";
 
 export interface PreflightOptions {
   readonly compute: Ec2Compute;

@@ -11,28 +11,34 @@ import { StepWorkload } from "../../engine/workload.js";
 import { HotspotError, UsageError } from "../../errors.js";
 import type { Policy } from "../../engine/policy.js";
 import { buildResultsDocument, type HopCostsDocument, type ResultsDocument } from "../../results/document.js";
-import { learnedEstimate, learnedRates, measureHop } from "./hop-costs.js";
+import { learnedEstimate, learnedRates, measureHop } from "./hop/hop-costs.js";
 import type { LiveConfig } from "../../setup/config.js";
 import { nowSeconds, type LiveClock } from "./clock.js";
-import { carriedLedger, chainResult, ENDED_KEY, HANDED_OFF_KEY, type EarlierLedger } from "./ledger-chain.js";
+import {
+  carriedLedger,
+  chainResult,
+  ENDED_KEY,
+  HANDED_OFF_KEY,
+  type EarlierLedger,
+} from "./ledger/ledger-chain.js";
 import { awaitTakeover, receiveIfHere, watchOver } from "./self-migrating.js";
 import { fileExists } from "../../util/file-exists.js";
-import type { ContainerHost, CpuReference } from "./container-host.js";
-import { liveMarkets, zonePricePoller } from "./zone-markets.js";
+import type { ContainerHost, CpuReference } from "./host/container-host.js";
+import { liveMarkets, zonePricePoller } from "./observe/zone-markets.js";
 import { LiveDriver } from "./driver.js";
-import { MeasuredWorkload } from "./measured-workload.js";
-import type { Ec2Compute } from "./ec2-compute.js";
-import { HopExecutor, type StepHook } from "./hop.js";
-import { Journal, lastEntry, type HopRecord, type StepName } from "./journal.js";
-import type { NoticePoller } from "./notice-poller.js";
-import type { HopTimeouts, LiveResources } from "./resources.js";
-import { resumeOpenHops, type ResumeReport } from "./resume.js";
+import { MeasuredWorkload } from "./observe/measured-workload.js";
+import type { Ec2Compute } from "./hop/ec2-compute.js";
+import { HopExecutor, type StepHook } from "./hop/hop.js";
+import { Journal, lastEntry, type HopRecord, type StepName } from "./hop/journal.js";
+import type { NoticePoller } from "./observe/notice-poller.js";
+import type { HopTimeouts, LiveResources } from "./hop/resources.js";
+import { resumeOpenHops, type ResumeReport } from "./hop/resume.js";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry.js";
 import { isoSeconds } from "../../util/iso-seconds.js";
 import { preflight, type PreflightReport } from "./preflight.js";
 import { cpuCompatible, DEFAULT_CPU_COMPAT, type CpuCompat } from "../../policies/cpu-compat.js";
 import { rm } from "node:fs/promises";
-import { MemoryFootprint, memoryExclusions, type MemoryNeed } from "./footprint.js";
+import { MemoryFootprint, memoryExclusions, type MemoryNeed } from "./host/footprint.js";
 
 /** One line of the live log: a decision, a step of a hop, or something the run did. */
 export type LiveLogRecord =

@@ -1,9 +1,9 @@
 import { fileExists } from "../../util/file-exists.js";
-import { Attachments } from "./attachments.js";
-import { LiveCalls } from "./calls.js";
+import { Attachments } from "./hop/attachments.js";
+import { LiveCalls } from "./hop/calls.js";
 import { nowSeconds } from "./clock.js";
-import type { HopExecutor } from "./hop.js";
-import { DEFAULT_TIMEOUTS } from "./resources.js";
+import type { HopExecutor } from "./hop/hop.js";
+import { DEFAULT_TIMEOUTS } from "./hop/resources.js";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry.js";
 import type { HandOffSummary, LiveRunOptions, LiveRunSummary } from "./run.js";
 

@@ -4,7 +4,7 @@ import { builtinCatalog } from "../../../src/catalog/catalog.js";
 import { createEc2Api } from "../../../src/cloud/ec2-client.js";
 import type { SpotPriceRecord } from "../../../src/cloud/local/spot-prices.js";
 import { runDryRun, type DecisionRecord, type DryRunOptions } from "../../../src/drivers/live/dry-run.js";
-import { NoticePoller } from "../../../src/drivers/live/notice-poller.js";
+import { NoticePoller } from "../../../src/drivers/live/observe/notice-poller.js";
 import type { LiveClock } from "../../../src/drivers/live/clock.js";
 import { UsageError } from "../../../src/errors.js";
 import type { LiveConfig } from "../../../src/setup/config.js";

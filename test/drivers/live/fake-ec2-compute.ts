@@ -6,7 +6,7 @@ import type {
   InterfaceView,
   LaunchRequest,
   VolumeView,
-} from "../../../src/drivers/live/ec2-compute.js";
+} from "../../../src/drivers/live/hop/ec2-compute.js";
 import { CloudApiError } from "../../../src/errors.js";
 
 interface FakeInstance {

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InstanceLostError } from "../../../src/drivers/live/errors.js";
-import { TAG_HOP } from "../../../src/drivers/live/hop.js";
-import type { HopRecord, StepName } from "../../../src/drivers/live/journal.js";
+import { TAG_HOP } from "../../../src/drivers/live/hop/hop.js";
+import type { HopRecord, StepName } from "../../../src/drivers/live/hop/journal.js";
 import { TargetCapacityError } from "../../../src/drivers/live/retry.js";
 import { HotspotError } from "../../../src/errors.js";
 import { liveHarness, settleAndSummarize, SPOT_TARGET, type LiveHarness } from "./live-harness.js";

@@ -2,10 +2,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ContainerHost } from "../../../src/drivers/live/container-host.js";
-import { HopExecutor, TAG_STACK } from "../../../src/drivers/live/hop.js";
-import { Journal } from "../../../src/drivers/live/journal.js";
-import { resumeOpenHops } from "../../../src/drivers/live/resume.js";
+import type { ContainerHost } from "../../../src/drivers/live/host/container-host.js";
+import { HopExecutor, TAG_STACK } from "../../../src/drivers/live/hop/hop.js";
+import { Journal } from "../../../src/drivers/live/hop/journal.js";
+import { resumeOpenHops } from "../../../src/drivers/live/hop/resume.js";
 import type { LiveClock } from "../../../src/drivers/live/clock.js";
 import { FakeEc2Compute } from "./fake-ec2-compute.js";
 

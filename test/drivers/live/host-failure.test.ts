@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { HotspotError } from "../../../src/errors.js";
 import { HostSideError } from "../../../src/drivers/live/errors.js";
-import { collectOrphans } from "../../../src/drivers/live/gc.js";
-import { TAG_HOP, TAG_STACK } from "../../../src/drivers/live/hop.js";
-import { Journal } from "../../../src/drivers/live/journal.js";
-import { resumeOpenHops } from "../../../src/drivers/live/resume.js";
+import { collectOrphans } from "../../../src/drivers/live/hop/gc.js";
+import { TAG_HOP, TAG_STACK } from "../../../src/drivers/live/hop/hop.js";
+import { Journal } from "../../../src/drivers/live/hop/journal.js";
+import { resumeOpenHops } from "../../../src/drivers/live/hop/resume.js";
 import { runLive, type LiveLogRecord } from "../../../src/drivers/live/run.js";
 import { PreflightError } from "../../../src/drivers/live/preflight.js";
 import { fileExists } from "../../../src/util/file-exists.js";

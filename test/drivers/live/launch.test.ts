@@ -3,7 +3,7 @@ import { launchHome, type LaunchOptions } from "../../../src/drivers/live/launch
 import { OPERATOR_TAGS } from "../../../src/drivers/live/operator.js";
 import type { LiveConfig } from "../../../src/setup/config.js";
 import { FakeEc2Compute } from "./fake-ec2-compute.js";
-import { fakeClock } from "./machine/recording-runner.js";
+import { fakeClock } from "./host/machine/recording-runner.js";
 
 const CONFIG: LiveConfig = {
   version: 1,

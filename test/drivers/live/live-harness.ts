@@ -13,13 +13,17 @@ import type {
   CpuReference,
   HostPreflight,
   TrialCheckpoint,
-} from "../../../src/drivers/live/container-host.js";
+} from "../../../src/drivers/live/host/container-host.js";
 import type { CpuVerdict } from "../../../src/host/criu.js";
-import type { CgroupMemory } from "../../../src/drivers/live/cgroup-usage.js";
-import { createEc2Compute, type Ec2Compute, type Lifecycle } from "../../../src/drivers/live/ec2-compute.js";
-import { HopExecutor, TAG_STACK, type StepHook } from "../../../src/drivers/live/hop.js";
-import { Journal, type TargetMarket } from "../../../src/drivers/live/journal.js";
-import type { HopTimeouts, LiveResources } from "../../../src/drivers/live/resources.js";
+import type { CgroupMemory } from "../../../src/drivers/live/host/cgroup-usage.js";
+import {
+  createEc2Compute,
+  type Ec2Compute,
+  type Lifecycle,
+} from "../../../src/drivers/live/hop/ec2-compute.js";
+import { HopExecutor, TAG_STACK, type StepHook } from "../../../src/drivers/live/hop/hop.js";
+import { Journal, type TargetMarket } from "../../../src/drivers/live/hop/journal.js";
+import type { HopTimeouts, LiveResources } from "../../../src/drivers/live/hop/resources.js";
 import type { RetryPolicy } from "../../../src/drivers/live/retry.js";
 import { wallClock, type LiveClock } from "../../../src/drivers/live/clock.js";
 import type { SpotPriceRecord } from "../../../src/cloud/local/spot-prices.js";

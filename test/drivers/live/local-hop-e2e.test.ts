@@ -8,17 +8,17 @@ import {
   type ProbeClient,
   type ProbeReply,
 } from "../../../src/cloud/local/hosts/probe-client.js";
-import type { Ec2Compute } from "../../../src/drivers/live/ec2-compute.js";
-import { HopExecutor, TAG_STACK, type StepHook } from "../../../src/drivers/live/hop.js";
+import type { Ec2Compute } from "../../../src/drivers/live/hop/ec2-compute.js";
+import { HopExecutor, TAG_STACK, type StepHook } from "../../../src/drivers/live/hop/hop.js";
 import {
   Journal,
   type HopRecord,
   type StepName,
   type TargetMarket,
-} from "../../../src/drivers/live/journal.js";
+} from "../../../src/drivers/live/hop/journal.js";
 import type { LocalContainerHost } from "../../../src/cloud/local/local-container-host.js";
-import type { LiveResources } from "../../../src/drivers/live/resources.js";
-import { resumeOpenHops } from "../../../src/drivers/live/resume.js";
+import type { LiveResources } from "../../../src/drivers/live/hop/resources.js";
+import { resumeOpenHops } from "../../../src/drivers/live/hop/resume.js";
 import { wallClock } from "../../../src/drivers/live/clock.js";
 import { startLocalWorld, ZONE, type LocalWorld } from "./local-world.js";
 import { criuSkipReason } from "../../cloud/local/hosts/host-env.js";

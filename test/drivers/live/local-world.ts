@@ -16,10 +16,10 @@ import { NamespaceHostBackend } from "../../../src/cloud/local/hosts/namespace-b
 import { ProbeClient } from "../../../src/cloud/local/hosts/probe-client.js";
 import { buildCounter } from "../../../src/cloud/local/hosts/workload.js";
 import type { SpotPriceRecord } from "../../../src/cloud/local/spot-prices.js";
-import { createEc2Compute, type Ec2Compute } from "../../../src/drivers/live/ec2-compute.js";
-import { TAG_STACK } from "../../../src/drivers/live/hop.js";
+import { createEc2Compute, type Ec2Compute } from "../../../src/drivers/live/hop/ec2-compute.js";
+import { TAG_STACK } from "../../../src/drivers/live/hop/hop.js";
 import { LocalContainerHost } from "../../../src/cloud/local/local-container-host.js";
-import type { LiveResources } from "../../../src/drivers/live/resources.js";
+import type { LiveResources } from "../../../src/drivers/live/hop/resources.js";
 import type { LiveConfig } from "../../../src/setup/config.js";
 
 export const ZONE = "us-east-1c";

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { TAG_STACK } from "../../../src/drivers/live/hop.js";
+import { TAG_STACK } from "../../../src/drivers/live/hop/hop.js";
 import { preflight, PreflightError, type PreflightOptions } from "../../../src/drivers/live/preflight.js";
 import type { LiveClock } from "../../../src/drivers/live/clock.js";
 import { FakeEc2Compute } from "./fake-ec2-compute.js";

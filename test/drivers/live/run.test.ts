@@ -4,15 +4,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ResultsDocument } from "../../../src/results/document.js";
 import { writeResults } from "../../../src/results/write.js";
 import { runCli } from "../../support/run-cli.js";
-import { NoticePoller } from "../../../src/drivers/live/notice-poller.js";
+import { NoticePoller } from "../../../src/drivers/live/observe/notice-poller.js";
 import {
   runLive,
   type LiveLogRecord,
   type LiveRunOptions,
   type LiveRunSummary,
 } from "../../../src/drivers/live/run.js";
-import { TAG_HOP } from "../../../src/drivers/live/hop.js";
-import { HOP_STEPS } from "../../../src/drivers/live/journal.js";
+import { TAG_HOP } from "../../../src/drivers/live/hop/hop.js";
+import { HOP_STEPS } from "../../../src/drivers/live/hop/journal.js";
 import {
   liveHarness,
   liveRunOptions,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { Journal, type HopRecord } from "../../../src/drivers/live/journal.js";
+import { Journal, type HopRecord } from "../../../src/drivers/live/hop/journal.js";
 import {
   runLive,
   type HandOffSummary,
