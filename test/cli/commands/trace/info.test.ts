@@ -2,9 +2,8 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { catalogOptionsFromArgs } from "../../src/cli/catalog-options.js";
-import { UsageError } from "../../src/errors.js";
-import { runCli } from "../support/run-cli.js";
+import { UsageError } from "../../../../src/errors.js";
+import { runCli } from "../../../support/run-cli.js";
 
 /** Runs the CLI in-process; returns the exit code and what it wrote. */
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -130,21 +129,5 @@ describe("trace info (in-process CLI, stdout/stderr captured)", () => {
     const missing = await run(["trace", "info", join(dir, "missing.csv"), "--no-cache"]);
     expect(missing.code).toBe(1);
     expect(missing.err).toContain(join(dir, "missing.csv"));
-  });
-
-  it("validates the catalog flags into typed values", () => {
-    expect(() => catalogOptionsFromArgs({ specs: " " })).toThrow(
-      '--specs: expected a CSV file path, found ""',
-    );
-    expect(catalogOptionsFromArgs({})).toEqual({
-      specsFile: undefined,
-      workUnit: "ecu",
-      skipUnknownTypes: false,
-    });
-    expect(catalogOptionsFromArgs({ specs: "s.csv", workUnit: "score", skipUnknownTypes: true })).toEqual({
-      specsFile: "s.csv",
-      workUnit: "score",
-      skipUnknownTypes: true,
-    });
   });
 });

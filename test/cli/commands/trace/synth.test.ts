@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { traceSynthSettings } from "../../src/cli/commands/trace/synth.js";
-import { UsageError } from "../../src/errors.js";
-import { runCli } from "../support/run-cli.js";
+import { traceSynthSettings } from "../../../../src/cli/commands/trace/synth.js";
+import { UsageError } from "../../../../src/errors.js";
+import { runCli } from "../../../support/run-cli.js";
 
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+const repoRoot = fileURLToPath(new URL("../../../..", import.meta.url));
 
 /** Runs the CLI in-process; returns the exit code and what it wrote. */
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../support/run-cli.js";
-import { writeSmallTrace } from "../sweep/fixture.js";
+import { runCli } from "../../support/run-cli.js";
+import { writeSmallTrace } from "../../sweep/fixture.js";
 
 let dir: string;
 let tracePath: string;

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { runCli } from "../support/run-cli.js";
+import { runCli } from "../../support/run-cli.js";
 
 let dir: string;
 beforeEach(async () => {

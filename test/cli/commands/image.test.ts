@@ -2,8 +2,8 @@ import { chmod, readFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { BUILT_IN_INSTANCE_TYPES, startEmulator, type Emulator } from "../../src/cloud/local/index.js";
-import { runCli } from "../support/run-cli.js";
+import { BUILT_IN_INSTANCE_TYPES, startEmulator, type Emulator } from "../../../src/cloud/local/index.js";
+import { runCli } from "../../support/run-cli.js";
 
 // The EC2 emulator in-process on the wall clock with zero modelled latency; the CLI runs through main().
 // Builders cannot run the provisioning script here: a guest script stands in for it (console + power-off).

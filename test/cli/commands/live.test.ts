@@ -3,14 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yargs from "yargs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { liveCommand, runLiveCommand } from "../../src/cli/commands/live.js";
-import type { LiveArgs } from "../../src/cli/live-options.js";
-import type { SpotPriceRecord } from "../../src/cloud/local/spot-prices.js";
-import type { LiveClock } from "../../src/drivers/live/clock.js";
-import { UnknownNameError, UsageError } from "../../src/errors.js";
-import { harness, START_MS, type Harness } from "../cloud/local/emulator-harness.js";
-import { runCli } from "../support/run-cli.js";
-import { sampleLiveConfig } from "../support/live-config.js";
+import { liveCommand, runLiveCommand } from "../../../src/cli/commands/live.js";
+import type { LiveArgs } from "../../../src/cli/live-options.js";
+import type { SpotPriceRecord } from "../../../src/cloud/local/spot-prices.js";
+import type { LiveClock } from "../../../src/drivers/live/clock.js";
+import { UnknownNameError, UsageError } from "../../../src/errors.js";
+import { harness, START_MS, type Harness } from "../../cloud/local/emulator-harness.js";
+import { runCli } from "../../support/run-cli.js";
+import { sampleLiveConfig } from "../../support/live-config.js";
 
 // Most tests call the exported handler with a virtual clock; main maps the UsageError and
 // UnknownNameError it throws to exit code 2 (checked through main at the end).

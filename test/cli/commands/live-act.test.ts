@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { TAG_HOP, TAG_STACK } from "../../src/drivers/live/hop/hop.js";
+import { TAG_HOP, TAG_STACK } from "../../../src/drivers/live/hop/hop.js";
 import {
   AMI,
   harnessConfig,
@@ -9,8 +9,8 @@ import {
   STACK,
   ZONE,
   type LiveHarness,
-} from "../drivers/live/live-harness.js";
-import { runCli } from "../support/run-cli.js";
+} from "../../drivers/live/live-harness.js";
+import { runCli } from "../../support/run-cli.js";
 
 let h: LiveHarness;
 beforeEach(async () => {

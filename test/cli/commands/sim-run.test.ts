@@ -2,9 +2,9 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../support/run-cli.js";
-import { builtinCatalog } from "../../src/catalog/catalog.js";
-import type { ResultsDocument } from "../../src/results/document.js";
+import { runCli } from "../../support/run-cli.js";
+import { builtinCatalog } from "../../../src/catalog/catalog.js";
+import type { ResultsDocument } from "../../../src/results/document.js";
 
 let dir: string;
 let tracePath: string;
@@ -136,7 +136,7 @@ describe("hotspot sim", () => {
 });
 
 describe("the npm start demo (traces/demo-hopping.csv)", () => {
-  const demo = new URL("../../traces/demo-hopping.csv", import.meta.url);
+  const demo = new URL("../../../traces/demo-hopping.csv", import.meta.url);
 
   it("is the output of the documented hotspot trace synth command", async () => {
     const out = join(dir, "demo-hopping.csv");

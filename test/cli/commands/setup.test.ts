@@ -3,15 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yargs from "yargs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { UsageError } from "../../src/errors.js";
+import { UsageError } from "../../../src/errors.js";
 import {
   runSetupCommand,
   setupCommand,
   setupOptionsFromArgs,
   type SetupArgs,
-} from "../../src/cli/commands/setup.js";
-import { readLiveConfig } from "../../src/setup/config.js";
-import { mutating, setupHarness, type SetupHarness } from "../setup/emulator.js";
+} from "../../../src/cli/commands/setup.js";
+import { readLiveConfig } from "../../../src/setup/config.js";
+import { mutating, setupHarness, type SetupHarness } from "../../setup/emulator.js";
 
 // The command is not registered in main.ts yet, so these call its exported handler and option parser.
 let h: SetupHarness;

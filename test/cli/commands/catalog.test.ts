@@ -3,18 +3,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { createCatalog } from "../../src/catalog/catalog.js";
-import { startEmulator, type Emulator } from "../../src/cloud/local/emulator.js";
-import type { EmulatedInstanceType } from "../../src/cloud/local/instance-types.js";
+import { createCatalog } from "../../../src/catalog/catalog.js";
+import { startEmulator, type Emulator } from "../../../src/cloud/local/emulator.js";
+import type { EmulatedInstanceType } from "../../../src/cloud/local/instance-types.js";
 import {
   productsFromOfferFile,
   startPricingEmulator,
   type PricingEmulator,
-} from "../../src/cloud/local/pricing.js";
-import { awsTestEnvironment } from "../support/ec2-query-server.js";
-import { runCli } from "../support/run-cli.js";
+} from "../../../src/cloud/local/pricing.js";
+import { awsTestEnvironment } from "../../support/ec2-query-server.js";
+import { runCli } from "../../support/run-cli.js";
 
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/catalog/${name}`, import.meta.url));
+const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/catalog/${name}`, import.meta.url));
 const sa = (name: string) => fixture(`sa-east-1-2020/${name}`);
 const keyId = "AKIAHOTSPOTCATALOG01";
 const secret = "catalog-test-secret/never+printed-17";

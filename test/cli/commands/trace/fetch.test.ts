@@ -2,9 +2,13 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { traceFetchSettings } from "../../src/cli/commands/trace/fetch.js";
-import { runCli } from "../support/run-cli.js";
-import { Ec2QueryServer, awsTestEnvironment, type ServedSpotPrice } from "../support/ec2-query-server.js";
+import { traceFetchSettings } from "../../../../src/cli/commands/trace/fetch.js";
+import { runCli } from "../../../support/run-cli.js";
+import {
+  Ec2QueryServer,
+  awsTestEnvironment,
+  type ServedSpotPrice,
+} from "../../../support/ec2-query-server.js";
 
 const keyId = "AKIAHOTSPOTCLITEST01";
 const secret = "cli-test-secret/must+never/appear-42";

@@ -2,11 +2,11 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { runCli } from "../support/run-cli.js";
-import { readSweep } from "../../src/sweep/document.js";
-import { varyKeys } from "../../src/sweep/settings.js";
-import { runSweep } from "../../src/sweep/run.js";
-import { prepareSmall, writeSmallTrace } from "../sweep/fixture.js";
+import { runCli } from "../../support/run-cli.js";
+import { readSweep } from "../../../src/sweep/document.js";
+import { varyKeys } from "../../../src/sweep/settings.js";
+import { runSweep } from "../../../src/sweep/run.js";
+import { prepareSmall, writeSmallTrace } from "../../sweep/fixture.js";
 
 let dir: string;
 let tracePath: string;

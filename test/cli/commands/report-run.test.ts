@@ -2,7 +2,7 @@ import { access, chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../support/run-cli.js";
+import { runCli } from "../../support/run-cli.js";
 
 let dir: string;
 let oneZone: string;
