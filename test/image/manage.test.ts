@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LOCAL_HOST_ROOT, startEmulator, type Emulator } from "../../src/cloud/local/index.js";
-
 import { createImageEc2, type ImageEc2 } from "../../src/image/image-ec2.js";
 import { buildImageOnLocalCloud, type ReadinessResult } from "../../src/image/manage.js";
 
