@@ -1,13 +1,12 @@
 import yargs from "yargs";
 import { describe, expect, it } from "vitest";
 import { simCommand } from "../../../src/cli/commands/sim.js";
-import type { SimArgs } from "../../../src/cli/commands/sim-run.js";
 
 /** Parses `argv` through sim's builder on a bare yargs root, returning what the handler would get. */
-async function parsed(argv: string[]): Promise<SimArgs> {
-  let got: SimArgs | undefined;
+async function parsed(argv: string[]): Promise<Record<string, unknown>> {
+  let got: Record<string, unknown> | undefined;
   await yargs(["sim", ...argv])
-    .command({ ...simCommand, handler: (args) => void (got = args) })
+    .command({ ...simCommand, handler: (args) => void (got = { ...args }) })
     .strict()
     .exitProcess(false)
     .fail((message) => {
@@ -19,7 +18,7 @@ async function parsed(argv: string[]): Promise<SimArgs> {
 
 describe("hotspot sim's flags (its yargs builder)", () => {
   it("defaults every run setting as the help documents them", async () => {
-    const args = (await parsed([])) as Record<string, unknown>;
+    const args = await parsed([]);
     expect(args).toMatchObject({
       policy: ["all"],
       interval: "300",
@@ -44,7 +43,7 @@ describe("hotspot sim's flags (its yargs builder)", () => {
   });
 
   it("takes --zone for --zones, and repeated --policy and --param as lists", async () => {
-    const args = (await parsed([
+    const args = await parsed([
       "--zone",
       "us-east-1a",
       "--policy",
@@ -55,7 +54,7 @@ describe("hotspot sim's flags (its yargs builder)", () => {
       "minSaving=0.1",
       "--trace",
       "t.csv",
-    ])) as Record<string, unknown>;
+    ]);
     expect(args.zones).toEqual(["us-east-1a"]);
     expect(args.policy).toEqual(["greedy", "hotspot"]);
     expect(args.param).toEqual(["minSaving=0.1"]);

@@ -1,13 +1,12 @@
 import yargs from "yargs";
 import { describe, expect, it } from "vitest";
 import { sweepCommand } from "../../../src/cli/commands/sweep.js";
-import type { SweepArgs } from "../../../src/cli/commands/sweep-run.js";
 
 /** Parses `argv` through sweep's builder on a bare yargs root, returning what the handler would get. */
-async function parsed(argv: string[]): Promise<SweepArgs> {
-  let got: SweepArgs | undefined;
+async function parsed(argv: string[]): Promise<Record<string, unknown>> {
+  let got: Record<string, unknown> | undefined;
   await yargs(["sweep", ...argv])
-    .command({ ...sweepCommand, handler: (args) => void (got = args) })
+    .command({ ...sweepCommand, handler: (args) => void (got = { ...args }) })
     .strict()
     .exitProcess(false)
     .fail((message) => {
@@ -20,7 +19,7 @@ async function parsed(argv: string[]): Promise<SweepArgs> {
 describe("hotspot sweep's flags (its yargs builder)", () => {
   it("needs --trace, and defaults every sweep setting as the help documents them", async () => {
     await expect(parsed([])).rejects.toThrow("Missing required argument: trace");
-    const args = (await parsed(["--trace", "t.csv"])) as Record<string, unknown>;
+    const args = await parsed(["--trace", "t.csv"]);
     expect(args).toMatchObject({
       trace: "t.csv",
       policy: ["all"],
@@ -47,7 +46,7 @@ describe("hotspot sweep's flags (its yargs builder)", () => {
   });
 
   it("takes --zone for --zones, and repeated --policy and --vary as lists", async () => {
-    const args = (await parsed([
+    const args = await parsed([
       "--trace",
       "t.csv",
       "--zone",
@@ -58,7 +57,7 @@ describe("hotspot sweep's flags (its yargs builder)", () => {
       "hotspot",
       "--vary",
       "interval=300,600",
-    ])) as Record<string, unknown>;
+    ]);
     expect(args.zones).toEqual(["us-east-1a"]);
     expect(args.policy).toEqual(["greedy", "hotspot"]);
     expect(args.vary).toEqual(["interval=300,600"]);
