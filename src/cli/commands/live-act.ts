@@ -2,7 +2,7 @@ import { copyFile, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { createCatalog } from "../../catalog/catalog.js";
 import { defaultDemandWork } from "../../catalog/work-unit.js";
-import { nowSeconds, wallClock, type LiveClock } from "../../drivers/live/clock.js";
+import { nowSeconds, wallClock, type Clock } from "../../util/clock.js";
 import { collectOrphans } from "../../drivers/live/hop/gc.js";
 import type { StepHook } from "../../drivers/live/hop/hop.js";
 import { HOP_STEPS, Journal, UNDO_STEPS, type StepName } from "../../drivers/live/hop/journal.js";
@@ -53,7 +53,7 @@ function killHook(): StepHook | undefined {
 }
 
 /** `hotspot live` (not a dry run): hop the container for real, until --duration or SIGINT/SIGTERM. */
-export async function runLiveAct(options: ControllerOptions, clock: LiveClock = wallClock): Promise<void> {
+export async function runLiveAct(options: ControllerOptions, clock: Clock = wallClock): Promise<void> {
   // An explicit ledger path is checked before any request (the default is made under --state-dir); not
   // by a self-migrating controller, whose path may be on the volume it has yet to mount.
   if (options.resultsPath !== null && options.self === undefined)
@@ -312,7 +312,7 @@ export async function runLiveGc(
     readonly stateDir: string;
     readonly dryRun: boolean;
   },
-  clock: LiveClock = wallClock,
+  clock: Clock = wallClock,
 ): Promise<void> {
   const config = await readLiveConfig(options.configPath);
   const journal = await Journal.open(journalPathIn(options.stateDir));
