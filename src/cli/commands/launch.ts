@@ -11,7 +11,7 @@ import {
   TARGET_CONFIG_PATH,
   type ControllerOptions,
 } from "../../drivers/live/host/controller.js";
-import { runDryRun } from "../../drivers/live/dry-run.js";
+import { dryRun } from "../../api.js";
 import type { Lifecycle } from "../../engine/types.js";
 import { UsageError } from "../../errors.js";
 import { readLiveConfig, type LiveConfig } from "../../setup/config.js";
@@ -70,7 +70,7 @@ async function firstDecision(options: ControllerOptions, config: LiveConfig, clo
   const catalog = await createCatalog({ specsFile: options.catalog.specsFile });
   let chosen: { instanceType: string; lifecycle: Lifecycle } | null = null;
   let reason = "";
-  await runDryRun({
+  await dryRun({
     config,
     ec2: (await loadEc2Client()).createEc2Api({ region: config.region, endpoint: options.endpoint }),
     catalog,

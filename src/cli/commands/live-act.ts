@@ -8,11 +8,10 @@ import type { StepHook } from "../../drivers/live/hop/hop.js";
 import { HOP_STEPS, Journal, UNDO_STEPS, type StepName } from "../../drivers/live/hop/journal.js";
 import { MetadataClient } from "../../drivers/live/observe/metadata-client.js";
 import { NoticePoller } from "../../drivers/live/observe/notice-poller.js";
-import { runLive, type LiveLogRecord } from "../../drivers/live/run.js";
+import { readResults, runLive, serializeResults } from "../../api.js";
+import type { LiveLogRecord } from "../../drivers/live/run.js";
 import { defaultMigrationModel } from "../../engine/migration-model.js";
 import { HotspotError, UsageError } from "../../errors.js";
-import { readResultsDocument } from "../../reports/read-results.js";
-import { serializeResults } from "../../results/write.js";
 import { livePolicy, readLiveConfig } from "../../setup/config.js";
 import { writeFileAtomic } from "../../util/atomic-write.js";
 import { fileExists } from "../../util/file-exists.js";
@@ -244,7 +243,7 @@ export async function runLiveAct(options: ControllerOptions, clock: Clock = wall
           // This run rewrites its own ledger: the earlier one stays beside it, whatever the carry makes of it.
           const keptAt = path === resultsPath ? path.replace(/(\.json)?$/, ".previous.json") : path;
           if (keptAt !== path) await copyFile(path, keptAt);
-          return { document: await readResultsDocument(path), keptAt };
+          return { document: await readResults(path), keptAt };
         },
         onWarning: (text) => process.stderr.write(`hotspot live: warning: ${text}\n`),
         targetUserData: self !== undefined && carriesCpu ? userDataWith : undefined,

@@ -4,7 +4,8 @@ import { createCatalog } from "../../catalog/catalog.js";
 import { defaultDemandWork } from "../../catalog/work-unit.js";
 import { loadEc2Client } from "../cloud-clients.js";
 import { runLiveAct, runLiveGc } from "./live-act.js";
-import { runDryRun, type DecisionRecord } from "../../drivers/live/dry-run.js";
+import { dryRun } from "../../api.js";
+import type { DecisionRecord } from "../../drivers/live/dry-run.js";
 import { NoticePoller } from "../../drivers/live/observe/notice-poller.js";
 import { wallClock, type Clock } from "../../util/clock.js";
 import { livePolicy, readLiveConfig } from "../../setup/config.js";
@@ -82,7 +83,7 @@ async function runLiveDryRun(args: LiveArgs, clock: Clock): Promise<void> {
   process.stderr.write(
     `hotspot live --dry-run: policy ${policy.name} in ${config.zone}; nothing is launched, moved or stopped${notices === undefined ? "; interruption notices are not watched (no --metadata)" : ""}\n`,
   );
-  const summary = await runDryRun({
+  const summary = await dryRun({
     config,
     ec2: (await loadEc2Client()).createEc2Api({ region: config.region, endpoint: options.endpoint }),
     catalog,

@@ -5,8 +5,8 @@ import { policies, policyByName, policyNames, resolveParams } from "../../polici
 import { checkPolicyInputs, loadPolicyInputs, policyInputFlags } from "../../policies/inputs.js";
 import type { IngressRule } from "../../setup/ec2-setup-client.js";
 import { loadSetupClient } from "../cloud-clients.js";
-import { runSetup, type SetupOptions } from "../../setup/run.js";
-import { readyWait } from "../../setup/apply.js";
+import { setup } from "../../api.js";
+import type { SetupOptions } from "../../setup/run.js";
 import { wallClock, type Clock } from "../../util/clock.js";
 import {
   CONTAINER_NAME_RE,
@@ -240,7 +240,7 @@ export async function runSetupCommand(args: SetupArgs, clock: Clock = wallClock)
     endpoint: options.endpoint,
   });
   try {
-    await runSetup(options, ec2, (text) => process.stdout.write(text), readyWait(clock));
+    await setup(options, ec2, (text) => process.stdout.write(text), clock);
   } finally {
     ec2.destroy();
   }

@@ -2,12 +2,8 @@ import type { Argv, CommandModule } from "yargs";
 import { checkOutputPath } from "../../../util/output-path.js";
 import { UsageError, shown } from "../../../errors.js";
 import { loadEc2Client } from "../../cloud-clients.js";
-import {
-  fetchSpotPriceHistory,
-  fetchWindow,
-  maxHistoryDays,
-  type FetchResult,
-} from "../../../traces/fetch.js";
+import { fetchTrace } from "../../../api.js";
+import { fetchWindow, maxHistoryDays, type FetchResult } from "../../../traces/fetch.js";
 import { regionOfZone, zoneKindOf } from "../../../traces/zones.js";
 import { parseInteger, parseList, parseTime } from "../../../options/parse.js";
 import { nowSeconds, wallClock, type Clock } from "../../../util/clock.js";
@@ -160,7 +156,7 @@ export async function runTraceFetchCommand(
   const clearLine = () => progress && process.stderr.write("\r\x1b[K");
   let result: FetchResult;
   try {
-    result = await fetchSpotPriceHistory({
+    result = await fetchTrace({
       ec2: (await loadEc2Client()).createEc2Api({ region: settings.region, endpoint: settings.endpoint }),
       out: settings.out,
       now,
