@@ -7,7 +7,7 @@ import {
   type TimeBounds,
   type TraceFormatName,
 } from "../traces/types.js";
-import { wallClock } from "../drivers/live/clock.js";
+import { wallClock } from "../util/clock.js";
 import { parseChoice, parseInteger, parseList, parseTime } from "../options/parse.js";
 import { UsageError } from "../errors.js";
 

@@ -1,6 +1,6 @@
 import { HotspotError } from "../errors.js";
 import { HostCommandError } from "../host/run.js";
-import { pollFor, type LiveClock } from "../drivers/live/clock.js";
+import { pollFor, type Clock } from "../util/clock.js";
 import type { Ec2Compute, InstanceView } from "../drivers/live/hop/ec2-compute.js";
 import type { HostRunner as Runner } from "../drivers/live/host/machine/volume-device.js";
 
@@ -33,7 +33,7 @@ export interface OnVolumeOptions {
   readonly device: string;
   readonly machine: VolumeMachine;
   readonly workbench: WorkbenchSpec;
-  readonly clock: LiveClock;
+  readonly clock: Clock;
   readonly progress: (line: string) => void;
   readonly timeoutMs?: number;
 }

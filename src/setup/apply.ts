@@ -1,4 +1,5 @@
 import { HotspotError } from "../errors.js";
+import type { Clock } from "../util/clock.js";
 import type { SetupEc2 } from "./ec2-setup-client.js";
 import { observe } from "./observe.js";
 import { planSetup, type SetupPlan, type SetupStep } from "./plan.js";
@@ -19,18 +20,23 @@ export interface SetupResult {
 }
 
 export interface ReadyWait {
+  /** What the pauses sleep on: the wall clock from the CLI, a fake one in tests. */
+  readonly clock: Pick<Clock, "sleep">;
   /** Pause between Describe calls while the ENI or volume is still being made. */
   readonly pollMs: number;
   readonly attempts: number;
 }
 
-const defaultWait: ReadyWait = { pollMs: 2000, attempts: 90 };
+/** Every 2 s for 3 minutes: EC2 makes an ENI or a volume in seconds. */
+export function readyWait(clock: Pick<Clock, "sleep">): ReadyWait {
+  return { clock, pollMs: 2000, attempts: 90 };
+}
 
 /** Observe, plan, and make the plan's calls in order; a second run finds everything and makes none. */
 export async function applySetup(
   ec2: SetupEc2,
   spec: SetupSpec,
-  wait: ReadyWait = defaultWait,
+  wait: ReadyWait,
 ): Promise<{ plan: SetupPlan; result: SetupResult }> {
   const plan = planSetup(spec, await observe(ec2, spec.name));
   const ids: Partial<Record<ResourceKind, string>> = { ...plan.existing };
@@ -132,7 +138,7 @@ function rulesOf(step: SetupStep) {
 async function waitReady(wait: ReadyWait, what: string, ready: () => Promise<boolean>): Promise<void> {
   for (let attempt = 1; attempt <= wait.attempts; attempt++) {
     if (await ready()) return;
-    await new Promise((resolve) => setTimeout(resolve, wait.pollMs));
+    await wait.clock.sleep(wait.pollMs);
   }
   throw new HotspotError(
     "HOTSPOT_SETUP_TIMEOUT",

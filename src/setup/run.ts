@@ -17,12 +17,15 @@ export interface SetupOptions {
   readonly policy: LiveConfig["policy"];
 }
 
-/** Runs one setup mode against `ec2`, writing progress text to `out`; returns the config it wrote, if any. */
+/**
+ * Runs one setup mode against `ec2`, writing progress text to `out` and pausing on `wait` while a
+ * resource is being made; returns the config it wrote, if any.
+ */
 export async function runSetup(
   options: SetupOptions,
   ec2: SetupEc2,
   out: (text: string) => void,
-  wait?: ReadyWait,
+  wait: ReadyWait,
 ): Promise<LiveConfig | undefined> {
   const { spec } = options;
   switch (options.mode) {

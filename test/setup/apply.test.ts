@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CloudApiError } from "../../src/errors.js";
-import { applySetup } from "../../src/setup/apply.js";
+import { CloudApiError, HotspotError } from "../../src/errors.js";
+import { applySetup, readyWait } from "../../src/setup/apply.js";
+import type { SetupEc2 } from "../../src/setup/ec2-setup-client.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { fastWait, mutating, setupHarness, spec, type SetupHarness } from "./emulator.js";
 
 let h: SetupHarness;
@@ -141,5 +143,37 @@ describe("applySetup on the local cloud's EC2 emulator (real SDK)", () => {
     const mark = h.emulator.state.requestLog.length;
     await applySetup(h.ec2, spec(), fastWait);
     expect(mutating(h.actionsSince(mark))).toEqual(["CreateVolume"]);
+  });
+});
+
+describe("applySetup's wait for the volume, on an injected clock", () => {
+  /** The harness's client, but the new volume reads "creating" for its first `polls` lookups. */
+  const slowVolume = (polls: number): SetupEc2 => {
+    let seen = 0;
+    const ec2 = Object.create(h.ec2) as SetupEc2;
+    ec2.findVolumes = async (name) =>
+      (await h.ec2.findVolumes(name)).map((v) => (seen++ < polls ? { ...v, state: "creating" } : v));
+    return ec2;
+  };
+
+  it("polls every 2 s until the volume is available, with no real waiting", async () => {
+    const clock = new FakeClock();
+    const { result } = await applySetup(slowVolume(3), spec(), readyWait(clock));
+    expect(clock.sleeps).toEqual([2000, 2000, 2000]);
+    expect(h.emulator.state.volumes.get(result.volumeId)!.state).toBe("available");
+  });
+
+  it("gives up after 90 checks 2 s apart, retryably", async () => {
+    const clock = new FakeClock();
+    const error = await applySetup(slowVolume(Infinity), spec(), readyWait(clock)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as HotspotError).code).toBe("HOTSPOT_SETUP_TIMEOUT");
+    expect((error as Error).message).toMatch(
+      /^volume vol-\w+ did not become available after 90 checks 2000 ms apart;/,
+    );
+    expect(clock.sleeps).toHaveLength(90);
+    expect(clock.now()).toBe(180_000);
   });
 });

@@ -1,6 +1,7 @@
 import { startEmulator, type Emulator } from "../../src/cloud/local/index.js";
 import { createSetupEc2, type SetupEc2 } from "../../src/setup/ec2-setup-client.js";
 import type { SetupSpec } from "../../src/setup/spec.js";
+import { wallClock } from "../../src/util/clock.js";
 
 /** The local cloud's EC2 emulator on the wall clock with zero modelled latency, and setup's client on it. */
 export interface SetupHarness {
@@ -30,7 +31,7 @@ export async function setupHarness(): Promise<SetupHarness> {
   };
 }
 
-export const fastWait = { pollMs: 5, attempts: 400 };
+export const fastWait = { clock: wallClock, pollMs: 5, attempts: 400 };
 
 export const spec = (overrides: Partial<SetupSpec> = {}): SetupSpec => ({
   name: "t1",

@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import type { Argv, CommandModule } from "yargs";
-import { wallClock, type LiveClock } from "../../drivers/live/clock.js";
+import { wallClock, type Clock } from "../../util/clock.js";
 import { createContainer, type CopyIn } from "../../container/create.js";
 import { ensureExt4, withVolumeMounted, type VolumeMachine } from "../../container/on-volume.js";
 import { parseSource, sourceKinds } from "../../container/source.js";
@@ -127,7 +127,7 @@ async function hostKind(flag: string, raw: string, path: string): Promise<"dir" 
   return info.isDirectory() ? "dir" : "file";
 }
 
-export async function runContainerCommand(args: ContainerArgs, clock: LiveClock = wallClock): Promise<void> {
+export async function runContainerCommand(args: ContainerArgs, clock: Clock = wallClock): Promise<void> {
   if (args.action !== "create") {
     throw new UsageError(
       "action",

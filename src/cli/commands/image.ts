@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from "yargs";
-import { wallClock } from "../../drivers/live/clock.js";
+import { wallClock } from "../../util/clock.js";
 import { UsageError } from "../../errors.js";
 import { architectureOfTypes, type Architecture } from "../../image/architecture.js";
 import { buildImageOnEc2 } from "../../image/build.js";

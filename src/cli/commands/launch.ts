@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { createCatalog } from "../../catalog/catalog.js";
 import { defaultDemandWork } from "../../catalog/work-unit.js";
-import { nowSeconds, wallClock, type LiveClock } from "../../drivers/live/clock.js";
+import { nowSeconds, wallClock, type Clock } from "../../util/clock.js";
 import {
   controllerArgv,
   ec2UserData,
@@ -11,7 +11,7 @@ import {
   TARGET_CONFIG_PATH,
   type ControllerOptions,
 } from "../../drivers/live/host/controller.js";
-import { runDryRun } from "../../drivers/live/dry-run.js";
+import { dryRun } from "../../api.js";
 import type { Lifecycle } from "../../engine/types.js";
 import { UsageError } from "../../errors.js";
 import { readLiveConfig, type LiveConfig } from "../../setup/config.js";
@@ -66,11 +66,11 @@ function parseMarket(raw: string): { instanceType: string; lifecycle: Lifecycle 
 }
 
 /** The market the policy places the container on first, asked once on current prices (a dry run's first decision). */
-async function firstDecision(options: ControllerOptions, config: LiveConfig, clock: LiveClock) {
+async function firstDecision(options: ControllerOptions, config: LiveConfig, clock: Clock) {
   const catalog = await createCatalog({ specsFile: options.catalog.specsFile });
   let chosen: { instanceType: string; lifecycle: Lifecycle } | null = null;
   let reason = "";
-  await runDryRun({
+  await dryRun({
     config,
     ec2: (await loadEc2Client()).createEc2Api({ region: config.region, endpoint: options.endpoint }),
     catalog,
@@ -105,7 +105,7 @@ async function firstDecision(options: ControllerOptions, config: LiveConfig, clo
   return { market: chosen as { instanceType: string; lifecycle: Lifecycle }, reason };
 }
 
-export async function runLaunchCommand(given: LaunchArgs, clock: LiveClock = wallClock): Promise<void> {
+export async function runLaunchCommand(given: LaunchArgs, clock: Clock = wallClock): Promise<void> {
   const args = await withLocalDefaults(given);
   const timeout = parseDuration("--timeout", args.timeout ?? "10m")!;
   const market = args.market === undefined ? undefined : parseMarket(args.market);

@@ -2,17 +2,16 @@ import { copyFile, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { createCatalog } from "../../catalog/catalog.js";
 import { defaultDemandWork } from "../../catalog/work-unit.js";
-import { nowSeconds, wallClock, type LiveClock } from "../../drivers/live/clock.js";
+import { nowSeconds, wallClock, type Clock } from "../../util/clock.js";
 import { collectOrphans } from "../../drivers/live/hop/gc.js";
 import type { StepHook } from "../../drivers/live/hop/hop.js";
 import { HOP_STEPS, Journal, UNDO_STEPS, type StepName } from "../../drivers/live/hop/journal.js";
 import { MetadataClient } from "../../drivers/live/observe/metadata-client.js";
 import { NoticePoller } from "../../drivers/live/observe/notice-poller.js";
-import { runLive, type LiveLogRecord } from "../../drivers/live/run.js";
+import { readResults, runLive, serializeResults } from "../../api.js";
+import type { LiveLogRecord } from "../../drivers/live/run.js";
 import { defaultMigrationModel } from "../../engine/migration-model.js";
 import { HotspotError, UsageError } from "../../errors.js";
-import { readResultsDocument } from "../../reports/read-results.js";
-import { serializeResults } from "../../results/write.js";
 import { livePolicy, readLiveConfig } from "../../setup/config.js";
 import { writeFileAtomic } from "../../util/atomic-write.js";
 import { fileExists } from "../../util/file-exists.js";
@@ -53,7 +52,7 @@ function killHook(): StepHook | undefined {
 }
 
 /** `hotspot live` (not a dry run): hop the container for real, until --duration or SIGINT/SIGTERM. */
-export async function runLiveAct(options: ControllerOptions, clock: LiveClock = wallClock): Promise<void> {
+export async function runLiveAct(options: ControllerOptions, clock: Clock = wallClock): Promise<void> {
   // An explicit ledger path is checked before any request (the default is made under --state-dir); not
   // by a self-migrating controller, whose path may be on the volume it has yet to mount.
   if (options.resultsPath !== null && options.self === undefined)
@@ -244,7 +243,7 @@ export async function runLiveAct(options: ControllerOptions, clock: LiveClock = 
           // This run rewrites its own ledger: the earlier one stays beside it, whatever the carry makes of it.
           const keptAt = path === resultsPath ? path.replace(/(\.json)?$/, ".previous.json") : path;
           if (keptAt !== path) await copyFile(path, keptAt);
-          return { document: await readResultsDocument(path), keptAt };
+          return { document: await readResults(path), keptAt };
         },
         onWarning: (text) => process.stderr.write(`hotspot live: warning: ${text}\n`),
         targetUserData: self !== undefined && carriesCpu ? userDataWith : undefined,
@@ -312,7 +311,7 @@ export async function runLiveGc(
     readonly stateDir: string;
     readonly dryRun: boolean;
   },
-  clock: LiveClock = wallClock,
+  clock: Clock = wallClock,
 ): Promise<void> {
   const config = await readLiveConfig(options.configPath);
   const journal = await Journal.open(journalPathIn(options.stateDir));

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { NamespaceHostBackend } from "../../cloud/local/hosts/namespace-backend.js";
 import { lazyContainerHost, type ContainerHost } from "../../drivers/live/host/container-host.js";
 import type { Ec2Compute, InterfaceNetwork } from "../../drivers/live/hop/ec2-compute.js";
-import type { LiveClock } from "../../drivers/live/clock.js";
+import type { Clock } from "../../util/clock.js";
 import { awaitVerdict } from "../../drivers/live/host/cpu-check.js";
 import { LocalContainerHost } from "../../cloud/local/local-container-host.js";
 import { MachineContainerHost } from "../../drivers/live/host/machine/machine-container-host.js";
@@ -46,7 +46,7 @@ export interface CloudSideOptions {
   readonly interfaceNetwork: () => Promise<InterfaceNetwork>;
   /** EC2, where the home reads a target's CPU verdict from its tags. */
   readonly compute: Ec2Compute;
-  readonly clock: LiveClock;
+  readonly clock: Clock;
 }
 
 export async function cloudSide(options: CloudSideOptions): Promise<CloudSide> {

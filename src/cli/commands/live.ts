@@ -4,9 +4,10 @@ import { createCatalog } from "../../catalog/catalog.js";
 import { defaultDemandWork } from "../../catalog/work-unit.js";
 import { loadEc2Client } from "../cloud-clients.js";
 import { runLiveAct, runLiveGc } from "./live-act.js";
-import { runDryRun, type DecisionRecord } from "../../drivers/live/dry-run.js";
+import { dryRun } from "../../api.js";
+import type { DecisionRecord } from "../../drivers/live/dry-run.js";
 import { NoticePoller } from "../../drivers/live/observe/notice-poller.js";
-import { wallClock, type LiveClock } from "../../drivers/live/clock.js";
+import { wallClock, type Clock } from "../../util/clock.js";
 import { livePolicy, readLiveConfig } from "../../setup/config.js";
 import { parseChoice } from "../../options/parse.js";
 import {
@@ -46,7 +47,7 @@ export function formatDecision(record: DecisionRecord): string {
 }
 
 /** `hotspot live`: acting, `--dry-run` or `gc`, each validating its flags before anything runs. */
-export async function runLiveCommand(given: LiveArgs, clock: LiveClock = wallClock): Promise<void> {
+export async function runLiveCommand(given: LiveArgs, clock: Clock = wallClock): Promise<void> {
   const args = await withLocalDefaults(given);
   if (args.action !== undefined) {
     parseChoice("--action", args.action, actions);
@@ -71,7 +72,7 @@ export async function runLiveCommand(given: LiveArgs, clock: LiveClock = wallClo
 }
 
 /** `hotspot live --dry-run`: validates flags, reads the config, and prints one line per decision. */
-async function runLiveDryRun(args: LiveArgs, clock: LiveClock): Promise<void> {
+async function runLiveDryRun(args: LiveArgs, clock: Clock): Promise<void> {
   const options = optionsFromArgs(args);
   const config = await readLiveConfig(options.configPath);
   const catalog = await createCatalog({ specsFile: options.catalog.specsFile });
@@ -82,7 +83,7 @@ async function runLiveDryRun(args: LiveArgs, clock: LiveClock): Promise<void> {
   process.stderr.write(
     `hotspot live --dry-run: policy ${policy.name} in ${config.zone}; nothing is launched, moved or stopped${notices === undefined ? "; interruption notices are not watched (no --metadata)" : ""}\n`,
   );
-  const summary = await runDryRun({
+  const summary = await dryRun({
     config,
     ec2: (await loadEc2Client()).createEc2Api({ region: config.region, endpoint: options.endpoint }),
     catalog,

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdir, open, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Argv, CommandModule } from "yargs";
-import { wallClock, type LiveClock } from "../../drivers/live/clock.js";
+import { wallClock, type Clock } from "../../util/clock.js";
 import { HotspotError, UsageError } from "../../errors.js";
 import { loadTrace } from "../../traces/load.js";
 import { parseInteger, parseNumber } from "../../options/parse.js";
@@ -109,7 +109,7 @@ async function isService(pid: number): Promise<boolean> {
   return at >= 0 && words[at + 1] === "serve";
 }
 
-async function runUp(args: LocalArgs, clock: LiveClock): Promise<void> {
+async function runUp(args: LocalArgs, clock: Clock): Promise<void> {
   requireRoot("up");
   const stateDir = resolve(args["state-dir"]);
   const { readLocalCloudInfo } = await import("../../cloud/local/service.js");
@@ -192,7 +192,7 @@ function serveOptions(args: LocalArgs) {
   };
 }
 
-async function runServe(args: LocalArgs, clock: LiveClock): Promise<void> {
+async function runServe(args: LocalArgs, clock: Clock): Promise<void> {
   requireRoot("serve");
   const parsed = serveOptions(args);
   const { startLocalCloud } = await import("../../cloud/local/service.js");
@@ -265,7 +265,7 @@ async function runStatus(args: LocalArgs): Promise<void> {
   );
 }
 
-async function runDown(args: LocalArgs, clock: LiveClock): Promise<void> {
+async function runDown(args: LocalArgs, clock: Clock): Promise<void> {
   requireRoot("down");
   const stateDir = resolve(args["state-dir"]);
   const { readLocalCloudInfo, cleanupLocalCloud } = await import("../../cloud/local/service.js");
@@ -293,7 +293,7 @@ async function runDown(args: LocalArgs, clock: LiveClock): Promise<void> {
   );
 }
 
-export async function runLocalCommand(args: LocalArgs, clock: LiveClock = wallClock): Promise<void> {
+export async function runLocalCommand(args: LocalArgs, clock: Clock = wallClock): Promise<void> {
   const action = parseAction(args.action);
   if (action === "up") return runUp(args, clock);
   if (action === "serve") return runServe(args, clock);

@@ -1,6 +1,5 @@
+import { mergeSweeps } from "../../api.js";
 import { checkOutputPath } from "../../util/output-path.js";
-import { readSweep, writeSweep } from "../../sweep/document.js";
-import { mergeSweepDocuments } from "../../sweep/merge.js";
 
 export interface MergeArgs {
   shards: string[];
@@ -10,11 +9,8 @@ export interface MergeArgs {
 /** Reads every shard, checks they make up one whole sweep, and writes the merged document atomically. */
 export async function runMergeCommand(args: MergeArgs): Promise<void> {
   await checkOutputPath("-o/--out", args.out);
-  const shards = [];
-  for (const path of args.shards) shards.push({ path, document: await readSweep(path) });
-  const merged = mergeSweepDocuments(shards);
-  await writeSweep(args.out, merged);
+  const merged = await mergeSweeps(args.shards, args.out);
   process.stderr.write(
-    `hotspot: merged ${shards.length} shard(s), ${merged.items.length} items -> ${args.out}\n`,
+    `hotspot: merged ${merged.shards} shard(s), ${merged.document.items.length} items -> ${args.out}\n`,
   );
 }

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from "yargs";
-import { wallClock, type LiveClock } from "../../drivers/live/clock.js";
+import { wallClock, type Clock } from "../../util/clock.js";
 import type { InstanceView } from "../../drivers/live/hop/ec2-compute.js";
 import { TAG_STACK } from "../../drivers/live/hop/hop.js";
 import {
@@ -89,7 +89,7 @@ function formatStatus(view: StatusView, config: LiveConfig): string {
   return lines.join("\n");
 }
 
-async function runStatus(args: OperateArgs, clock: LiveClock): Promise<void> {
+async function runStatus(args: OperateArgs, clock: Clock): Promise<void> {
   const waitHops =
     args["wait-hops"] === undefined ? undefined : parseInteger("--wait-hops", args["wait-hops"], 1);
   const timeoutMs = parseDuration("--timeout", args.timeout)! * 1000;
@@ -147,7 +147,7 @@ async function ask(
   wish: DesiredState,
   done: readonly string[],
   timeoutMs: number,
-  clock: LiveClock,
+  clock: Clock,
 ) {
   const { config, tags } = connection;
   await tags.write(config.volumeId, { [OPERATOR_TAGS.desired]: wish });
@@ -162,7 +162,7 @@ async function ask(
   }
 }
 
-async function runStop(args: OperateArgs, clock: LiveClock): Promise<void> {
+async function runStop(args: OperateArgs, clock: Clock): Promise<void> {
   const connection = await connect(args.config);
   try {
     const { view, answered } = await ask(
@@ -186,7 +186,7 @@ async function runStop(args: OperateArgs, clock: LiveClock): Promise<void> {
   }
 }
 
-async function runDown(args: OperateArgs, clock: LiveClock): Promise<void> {
+async function runDown(args: OperateArgs, clock: Clock): Promise<void> {
   const connection = await connect(args.config);
   const { config, compute } = connection;
   const timeoutMs = parseDuration("--timeout", args.timeout)! * 1000;

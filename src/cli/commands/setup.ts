@@ -5,7 +5,9 @@ import { policies, policyByName, policyNames, resolveParams } from "../../polici
 import { checkPolicyInputs, loadPolicyInputs, policyInputFlags } from "../../policies/inputs.js";
 import type { IngressRule } from "../../setup/ec2-setup-client.js";
 import { loadSetupClient } from "../cloud-clients.js";
-import { runSetup, type SetupOptions } from "../../setup/run.js";
+import { setup } from "../../api.js";
+import type { SetupOptions } from "../../setup/run.js";
+import { wallClock, type Clock } from "../../util/clock.js";
 import {
   CONTAINER_NAME_RE,
   INSTANCE_TYPE_RE,
@@ -220,7 +222,7 @@ function parseIngress(item: string): IngressRule {
 }
 
 /** The handler: checks flags, then talks to EC2 (credentials from the SDK's default chain only). */
-export async function runSetupCommand(args: SetupArgs): Promise<void> {
+export async function runSetupCommand(args: SetupArgs, clock: Clock = wallClock): Promise<void> {
   const checked = setupOptionsFromArgs(args);
   const inputs =
     checked.mode === "apply"
@@ -238,7 +240,7 @@ export async function runSetupCommand(args: SetupArgs): Promise<void> {
     endpoint: options.endpoint,
   });
   try {
-    await runSetup(options, ec2, (text) => process.stdout.write(text));
+    await setup(options, ec2, (text) => process.stdout.write(text), clock);
   } finally {
     ec2.destroy();
   }
@@ -249,5 +251,5 @@ export const setupCommand: CommandModule<object, SetupArgs> = {
   describe:
     "Make (or --destroy) the VPC, subnet, security group, gateway, ENI, Elastic IP and volume live mode uses",
   builder: builder as unknown as CommandModule<object, SetupArgs>["builder"],
-  handler: runSetupCommand,
+  handler: (args) => runSetupCommand(args),
 };

@@ -1,49 +1,21 @@
 import { existsSync } from "node:fs";
-import { checkOutputPath } from "../../util/output-path.js";
 import { fileURLToPath } from "node:url";
-import { billingModels, type BillingModelName } from "../../engine/billing.js";
 import {
-  defaultMigrationModel,
-  durationModes,
-  type MigrationModelConfig,
-  type TransferMedium,
-} from "../../engine/migration-model.js";
-import { StepWorkload, type WorkloadProfile } from "../../engine/workload.js";
-import { createCatalog } from "../../catalog/catalog.js";
-import {
-  checkMemoryFits,
-  defaultDemandWork,
-  resolveTypes,
+  excludedZonesWarning,
+  formatResultsTables,
+  serializeResults,
+  simulate,
   skippedTypesNote,
   workUnits,
-} from "../../catalog/work-unit.js";
-import {
-  interruptionModels,
-  resolveInterruptionModel,
-  type InterruptionConfig,
-  availabilityReadings,
-  readAvailability,
-  skypilotTypes,
-} from "../../drivers/sim/interruptions.js";
-import { simulationWindow, type SimConfig } from "../../drivers/sim/run.js";
-import { runStudy } from "../../drivers/sim/study.js";
-import { cpuCompatRules, type CpuCompat } from "../../policies/cpu-compat.js";
-import { readUtilisationCsv } from "../../drivers/sim/workload-csv.js";
-import { policyByName } from "../../policies/index.js";
-import { policyParams, selectPolicies } from "../policy-options.js";
-import { checkPolicyInputs, loadPolicyInputs } from "../../policies/inputs.js";
+  writeReport,
+  writeResults,
+} from "../../api.js";
+import { availabilityReadings, interruptionModels, skypilotTypes } from "../../drivers/sim/interruptions.js";
+import { billingModels, type BillingModelName } from "../../engine/billing.js";
+import { defaultMigrationModel, durationModes, type TransferMedium } from "../../engine/migration-model.js";
 import type { PolicyDefinition } from "../../engine/policy.js";
-import { formatResultsTables } from "../../results/table.js";
-import { excludedZonesWarning, withWarnings } from "../../results/document.js";
-import { serializeResults, writeResults } from "../../results/write.js";
-import { loadTrace } from "../../traces/load.js";
-import { regionOfZone } from "../../traces/zones.js";
-import { requireRowsAfterFilters, unpricedWarnings } from "../../traces/coverage.js";
-import type { Trace } from "../../traces/types.js";
 import { UsageError } from "../../errors.js";
-import { catalogOptionsWithPriceList, type CatalogArgs } from "../catalog-options.js";
 import {
-  checkDecisions,
   parseChoice,
   parseDuration,
   parseInteger,
@@ -52,6 +24,12 @@ import {
   parseNumber,
   parseTime,
 } from "../../options/parse.js";
+import { cpuCompatRules, type CpuCompat } from "../../policies/cpu-compat.js";
+import { policyByName } from "../../policies/index.js";
+import { checkPolicyInputs } from "../../policies/inputs.js";
+import { checkOutputPath } from "../../util/output-path.js";
+import { catalogOptionsWithPriceList, type CatalogArgs } from "../catalog-options.js";
+import { policyParams, selectPolicies } from "../policy-options.js";
 import { loadOptionsFromArgs, type TraceLoadArgs } from "../trace-options.js";
 
 /** The demo trace shipped with the package, found from src/ (tests) or dist/src/ (installed). */
@@ -121,29 +99,6 @@ export function describePolicy(definition: PolicyDefinition): string {
   return `${lines.join("\n")}\n`;
 }
 
-async function workloadFrom(
-  raw: string,
-  demand: number,
-  window: { start: number; end: number },
-): Promise<{ profile: WorkloadProfile; description: string }> {
-  const level = Number(raw);
-  if (raw.trim() !== "" && Number.isFinite(level)) {
-    const checked = parseNumber("--utilisation", raw, 0, 1);
-    return { profile: StepWorkload.constant(demand, checked), description: `constant ${checked}` };
-  }
-  return { profile: await readUtilisationCsv(raw, demand, window), description: `file ${raw}` };
-}
-
-/** Skipped bad rows, said in the tables, --json and --out alike. */
-function skippedRowsWarning(trace: Trace): string[] {
-  const { skipped } = trace.report;
-  if (skipped.count === 0) return [];
-  const reasons = Object.entries(skipped.byReason)
-    .map(([reason, count]) => `${count} ${reason}`)
-    .join(", ");
-  return [`skipped ${skipped.count} bad row(s) of ${trace.source.path} under --skip-bad-rows (${reasons})`];
-}
-
 /** Validates every flag once and runs the study; prints tables or JSON, writes --out. */
 export async function runSimCommand(args: SimArgs): Promise<void> {
   if (args.helpPolicy !== undefined) {
@@ -209,118 +164,67 @@ export async function runSimCommand(args: SimArgs): Promise<void> {
     availabilityTypes.set(match[1], match[2]);
   }
 
+  const utilisation =
+    args.utilisation.trim() !== "" && Number.isFinite(Number(args.utilisation))
+      ? parseNumber("--utilisation", args.utilisation, 0, 1)
+      : { file: args.utilisation };
+  const demand = args.demand === undefined ? undefined : parseNumber("--demand", args.demand, 1e-9);
+
   if (args.out !== undefined) await checkOutputPath("--out", args.out);
   if (args.report !== undefined) await checkOutputPath("--report", args.report);
-  const tracePath = args.trace ?? defaultTracePath();
-  const trace = await loadTrace(tracePath, loadOptions);
-  requireRowsAfterFilters(trace, loadOptions);
-  const window = simulationWindow(trace);
-  checkDecisions("--interval", window.end - window.start, intervalSeconds, maxDecisions);
-  const warnings = [...skippedRowsWarning(trace), ...unpricedWarnings(trace, window, maxUnpriced)];
-  const regions = [...new Set(trace.series.map((series) => regionOfZone(series.zone) ?? series.zone))].sort();
-  if (regions.length !== 1) {
-    throw new UsageError(
-      "--zones",
-      "zones of one region (on-demand prices are per region)",
-      regions.join(", ") || "no zones",
-    );
-  }
-  const catalog = await createCatalog({
-    specsFile: catalogChoice.specsFile,
-    pricesFile: catalogChoice.pricesFile,
-  });
-  const resolution = resolveTypes(
-    catalog,
-    trace.series.map((series) => series.instanceType),
-    {
-      region: regions[0],
-      at: window.start,
-      unit: catalogChoice.workUnit,
-      skipUnknownTypes: catalogChoice.skipUnknownTypes,
-    },
-  );
-  checkMemoryFits(resolution, memoryGiB);
-  if (catalogChoice.workUnit === "auto") {
-    process.stderr.write(
-      `hotspot: work unit ${workUnits[resolution.unit].label} (--work-unit auto: ${resolution.unit === "ecu" ? "every type has an ECU" : "not every type has an ECU"})\n`,
-    );
-  }
-  const demandWork =
-    args.demand === undefined
-      ? defaultDemandWork(catalog, resolution.unit)
-      : parseNumber("--demand", args.demand, 1e-9);
-  const workload = await workloadFrom(args.utilisation, demandWork, window);
-  const policyInputs = await loadPolicyInputs(selected, {
-    advisor: args.advisor,
-    advisorOs: args.advisorOs,
-    region: regions[0],
-  });
-  const kind = resolveInterruptionModel(interruptionName, window.start);
-  const interruptions: InterruptionConfig =
-    kind === "bid"
-      ? { kind, bidMultiple }
-      : kind === "advisor"
-        ? {
-            kind,
-            advisor: policyInputs.advisor!,
-            rebalanceLeadSeconds,
-          }
-        : kind === "replay"
-          ? {
-              kind,
-              availability: await readAvailability(args.availability!, {
-                reading: availabilityReading,
-                start: availabilityStart ?? window.start,
-                types: availabilityTypes,
-              }),
-            }
-          : { kind };
-  const migrationModel: MigrationModelConfig = {
-    ...defaultMigrationModel,
-    transfer,
-    networkGbitPerSecond: bandwidth,
-  };
-  const config: SimConfig = {
-    intervalSeconds,
-    billing,
-    memoryGiB,
-    demandWork,
-    cpuCompat,
-    workUnit: resolution.unit,
-    workload: workload.profile,
-    targetWork,
-    migrationModel,
-    durations,
-    interruptions,
-    historyWindowSeconds,
-    seed,
-    policyInputs,
-  };
   const progress = process.stderr.isTTY
     ? (done: number, total: number, label: string) =>
         process.stderr.write(`\r[${done}/${total}] ${label}\x1b[K`)
     : undefined;
-  const studied = await runStudy({
-    trace,
-    resolution,
-    catalogDescription: catalog.description,
+  const { document, skippedTypes } = await simulate({
+    tracePath: args.trace ?? defaultTracePath(),
+    load: loadOptions,
     policies: studyPolicies,
-    config,
-    workloadDescription: workload.description,
-    recordPrices: true,
+    intervalSeconds,
+    maxDecisions,
+    maxUnpriced,
+    billing,
+    durations,
+    seed,
+    memoryGiB,
+    cpuCompat,
+    transfer,
+    bandwidthGbps: bandwidth,
+    historyWindowSeconds,
+    targetWork,
+    catalog: catalogChoice,
+    demand,
+    utilisation,
+    interruptions: {
+      model: interruptionName,
+      bidMultiple,
+      rebalanceLeadSeconds,
+      availability:
+        args.availability === undefined
+          ? undefined
+          : {
+              path: args.availability,
+              reading: availabilityReading,
+              start: availabilityStart,
+              types: availabilityTypes,
+            },
+    },
+    advisor: args.advisor,
+    advisorOs: args.advisorOs,
+    onWorkUnit: (unit, allHaveEcu) =>
+      process.stderr.write(
+        `hotspot: work unit ${workUnits[unit].label} (--work-unit auto: ${allHaveEcu ? "every type has an ECU" : "not every type has an ECU"})\n`,
+      ),
     onProgress: progress,
   });
-  const document = withWarnings(studied, warnings);
   if (progress) process.stderr.write("\n");
-  if (resolution.skipped.length > 0) {
-    process.stderr.write(`hotspot: ${skippedTypesNote(resolution.skipped)}\n`);
+  if (skippedTypes.length > 0) {
+    process.stderr.write(`hotspot: ${skippedTypesNote(skippedTypes)}\n`);
   }
   const emptyWarning = excludedZonesWarning(document);
   if (emptyWarning !== null) process.stderr.write(`hotspot: ${emptyWarning}\n`);
   if (args.out !== undefined) await writeResults(args.out, document);
   if (args.report !== undefined) {
-    // The report's renderer (vega) loads only when a report is asked for.
-    const { writeReport } = await import("../../reports/write-report.js");
     await writeReport([document], args.report, { commandLine: args.commandLine ?? "hotspot sim" });
   }
   process.stdout.write(args.json ? serializeResults(document) : formatResultsTables(document));

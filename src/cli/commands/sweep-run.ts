@@ -3,14 +3,18 @@ import { checkOutputPath } from "../../util/output-path.js";
 import { billingModels } from "../../engine/billing.js";
 import { defaultMigrationModel, durationModes } from "../../engine/migration-model.js";
 import { HotspotError, UsageError } from "../../errors.js";
-import type { Execution } from "../../sweep/pool.js";
-import { prepareSweep, type SweepRequest } from "../../sweep/prepare.js";
+import {
+  formatSweepTable,
+  skippedTypesNote,
+  sweep,
+  writeSweepReport,
+  type Execution,
+  type SweepOutcome,
+  type SweepRequest,
+} from "../../api.js";
 import { ProgressBar } from "../../sweep/progress.js";
-import { runSweep, type SweepOutcome } from "../../sweep/run.js";
 import { sweepInterruptions, parseVary } from "../../sweep/settings.js";
 import { parseShard, shardFromEnvironment, type Shard } from "../../sweep/shard.js";
-import { formatSweepTable } from "../../sweep/table.js";
-import { skippedTypesNote } from "../../catalog/work-unit.js";
 import { defaultMaxUnpriced } from "../../traces/coverage.js";
 import { catalogOptionsFromArgs, type CatalogArgs } from "../catalog-options.js";
 import {
@@ -144,39 +148,38 @@ export async function runSweepCommand(args: SweepArgs): Promise<void> {
   const execution = executionFromArgs(args.jobs);
   await checkOutputPath("--out", args.out);
   if (args.report !== undefined) await checkOutputPath("--report", args.report);
-  const { config, trace } = await prepareSweep(request);
-  for (const warning of config.warnings ?? []) process.stderr.write(`hotspot: warning: ${warning}\n`);
-  const gaps = config.catalog.skippedTypes ?? [];
-  if (gaps.length > 0) process.stderr.write(`hotspot: ${skippedTypesNote(gaps)}\n`);
   const controller = new AbortController();
   const onInterrupt = () => {
     process.stderr.write("\nhotspot: stopping after the items in flight (Ctrl-C again to abandon them)\n");
     controller.abort();
   };
-  process.once("SIGINT", onInterrupt);
-  const bar = new ProgressBar(process.stderr);
-  const began = performance.now();
+  // Rate, ETA and the summary's time count from when the items start, after the trace is loaded.
+  let bar: ProgressBar | undefined;
+  let began = 0;
   let outcome: SweepOutcome;
   try {
-    outcome = await runSweep({
-      config,
-      trace,
+    outcome = await sweep(request, {
       out: args.out,
       resume: args.resume,
       shard,
       execution,
       signal: controller.signal,
-      onProgress: (done, total) => bar.update(done, total),
+      onPrepared: ({ warnings, skippedTypes }) => {
+        for (const warning of warnings) process.stderr.write(`hotspot: warning: ${warning}\n`);
+        if (skippedTypes.length > 0) process.stderr.write(`hotspot: ${skippedTypesNote(skippedTypes)}\n`);
+        process.once("SIGINT", onInterrupt);
+        bar = new ProgressBar(process.stderr);
+        began = performance.now();
+      },
+      onProgress: (done, total) => bar?.update(done, total),
     });
   } finally {
     process.removeListener("SIGINT", onInterrupt);
-    bar.finish();
+    bar?.finish();
   }
   process.stderr.write(summaryLine(outcome, args.out, (performance.now() - began) / 1000));
   if (args.report !== undefined) {
     // Written for interrupted sweeps too: the report marks them INCOMPLETE.
-    // The report's renderer (vega) loads only when a report is asked for.
-    const { writeSweepReport } = await import("../../reports/sweep-html.js");
     const bytes = await writeSweepReport(outcome.document, args.report, {
       commandLine: args.commandLine ?? "hotspot sweep",
     });

@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { HotspotError } from "../../errors.js";
 import { fileExists } from "../../util/file-exists.js";
 import { LiveCalls } from "./hop/calls.js";
-import type { LiveClock } from "./clock.js";
+import type { Clock } from "../../util/clock.js";
 import type { ContainerHost } from "./host/container-host.js";
 import type { Ec2Compute } from "./hop/ec2-compute.js";
 import { Journal } from "./hop/journal.js";
@@ -17,7 +17,7 @@ export interface BootOptions {
   /** This controller's instance: the home `hotspot launch` started. */
   readonly self: string;
   readonly journalPath: string;
-  readonly clock: LiveClock;
+  readonly clock: Clock;
   readonly timeoutSeconds: number;
   readonly pollMs: number;
   readonly progress: (line: string) => void;
@@ -90,7 +90,7 @@ export async function bootHome(options: BootOptions): Promise<BootOutcome> {
 }
 
 /** Moves the journal and every ledger beside it into `previous/<time>/`, leaving the directory fresh. */
-async function archiveRun(journalPath: string, clock: Pick<LiveClock, "now">): Promise<string> {
+async function archiveRun(journalPath: string, clock: Pick<Clock, "now">): Promise<string> {
   const dir = dirname(journalPath);
   const target = join(dir, "previous", new Date(clock.now()).toISOString().replace(/[:.]/g, "-"));
   await mkdir(target, { recursive: true });

@@ -3,7 +3,7 @@ import type { Market, PriceHistoryView } from "../../engine/types.js";
 import { HotspotError } from "../../errors.js";
 import { SimHistory } from "../sim/history.js";
 import { StepPricePath, constantPath } from "../../engine/price-paths.js";
-import { nowSeconds, type LiveClock } from "./clock.js";
+import { nowSeconds, type Clock } from "../../util/clock.js";
 import { ContainerLostError, CpuMismatchError, HostSideError, InstanceLostError } from "./errors.js";
 import type { ContainerUsage } from "./host/container-host.js";
 import { isGone } from "./hop/instance-state.js";
@@ -24,7 +24,7 @@ export interface LiveDriverOptions {
   /** Polled already once (the markets came from that poll). */
   readonly poller: PricePoller;
   readonly executor: HopExecutor;
-  readonly clock: LiveClock;
+  readonly clock: Clock;
   readonly historyWindowSeconds: number;
   /** GiB a market must hold: `--memory`, or until the first measurement when `footprint` is given. */
   readonly memoryGiB: number;

@@ -1,6 +1,6 @@
 import { HotspotError } from "../../errors.js";
 import type { LiveConfig } from "../../setup/config.js";
-import { pollFor, type LiveClock } from "./clock.js";
+import { pollFor, type Clock } from "../../util/clock.js";
 import type { Ec2Compute, InstanceView, Lifecycle, VolumeTags } from "./hop/ec2-compute.js";
 import { TAG_STACK } from "./hop/hop.js";
 import { decodeStatus, OPERATOR_TAGS, type ControllerStatus } from "./operator.js";
@@ -17,7 +17,7 @@ export interface LaunchOptions {
   readonly device: string;
   readonly deviceIndex: number;
   readonly clientToken: string;
-  readonly clock: LiveClock;
+  readonly clock: Clock;
   readonly pollMs: number;
   /** How long to wait for the instance, the attachments, and the controller's first word. */
   readonly timeoutMs: number;

@@ -1,5 +1,5 @@
 import type { ResultsDocument } from "../../results/document.js";
-import type { LiveClock } from "./clock.js";
+import type { Clock } from "../../util/clock.js";
 import type { VolumeTags } from "./hop/ec2-compute.js";
 import type { LiveLogRecord } from "./run.js";
 
@@ -135,7 +135,7 @@ export class StatusPublisher {
       readonly volumeId: string;
       readonly instanceId: string;
       readonly ledgerPath: string;
-      readonly clock: Pick<LiveClock, "now">;
+      readonly clock: Pick<Clock, "now">;
       readonly onWarning: (text: string) => void;
     },
   ) {}
@@ -192,7 +192,7 @@ export class StatusPublisher {
  */
 export async function watchDesired(options: {
   readonly publisher: StatusPublisher;
-  readonly clock: LiveClock;
+  readonly clock: Clock;
   readonly pollMs: number;
   readonly signal: AbortSignal;
   readonly onStop: (desired: Exclude<DesiredState, "run">) => void;

@@ -1,5 +1,5 @@
 import { CloudApiError, HotspotError } from "../../errors.js";
-import type { LiveClock } from "./clock.js";
+import type { Clock } from "../../util/clock.js";
 import type { ContainerHost, PreflightCheck, TrialCheckpoint } from "./host/container-host.js";
 import type { DryRunCall, Ec2Compute } from "./hop/ec2-compute.js";
 import { launchRequest, TAG_STACK } from "./hop/hop.js";
@@ -20,7 +20,7 @@ export interface PreflightOptions {
   readonly targets: readonly TargetMarket[];
   /** At the start of a run: a trial checkpoint that leaves the container running, and every call of a hop tried with DryRun. */
   readonly start: boolean;
-  readonly clock: LiveClock;
+  readonly clock: Clock;
   readonly retry?: RetryPolicy;
 }
 
@@ -125,7 +125,7 @@ function dryRunCalls(options: PreflightOptions, attachmentId: string | null): Dr
 async function dryRunCheck(
   compute: Ec2Compute,
   dry: DryRunCall,
-  clock: LiveClock,
+  clock: Clock,
   retry?: RetryPolicy,
 ): Promise<PreflightCheck> {
   const what =

@@ -1,5 +1,5 @@
 import { CloudApiError, HotspotError } from "../../errors.js";
-import type { LiveClock } from "./clock.js";
+import type { Clock } from "../../util/clock.js";
 
 export interface RetryPolicy {
   /** Attempts in all for throttling and server errors. */
@@ -52,7 +52,7 @@ export class TargetCapacityError extends HotspotError {
 /** Run `call`, retrying retryable CloudApiErrors with exponential backoff on `clock`. */
 export async function withRetry<T>(
   call: () => Promise<T>,
-  clock: LiveClock,
+  clock: Clock,
   policy: RetryPolicy = DEFAULT_RETRY,
   onRetry: (error: CloudApiError, attempt: number, delayMs: number) => void = () => undefined,
 ): Promise<T> {

@@ -1,7 +1,7 @@
 import { fileExists } from "../../util/file-exists.js";
 import { Attachments } from "./hop/attachments.js";
 import { LiveCalls } from "./hop/calls.js";
-import { nowSeconds } from "./clock.js";
+import { nowSeconds } from "../../util/clock.js";
 import type { HopExecutor } from "./hop/hop.js";
 import { DEFAULT_TIMEOUTS } from "./hop/resources.js";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry.js";

@@ -2,14 +2,11 @@ import type { Argv, CommandModule } from "yargs";
 import { checkOutputPath } from "../../../util/output-path.js";
 import { UsageError, shown } from "../../../errors.js";
 import { loadEc2Client } from "../../cloud-clients.js";
-import {
-  fetchSpotPriceHistory,
-  fetchWindow,
-  maxHistoryDays,
-  type FetchResult,
-} from "../../../traces/fetch.js";
+import { fetchTrace } from "../../../api.js";
+import { fetchWindow, maxHistoryDays, type FetchResult } from "../../../traces/fetch.js";
 import { regionOfZone, zoneKindOf } from "../../../traces/zones.js";
 import { parseInteger, parseList, parseTime } from "../../../options/parse.js";
+import { nowSeconds, wallClock, type Clock } from "../../../util/clock.js";
 
 export interface TraceFetchArgs {
   region?: string;
@@ -144,36 +141,42 @@ export const traceFetchCommand: CommandModule<object, TraceFetchArgs> = {
   command: "fetch",
   describe: "Download spot price history from EC2 (DescribeSpotPriceHistory) into a trace CSV",
   builder: builder as CommandModule<object, TraceFetchArgs>["builder"],
-  handler: async (args) => {
-    const now = Date.now() / 1000;
-    const settings = traceFetchSettings(args, process.env, now);
-    await checkOutputPath("-o/--out", settings.out);
-    const progress = process.stderr.isTTY === true;
-    const clearLine = () => progress && process.stderr.write("\r\x1b[K");
-    let result: FetchResult;
-    try {
-      result = await fetchSpotPriceHistory({
-        ec2: (await loadEc2Client()).createEc2Api({ region: settings.region, endpoint: settings.endpoint }),
-        out: settings.out,
-        now,
-        start: settings.window.start,
-        end: settings.window.end,
-        instanceTypes: settings.instanceTypes,
-        zones: settings.zones,
-        products: settings.products,
-        onProgress: progress
-          ? ({ records, pages }) =>
-              process.stderr.write(
-                `\r\x1b[Kfetching spot prices: ${count(records, "record")}, ${count(pages, "page")}`,
-              )
-          : undefined,
-      });
-    } finally {
-      clearLine();
-    }
-    process.stdout.write(`${summary(result, settings.region)}\n`);
-  },
+  handler: (args) => runTraceFetchCommand(args),
 };
+
+/** Fetches into the CSV; `clock` gives "now", the end of the default window. */
+export async function runTraceFetchCommand(
+  args: TraceFetchArgs,
+  clock: Pick<Clock, "now"> = wallClock,
+): Promise<void> {
+  const now = nowSeconds(clock);
+  const settings = traceFetchSettings(args, process.env, now);
+  await checkOutputPath("-o/--out", settings.out);
+  const progress = process.stderr.isTTY === true;
+  const clearLine = () => progress && process.stderr.write("\r\x1b[K");
+  let result: FetchResult;
+  try {
+    result = await fetchTrace({
+      ec2: (await loadEc2Client()).createEc2Api({ region: settings.region, endpoint: settings.endpoint }),
+      out: settings.out,
+      now,
+      start: settings.window.start,
+      end: settings.window.end,
+      instanceTypes: settings.instanceTypes,
+      zones: settings.zones,
+      products: settings.products,
+      onProgress: progress
+        ? ({ records, pages }) =>
+            process.stderr.write(
+              `\r\x1b[Kfetching spot prices: ${count(records, "record")}, ${count(pages, "page")}`,
+            )
+        : undefined,
+    });
+  } finally {
+    clearLine();
+  }
+  process.stdout.write(`${summary(result, settings.region)}\n`);
+}
 
 /** One line: what was written where, from how many pages, and what was dropped. */
 export function summary(result: FetchResult, region: string): string {

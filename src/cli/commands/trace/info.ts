@@ -4,7 +4,7 @@ import { workUnits } from "../../../catalog/work-unit.js";
 import { UsageError } from "../../../errors.js";
 import { terminalSafe } from "../../../util/terminal.js";
 import { traceStats, type TraceStats } from "../../../traces/info.js";
-import { loadTrace } from "../../../traces/load.js";
+import { loadTrace } from "../../../api.js";
 import type { LoadOptions, SeriesKey } from "../../../traces/types.js";
 import {
   catalogOptionsFromArgs,

@@ -2,13 +2,8 @@ import type { Argv, CommandModule } from "yargs";
 import { checkOutputPath } from "../../../util/output-path.js";
 import { createCatalog } from "../../../catalog/catalog.js";
 import { UsageError, shown } from "../../../errors.js";
-import {
-  regimes,
-  synthesizeTrace,
-  type Regime,
-  type SynthOptions,
-  type SynthSummary,
-} from "../../../traces/synth.js";
+import { synthesizeTrace } from "../../../api.js";
+import { regimes, type Regime, type SynthOptions, type SynthSummary } from "../../../traces/synth.js";
 import { regionOfZone } from "../../../traces/zones.js";
 import { specsFormatHelp } from "../../catalog-options.js";
 import { parseChoice, parseInteger, parseList, parseTime } from "../../../options/parse.js";

@@ -1,13 +1,13 @@
 import type { Ec2Compute } from "./ec2-compute.js";
 import { InstanceLostError, StepTimeoutError } from "../errors.js";
 import { withRetry, type RetryPolicy } from "../retry.js";
-import type { LiveClock } from "../clock.js";
+import type { Clock } from "../../../util/clock.js";
 
 /** EC2 calls with retries, polling with timeouts, on the injected clock. */
 export class LiveCalls {
   constructor(
     readonly compute: Ec2Compute,
-    readonly clock: LiveClock,
+    readonly clock: Clock,
     private readonly retry: RetryPolicy,
     private readonly pollMs: number,
   ) {}

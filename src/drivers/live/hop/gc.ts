@@ -2,7 +2,7 @@ import type { Ec2Compute, InstanceView } from "./ec2-compute.js";
 import { TAG_HOP, TAG_STACK } from "./hop.js";
 import { hasEntry, type HopRecord, type Journal } from "./journal.js";
 import { withRetry, type RetryPolicy } from "../retry.js";
-import type { LiveClock } from "../clock.js";
+import type { Clock } from "../../../util/clock.js";
 
 export interface GcReport {
   /** Instances of ours the journal does not account for, terminated (or listed, with dryRun). */
@@ -21,7 +21,7 @@ export interface GcReport {
 export async function collectOrphans(
   compute: Ec2Compute,
   journal: Journal,
-  clock: LiveClock,
+  clock: Clock,
   options: { readonly dryRun?: boolean; readonly retry?: RetryPolicy } = {},
 ): Promise<GcReport> {
   const call = <T>(f: () => Promise<T>) => withRetry(f, clock, options.retry);

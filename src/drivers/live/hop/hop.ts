@@ -23,7 +23,7 @@ import {
 } from "./journal.js";
 import { DEFAULT_TIMEOUTS, type HopTimeouts, type LiveResources } from "./resources.js";
 import { DEFAULT_RETRY, isCapacityError, TargetCapacityError, type RetryPolicy } from "../retry.js";
-import type { LiveClock } from "../clock.js";
+import type { Clock } from "../../../util/clock.js";
 
 /**
  * Called around each step: after its `begin` is journaled, after it acted (its `end` not yet
@@ -39,7 +39,7 @@ export interface HopDeps {
   readonly compute: Ec2Compute;
   readonly host: ContainerHost;
   readonly journal: Journal;
-  readonly clock: LiveClock;
+  readonly clock: Clock;
   readonly resources: LiveResources;
   readonly retry?: RetryPolicy;
   readonly timeouts?: Partial<HopTimeouts>;

@@ -9,7 +9,7 @@ import {
   type CpuVerdict,
   type CriuPlace,
 } from "../../../host/criu.js";
-import type { LiveClock } from "../clock.js";
+import type { Clock } from "../../../util/clock.js";
 import type { CpuReference } from "./container-host.js";
 
 /**
@@ -129,7 +129,7 @@ export function errorTag(error: unknown): string {
 export async function awaitVerdict(
   target: string,
   tagsOf: (instanceId: string) => Promise<Readonly<Record<string, string>> | null>,
-  clock: Pick<LiveClock, "now" | "sleep">,
+  clock: Pick<Clock, "now" | "sleep">,
   options: { readonly timeoutMs: number; readonly pollMs: number },
 ): Promise<CpuVerdict> {
   const giveUpAt = clock.now() + options.timeoutMs;

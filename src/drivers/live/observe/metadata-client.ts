@@ -1,5 +1,5 @@
 import { CloudApiError, shown } from "../../../errors.js";
-import { nowSeconds, type LiveClock } from "../clock.js";
+import { nowSeconds, type Clock } from "../../../util/clock.js";
 
 /** EC2's instance metadata service, as seen from the instance. */
 export const defaultMetadataBase = "http://169.254.169.254";
@@ -16,7 +16,7 @@ export interface MetadataClientOptions {
   /** Metadata base URL (default the link-local IMDS); may carry a path prefix, as the emulator's does. */
   readonly baseUrl?: string;
   readonly fetch?: typeof fetch;
-  readonly clock: Pick<LiveClock, "now">;
+  readonly clock: Pick<Clock, "now">;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Ec2Api } from "../../../cloud/ec2-client.js";
 import { InputFormatError, shown } from "../../../errors.js";
-import { nowSeconds, type LiveClock } from "../clock.js";
+import { nowSeconds, type Clock } from "../../../util/clock.js";
 
 export interface PricePollerOptions {
   readonly ec2: Ec2Api;
@@ -10,7 +10,7 @@ export interface PricePollerOptions {
   readonly products?: readonly string[];
   /** How far back the first poll reaches and how much history is kept, in seconds. */
   readonly windowSeconds: number;
-  readonly clock: Pick<LiveClock, "now">;
+  readonly clock: Pick<Clock, "now">;
 }
 
 /** What one poll saw. Nothing is dropped silently: every record is counted in one of the buckets. */

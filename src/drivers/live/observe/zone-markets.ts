@@ -4,7 +4,7 @@ import type { Ec2Api } from "../../../cloud/ec2-client.js";
 import type { Lifecycle, Market } from "../../../engine/types.js";
 import type { LiveConfig } from "../../../setup/config.js";
 import { catalogMarket } from "../../sim/markets.js";
-import type { LiveClock } from "../clock.js";
+import type { Clock } from "../../../util/clock.js";
 import { PricePoller } from "./price-poller.js";
 
 /** The config's candidate types as the catalog prices them at `at`, and a price poller for them. */
@@ -16,7 +16,7 @@ export function zonePricePoller(input: {
   readonly at: number;
   readonly ec2: Ec2Api;
   readonly windowSeconds: number;
-  readonly clock: Pick<LiveClock, "now">;
+  readonly clock: Pick<Clock, "now">;
 }): { readonly resolution: CatalogResolution; readonly poller: PricePoller } {
   const { config } = input;
   const resolution = resolveTypes(input.catalog, config.instanceTypes, {

@@ -2,7 +2,8 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { traceFetchSettings } from "../../../../src/cli/commands/trace/fetch.js";
+import { runTraceFetchCommand, traceFetchSettings } from "../../../../src/cli/commands/trace/fetch.js";
+import { FakeClock } from "../../../support/fake-clock.js";
 import { runCli } from "../../../support/run-cli.js";
 import {
   Ec2QueryServer,
@@ -178,6 +179,25 @@ describe("hotspot trace fetch against a loopback EC2 Query server (real SDK, yar
     );
     expect(server.requests.map((request) => [request.accessKeyId, request.signingRegion])).toEqual([
       [keyId, "us-east-1"],
+    ]);
+  });
+
+  it("ends the default window at the injected clock's now", async () => {
+    const out = join(dir, "day.csv");
+    const write = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    let printed: unknown[][];
+    try {
+      const clock = new FakeClock(Date.parse("2021-03-02T12:00:00Z"));
+      await runTraceFetchCommand({ region: "us-east-1", days: "1", endpoint: server.endpoint, out }, clock);
+      printed = write.mock.calls;
+    } finally {
+      write.mockRestore();
+    }
+    // The last day before 2021-03-02T12:00: c5.large's change on 03-04 lies after "now" and is not asked for.
+    expect(printed).toEqual([
+      [
+        `wrote 3 price changes of 2 series in us-east-1 (2021-03-01T10:00:00.000Z to 2021-03-02T10:00:00.000Z) to ${out}; 3 records in 1 page, 0 duplicates dropped\n`,
+      ],
     ]);
   });
 

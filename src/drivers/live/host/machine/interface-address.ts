@@ -1,5 +1,5 @@
 import { HotspotError, UsageError, shown } from "../../../../errors.js";
-import { wallClock } from "../../clock.js";
+import { wallClock } from "../../../../util/clock.js";
 import type { HostRunner, PollOptions } from "./volume-device.js";
 
 /** The container's ENI as this machine must configure it once attached. */

@@ -4,7 +4,7 @@ import { execa } from "execa";
 import { HotspotError } from "../../../../errors.js";
 import { criuPath, logTail, pathWithCriu } from "../../../../host/criu.js";
 import { HostCommandError } from "../../../../host/run.js";
-import { wallClock, type LiveClock } from "../../clock.js";
+import { wallClock, type Clock } from "../../../../util/clock.js";
 import { readCgroupUsage } from "../cgroup-usage.js";
 import {
   CHECKPOINT_DIR,
@@ -90,7 +90,7 @@ export interface MachineContainerHostOptions {
   readonly cpuVerdict?: (target: string) => Promise<CpuVerdict>;
   /** criu binary lxc-checkpoint is to find (default: criuPath()). */
   readonly criu?: string;
-  readonly clock?: Pick<LiveClock, "now" | "sleep">;
+  readonly clock?: Pick<Clock, "now" | "sleep">;
   readonly timeouts?: {
     /** Wait for the volume's device and the ENI's interface after attach. */
     readonly appearMs?: number;
@@ -120,7 +120,7 @@ function hostState(message: string): HotspotError {
 export class MachineContainerHost implements ContainerHost {
   private readonly run: HostRunner;
   private readonly runQuiet: QuietRunner;
-  private readonly clock: Pick<LiveClock, "now" | "sleep">;
+  private readonly clock: Pick<Clock, "now" | "sleep">;
 
   constructor(readonly options: MachineContainerHostOptions) {
     const { volume, network } = options;

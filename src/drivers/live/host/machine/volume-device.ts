@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { HotspotError, UsageError, shown } from "../../../../errors.js";
 import { HostCommandError, run } from "../../../../host/run.js";
 import { fileExists } from "../../../../util/file-exists.js";
-import { wallClock, type LiveClock } from "../../clock.js";
+import { wallClock, type Clock } from "../../../../util/clock.js";
 
 /** Runs `file args...` (an argument array) on this machine and returns its trimmed stdout. */
 export type HostRunner = (file: string, args: readonly string[]) => Promise<string>;
@@ -13,7 +13,7 @@ export const hostRun: HostRunner = run;
 
 /** Polling of something the kernel makes appear after an EC2 attach. */
 export interface PollOptions {
-  readonly clock?: Pick<LiveClock, "now" | "sleep">;
+  readonly clock?: Pick<Clock, "now" | "sleep">;
   readonly timeoutMs?: number;
   readonly pollMs?: number;
 }
@@ -148,7 +148,7 @@ export async function unmountVolume(
   runner: HostRunner,
   mountPoint: string,
   options: {
-    readonly clock?: Pick<LiveClock, "sleep">;
+    readonly clock?: Pick<Clock, "sleep">;
     readonly attempts?: number;
     readonly retryMs?: number;
   } = {},
