@@ -5,13 +5,16 @@ import type { Argv, CommandModule } from "yargs";
 import { wallClock, type Clock } from "../../util/clock.js";
 import { HotspotError, UsageError } from "../../errors.js";
 import { loadTrace } from "../../traces/load.js";
-import { parseInteger, parseNumber } from "../../options/parse.js";
+import { parseInteger, parseList, parseNumber, parseTime } from "../../options/parse.js";
+import type { EmulatorOptions } from "../../cloud/local/emulator.js";
 import { shellCommandLine } from "../../util/shell.js";
 import { LOCAL_CLOUD_ENV, DEFAULT_LOCAL_STATE_DIR } from "../local-env.js";
 
 const actions = {
   up: "start the local cloud in the background (needs root)",
   serve: "run the local cloud in the foreground (what `up` starts; for a service manager)",
+  emulator:
+    "run only its EC2 emulator in the foreground, without hosts or root: prints its endpoints as one JSON line",
   env: 'print the shell exports that point every command at it: eval "$(hotspot local env)"',
   status: "what runs: instances, volumes, ENIs, addresses, and what holds what (--json)",
   down: "stop it and remove everything it made (also after a crash or SIGKILL)",
@@ -20,6 +23,10 @@ type Action = keyof typeof actions;
 
 interface LocalArgs {
   action?: string;
+  faults?: string;
+  zones?: string;
+  "replay-from"?: string;
+  "price-interruptions": boolean;
   "state-dir": string;
   trace?: string;
   speed: string;
@@ -74,9 +81,24 @@ function builder(yargs: Argv) {
     .option("region", { type: "string", default: "us-east-1", describe: "The emulated region" })
     .option("seed", { type: "string", default: "1", describe: "Seed of the emulated latencies" })
     .option("json", { type: "boolean", default: false, describe: "Machine-readable output (status)" })
+    .option("faults", { type: "string", describe: "A fault script to hold from the start (emulator)" })
+    .option("zones", {
+      type: "string",
+      describe: "Zone names, comma-separated; default <region>a..f (emulator)",
+    })
+    .option("replay-from", {
+      type: "string",
+      describe: "Trace time that the emulator's start stands for; default the trace's first price (emulator)",
+    })
+    .option("price-interruptions", {
+      type: "boolean",
+      default: true,
+      describe: "Interrupt spot instances whose price rises above their MaxPrice (emulator)",
+    })
     .example("sudo $0 local up --trace traces/demo-volatile.csv --speed 600", "start it, prices moving 600x")
     .example('eval "$($0 local env)"', "point the SDK, the AWS CLI and hotspot at it")
     .example("$0 local status --json", "what it holds")
+    .example("$0 local emulator --trace trace.csv --faults faults.json", "the EC2 API alone, for SDK tests")
     .example("sudo $0 local down", "stop it and remove everything it made");
 }
 
@@ -224,6 +246,40 @@ async function runServe(args: LocalArgs, clock: Clock): Promise<void> {
   await cloud.close();
 }
 
+/** The standalone emulator's options from the command line, checked before anything starts. */
+export async function emulatorOptions(args: LocalArgs): Promise<EmulatorOptions> {
+  const replayFrom = parseTime("--replay-from", args["replay-from"]);
+  const { readFaultScript } = await import("../../cloud/local/faults.js");
+  return {
+    port: parseInteger("--port", args.port, 0, 65535),
+    metadataPort: parseInteger("--metadata-port", args["metadata-port"], 0, 65535),
+    region: args.region,
+    zones: parseList("--zones", args.zones),
+    latency: {
+      factor: parseNumber("--latency-factor", args["latency-factor"], 0, 100),
+      seed: parseInteger("--seed", args.seed),
+    },
+    trace: args.trace === undefined ? undefined : await loadTrace(args.trace),
+    replayFromMs: replayFrom === undefined ? undefined : replayFrom * 1000,
+    priceInterruptions: args["price-interruptions"],
+    faults: args.faults === undefined ? [] : await readFaultScript(args.faults),
+  };
+}
+
+async function runEmulator(args: LocalArgs): Promise<void> {
+  const options = await emulatorOptions(args);
+  const { startEmulator } = await import("../../cloud/local/emulator.js");
+  const emulator = await startEmulator(options);
+  process.stdout.write(
+    `${JSON.stringify({ endpoint: emulator.endpoint, metadata: `${emulator.metadataBase}/<instance-id>/latest/meta-data/` })}\n`,
+  );
+  await new Promise<void>((done) => {
+    process.once("SIGINT", () => done());
+    process.once("SIGTERM", () => done());
+  });
+  await emulator.close();
+}
+
 async function requireRunning(stateDir: string) {
   const { readLocalCloudInfo } = await import("../../cloud/local/service.js");
   const info = await readLocalCloudInfo(stateDir);
@@ -297,6 +353,7 @@ export async function runLocalCommand(args: LocalArgs, clock: Clock = wallClock)
   const action = parseAction(args.action);
   if (action === "up") return runUp(args, clock);
   if (action === "serve") return runServe(args, clock);
+  if (action === "emulator") return runEmulator(args);
   if (action === "env") return runEnv(args);
   if (action === "status") return runStatus(args);
   return runDown(args, clock);

@@ -1,6 +1,5 @@
 /** The local cloud's control plane: an EC2 API emulator for the real SDK, with its fault and time controls. */
 export { startEmulator, type Emulator, type EmulatorOptions } from "./emulator.js";
-export { serveFromArgs } from "./serve.js";
 export { ManualScheduler, RealScheduler, type Scheduler } from "./clock.js";
 export type { HostBackend, HostInstance, HostInterface, HostVolume } from "./host-backend.js";
 export { MemoryHostBackend, type BackendCall } from "./memory-backend.js";
