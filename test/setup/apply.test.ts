@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CloudApiError } from "../../src/errors.js";
 import { applySetup } from "../../src/setup/apply.js";
-import { fastWait, mutating, setupHarness, spec, type SetupHarness } from "./emulator.js";
+import { fastWait, mutating, setupHarness, spec, type SetupHarness } from "../support/setup-emulator.js";
 
 let h: SetupHarness;
 beforeEach(async () => {

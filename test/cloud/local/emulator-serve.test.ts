@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveFromArgs } from "../../../src/cloud/local/serve.js";
 import { UsageError } from "../../../src/errors.js";
-import { errorOf } from "./emulator-harness.js";
+import { errorOf } from "../../support/emulator-harness.js";
 
 let dir: string;
 beforeAll(async () => {

@@ -6,8 +6,8 @@ import type {
   InterfaceView,
   LaunchRequest,
   VolumeView,
-} from "../../../src/drivers/live/hop/ec2-compute.js";
-import { CloudApiError } from "../../../src/errors.js";
+} from "../../src/drivers/live/hop/ec2-compute.js";
+import { CloudApiError } from "../../src/errors.js";
 
 interface FakeInstance {
   id: string;
