@@ -130,16 +130,29 @@ export class FakeContainerHost implements ContainerHost {
     return { imageBytes: this.imageBytes };
   }
 
+  /** Starts the stopped container (no checkpoint: a fresh launch) where the volume and the ENI are. */
+  async start(on: string): Promise<void> {
+    if (this.runningOn !== null)
+      throw new Error(`start on ${on}: the container already runs on ${this.runningOn}`);
+    this.requireAttached(on, "start");
+    this.runningOn = on;
+    this.history.push(`start ${on}`);
+  }
+
   async restore(on: string): Promise<void> {
     if (this.runningOn !== null)
       throw new Error(`restore on ${on}: the container already runs on ${this.runningOn}`);
     if (this.checkpointFrom === null) throw new Error(`restore on ${on}: no checkpoint`);
+    this.requireAttached(on, "restore");
+    this.runningOn = on;
+    this.history.push(`restore ${on}`);
+  }
+
+  private requireAttached(on: string, action: string): void {
     const volume = this.world.volume();
     const eni = this.world.eni();
     if (volume?.instanceId !== on || !volume.attached)
-      throw new Error(`restore on ${on}: volume not attached`);
-    if (eni?.instanceId !== on || !eni.attached) throw new Error(`restore on ${on}: ENI not attached`);
-    this.runningOn = on;
-    this.history.push(`restore ${on}`);
+      throw new Error(`${action} on ${on}: volume not attached`);
+    if (eni?.instanceId !== on || !eni.attached) throw new Error(`${action} on ${on}: ENI not attached`);
   }
 }
