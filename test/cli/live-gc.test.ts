@@ -2,14 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TAG_HOP, TAG_STACK } from "../../src/drivers/live/hop/hop.js";
-import {
-  AMI,
-  harnessConfig,
-  liveHarness,
-  STACK,
-  ZONE,
-  type LiveHarness,
-} from "../support/live-harness.js";
+import { AMI, harnessConfig, liveHarness, STACK, ZONE, type LiveHarness } from "../support/live-harness.js";
 import { runCli } from "../support/run-cli.js";
 
 let h: LiveHarness;

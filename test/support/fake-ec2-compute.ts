@@ -117,7 +117,7 @@ export class FakeEc2Compute implements Ec2Compute {
     this.volume = { instanceId };
   }
 
-  async detachVolume(): Promise<void> {
+  async detachVolume(_volumeId: string, _instanceId: string, _force: boolean): Promise<void> {
     this.calls.push("DetachVolume");
     this.volume = null;
   }
