@@ -17,7 +17,7 @@ import { InputReadError, UsageError } from "../src/errors.js";
 import { policyByName, resolveParams } from "../src/policies/index.js";
 import { runCli } from "./support/run-cli.js";
 import { FakeClock } from "./support/fake-clock.js";
-import { setupHarness, spec } from "./setup/emulator.js";
+import { setupHarness, spec } from "./support/setup-emulator.js";
 
 let dir: string;
 let tracePath: string;

@@ -7,9 +7,9 @@ import { TAG_STACK } from "../../src/drivers/live/hop/hop.js";
 import { HOP_STEPS, Journal, type HopStep } from "../../src/drivers/live/hop/journal.js";
 import { LocalContainerHost } from "../../src/cloud/local/local-container-host.js";
 import type { ResultsDocument } from "../../src/results/document.js";
-import { criuSkipReason } from "../cloud/local/hosts/host-env.js";
-import { spotPrice } from "../drivers/live/live-harness.js";
-import { startLocalWorld, type LocalWorld } from "../drivers/live/local-world.js";
+import { criuSkipReason } from "../support/host-env.js";
+import { spotPrice } from "../support/live-harness.js";
+import { startLocalWorld, type LocalWorld } from "../support/local-world.js";
 import { liveCli, requireBuiltCli } from "../support/live-cli.js";
 
 const skip = criuSkipReason();

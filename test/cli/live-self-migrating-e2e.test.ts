@@ -7,9 +7,9 @@ import { KILL_AFTER_ENV } from "../../src/cli/commands/live-act.js";
 import { TAG_STACK } from "../../src/drivers/live/hop/hop.js";
 import { Journal } from "../../src/drivers/live/hop/journal.js";
 import type { ResultsDocument } from "../../src/results/document.js";
-import { criuSkipReason } from "../cloud/local/hosts/host-env.js";
-import { spotPrice } from "../drivers/live/live-harness.js";
-import { startLocalWorld, type LocalWorld } from "../drivers/live/local-world.js";
+import { criuSkipReason } from "../support/host-env.js";
+import { spotPrice } from "../support/live-harness.js";
+import { startLocalWorld, type LocalWorld } from "../support/local-world.js";
 import { liveCli, requireBuiltCli } from "../support/live-cli.js";
 
 const skip = criuSkipReason();

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hostNames } from "../../src/cloud/local/hosts/names.js";
 import { hostsDirOf } from "../../src/cloud/local/service.js";
 import { run } from "../../src/host/run.js";
-import { criuSkipReason } from "../cloud/local/hosts/host-env.js";
+import { criuSkipReason } from "../support/host-env.js";
 import { BIN, requireBuiltCli } from "../support/live-cli.js";
 import { localCloudLeftovers, NOTHING_LEFT } from "../support/local-cloud-leftovers.js";
 

@@ -5,8 +5,8 @@ import {
   withVolumeMounted,
   type OnVolumeOptions,
 } from "../../src/container/on-volume.js";
-import { FakeEc2Compute } from "../drivers/live/fake-ec2-compute.js";
-import { fakeClock } from "../drivers/live/host/machine/recording-runner.js";
+import { FakeEc2Compute } from "../support/fake-ec2-compute.js";
+import { fakeClock } from "../support/recording-runner.js";
 
 function options(compute: FakeEc2Compute, instanceId: string | null, events: string[]): OnVolumeOptions {
   return {

@@ -6,7 +6,7 @@ import {
   fitsMemory,
   usdPerWorkHour,
 } from "../../src/engine/candidates.js";
-import { handMarkets, handObservation } from "../policies/hand-observation.js";
+import { handMarkets, handObservation } from "../support/hand-observation.js";
 
 const markets = handMarkets([
   ["small", "spot", 4, 2, 0.1],

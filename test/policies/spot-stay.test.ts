@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { spotStayPolicy } from "../../src/policies/spot-stay.js";
-import { handMarkets, handObservation } from "./hand-observation.js";
+import { handMarkets, handObservation } from "../support/hand-observation.js";
 
 const markets = handMarkets([
   ["a", "spot", 8, 10, 1],

@@ -3,7 +3,7 @@ import { CloudApiError, HotspotError } from "../../src/errors.js";
 import { applySetup, readyWait } from "../../src/setup/apply.js";
 import type { SetupEc2 } from "../../src/setup/ec2-setup-client.js";
 import { FakeClock } from "../support/fake-clock.js";
-import { fastWait, mutating, setupHarness, spec, type SetupHarness } from "./emulator.js";
+import { fastWait, mutating, setupHarness, spec, type SetupHarness } from "../support/setup-emulator.js";
 
 let h: SetupHarness;
 beforeEach(async () => {

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { applySetup } from "../../src/setup/apply.js";
 import { destroySetup, formatDestroyPlan, planDestroy } from "../../src/setup/destroy.js";
 import { observe } from "../../src/setup/observe.js";
-import { fastWait, mutating, setupHarness, spec, type SetupHarness } from "./emulator.js";
+import { fastWait, mutating, setupHarness, spec, type SetupHarness } from "../support/setup-emulator.js";
 
 let h: SetupHarness;
 beforeEach(async () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CloudApiError } from "../../src/errors.js";
-import { setupHarness, type SetupHarness } from "./emulator.js";
+import { setupHarness, type SetupHarness } from "../support/setup-emulator.js";
 
 let h: SetupHarness;
 beforeEach(async () => {

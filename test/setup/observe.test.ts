@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { observe, SetupConflictError, single } from "../../src/setup/observe.js";
-import { setupHarness, type SetupHarness } from "./emulator.js";
+import { setupHarness, type SetupHarness } from "../support/setup-emulator.js";
 
 describe("single", () => {
   it("gives the one resource of a kind, or none", () => {

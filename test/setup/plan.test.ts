@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { planDestroy } from "../../src/setup/destroy.js";
 import { SetupConflictError, type Observed } from "../../src/setup/observe.js";
 import { formatSetupPlan, planSetup } from "../../src/setup/plan.js";
-import { spec } from "./emulator.js";
+import { spec } from "../support/setup-emulator.js";
 
 const empty: Observed = {
   vpcs: [],

@@ -6,7 +6,7 @@ import { readLiveConfig } from "../../src/setup/config.js";
 import { formatSetupPlan, planSetup } from "../../src/setup/plan.js";
 import { runSetup, type SetupOptions } from "../../src/setup/run.js";
 import { observe } from "../../src/setup/observe.js";
-import { fastWait, mutating, setupHarness, spec, type SetupHarness } from "./emulator.js";
+import { fastWait, mutating, setupHarness, spec, type SetupHarness } from "../support/setup-emulator.js";
 
 let h: SetupHarness;
 let dir: string;

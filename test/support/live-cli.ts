@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
-import { AMI, type LocalWorld } from "../drivers/live/local-world.js";
+import { AMI, type LocalWorld } from "./local-world.js";
 
 /** The built CLI: the live end-to-end tests run it as a separate process, as a user (or init) would. */
 export const BIN = fileURLToPath(new URL("../../dist/src/cli/bin.js", import.meta.url));

@@ -6,7 +6,7 @@ import { createEc2Api } from "../../src/cloud/ec2-client.js";
 import { fetchSpotPriceHistory } from "../../src/traces/fetch.js";
 import { loadTrace } from "../../src/traces/load.js";
 import type { LoadOptions, Trace } from "../../src/traces/types.js";
-import { harness, type Harness } from "../cloud/local/emulator-harness.js";
+import { harness, type Harness } from "../support/emulator-harness.js";
 import { describeWithTraces, sharedTrace } from "../support/shared-traces.js";
 
 const real2016 = sharedTrace("spot/us-east-1_2016-03-01_2016-03-21.csv");

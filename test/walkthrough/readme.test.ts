@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { countBreaks, longestGapMs, ProbeClient } from "../../src/cloud/local/hosts/probe-client.js";
 import type { ResultsDocument } from "../../src/results/document.js";
-import { criuSkipReason } from "../cloud/local/hosts/host-env.js";
+import { criuSkipReason } from "../support/host-env.js";
 import { requireBuiltCli } from "../support/live-cli.js";
 import { localCloudLeftovers, NOTHING_LEFT } from "../support/local-cloud-leftovers.js";
 

@@ -9,7 +9,7 @@ import {
   STACK,
   ZONE,
   type LiveHarness,
-} from "../../drivers/live/live-harness.js";
+} from "../../support/live-harness.js";
 import { runCli } from "../../support/run-cli.js";
 
 let h: LiveHarness;

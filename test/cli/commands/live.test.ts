@@ -8,7 +8,7 @@ import type { LiveArgs } from "../../../src/cli/live-options.js";
 import type { SpotPriceRecord } from "../../../src/cloud/local/spot-prices.js";
 import type { LiveClock } from "../../../src/drivers/live/clock.js";
 import { UnknownNameError, UsageError } from "../../../src/errors.js";
-import { harness, START_MS, type Harness } from "../../cloud/local/emulator-harness.js";
+import { harness, START_MS, type Harness } from "../../support/emulator-harness.js";
 import { runCli } from "../../support/run-cli.js";
 import { sampleLiveConfig } from "../../support/live-config.js";
 

@@ -11,7 +11,7 @@ import {
   type SetupArgs,
 } from "../../../src/cli/commands/setup.js";
 import { readLiveConfig } from "../../../src/setup/config.js";
-import { mutating, setupHarness, type SetupHarness } from "../../setup/emulator.js";
+import { mutating, setupHarness, type SetupHarness } from "../../support/setup-emulator.js";
 
 // The command is not registered in main.ts yet, so these call its exported handler and option parser.
 let h: SetupHarness;

@@ -7,7 +7,7 @@ import {
   ReleaseAddressCommand,
 } from "@aws-sdk/client-ec2";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { errorOf, harness, type Harness } from "./emulator-harness.js";
+import { errorOf, harness, type Harness } from "../../support/emulator-harness.js";
 
 let h: Harness;
 beforeEach(async () => {

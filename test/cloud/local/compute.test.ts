@@ -9,7 +9,7 @@ import {
   type Instance,
 } from "@aws-sdk/client-ec2";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AMI, errorOf, harness, START_MS, until, type Harness } from "./emulator-harness.js";
+import { AMI, errorOf, harness, START_MS, until, type Harness } from "../../support/emulator-harness.js";
 
 let h: Harness;
 beforeEach(async () => {

@@ -18,7 +18,7 @@ import {
   waitUntilVolumeAvailable,
 } from "@aws-sdk/client-ec2";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AMI, harness, until, type Harness } from "./emulator-harness.js";
+import { AMI, harness, until, type Harness } from "../../support/emulator-harness.js";
 
 let h: Harness;
 beforeEach(async () => {

@@ -2,7 +2,7 @@ import { paginateDescribeSpotPriceHistory, type _InstanceType } from "@aws-sdk/c
 import { afterEach, expect, it } from "vitest";
 import { loadTrace } from "../../../src/traces/load.js";
 import { describeWithTraces, sharedTrace } from "../../support/shared-traces.js";
-import { harness, type Harness } from "./emulator-harness.js";
+import { harness, type Harness } from "../../support/emulator-harness.js";
 
 const TRACE = sharedTrace("spot/us-east-1_2016-03-01_2016-03-21.csv");
 

@@ -18,7 +18,7 @@ import {
   type EC2Client,
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AMI, errorOf, harness, type Harness } from "./emulator-harness.js";
+import { AMI, errorOf, harness, type Harness } from "../../support/emulator-harness.js";
 
 let h: Harness;
 let instanceId: string;

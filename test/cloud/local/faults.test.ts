@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parseFaultScript } from "../../../src/cloud/local/faults.js";
 import type { SpotPriceRecord } from "../../../src/cloud/local/spot-prices.js";
 import { InputFormatError } from "../../../src/errors.js";
-import { AMI, errorOf, harness, START_MS, type Harness } from "./emulator-harness.js";
+import { AMI, errorOf, harness, START_MS, type Harness } from "../../support/emulator-harness.js";
 
 let h: Harness;
 

@@ -11,7 +11,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BUILT_IN_INSTANCE_TYPES, DEBIAN_OWNER_ID, LOCAL_HOST_ROOT } from "../../../src/cloud/local/index.js";
-import { AMI, errorOf, harness, START_MS, type Harness } from "./emulator-harness.js";
+import { AMI, errorOf, harness, START_MS, type Harness } from "../../support/emulator-harness.js";
 
 let h: Harness;
 beforeEach(async () => {

@@ -2,7 +2,7 @@ import { CreateImageCommand, CreateVolumeCommand, RunInstancesCommand } from "@a
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { formatInventory, localInventory } from "../../../src/cloud/local/inventory.js";
 import type { LocalCloudInfo } from "../../../src/cloud/local/service.js";
-import { AMI, harness, type Harness } from "./emulator-harness.js";
+import { AMI, harness, type Harness } from "../../support/emulator-harness.js";
 
 let h: Harness;
 let info: LocalCloudInfo;

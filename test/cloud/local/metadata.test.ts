@@ -1,7 +1,7 @@
 import { RunInstancesCommand } from "@aws-sdk/client-ec2";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { INSTANCE_HEADER } from "../../../src/cloud/local/metadata.js";
-import { AMI, harness, type Harness } from "./emulator-harness.js";
+import { AMI, harness, type Harness } from "../../support/emulator-harness.js";
 
 let h: Harness;
 let id: string;

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countBreaks, longestGapMs } from "../../../src/cloud/local/hosts/probe-client.js";
 import { rehearseMigration, type RehearsalOutcome } from "../../../src/cloud/local/hosts/rehearsal.js";
-import { criuSkipReason } from "./hosts/host-env.js";
+import { criuSkipReason } from "../../support/host-env.js";
 
 const skip = criuSkipReason();
 

@@ -19,7 +19,7 @@ import {
   type NetworkInterface,
 } from "@aws-sdk/client-ec2";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AMI, errorOf, harness, type Harness } from "./emulator-harness.js";
+import { AMI, errorOf, harness, type Harness } from "../../support/emulator-harness.js";
 
 let h: Harness;
 beforeEach(async () => {

@@ -6,7 +6,7 @@ import {
 import { afterEach, describe, expect, it } from "vitest";
 import { recordsFromTrace, type SpotPriceRecord } from "../../../src/cloud/local/spot-prices.js";
 import type { Trace } from "../../../src/traces/types.js";
-import { errorOf, harness, START_MS, type Harness } from "./emulator-harness.js";
+import { errorOf, harness, START_MS, type Harness } from "../../support/emulator-harness.js";
 
 const MIN = 60_000;
 const rec = (zone: string, type: string, price: number, minutes: number): SpotPriceRecord => ({

@@ -11,7 +11,7 @@ import {
   type Volume,
 } from "@aws-sdk/client-ec2";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AMI, errorOf, harness, until, type Harness } from "./emulator-harness.js";
+import { AMI, errorOf, harness, until, type Harness } from "../../support/emulator-harness.js";
 
 let h: Harness;
 beforeEach(async () => {

@@ -8,7 +8,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { afterEach, describe, expect, it } from "vitest";
 import { MemoryHostBackend } from "../../../src/cloud/local/memory-backend.js";
-import { AMI, harness, type Harness } from "./emulator-harness.js";
+import { AMI, harness, type Harness } from "../../support/emulator-harness.js";
 
 /** A data plane that refuses some operations and is slow on others (fake backend). */
 class FlakyBackend extends MemoryHostBackend {

@@ -8,7 +8,7 @@ import { NoticePoller } from "../../../src/drivers/live/observe/notice-poller.js
 import type { LiveClock } from "../../../src/drivers/live/clock.js";
 import { UsageError } from "../../../src/errors.js";
 import type { LiveConfig } from "../../../src/setup/config.js";
-import { AMI, harness, START_MS, type Harness } from "../../cloud/local/emulator-harness.js";
+import { AMI, harness, START_MS, type Harness } from "../../support/emulator-harness.js";
 import { sampleLiveConfig } from "../../support/live-config.js";
 
 const liveConfig: LiveConfig = sampleLiveConfig();

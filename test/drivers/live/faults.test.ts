@@ -4,7 +4,12 @@ import { TAG_HOP } from "../../../src/drivers/live/hop/hop.js";
 import type { HopRecord, StepName } from "../../../src/drivers/live/hop/journal.js";
 import { TargetCapacityError } from "../../../src/drivers/live/retry.js";
 import { HotspotError } from "../../../src/errors.js";
-import { liveHarness, settleAndSummarize, SPOT_TARGET, type LiveHarness } from "./live-harness.js";
+import {
+  liveHarness,
+  settleAndSummarize,
+  SPOT_TARGET,
+  type LiveHarness,
+} from "../../support/live-harness.js";
 
 let h: LiveHarness;
 beforeEach(async (context) => {

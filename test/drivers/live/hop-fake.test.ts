@@ -2,12 +2,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ContainerHost } from "../../../src/drivers/live/host/container-host.js";
 import { HopExecutor, TAG_STACK } from "../../../src/drivers/live/hop/hop.js";
 import { Journal } from "../../../src/drivers/live/hop/journal.js";
 import { resumeOpenHops } from "../../../src/drivers/live/hop/resume.js";
 import type { LiveClock } from "../../../src/drivers/live/clock.js";
-import { FakeEc2Compute } from "./fake-ec2-compute.js";
+import { FakeContainerHost, fakeComputeWorld } from "../../support/fake-container-host.js";
+import { FakeEc2Compute } from "../../support/fake-ec2-compute.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -29,20 +29,7 @@ async function setup() {
       now += ms;
     },
   };
-  const container = { runningOn: "i-home" as string | null, checkpointFrom: null as string | null };
-  // A container host that is a fake: restore checks the fake's volume is on the instance.
-  const host: ContainerHost = {
-    state: async () => ({ ...container }),
-    preflight: async () => ({ checks: [], trial: null }),
-    checkpoint: async (source) => {
-      container.runningOn = null;
-      container.checkpointFrom = source;
-    },
-    restore: async (on) => {
-      if (compute.volume?.instanceId !== on) throw new Error("volume not attached");
-      container.runningOn = on;
-    },
-  };
+  const host = new FakeContainerHost(fakeComputeWorld(compute), "i-home");
   const journal = await Journal.create(join(dir, "journal.json"), "s", "i-home");
   const executor = new HopExecutor({
     compute,
@@ -59,7 +46,7 @@ async function setup() {
     retry: { attempts: 3, capacityAttempts: 1, baseDelayMs: 10, maxDelayMs: 10 },
     timeouts: { running: 1_000, attach: 1_000, detach: 1_000, forcedDetach: 1_000, poll: 50 },
   });
-  return { compute, container, executor, journal };
+  return { compute, container: host, executor, journal };
 }
 
 const target = { instanceType: "c4.xlarge", zone: "z", lifecycle: "spot" as const };
@@ -88,7 +75,7 @@ describe("what the emulator cannot inject (fake EC2 compute)", () => {
 describe("a hop the container host fails (fake EC2 compute)", () => {
   it("a failed restore on a healthy target falls back: volume and container on the source, the target terminated", async () => {
     const { compute, container, executor, journal } = await setup();
-    const restore = executor.deps.host.restore;
+    const restore = executor.deps.host.restore.bind(executor.deps.host);
     let failures = 1;
     executor.deps.host.restore = async (on) => {
       if (failures-- > 0) throw new Error("criu restore failed");
@@ -110,7 +97,7 @@ describe("a hop the container host fails (fake EC2 compute)", () => {
 
   it("a restore that fails on the source too leaves the hop open for resume, which restores there", async () => {
     const { container, executor, journal } = await setup();
-    const restore = executor.deps.host.restore;
+    const restore = executor.deps.host.restore.bind(executor.deps.host);
     let failures = 2;
     executor.deps.host.restore = async (on) => {
       if (failures-- > 0) throw new Error("criu restore failed");

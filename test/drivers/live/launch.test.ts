@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { launchHome, type LaunchOptions } from "../../../src/drivers/live/launch.js";
 import { OPERATOR_TAGS } from "../../../src/drivers/live/operator.js";
 import type { LiveConfig } from "../../../src/setup/config.js";
-import { FakeEc2Compute } from "./fake-ec2-compute.js";
-import { fakeClock } from "./host/machine/recording-runner.js";
+import { FakeEc2Compute } from "../../support/fake-ec2-compute.js";
+import { fakeClock } from "../../support/recording-runner.js";
 
 const CONFIG: LiveConfig = {
   version: 1,

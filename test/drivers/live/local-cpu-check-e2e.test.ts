@@ -12,8 +12,8 @@ import { runLive, type LiveLogRecord } from "../../../src/drivers/live/run.js";
 import { defaultMigrationModel } from "../../../src/engine/migration-model.js";
 import { CPUINFO_IMAGE } from "../../../src/host/criu.js";
 import type { ResultsDocument } from "../../../src/results/document.js";
-import { criuSkipReason } from "../../cloud/local/hosts/host-env.js";
-import { startLocalWorld, ZONE, type LocalWorld } from "./local-world.js";
+import { criuSkipReason } from "../../support/host-env.js";
+import { startLocalWorld, ZONE, type LocalWorld } from "../../support/local-world.js";
 
 const skip =
   criuSkipReason() ?? (existsSync("/usr/bin/crit") ? undefined : "no crit to doctor a cpuinfo image");

@@ -20,8 +20,8 @@ import type { LocalContainerHost } from "../../../src/cloud/local/local-containe
 import type { LiveResources } from "../../../src/drivers/live/hop/resources.js";
 import { resumeOpenHops } from "../../../src/drivers/live/hop/resume.js";
 import { wallClock } from "../../../src/drivers/live/clock.js";
-import { startLocalWorld, ZONE, type LocalWorld } from "./local-world.js";
-import { criuSkipReason } from "../../cloud/local/hosts/host-env.js";
+import { startLocalWorld, ZONE, type LocalWorld } from "../../support/local-world.js";
+import { criuSkipReason } from "../../support/host-env.js";
 
 const skip = criuSkipReason();
 const PREFIX = "hsd";

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { TAG_STACK } from "../../../src/drivers/live/hop/hop.js";
 import { preflight, PreflightError, type PreflightOptions } from "../../../src/drivers/live/preflight.js";
 import type { LiveClock } from "../../../src/drivers/live/clock.js";
-import { FakeEc2Compute } from "./fake-ec2-compute.js";
-import { liveHarness, STACK, ZONE, type LiveHarness } from "./live-harness.js";
+import { FakeEc2Compute } from "../../support/fake-ec2-compute.js";
+import { liveHarness, STACK, ZONE, type LiveHarness } from "../../support/live-harness.js";
 
 let h: LiveHarness | undefined;
 afterEach(async () => {

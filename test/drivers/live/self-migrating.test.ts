@@ -15,7 +15,7 @@ import {
   settleAndSummarize,
   spotPrice,
   type LiveHarness,
-} from "./live-harness.js";
+} from "../../support/live-harness.js";
 
 let h: LiveHarness | undefined;
 afterEach(async () => {

@@ -5,7 +5,7 @@ import { cleanupAll } from "../../../../src/cloud/local/hosts/cleanup.js";
 import { ensureNetns, netnsExists } from "../../../../src/cloud/local/hosts/network.js";
 import { isMounted, loopDevices, VolumeStore } from "../../../../src/cloud/local/hosts/volumes.js";
 import { processExists, waitGone } from "../../../../src/cloud/local/hosts/workload.js";
-import { hostSkipReason } from "./host-env.js";
+import { hostSkipReason } from "../../../support/host-env.js";
 
 const skip = hostSkipReason();
 const STATE = "/tmp/hotspot-cleanup-test";

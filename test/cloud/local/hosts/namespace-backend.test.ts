@@ -6,7 +6,7 @@ import { NamespaceHostBackend } from "../../../../src/cloud/local/hosts/namespac
 import { linkByMac, netnsExists } from "../../../../src/cloud/local/hosts/network.js";
 import { run } from "../../../../src/host/run.js";
 import { isMounted } from "../../../../src/cloud/local/hosts/volumes.js";
-import { hostSkipReason } from "./host-env.js";
+import { hostSkipReason } from "../../../support/host-env.js";
 
 const skip = hostSkipReason();
 const STATE = "/tmp/hotspot-backend-test";

@@ -17,7 +17,7 @@ import {
 } from "../../../../src/cloud/local/hosts/network.js";
 import { run, runIn } from "../../../../src/host/run.js";
 import type { HostInterface } from "../../../../src/cloud/local/host-backend.js";
-import { hostSkipReason } from "./host-env.js";
+import { hostSkipReason } from "../../../support/host-env.js";
 
 describe("subnet addressing", () => {
   it("takes the prefix length and the first host as the VPC router, as AWS does", () => {

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { withPipeMaxSize } from "../../../../src/cloud/local/hosts/pipe-size.js";
-import { hostSkipReason } from "./host-env.js";
+import { hostSkipReason } from "../../../support/host-env.js";
 
 const skip = hostSkipReason();
 const SYSCTL = "/proc/sys/fs/pipe-max-size";

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanupAll } from "../../../../src/cloud/local/hosts/cleanup.js";
 import { HostCommandError, run } from "../../../../src/host/run.js";
 import { isMounted, loopDevices, VolumeStore } from "../../../../src/cloud/local/hosts/volumes.js";
-import { hostSkipReason } from "./host-env.js";
+import { hostSkipReason } from "../../../support/host-env.js";
 
 const skip = hostSkipReason();
 const STATE = "/tmp/hotspot-volumes-test";

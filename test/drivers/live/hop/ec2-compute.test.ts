@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { describeInterfaceNetwork } from "../../../../src/drivers/live/hop/ec2-compute.js";
 import { CloudApiError } from "../../../../src/errors.js";
-import { liveHarness, type LiveHarness } from "../live-harness.js";
+import { liveHarness, type LiveHarness } from "../../../support/live-harness.js";
 
 let h: LiveHarness;
 beforeEach(async () => {

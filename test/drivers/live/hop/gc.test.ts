@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { collectOrphans } from "../../../../src/drivers/live/hop/gc.js";
 import { TAG_HOP, TAG_STACK } from "../../../../src/drivers/live/hop/hop.js";
-import { AMI, liveHarness, STACK, ZONE, type LiveHarness } from "../live-harness.js";
+import { AMI, liveHarness, STACK, ZONE, type LiveHarness } from "../../../support/live-harness.js";
 
 let h: LiveHarness;
 beforeEach(async () => {

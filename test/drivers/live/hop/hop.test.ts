@@ -9,7 +9,7 @@ import {
   STACK,
   ZONE,
   type LiveHarness,
-} from "../live-harness.js";
+} from "../../../support/live-harness.js";
 
 let h: LiveHarness;
 beforeEach(async () => {

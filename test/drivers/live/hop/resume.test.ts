@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { TAG_HOP } from "../../../../src/drivers/live/hop/hop.js";
 import { HOP_STEPS, type HopStep, type StepName } from "../../../../src/drivers/live/hop/journal.js";
 import { resumeOpenHops } from "../../../../src/drivers/live/hop/resume.js";
-import { liveHarness, settleAndSummarize, SPOT_TARGET } from "../live-harness.js";
+import { liveHarness, settleAndSummarize, SPOT_TARGET } from "../../../support/live-harness.js";
 
 class Crash extends Error {}
 

@@ -4,7 +4,7 @@ import { ACCOUNT_ID } from "../../../../src/cloud/local/world.js";
 import { createEc2Compute } from "../../../../src/drivers/live/hop/ec2-compute.js";
 import { MetadataClient } from "../../../../src/drivers/live/observe/metadata-client.js";
 import { CloudApiError } from "../../../../src/errors.js";
-import { AMI, harness, type Harness } from "../../../cloud/local/emulator-harness.js";
+import { AMI, harness, type Harness } from "../../../support/emulator-harness.js";
 
 describe("MetadataClient (EC2 emulator's instance metadata)", () => {
   let h: Harness;

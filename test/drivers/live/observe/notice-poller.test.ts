@@ -2,7 +2,7 @@ import { RunInstancesCommand } from "@aws-sdk/client-ec2";
 import { afterEach, describe, expect, it } from "vitest";
 import { NoticePoller } from "../../../../src/drivers/live/observe/notice-poller.js";
 import { CloudApiError, InputFormatError } from "../../../../src/errors.js";
-import { AMI, harness, START_MS, type Harness } from "../../../cloud/local/emulator-harness.js";
+import { AMI, harness, START_MS, type Harness } from "../../../support/emulator-harness.js";
 
 const S = START_MS / 1000;
 

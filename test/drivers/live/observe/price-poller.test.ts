@@ -3,7 +3,7 @@ import { createEc2Api, type Ec2Api } from "../../../../src/cloud/ec2-client.js";
 import type { SpotPriceRecord } from "../../../../src/cloud/local/spot-prices.js";
 import { PricePoller } from "../../../../src/drivers/live/observe/price-poller.js";
 import { InputFormatError } from "../../../../src/errors.js";
-import { harness, START_MS, type Harness } from "../../../cloud/local/emulator-harness.js";
+import { harness, START_MS, type Harness } from "../../../support/emulator-harness.js";
 
 const S = START_MS / 1000;
 const record = (zone: string, type: string, minutes: number, price: number, product = "Linux/UNIX") =>

@@ -8,7 +8,7 @@ import {
   waitForInterface,
   type InterfaceAddress,
 } from "../../../../../src/drivers/live/host/machine/interface-address.js";
-import { fakeClock, recordingRunner } from "./recording-runner.js";
+import { fakeClock, recordingRunner } from "../../../../support/recording-runner.js";
 
 const ENI: InterfaceAddress = {
   mac: "0A:1B:2C:3D:4E:5F",

@@ -12,7 +12,7 @@ import {
   MachineContainerHost,
 } from "../../../../../src/drivers/live/host/machine/machine-container-host.js";
 import { mountedSource } from "../../../../../src/drivers/live/host/machine/volume-device.js";
-import { criuSkipReason } from "../../../../cloud/local/hosts/host-env.js";
+import { criuSkipReason } from "../../../../support/host-env.js";
 
 const skip = criuSkipReason();
 const NS = `hsmach-${process.pid}`;

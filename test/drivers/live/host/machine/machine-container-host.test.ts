@@ -9,7 +9,12 @@ import {
   type MachineContainerHostOptions,
 } from "../../../../../src/drivers/live/host/machine/machine-container-host.js";
 import { VolumeDeviceTimeoutError } from "../../../../../src/drivers/live/host/machine/volume-device.js";
-import { fakeClock, NOT_MOUNTED, recordingRunner, type Answer } from "./recording-runner.js";
+import {
+  fakeClock,
+  NOT_MOUNTED,
+  recordingRunner,
+  type Answer,
+} from "../../../../support/recording-runner.js";
 
 const SELF = "i-0aaaaaaaaaaaaaaa1";
 const OTHER = "i-0bbbbbbbbbbbbbbb2";

@@ -13,7 +13,7 @@ import {
   VolumeDeviceTimeoutError,
   waitForVolumeDevice,
 } from "../../../../../src/drivers/live/host/machine/volume-device.js";
-import { fakeClock, NOT_MOUNTED, recordingRunner } from "./recording-runner.js";
+import { fakeClock, NOT_MOUNTED, recordingRunner } from "../../../../support/recording-runner.js";
 
 const FINDMNT = (mountPoint: string) => [
   "findmnt",

@@ -1,7 +1,7 @@
 import { EC2Client } from "@aws-sdk/client-ec2";
-import { ManualScheduler } from "../../../src/cloud/local/clock.js";
-import { startEmulator, type Emulator, type EmulatorOptions } from "../../../src/cloud/local/emulator.js";
-import { MemoryHostBackend } from "../../../src/cloud/local/memory-backend.js";
+import { ManualScheduler } from "../../src/cloud/local/clock.js";
+import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/cloud/local/emulator.js";
+import { MemoryHostBackend } from "../../src/cloud/local/memory-backend.js";
 
 /** An emulator on virtual time with the real SDK pointed at it (credentials through the default chain). */
 export interface Harness {

@@ -1,4 +1,4 @@
-import { HostCommandError } from "../../../../../src/host/run.js";
+import { HostCommandError } from "../../src/host/run.js";
 
 /** What a scripted command answers: its stdout, or a failure as the real runner reports it. */
 export type Answer = string | { readonly exit: number; readonly stderr: string };

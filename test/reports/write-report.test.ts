@@ -3,11 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { Page } from "playwright-core";
 import { main } from "../../src/cli/main.js";
 import type { ResultsDocument } from "../../src/results/document.js";
 import { writeReport } from "../../src/reports/write-report.js";
-import { launchChromium } from "./chromium.js";
+import { launchChromium, openOffline, type Visit } from "../support/browser.js";
 import { policyNames } from "../../src/policies/names.js";
 
 let dir: string;
@@ -59,29 +58,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-interface Visit {
-  readonly page: Page;
-  readonly consoleErrors: string[];
-  readonly requests: string[];
-}
-
 /** Opens the report from file://, blocking and recording every request but the file itself. */
-async function open(file: string): Promise<Visit> {
-  const url = pathToFileURL(file).href;
-  const page = await browser.context.newPage();
-  const consoleErrors: string[] = [];
-  const requests: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") consoleErrors.push(message.text());
-  });
-  page.on("pageerror", (error) => consoleErrors.push(error.message));
-  await page.route("**/*", (route) => {
-    requests.push(route.request().url());
-    return route.request().url() === url ? route.continue() : route.abort();
-  });
-  await page.goto(url, { waitUntil: "load" });
-  return { page, consoleErrors, requests };
-}
+const open = (file: string): Promise<Visit> => openOffline(browser.context, file);
 
 describe("HTML report in headless Chromium (Debian's chromium via playwright-core)", () => {
   it("loads offline with no console errors and no request but the file itself", async () => {

@@ -2,36 +2,22 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateNetworkInterfaceCommand, CreateVolumeCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { ManualScheduler } from "../../../src/cloud/local/clock.js";
-import { startEmulator, type Emulator } from "../../../src/cloud/local/emulator.js";
-import { MemoryHostBackend } from "../../../src/cloud/local/memory-backend.js";
-import type {
-  CheckpointImage,
-  ContainerHost,
-  ContainerState,
-  ContainerUsage,
-  CpuReference,
-  HostPreflight,
-  TrialCheckpoint,
-} from "../../../src/drivers/live/host/container-host.js";
-import type { CpuVerdict } from "../../../src/host/criu.js";
-import type { CgroupMemory } from "../../../src/drivers/live/host/cgroup-usage.js";
-import {
-  createEc2Compute,
-  type Ec2Compute,
-  type Lifecycle,
-} from "../../../src/drivers/live/hop/ec2-compute.js";
-import { HopExecutor, TAG_STACK, type StepHook } from "../../../src/drivers/live/hop/hop.js";
-import { Journal, type TargetMarket } from "../../../src/drivers/live/hop/journal.js";
-import type { HopTimeouts, LiveResources } from "../../../src/drivers/live/hop/resources.js";
-import type { RetryPolicy } from "../../../src/drivers/live/retry.js";
-import { wallClock, type LiveClock } from "../../../src/drivers/live/clock.js";
-import type { SpotPriceRecord } from "../../../src/cloud/local/spot-prices.js";
-import type { LiveConfig } from "../../../src/setup/config.js";
-import { createCatalog } from "../../../src/catalog/catalog.js";
-import { createEc2Api } from "../../../src/cloud/ec2-client.js";
-import type { LiveLogRecord, LiveRunOptions } from "../../../src/drivers/live/run.js";
-import { defaultMigrationModel } from "../../../src/engine/migration-model.js";
+import { ManualScheduler } from "../../src/cloud/local/clock.js";
+import { startEmulator, type Emulator } from "../../src/cloud/local/emulator.js";
+import { MemoryHostBackend } from "../../src/cloud/local/memory-backend.js";
+import { emulatorWorld, FakeContainerHost } from "./fake-container-host.js";
+import { createEc2Compute, type Ec2Compute, type Lifecycle } from "../../src/drivers/live/hop/ec2-compute.js";
+import { HopExecutor, TAG_STACK, type StepHook } from "../../src/drivers/live/hop/hop.js";
+import { Journal, type TargetMarket } from "../../src/drivers/live/hop/journal.js";
+import type { HopTimeouts, LiveResources } from "../../src/drivers/live/hop/resources.js";
+import type { RetryPolicy } from "../../src/drivers/live/retry.js";
+import { wallClock, type LiveClock } from "../../src/drivers/live/clock.js";
+import type { SpotPriceRecord } from "../../src/cloud/local/spot-prices.js";
+import type { LiveConfig } from "../../src/setup/config.js";
+import { createCatalog } from "../../src/catalog/catalog.js";
+import { createEc2Api } from "../../src/cloud/ec2-client.js";
+import type { LiveLogRecord, LiveRunOptions } from "../../src/drivers/live/run.js";
+import { defaultMigrationModel } from "../../src/engine/migration-model.js";
 
 export const STACK = "test-stack";
 export const ZONE = "us-east-1c";
@@ -47,106 +33,6 @@ export const TIMEOUTS: Partial<HopTimeouts> = {
   poll: 100,
 };
 export const RETRY: RetryPolicy = { attempts: 5, capacityAttempts: 2, baseDelayMs: 200, maxDelayMs: 2_000 };
-
-/**
- * A container host that is a fake (no CRIU): it holds where the container runs and enforces what the
- * real one needs: checkpoint only where it runs, restore only where the volume and the ENI are attached.
- */
-export class FakeContainerHost implements ContainerHost {
-  runningOn: string | null;
-  checkpointFrom: string | null = null;
-  readonly history: string[] = [];
-  /** What the fake's trial checkpoint "measures". */
-  trial: TrialCheckpoint = { seconds: 0.25, imageBytes: 8 * 2 ** 20 };
-  /** A host check that fails (e.g. "criu check"), with its detail; null: all pass. */
-  failingCheck: { readonly check: string; readonly detail: string } | null = null;
-  /** Instances preflight was asked about, and whether with a trial. */
-  readonly preflights: string[] = [];
-  /** The size every checkpoint of the fake "writes". */
-  imageBytes = 4 * 2 ** 20;
-  /** Instance types whose CPU `checkCpu` finds unable to run the container. */
-  readonly cpuMismatchTypes = new Set<string>();
-  /** Instances `checkCpu` was asked about. */
-  readonly cpuChecks: string[] = [];
-  /** What the fake's cgroup reports while the container runs; null: no memory accounting. */
-  memory: CgroupMemory | null = null;
-
-  constructor(
-    private readonly emulator: Emulator,
-    private readonly resources: LiveResources,
-    home: string,
-  ) {
-    this.runningOn = home;
-  }
-
-  async state(): Promise<ContainerState> {
-    return { runningOn: this.runningOn, checkpointFrom: this.checkpointFrom };
-  }
-
-  /** The real hosts' checks, reduced to what the fake knows: where it runs, and one injectable failure. */
-  async preflight(instanceId: string, options: { readonly trial: boolean }): Promise<HostPreflight> {
-    this.preflights.push(`${instanceId}${options.trial ? " trial" : ""}`);
-    const running = this.runningOn === instanceId;
-    const checks = [
-      {
-        check: "container running",
-        ok: running,
-        detail: running ? "running" : `expected running on ${instanceId}, found ${this.runningOn ?? "none"}`,
-      },
-      ...(this.failingCheck === null ? [] : [{ ...this.failingCheck, ok: false }]),
-    ];
-    const ok = checks.every((c) => c.ok);
-    return { checks, trial: options.trial && ok ? this.trial : null };
-  }
-
-  async cpuReference(instanceId: string): Promise<CpuReference> {
-    if (this.runningOn !== instanceId) throw new Error(`cpu reference on ${instanceId}: not running there`);
-    return { architecture: "x86_64", image: "" };
-  }
-
-  /** The verdict by the target's type in the emulator: mismatched for `cpuMismatchTypes`. */
-  async checkCpu(target: string): Promise<CpuVerdict> {
-    this.cpuChecks.push(target);
-    const type = this.emulator.state.instances.get(target)?.instanceType;
-    if (type === undefined) throw new Error(`cpu check on ${target}: no such instance`);
-    return this.cpuMismatchTypes.has(type)
-      ? {
-          compatible: false,
-          detail: "Error (criu/arch/x86/cpu.c:223): cpu: CPU instruction capabilities do not match run time",
-        }
-      : { compatible: true };
-  }
-
-  async usage(): Promise<ContainerUsage | null> {
-    return this.runningOn === null || this.memory === null
-      ? null
-      : { cpuSeconds: 0, memory: this.memory, pid: 1 };
-  }
-
-  async checkpoint(source: string): Promise<CheckpointImage> {
-    if (this.runningOn !== source)
-      throw new Error(`checkpoint on ${source}: the container runs on ${this.runningOn}`);
-    this.runningOn = null;
-    this.checkpointFrom = source;
-    this.history.push(`checkpoint ${source}`);
-    return { imageBytes: this.imageBytes };
-  }
-
-  async restore(on: string): Promise<void> {
-    if (this.runningOn !== null)
-      throw new Error(`restore on ${on}: the container already runs on ${this.runningOn}`);
-    if (this.checkpointFrom === null) throw new Error(`restore on ${on}: no checkpoint`);
-    const world = this.emulator.state;
-    const volume = world.volumes.get(this.resources.volumeId)?.attachment;
-    const eni = world.interfaces.get(this.resources.networkInterfaceId)?.attachment;
-    if (volume?.instanceId !== on || volume.status !== "attached")
-      throw new Error(`restore on ${on}: volume not attached`);
-    if (eni?.instanceId !== on || eni.status !== "attached")
-      throw new Error(`restore on ${on}: ENI not attached`);
-    this.runningOn = on;
-    this.history.push(`restore ${on}`);
-  }
-}
 
 export interface LiveHarness {
   readonly emulator: Emulator;
@@ -247,7 +133,7 @@ export async function liveHarness(
   const dir = await mkdtemp(join(tmpdir(), "hotspot-live-"));
   const journalPath = join(dir, "journal.json");
   const journal = await Journal.create(journalPath, STACK, home.id);
-  const host = new FakeContainerHost(emulator, resources, home.id);
+  const host = new FakeContainerHost(emulatorWorld(emulator, resources), home.id);
   const h: LiveHarness = {
     emulator,
     scheduler,

@@ -6,8 +6,8 @@ import type {
   InterfaceView,
   LaunchRequest,
   VolumeView,
-} from "../../../src/drivers/live/hop/ec2-compute.js";
-import { CloudApiError } from "../../../src/errors.js";
+} from "../../src/drivers/live/hop/ec2-compute.js";
+import { CloudApiError } from "../../src/errors.js";
 
 interface FakeInstance {
   id: string;
@@ -117,7 +117,7 @@ export class FakeEc2Compute implements Ec2Compute {
     this.volume = { instanceId };
   }
 
-  async detachVolume(): Promise<void> {
+  async detachVolume(_volumeId: string, _instanceId: string, _force: boolean): Promise<void> {
     this.calls.push("DetachVolume");
     this.volume = null;
   }

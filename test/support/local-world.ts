@@ -9,18 +9,18 @@ import {
   DescribeSubnetsCommand,
   EC2Client,
 } from "@aws-sdk/client-ec2";
-import { startEmulator, type Emulator } from "../../../src/cloud/local/emulator.js";
-import { cleanupAll } from "../../../src/cloud/local/hosts/cleanup.js";
-import { LxcContainer } from "../../../src/cloud/local/hosts/lxc-container.js";
-import { NamespaceHostBackend } from "../../../src/cloud/local/hosts/namespace-backend.js";
-import { ProbeClient } from "../../../src/cloud/local/hosts/probe-client.js";
-import { buildCounter } from "../../../src/cloud/local/hosts/workload.js";
-import type { SpotPriceRecord } from "../../../src/cloud/local/spot-prices.js";
-import { createEc2Compute, type Ec2Compute } from "../../../src/drivers/live/hop/ec2-compute.js";
-import { TAG_STACK } from "../../../src/drivers/live/hop/hop.js";
-import { LocalContainerHost } from "../../../src/cloud/local/local-container-host.js";
-import type { LiveResources } from "../../../src/drivers/live/hop/resources.js";
-import type { LiveConfig } from "../../../src/setup/config.js";
+import { startEmulator, type Emulator } from "../../src/cloud/local/emulator.js";
+import { cleanupAll } from "../../src/cloud/local/hosts/cleanup.js";
+import { LxcContainer } from "../../src/cloud/local/hosts/lxc-container.js";
+import { NamespaceHostBackend } from "../../src/cloud/local/hosts/namespace-backend.js";
+import { ProbeClient } from "../../src/cloud/local/hosts/probe-client.js";
+import { buildCounter } from "../../src/cloud/local/hosts/workload.js";
+import type { SpotPriceRecord } from "../../src/cloud/local/spot-prices.js";
+import { createEc2Compute, type Ec2Compute } from "../../src/drivers/live/hop/ec2-compute.js";
+import { TAG_STACK } from "../../src/drivers/live/hop/hop.js";
+import { LocalContainerHost } from "../../src/cloud/local/local-container-host.js";
+import type { LiveResources } from "../../src/drivers/live/hop/resources.js";
+import type { LiveConfig } from "../../src/setup/config.js";
 
 export const ZONE = "us-east-1c";
 export const AMI = "ami-0123456789abcdef0";

@@ -1,7 +1,8 @@
 import { access, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext } from "playwright-core";
+import { pathToFileURL } from "node:url";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
 
 /** Debian's chromium package; never a downloaded browser. */
 export const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -33,4 +34,29 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** A page opened by `openOffline`, with what it logged as errors and every request it tried. */
+export interface Visit {
+  readonly page: Page;
+  readonly consoleErrors: string[];
+  readonly requests: string[];
+}
+
+/** Opens `file` from file://, blocking and recording every request but the file itself. */
+export async function openOffline(context: BrowserContext, file: string): Promise<Visit> {
+  const url = pathToFileURL(file).href;
+  const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  const requests: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") consoleErrors.push(message.text());
+  });
+  page.on("pageerror", (error) => consoleErrors.push(error.message));
+  await page.route("**/*", (route) => {
+    requests.push(route.request().url());
+    return route.request().url() === url ? route.continue() : route.abort();
+  });
+  await page.goto(url, { waitUntil: "load" });
+  return { page, consoleErrors, requests };
 }
