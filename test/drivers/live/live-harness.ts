@@ -31,6 +31,7 @@ import type { LiveConfig } from "../../../src/setup/config.js";
 import { createCatalog } from "../../../src/catalog/catalog.js";
 import { createEc2Api } from "../../../src/cloud/ec2-client.js";
 import type { LiveLogRecord, LiveRunOptions } from "../../../src/drivers/live/run.js";
+import { HotspotError } from "../../../src/errors.js";
 import { defaultMigrationModel } from "../../../src/engine/migration-model.js";
 
 export const STACK = "test-stack";
@@ -100,7 +101,8 @@ export class FakeContainerHost implements ContainerHost {
   }
 
   async cpuReference(instanceId: string): Promise<CpuReference> {
-    if (this.runningOn !== instanceId) throw new Error(`cpu reference on ${instanceId}: not running there`);
+    if (this.runningOn !== instanceId)
+      throw new HotspotError("HOTSPOT_HOST_STATE", `cpu reference on ${instanceId}: not running there`);
     return { architecture: "x86_64", image: "" };
   }
 
@@ -108,7 +110,8 @@ export class FakeContainerHost implements ContainerHost {
   async checkCpu(target: string): Promise<CpuVerdict> {
     this.cpuChecks.push(target);
     const type = this.emulator.state.instances.get(target)?.instanceType;
-    if (type === undefined) throw new Error(`cpu check on ${target}: no such instance`);
+    if (type === undefined)
+      throw new HotspotError("HOTSPOT_HOST_STATE", `cpu check on ${target}: no such instance`);
     return this.cpuMismatchTypes.has(type)
       ? {
           compatible: false,
@@ -125,7 +128,10 @@ export class FakeContainerHost implements ContainerHost {
 
   async checkpoint(source: string): Promise<CheckpointImage> {
     if (this.runningOn !== source)
-      throw new Error(`checkpoint on ${source}: the container runs on ${this.runningOn}`);
+      throw new HotspotError(
+        "HOTSPOT_HOST_STATE",
+        `checkpoint on ${source}: the container runs on ${this.runningOn}`,
+      );
     this.runningOn = null;
     this.checkpointFrom = source;
     this.history.push(`checkpoint ${source}`);
@@ -134,15 +140,19 @@ export class FakeContainerHost implements ContainerHost {
 
   async restore(on: string): Promise<void> {
     if (this.runningOn !== null)
-      throw new Error(`restore on ${on}: the container already runs on ${this.runningOn}`);
-    if (this.checkpointFrom === null) throw new Error(`restore on ${on}: no checkpoint`);
+      throw new HotspotError(
+        "HOTSPOT_HOST_STATE",
+        `restore on ${on}: the container already runs on ${this.runningOn}`,
+      );
+    if (this.checkpointFrom === null)
+      throw new HotspotError("HOTSPOT_HOST_STATE", `restore on ${on}: no checkpoint`);
     const world = this.emulator.state;
     const volume = world.volumes.get(this.resources.volumeId)?.attachment;
     const eni = world.interfaces.get(this.resources.networkInterfaceId)?.attachment;
     if (volume?.instanceId !== on || volume.status !== "attached")
-      throw new Error(`restore on ${on}: volume not attached`);
+      throw new HotspotError("HOTSPOT_HOST_STATE", `restore on ${on}: volume not attached`);
     if (eni?.instanceId !== on || eni.status !== "attached")
-      throw new Error(`restore on ${on}: ENI not attached`);
+      throw new HotspotError("HOTSPOT_HOST_STATE", `restore on ${on}: ENI not attached`);
     this.runningOn = on;
     this.history.push(`restore ${on}`);
   }
