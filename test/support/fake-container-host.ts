@@ -1,3 +1,4 @@
+import { HotspotError } from "../../src/errors.js";
 import type { Emulator } from "../../src/cloud/local/emulator.js";
 import type { CgroupMemory } from "../../src/drivers/live/host/cgroup-usage.js";
 import type {
@@ -98,7 +99,8 @@ export class FakeContainerHost implements ContainerHost {
   }
 
   async cpuReference(instanceId: string): Promise<CpuReference> {
-    if (this.runningOn !== instanceId) throw new Error(`cpu reference on ${instanceId}: not running there`);
+    if (this.runningOn !== instanceId)
+      throw new HotspotError("HOTSPOT_HOST_STATE", `cpu reference on ${instanceId}: not running there`);
     return { architecture: "x86_64", image: "" };
   }
 
@@ -106,7 +108,8 @@ export class FakeContainerHost implements ContainerHost {
   async checkCpu(target: string): Promise<CpuVerdict> {
     this.cpuChecks.push(target);
     const type = this.world.instanceType(target);
-    if (type === undefined) throw new Error(`cpu check on ${target}: no such instance`);
+    if (type === undefined)
+      throw new HotspotError("HOTSPOT_HOST_STATE", `cpu check on ${target}: no such instance`);
     return this.cpuMismatchTypes.has(type)
       ? {
           compatible: false,
@@ -123,7 +126,10 @@ export class FakeContainerHost implements ContainerHost {
 
   async checkpoint(source: string): Promise<CheckpointImage> {
     if (this.runningOn !== source)
-      throw new Error(`checkpoint on ${source}: the container runs on ${this.runningOn}`);
+      throw new HotspotError(
+        "HOTSPOT_HOST_STATE",
+        `checkpoint on ${source}: the container runs on ${this.runningOn}`,
+      );
     this.runningOn = null;
     this.checkpointFrom = source;
     this.history.push(`checkpoint ${source}`);
@@ -133,7 +139,10 @@ export class FakeContainerHost implements ContainerHost {
   /** Starts the stopped container (no checkpoint: a fresh launch) where the volume and the ENI are. */
   async start(on: string): Promise<void> {
     if (this.runningOn !== null)
-      throw new Error(`start on ${on}: the container already runs on ${this.runningOn}`);
+      throw new HotspotError(
+        "HOTSPOT_HOST_STATE",
+        `start on ${on}: the container already runs on ${this.runningOn}`,
+      );
     this.requireAttached(on, "start");
     this.runningOn = on;
     this.history.push(`start ${on}`);
@@ -141,8 +150,12 @@ export class FakeContainerHost implements ContainerHost {
 
   async restore(on: string): Promise<void> {
     if (this.runningOn !== null)
-      throw new Error(`restore on ${on}: the container already runs on ${this.runningOn}`);
-    if (this.checkpointFrom === null) throw new Error(`restore on ${on}: no checkpoint`);
+      throw new HotspotError(
+        "HOTSPOT_HOST_STATE",
+        `restore on ${on}: the container already runs on ${this.runningOn}`,
+      );
+    if (this.checkpointFrom === null)
+      throw new HotspotError("HOTSPOT_HOST_STATE", `restore on ${on}: no checkpoint`);
     this.requireAttached(on, "restore");
     this.runningOn = on;
     this.history.push(`restore ${on}`);
@@ -152,7 +165,8 @@ export class FakeContainerHost implements ContainerHost {
     const volume = this.world.volume();
     const eni = this.world.eni();
     if (volume?.instanceId !== on || !volume.attached)
-      throw new Error(`${action} on ${on}: volume not attached`);
-    if (eni?.instanceId !== on || !eni.attached) throw new Error(`${action} on ${on}: ENI not attached`);
+      throw new HotspotError("HOTSPOT_HOST_STATE", `${action} on ${on}: volume not attached`);
+    if (eni?.instanceId !== on || !eni.attached)
+      throw new HotspotError("HOTSPOT_HOST_STATE", `${action} on ${on}: ENI not attached`);
   }
 }

@@ -20,6 +20,8 @@ interface FakeInstance {
 /**
  * An Ec2Compute that is a fake: state changes at once, ClientToken idempotency as EC2 has it, and
  * switches for what the emulator cannot do: a launch whose response is lost, ids not yet visible.
+ * It keeps the interface's error contract (ec2-compute-contract.test.ts); it holds one volume and one
+ * ENI, whatever their ids, unless `ids` names them.
  */
 export class FakeEc2Compute implements Ec2Compute {
   readonly instances = new Map<string, FakeInstance>();
@@ -34,6 +36,8 @@ export class FakeEc2Compute implements Ec2Compute {
   readonly denied = new Set<DryRunCall["action"]>();
   private readonly tokens = new Map<string, string>();
   private next = 1;
+
+  constructor(private readonly ids: { readonly volumeId?: string; readonly interfaceId?: string } = {}) {}
 
   add(id: string, tags: Record<string, string>): void {
     const request = {
@@ -99,12 +103,13 @@ export class FakeEc2Compute implements Ec2Compute {
 
   async terminateInstance(id: string): Promise<void> {
     this.calls.push("TerminateInstances");
-    this.instances.get(id)!.state = "terminated";
+    this.instance(id).state = "terminated";
     if (this.volume?.instanceId === id) this.volume = null;
     if (this.eni?.instanceId === id) this.eni = null;
   }
 
   async describeVolume(id: string): Promise<VolumeView> {
+    this.known("volume", id);
     return {
       id,
       state: this.volume ? "in-use" : "available",
@@ -112,17 +117,31 @@ export class FakeEc2Compute implements Ec2Compute {
     };
   }
 
-  async attachVolume(_volumeId: string, instanceId: string): Promise<void> {
+  async attachVolume(volumeId: string, instanceId: string, _device: string): Promise<void> {
     this.calls.push("AttachVolume");
+    this.known("volume", volumeId);
+    this.running(instanceId);
+    if (this.volume !== null)
+      throw new CloudApiError("VolumeInUse", `${volumeId} is already attached to an instance`);
     this.volume = { instanceId };
   }
 
-  async detachVolume(_volumeId: string, _instanceId: string, _force: boolean): Promise<void> {
+  async detachVolume(volumeId: string, instanceId: string, _force: boolean): Promise<void> {
     this.calls.push("DetachVolume");
+    this.known("volume", volumeId);
+    if (this.volume === null)
+      throw new CloudApiError("IncorrectState", `Volume '${volumeId}' is in the 'available' state.`);
+    if (this.volume.instanceId !== instanceId) {
+      throw new CloudApiError(
+        "InvalidAttachment.NotFound",
+        `Volume '${volumeId}' can not be detached from '${instanceId}' because it is not attached there`,
+      );
+    }
     this.volume = null;
   }
 
   async describeInterface(id: string): Promise<InterfaceView> {
+    this.known("interface", id);
     return {
       id,
       status: this.eni ? "in-use" : "available",
@@ -130,14 +149,49 @@ export class FakeEc2Compute implements Ec2Compute {
     };
   }
 
-  async attachInterface(_interfaceId: string, instanceId: string): Promise<void> {
+  async attachInterface(interfaceId: string, instanceId: string, _deviceIndex: number): Promise<void> {
     this.calls.push("AttachNetworkInterface");
+    this.known("interface", interfaceId);
+    this.running(instanceId);
+    if (this.eni !== null)
+      throw new CloudApiError("InvalidNetworkInterface.InUse", `Interface: [${interfaceId}] in use.`);
     this.eni = { instanceId, attachmentId: `eni-attach-${this.next++}` };
   }
 
-  async detachInterface(): Promise<void> {
+  async detachInterface(attachmentId: string): Promise<void> {
     this.calls.push("DetachNetworkInterface");
+    if (this.eni?.attachmentId !== attachmentId) {
+      throw new CloudApiError(
+        "InvalidAttachmentID.NotFound",
+        `The attachment ID '${attachmentId}' does not exist`,
+      );
+    }
     this.eni = null;
+  }
+
+  private instance(id: string): FakeInstance {
+    const found = this.instances.get(id);
+    if (found === undefined)
+      throw new CloudApiError("InvalidInstanceID.NotFound", `The instance ID '${id}' does not exist`);
+    return found;
+  }
+
+  /** Attachments need a running instance, as EC2's do. */
+  private running(id: string): void {
+    const { state } = this.instance(id);
+    if (state !== "running")
+      throw new CloudApiError("IncorrectState", `Instance '${id}' is not 'running' (${state}).`);
+  }
+
+  private known(kind: "volume" | "interface", id: string): void {
+    const expected = kind === "volume" ? this.ids.volumeId : this.ids.interfaceId;
+    if (expected === undefined || expected === id) return;
+    throw kind === "volume"
+      ? new CloudApiError("InvalidVolume.NotFound", `The volume '${id}' does not exist.`)
+      : new CloudApiError(
+          "InvalidNetworkInterfaceID.NotFound",
+          `The networkInterface ID '${id}' does not exist`,
+        );
   }
 
   private view(i: FakeInstance): InstanceView {

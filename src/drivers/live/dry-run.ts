@@ -2,7 +2,11 @@ import { createLivePolicy, livePolicyDefinition } from "./live-policy.js";
 import type { Catalog, WorkUnit } from "../../catalog/types.js";
 import type { TypeGap } from "../../catalog/work-unit.js";
 import type { Ec2Api } from "../../cloud/ec2-client.js";
-import { billingModels, paidTimeLeft, type BillingModelName } from "../../engine/billing.js";
+import type { BillingModelName } from "../../engine/billing.js";
+import type { Command } from "../../engine/driver.js";
+import { HoppingEngine } from "../../engine/engine.js";
+import type { Policy } from "../../engine/policy.js";
+import { StepWorkload } from "../../engine/workload.js";
 import {
   defaultMigrationModel,
   migrationEstimate,
@@ -18,9 +22,8 @@ import type {
 } from "../../engine/types.js";
 import { HotspotError, UsageError } from "../../errors.js";
 import { livePolicy, type LiveConfig } from "../../setup/config.js";
-import { SimHistory } from "../sim/history.js";
-import { polledPaths, scenarioFromPaths } from "./observe/polled-scenario.js";
-import type { NoticePoller, NoticeState } from "./observe/notice-poller.js";
+import type { NoticePoller } from "./observe/notice-poller.js";
+import { ObservingDriver } from "./observe/observing-driver.js";
 import { liveMarkets, zonePricePoller } from "./observe/zone-markets.js";
 import type { PricePoller } from "./observe/price-poller.js";
 import { nowSeconds, type LiveClock } from "./clock.js";
@@ -120,12 +123,15 @@ export interface DryRunSummary {
 }
 
 /**
- * `hotspot live --dry-run`: asks the configured policy, unchanged, at every interval and on an
- * interruption notice, with observations built from live spot prices as the engine builds them, and
- * reports each decision. It acts on nothing, so the assumed placement never changes.
+ * `hotspot live --dry-run`: the hopping engine with the configured policy, unchanged, and a driver
+ * that observes and never acts (observing-driver.ts): live spot prices polled before every decision,
+ * the assumed server's metadata watched for interruption notices. The engine asks the policy at the
+ * start, every interval and on a notice, with its own observation; each decision is reported with
+ * what the run would do (the commands the engine gave). Nothing is done, so the assumed placement
+ * never changes.
  */
 export async function runDryRun(options: DryRunOptions): Promise<DryRunSummary> {
-  const { config, clock, metadata, onDecision } = options;
+  const { config, clock } = options;
   const chosen = livePolicy(options.policy, config);
   const definition = livePolicyDefinition(chosen);
   if (options.cpuCompat === "none") {
@@ -142,16 +148,7 @@ export async function runDryRun(options: DryRunOptions): Promise<DryRunSummary> 
     at: start,
     windowSeconds: options.historyWindowSeconds,
   });
-  let polls = 0;
-  let records = 0;
-  let duplicates = 0;
-  const poll = async () => {
-    const report = await poller.poll();
-    polls++;
-    records += report.records;
-    duplicates += report.duplicates;
-  };
-  await poll();
+  const firstPoll = await poller.poll();
   const spotPriced = (type: string) => !Number.isNaN(poller.price(type));
   const cpu = cpuRestriction(options, liveMarkets(config.zone, resolution, spotPriced), poller);
   const allowed = (type: string) =>
@@ -159,9 +156,8 @@ export async function runDryRun(options: DryRunOptions): Promise<DryRunSummary> 
   const markets = liveMarkets(config.zone, resolution, spotPriced, allowed);
   const noSpotPrice = [...resolution.types.keys()].filter((type) => Number.isNaN(poller.price(type))).sort();
   const placement = placementOf(options.current, markets, start);
-  options.onMemoryExclusions?.(
-    memoryExclusions(markets, { gib: options.workload.memoryGiB, basis: "--memory" }),
-  );
+  const { memoryGiB, demandWork, utilisation } = options.workload;
+  options.onMemoryExclusions?.(memoryExclusions(markets, { gib: memoryGiB, basis: "--memory" }));
   const model = options.migrationModel ?? defaultMigrationModel;
   const policy = createLivePolicy(definition, chosen, {
     markets,
@@ -169,54 +165,56 @@ export async function runDryRun(options: DryRunOptions): Promise<DryRunSummary> 
     start,
     end: options.until ?? Infinity,
     intervalSeconds: options.intervalSeconds,
-    memoryGiB: options.workload.memoryGiB,
-    demandWork: options.workload.demandWork,
-    utilisation: options.workload.utilisation,
-    migration: (lifecycle) => migrationEstimate(model, options.workload.memoryGiB, lifecycle),
+    memoryGiB,
+    demandWork,
+    utilisation,
+    migration: (lifecycle) => migrationEstimate(model, memoryGiB, lifecycle),
   });
 
-  let decisions = 0;
-  let notice: NoticeState = { interruptionAt: null, action: null, rebalanceAt: null };
-  const decide = (trigger: Observation["trigger"]) => {
-    const observation = observe(options, markets, poller, placement, notice, trigger, nowSeconds(clock));
-    onDecision(describe(observation, policy.decide(observation), notice.rebalanceAt));
-    decisions++;
-  };
-  /** True when a new interruption notice arrived. */
-  const checkNotice = async (): Promise<boolean> => {
-    if (metadata === undefined) return false;
-    const seen = await metadata.check();
-    const fresh = seen.interruptionAt !== null && seen.interruptionAt !== notice.interruptionAt;
-    notice = seen;
-    return fresh;
-  };
-
-  const rounds = options.rounds ?? Infinity;
+  const decisions = new DecisionLog(options.onDecision);
   const until = options.until ?? Infinity;
-  const noticed = await checkNotice();
-  decide(noticed ? "notice" : placement === null ? "start" : "interval");
-  let round = 1;
-  let next = start + options.intervalSeconds;
-  while (round < rounds && nowSeconds(clock) < until) {
-    const wake = Math.min(next, until);
-    const step =
-      metadata === undefined
-        ? wake - nowSeconds(clock)
-        : Math.min(metadata.intervalSeconds, wake - nowSeconds(clock));
-    if (step > 0) await clock.sleep(step * 1000);
-    if (await checkNotice()) {
-      await poll();
-      decide("notice");
-    }
-    const now = nowSeconds(clock);
-    if (now >= until) break;
-    if (now >= next) {
-      await poll();
-      decide("interval");
-      round++;
-      while (next <= now) next += options.intervalSeconds;
-    }
-  }
+  const driver = new ObservingDriver({
+    zone: config.zone,
+    markets,
+    poller,
+    firstPoll,
+    clock,
+    historyWindowSeconds: options.historyWindowSeconds,
+    memoryGiB,
+    demandWork,
+    placement,
+    metadata: options.metadata,
+    until,
+    onCommand: (command) => decisions.commanded(command),
+    beforeAdvance: () => decisions.flush(),
+  });
+  const reported: Policy = {
+    decide(observation) {
+      const decision = policy.decide(observation);
+      decisions.decided(observation, decision, driver.rebalanceAt);
+      return decision;
+    },
+  };
+  const engine = new HoppingEngine(
+    {
+      zone: config.zone,
+      start,
+      end: engineEnd(options, placement === null, start),
+      ...(placement === null ? {} : { initial: placement }),
+      intervalSeconds: options.intervalSeconds,
+      billing: options.billing,
+      memoryGiB,
+      demandWork,
+      workUnit: options.workUnit,
+      workload: StepWorkload.constant(demandWork, utilisation),
+      targetWork: null,
+      migrationModel: model,
+    },
+    driver,
+    reported,
+  );
+  await engine.run(driver.stop);
+  decisions.flush();
   return {
     markets,
     skipped: resolution.skipped,
@@ -226,11 +224,20 @@ export async function runDryRun(options: DryRunOptions): Promise<DryRunSummary> 
       origin: cpu.from?.instanceType ?? null,
       excluded: [...resolution.types.keys()].filter((type) => !allowed(type)).sort(),
     },
-    decisions,
-    polls,
-    records,
-    duplicates,
+    decisions: decisions.count,
+    ...driver.polls,
   };
+}
+
+/**
+ * Where the engine's run ends: just after the last of `rounds` decision times. Without a placement
+ * also at `until` (no notice can come; with one, the driver stops the run at `until` instead, so
+ * notices are watched until then).
+ */
+function engineEnd(options: DryRunOptions, unplaced: boolean, start: number): number {
+  const rounds = options.rounds ?? Infinity;
+  const afterRounds = start + (rounds - 0.5) * options.intervalSeconds;
+  return unplaced ? Math.min(afterRounds, options.until ?? Infinity) : afterRounds;
 }
 
 /**
@@ -268,87 +275,66 @@ function placementOf(current: AssumedPlacement | null, markets: readonly Market[
   return { marketId: market.id, instanceStart: current.since ?? start } satisfies Placement;
 }
 
-/** The observation the engine would build at `now` (see HoppingEngine.observe). */
-function observe(
-  options: DryRunOptions,
-  markets: readonly Market[],
-  poller: PricePoller,
-  current: Placement | null,
-  notice: NoticeState,
-  trigger: Observation["trigger"],
-  now: number,
-): Observation {
-  const { memoryGiB, demandWork, utilisation } = options.workload;
-  const prices = Float64Array.from(markets, (m) =>
-    m.lifecycle === "spot" ? poller.price(m.instanceType) : m.onDemandUsd,
-  );
-  const history = new SimHistory(
-    scenarioFromPaths(options.config.zone, markets, polledPaths(markets, poller)),
-    options.historyWindowSeconds,
-    memoryGiB,
-    demandWork,
-  );
-  history.setNow(now);
-  const model = options.migrationModel ?? defaultMigrationModel;
-  return {
-    now,
-    trigger,
-    zone: options.config.zone,
-    workUnit: options.workUnit,
-    markets,
-    prices,
-    excluded: new Set(),
-    current,
-    workload: { memoryGiB, demandWork, utilisation },
-    billing: {
-      model: options.billing,
-      intervalSeconds: billingModels[options.billing].intervalSeconds,
-      paidTimeLeft: current === null ? 0 : paidTimeLeft(options.billing, current.instanceStart, now),
-    },
-    interruptionAt: notice.interruptionAt,
-    // As the live driver: a recommendation for this host marks its market.
-    rebalance:
-      current === null || notice.rebalanceAt === null
-        ? new Map()
-        : new Map([[current.marketId, notice.rebalanceAt]]),
-    history,
-    migration: (to) => migrationEstimate(model, memoryGiB, markets[to].lifecycle),
-  };
-}
+/**
+ * The report: each decision of the policy with what the run would do, known once the engine acted on
+ * it (the next decision, the driver's next advance, or the end of the run).
+ */
+class DecisionLog {
+  count = 0;
+  private open: { record: DecisionRecord; hop: MigrationEstimate | null } | null = null;
 
-function describe(observation: Observation, decision: Decision, rebalanceAt: number | null): DecisionRecord {
-  const { markets, prices, current, trigger } = observation;
-  const ref = (id: number): MarketRef => ({
-    instanceType: markets[id].instanceType,
-    lifecycle: markets[id].lifecycle,
-  });
-  const currentRef = current === null ? null : ref(current.marketId);
-  let action: DecisionRecord["action"] = "stay";
-  let target = current?.marketId ?? -1;
-  if (decision.kind === "place") {
-    const market = markets[decision.marketId];
-    if (market === undefined || Number.isNaN(prices[decision.marketId])) {
-      throw new HotspotError(
-        "HOTSPOT_POLICY_DECISION",
-        `policy chose market ${decision.marketId} ("${decision.reason}"), which has ${market === undefined ? "no such market" : "no known price"}`,
-      );
+  constructor(private readonly onDecision: (record: DecisionRecord) => void) {}
+
+  decided(observation: Observation, decision: Decision, rebalanceAt: number | null): void {
+    this.flush();
+    const { markets, prices, current } = observation;
+    const ref = (id: number): MarketRef => ({
+      instanceType: markets[id].instanceType,
+      lifecycle: markets[id].lifecycle,
+    });
+    let target = current?.marketId ?? -1;
+    if (decision.kind === "place") {
+      const market = markets[decision.marketId];
+      if (market === undefined || Number.isNaN(prices[decision.marketId])) {
+        throw new HotspotError(
+          "HOTSPOT_POLICY_DECISION",
+          `policy chose market ${decision.marketId} ("${decision.reason}"), which has ${market === undefined ? "no such market" : "no known price"}`,
+        );
+      }
+      target = decision.marketId;
     }
-    // As the engine: the same market is a stay, except on a notice (the noticed server is lost anyway).
-    if (current === null) action = "place";
-    else if (decision.marketId !== current.marketId || trigger === "notice") action = "hop";
-    target = decision.marketId;
+    const iso = (time: number | null) => (time === null ? null : isoSeconds(time));
+    this.open = {
+      record: {
+        time: isoSeconds(observation.now),
+        trigger: observation.trigger,
+        action: "stay",
+        current: current === null ? null : ref(current.marketId),
+        chosen: target < 0 ? null : ref(target),
+        price: target < 0 || Number.isNaN(prices[target]) ? null : prices[target],
+        reason: decision.reason,
+        migration: null,
+        interruptionAt: iso(observation.interruptionAt),
+        rebalanceAt: iso(rebalanceAt),
+      },
+      hop: decision.kind === "place" && current !== null ? observation.migration(target) : null,
+    };
   }
-  const iso = (time: number | null) => (time === null ? null : isoSeconds(time));
-  return {
-    time: isoSeconds(observation.now),
-    trigger,
-    action,
-    current: currentRef,
-    chosen: target < 0 ? null : ref(target),
-    price: target < 0 || Number.isNaN(prices[target]) ? null : prices[target],
-    reason: decision.reason,
-    migration: action === "hop" ? observation.migration(target) : null,
-    interruptionAt: iso(observation.interruptionAt),
-    rebalanceAt: iso(rebalanceAt),
-  };
+
+  /** The engine acts on the open decision: an acquire places the container, or hops it. */
+  commanded(command: Command): void {
+    if (this.open === null || command.kind !== "acquire") return;
+    const { record, hop } = this.open;
+    this.open = {
+      record: { ...record, action: hop === null ? "place" : "hop", migration: hop },
+      hop,
+    };
+  }
+
+  flush(): void {
+    if (this.open === null) return;
+    this.onDecision(this.open.record);
+    this.count++;
+    this.open = null;
+  }
 }

@@ -9,8 +9,8 @@ import type { EngineResult, TimelineEntry } from "../../engine/result.js";
 import type { Decision, Market, Observation } from "../../engine/types.js";
 import { StepWorkload } from "../../engine/workload.js";
 import { HotspotError, UsageError } from "../../errors.js";
-import type { Policy } from "../../engine/policy.js";
-import { buildResultsDocument, type HopCostsDocument, type ResultsDocument } from "../../results/document.js";
+import type { Policy, PolicyDefinition } from "../../engine/policy.js";
+import { buildResultsDocument, type ResultsDocument } from "../../results/document.js";
 import { learnedEstimate, learnedRates, measureHop } from "./hop/hop-costs.js";
 import type { LiveConfig } from "../../setup/config.js";
 import { nowSeconds, type LiveClock } from "./clock.js";
@@ -25,18 +25,19 @@ import { awaitTakeover, receiveIfHere, watchOver } from "./self-migrating.js";
 import { fileExists } from "../../util/file-exists.js";
 import type { ContainerHost, CpuReference } from "./host/container-host.js";
 import { liveMarkets, zonePricePoller } from "./observe/zone-markets.js";
-import { LiveDriver } from "./driver.js";
+import { LiveDriver, type LiveDriverOptions } from "./driver.js";
 import { MeasuredWorkload } from "./observe/measured-workload.js";
-import type { Ec2Compute } from "./hop/ec2-compute.js";
+import type { Ec2Compute, InstanceView } from "./hop/ec2-compute.js";
 import { HopExecutor, type StepHook } from "./hop/hop.js";
 import { Journal, lastEntry, type HopRecord, type StepName } from "./hop/journal.js";
 import type { NoticePoller } from "./observe/notice-poller.js";
+import type { PricePoller } from "./observe/price-poller.js";
 import type { HopTimeouts, LiveResources } from "./hop/resources.js";
 import { resumeOpenHops, type ResumeReport } from "./hop/resume.js";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry.js";
 import { isoSeconds } from "../../util/iso-seconds.js";
 import { preflight, type PreflightReport } from "./preflight.js";
-import { cpuCompatible, DEFAULT_CPU_COMPAT, type CpuCompat } from "../../policies/cpu-compat.js";
+import { cpuCompatible, DEFAULT_CPU_COMPAT, type CpuCompat, type CpuOf } from "../../policies/cpu-compat.js";
 import { rm } from "node:fs/promises";
 import { MemoryFootprint, memoryExclusions, type MemoryNeed } from "./host/footprint.js";
 
@@ -157,45 +158,141 @@ export interface HandOffSummary {
   readonly journal: Journal;
 }
 
+type Call = <T>(f: () => Promise<T>) => Promise<T>;
+
+/** What every phase of one run shares, fixed when it starts. */
+interface RunFrame {
+  readonly options: LiveRunOptions;
+  readonly retry: RetryPolicy;
+  readonly call: Call;
+  readonly definition: PolicyDefinition;
+  /** The duration counts from the first start: a takeover's wait and a fall-back's re-run use it up. */
+  readonly deadline: number;
+  /** The journal is read and settled first (`--resume`, or a takeover's). */
+  readonly resume: boolean;
+}
+
+/** The zone's markets from the first price poll, and where the container runs among them. */
+interface ZoneMarkets {
+  /** When the run began (before the first poll): the engine's start. */
+  readonly start: number;
+  readonly poller: PricePoller;
+  /** Records the first poll returned (the ledger's trace rows). */
+  readonly records: number;
+  readonly markets: readonly Market[];
+  readonly homeMarket: number;
+  readonly cpu: {
+    readonly rule: CpuCompat;
+    /** The home's CPU, when the catalog knows its type. */
+    readonly home: CpuOf | undefined;
+    /** Types the rule leaves out, sorted. */
+    readonly excluded: readonly string[];
+  };
+}
+
+/** The preflight at the start, and what it settled for the targets. */
+interface StartCheck {
+  readonly report: PreflightReport;
+  readonly reference: CpuReference | undefined;
+  /** The resources hops launch with: their user data carries the home's CPU reference once dumped. */
+  readonly resources: LiveResources;
+}
+
+/** What the policy and the engine are told of the container's demand. */
+interface WorkloadSetting {
+  readonly footprint: MemoryFootprint | undefined;
+  readonly memoryGiB: number;
+  /** The demand level the run starts with (1 until measured). */
+  readonly level: number;
+  readonly measured: MeasuredWorkload | undefined;
+}
+
+/** The ledger as of `end` from the engine's own result; `marker`: the handed-off hop, or ENDED_KEY. */
+type LedgerDocument = (own: EngineResult, end: number, marker?: string) => ResultsDocument;
+
+/** A driver's news as an event line, stamped now. */
+type LogEvent = (event: string, market: Market, reason: string) => void;
+
 /**
  * `hotspot live`: the configured policy, unchanged, in the hopping engine with the live driver. The
  * journal is settled first (`resume`), or created with the container's home found as the instance its
  * volume is attached to. The run adopts the container where it runs and hops it as the policy decides.
+ *
+ * Phases, in order: `arrive` (self-migrating: the volume comes here), `openJournal`, `settleJournal`
+ * (resume open hops; a hop handed off is watched over), `findHome`, `pollMarkets`, `checkBeforeStart`
+ * (preflight and the CPU reference), the carried ledger, `measureWorkload`, `logStart`, `buildEngine`,
+ * `runEngine`, then `watchOver` after a hand-off or `finish`.
  */
 export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary | HandOffSummary> {
-  const { config, compute, clock, log } = options;
-  const retry = options.retry ?? DEFAULT_RETRY;
-  const call = <T>(f: () => Promise<T>) => withRetry(f, clock, retry);
-  const definition = livePolicyDefinition(options.policy);
+  const frame = runFrame(options);
+  await arrive(frame);
+  const journal = await openJournal({ ...options, resume: frame.resume }, frame.call);
+  const settled = await settleJournal(frame, journal);
+  if (settled.handedOffTo !== null) {
+    const summary = { document: null, resumed: settled.resumed, journal };
+    return watchOver(options, settled.executor, settled.handedOffTo, summary, () => takeBack(frame));
+  }
+  const home = await findHome(frame, journal);
+  const zone = await pollMarkets(frame, home);
+  const checked = await checkBeforeStart(frame, journal, zone.markets);
+  const carried = await carriedLedger({
+    ...options,
+    resume: frame.resume,
+    journal,
+    resumed: settled.resumed,
+    markets: zone.markets,
+    homeMarket: zone.homeMarket,
+  });
+  const workload = await measureWorkload(options);
+  const logEvent = eventLogger(options);
+  const memory = logStart(journal, zone, checked, workload, logEvent);
+  const document = ledgerDocument(frame, journal, settled.resumed, zone, carried, checked.report.trial);
+  const live = buildEngine(frame, { journal, zone, checked, carried, workload, memory, document, logEvent });
+  const outcome = await runEngine(frame, live, zone.start);
+  if (outcome.handOff !== null) {
+    const summary = { document: outcome.handOff.document, resumed: settled.resumed, journal };
+    return watchOver(options, live.executor, outcome.handOff.to, summary, () => takeBack(frame));
+  }
+  return finish(frame, live, outcome.result, document, { resumed: settled.resumed, journal });
+}
 
+function runFrame(options: LiveRunOptions): RunFrame {
+  const retry = options.retry ?? DEFAULT_RETRY;
+  return {
+    options,
+    retry,
+    call: (f) => withRetry(f, options.clock, retry),
+    definition: livePolicyDefinition(options.policy),
+    deadline: nowSeconds(options.clock) + options.durationSeconds,
+    resume: options.resume || options.self?.takeover === true,
+  };
+}
+
+/** Self-migrating: a takeover waits for the volume and ENI; a controller where the volume is mounts it. */
+async function arrive({ options, retry, call }: RunFrame): Promise<void> {
   const { self } = options;
-  // The duration counts from the first start: a takeover's wait and a fall-back's re-run use it up.
-  const deadline = nowSeconds(clock) + options.durationSeconds;
   if (self?.takeover) await awaitTakeover(options, self.instanceId, self.takeoverTimeoutSeconds, retry);
   else if (self !== undefined) await receiveIfHere(options, self.instanceId, call);
-  /** After a take-back: resume here (which falls back) and run on, until the same deadline. */
-  const takeBack = () =>
-    runLive({
-      ...options,
-      durationSeconds: Math.max(0, deadline - nowSeconds(clock)),
-      resume: true,
-      self: { ...self!, takeover: false },
-    });
-  const resume = options.resume || self?.takeover === true;
-  const journal = await openJournal({ ...options, resume }, call);
-  let userData = options.resources.userData;
-  // Read at each launch: the start's CPU reference may change what the targets' user data carries.
-  const resources: LiveResources = {
-    ...options.resources,
-    get userData() {
-      return userData;
-    },
-  };
-  const executor = new HopExecutor({
-    compute,
+}
+
+/** After a take-back: resume here (which falls back) and run on, until the same deadline. */
+function takeBack({ options, deadline }: RunFrame): Promise<LiveRunSummary | HandOffSummary> {
+  return runLive({
+    ...options,
+    durationSeconds: Math.max(0, deadline - nowSeconds(options.clock)),
+    resume: true,
+    self: { ...options.self!, takeover: false },
+  });
+}
+
+/** The hop executor over `resources`; every step's end is logged before the caller's hook sees it. */
+function hopExecutor({ options, retry }: RunFrame, journal: Journal, resources: LiveResources): HopExecutor {
+  const { log } = options;
+  return new HopExecutor({
+    compute: options.compute,
     host: options.host,
     journal,
-    clock,
+    clock: options.clock,
     resources,
     retry,
     timeouts: options.timeouts,
@@ -204,30 +301,38 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
       await options.hook?.(point, step, hop);
     },
   });
-  const resumed = resume ? await resumeOpenHops(executor, self?.instanceId) : [];
+}
+
+/** Resume: every open hop settled. `handedOffTo`: a self-migrating hop handed off, to watch over. */
+async function settleJournal(
+  frame: RunFrame,
+  journal: Journal,
+): Promise<{ executor: HopExecutor; resumed: readonly ResumeReport[]; handedOffTo: string | null }> {
+  const { self } = frame.options;
+  // Resumed hops launch nothing: the user data as configured.
+  const executor = hopExecutor(frame, journal, frame.options.resources);
+  const resumed = frame.resume ? await resumeOpenHops(executor, self?.instanceId) : [];
   const handedOff = resumed.find((r) => r.outcome === "handed-off");
-  if (handedOff !== undefined && self !== undefined) {
-    const hop = journal.hops.find((h) => h.id === handedOff.hop)!;
-    return watchOver(
-      options,
-      executor,
-      hop.targetInstanceId!,
-      { document: null, resumed, journal },
-      takeBack,
-    );
-  }
-  const home = await call(() => compute.describeInstance(journal.home));
+  if (handedOff === undefined || self === undefined) return { executor, resumed, handedOffTo: null };
+  const hop = journal.hops.find((h) => h.id === handedOff.hop)!;
+  return { executor, resumed, handedOffTo: hop.targetInstanceId! };
+}
+
+/** The journal's home, which must be running: the run adopts the container there. */
+async function findHome({ options, call }: RunFrame, journal: Journal): Promise<InstanceView> {
+  const home = await call(() => options.compute.describeInstance(journal.home));
   if (home === null || home.state !== "running") {
     throw new HotspotError(
       "HOTSPOT_LIVE_HOME",
       `the container's home ${journal.home} (from ${journal.path}) is ${home?.state ?? "not found"}, expected running`,
     );
   }
+  return home;
+}
 
-  const start = nowSeconds(clock);
-  // The duration ends the run like a signal: never in the middle of a hop, which the world cannot undo.
-  const stopper = new AbortController();
-  options.stop?.addEventListener("abort", () => stopper.abort(), { once: true });
+/** The first price poll, and from it the markets the CPU rule allows; the home's must be one of them. */
+async function pollMarkets({ options, call }: RunFrame, home: InstanceView): Promise<ZoneMarkets> {
+  const start = nowSeconds(options.clock);
   const { resolution, poller } = zonePricePoller({
     ...options,
     at: start,
@@ -245,8 +350,12 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
   const homeCpu = resolution.types.get(home.instanceType)?.spec;
   const allowed = (type: string) =>
     homeCpu === undefined || cpuCompatible(rule, homeCpu, resolution.types.get(type)!.spec);
-  const markets = liveMarkets(config.zone, resolution, (type) => !Number.isNaN(poller.price(type)), allowed);
-  const cpuExcluded = [...resolution.types.keys()].filter((type) => !allowed(type)).sort();
+  const markets = liveMarkets(
+    options.config.zone,
+    resolution,
+    (type) => !Number.isNaN(poller.price(type)),
+    allowed,
+  );
   const homeMarket = markets.findIndex(
     (m) => m.instanceType === home.instanceType && m.lifecycle === home.lifecycle,
   );
@@ -256,36 +365,81 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
       `the container's home ${home.id} is a ${home.instanceType} ${home.lifecycle} server, not one of the config's markets (${markets.map((m) => `${m.instanceType} ${m.lifecycle}`).join(", ")})`,
     );
   }
-  const name = (id: number) => `${markets[id].instanceType} ${markets[id].lifecycle}`;
-  const check = (start: boolean, targets: readonly Market[]) =>
+  const excluded = [...resolution.types.keys()].filter((type) => !allowed(type)).sort();
+  return {
+    start,
+    poller,
+    records: firstPoll.records,
+    markets,
+    homeMarket,
+    cpu: { rule, home: homeCpu, excluded },
+  };
+}
+
+/** The preflight of `targets` from the journal's home, trying launches with `resources`. */
+function preflightOf(
+  { options, retry }: RunFrame,
+  journal: Journal,
+  resources: LiveResources,
+): (start: boolean, targets: readonly Market[]) => Promise<PreflightReport> {
+  return (start, targets) =>
     preflight({
-      compute,
+      compute: options.compute,
       host: options.host,
       resources,
       stack: journal.stack,
       home: journal.home,
       targets: targets.map((m) => ({ instanceType: m.instanceType, zone: m.zone, lifecycle: m.lifecycle })),
       start,
-      clock,
+      clock: options.clock,
       retry,
     });
-  const atStart = self?.takeover !== true;
-  // Before anything is launched; a takeover's controller runs where the hop just restored it and
-  // keeps the reference its predecessor dumped (this CPU passed the check against it).
-  const checked = await (async () => {
-    const report = await check(atStart, markets);
+}
+
+/**
+ * Before anything is launched: every market checked, and the home's CPU reference dumped for the
+ * targets' user data. A takeover's controller runs where the hop just restored it and keeps the
+ * reference its predecessor dumped (this CPU passed the check against it).
+ */
+async function checkBeforeStart(
+  frame: RunFrame,
+  journal: Journal,
+  markets: readonly Market[],
+): Promise<StartCheck> {
+  const { options } = frame;
+  const atStart = options.self?.takeover !== true;
+  try {
+    const report = await preflightOf(frame, journal, options.resources)(atStart, markets);
     const reference = atStart ? await options.host.cpuReference?.(journal.home) : undefined;
-    if (reference !== undefined && options.targetUserData !== undefined)
-      userData = options.targetUserData(reference);
-    return { report, reference };
-  })().catch(async (error: unknown) => {
+    const resources =
+      reference !== undefined && options.targetUserData !== undefined
+        ? { ...options.resources, userData: options.targetUserData(reference) }
+        : options.resources;
+    return { report, reference, resources };
+  } catch (error) {
     // A fresh journal with no hop is not kept: the next start is not told to --resume it.
-    if (!resume && journal.hops.length === 0) await rm(journal.path, { force: true });
+    if (!frame.resume && journal.hops.length === 0) await rm(journal.path, { force: true });
     throw error;
-  });
-  const carried = await carriedLedger({ ...options, resume, journal, resumed, markets, homeMarket });
-  /** A driver's news as an event line, stamped now. */
-  const logEvent = (event: string, market: Market, reason: string) =>
+  }
+}
+
+/** `--memory` or the container's measured footprint, and `--utilisation` or its measured demand. */
+async function measureWorkload(options: LiveRunOptions): Promise<WorkloadSetting> {
+  const footprint = await measureFootprint(options);
+  const level = options.utilisation === "measured" ? 1 : options.utilisation;
+  return {
+    footprint,
+    memoryGiB: footprint?.need()?.gib ?? (options.memoryGiB as number),
+    level,
+    measured:
+      options.utilisation === "measured" && options.host.usage !== undefined
+        ? new MeasuredWorkload(options.demandWork, level)
+        : undefined,
+  };
+}
+
+function eventLogger({ log, clock }: LiveRunOptions): LogEvent {
+  return (event, market, reason) =>
     log({
       kind: "event",
       time: isoSeconds(nowSeconds(clock)),
@@ -294,110 +448,69 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
       price: null,
       reason,
     });
-  // Hop costs from this container's trial checkpoint and the journal's hops (hop-costs.ts), not the paper's.
-  const trial = checked.report.trial;
-  const learned = (target: Market["lifecycle"]) =>
-    learnedEstimate(options.migrationModel, trial, journal.hops.map(measureHop), target);
-  const hopCosts = (): HopCostsDocument => {
-    const hops = journal.hops.map(measureHop);
-    return { hops, rates: learnedRates(trial, hops) };
-  };
-  const footprint = await measureFootprint(options);
-  const memoryGiB = footprint?.need()?.gib ?? (options.memoryGiB as number);
-  const level = options.utilisation === "measured" ? 1 : options.utilisation;
-  const measured =
-    options.utilisation === "measured" && options.host.usage !== undefined
-      ? new MeasuredWorkload(options.demandWork, level)
-      : undefined;
-  logEvent("preflight", markets[homeMarket], preflightSummary(checked.report));
+}
+
+/** The start's event lines: preflight, CPU reference and rule, and the types too small for the container. */
+function logStart(
+  journal: Journal,
+  zone: ZoneMarkets,
+  checked: StartCheck,
+  workload: WorkloadSetting,
+  logEvent: LogEvent,
+): MemoryLog {
+  const home = zone.markets[zone.homeMarket];
+  logEvent("preflight", home, preflightSummary(checked.report));
   if (checked.reference !== undefined) {
     const bytes = Buffer.from(checked.reference.image, "base64").length;
     logEvent(
       "cpu-reference",
-      markets[homeMarket],
+      home,
       `${checked.reference.architecture} CPU of ${journal.home} described (criu cpuinfo dump, ${bytes} B): every target is checked against it before the checkpoint`,
     );
   }
-  if (cpuExcluded.length > 0) {
-    const cpu = `${homeCpu!.architecture} ${homeCpu!.cpuVendor}`;
-    logEvent("cpu-compat", markets[homeMarket], `${rule} from ${cpu}: left out ${cpuExcluded.join(", ")}`);
+  if (zone.cpu.excluded.length > 0) {
+    const cpu = `${zone.cpu.home!.architecture} ${zone.cpu.home!.cpuVendor}`;
+    logEvent("cpu-compat", home, `${zone.cpu.rule} from ${cpu}: left out ${zone.cpu.excluded.join(", ")}`);
   }
-  let excludedBefore: string | null = null;
-  /** The types too small for the container, logged at start and whenever they change. */
-  const logMemory = (need: MemoryNeed) => {
-    const excluded = memoryExclusions(markets, need);
-    const key = excluded.map((line) => line.slice(0, line.indexOf(" "))).join(",");
-    if (key === excludedBefore) return;
-    excludedBefore = key;
-    const verdict = excluded.length === 0 ? "every type fits" : excluded.join("; ");
-    logEvent("memory", markets[homeMarket], `needs ${need.gib.toFixed(2)} GiB (${need.basis}): ${verdict}`);
-  };
-  logMemory(footprint?.need() ?? { gib: memoryGiB, basis: "--memory" });
-  let beforeHandOff: (hopId: string) => Promise<void> = async () => undefined;
-  const driver = new LiveDriver({
-    beforeHandOff: self === undefined ? undefined : (hopId) => beforeHandOff(hopId),
-    homeMarketId: homeMarket,
-    beforeAcquire: async (market) => void (await check(false, [market])),
-    measured,
-    onUsage: (market, utilisation, memoryBytes) =>
-      logEvent(
-        "usage",
-        market,
-        `cpu ${(utilisation * 100).toFixed(1)}% of ${market.vcpu} vCPU, memory ${(memoryBytes / 2 ** 20).toFixed(1)} MiB`,
-      ),
-    zone: config.zone,
-    markets,
-    poller,
-    executor,
-    clock,
-    historyWindowSeconds: options.historyWindowSeconds,
-    memoryGiB,
-    footprint,
-    onMemory: logMemory,
-    demandWork: options.demandWork,
-    pricePollSeconds: options.pricePollSeconds,
-    cooldownSeconds: options.cooldownSeconds,
-    notices: options.notices,
-    stop: stopper.signal,
-    retry,
-    onWarning: options.onWarning,
-    onRebalance: (market, instanceId, at) =>
-      logEvent("rebalance", market, `rebalance recommendation for ${instanceId} at ${isoSeconds(at)}`),
-    onExcluded: (market, until, reason) =>
-      logEvent("excluded", market, `unavailable until ${isoSeconds(until)}: ${reason}`),
-    onCpuExcluded: (market, reason) =>
-      logEvent("cpu-excluded", market, `left out for the rest of the run: ${reason}`),
-  });
-  const policy = createLivePolicy(definition, options.policy, {
-    markets,
-    billing: options.billing,
-    start,
-    end: deadline,
-    intervalSeconds: options.intervalSeconds,
-    memoryGiB,
-    demandWork: options.demandWork,
-    utilisation: level,
-    migration: learned,
-  });
-  const engineConfig: EngineConfig = {
-    zone: config.zone,
-    start,
-    end: Infinity,
-    initial: { marketId: homeMarket, instanceStart: carried?.carry.continuing.start ?? start },
-    intervalSeconds: options.intervalSeconds,
-    billing: options.billing,
-    memoryGiB,
-    demandWork: options.demandWork,
-    workUnit: options.workUnit,
-    workload: measured ?? StepWorkload.constant(options.demandWork, level),
-    targetWork: null,
-    migrationModel: options.migrationModel,
-    migrationEstimate: learned,
-  };
+  const memory = new MemoryLog(zone.markets, home, logEvent);
+  memory.log(workload.footprint?.need() ?? { gib: workload.memoryGiB, basis: "--memory" });
+  return memory;
+}
+/** The types too small for the container, logged at the start and whenever they change. */
+class MemoryLog {
+  private excludedBefore: string | null = null;
 
-  let ledgerWrites: Promise<void> = Promise.resolve();
-  /** `marker`: the hop handed off (self-migrating), or ENDED_KEY for the ledger of a clean end. */
-  const document = (own: EngineResult, end: number, marker?: string) => {
+  constructor(
+    private readonly markets: readonly Market[],
+    private readonly home: Market,
+    private readonly logEvent: LogEvent,
+  ) {}
+
+  log(need: MemoryNeed): void {
+    const excluded = memoryExclusions(this.markets, need);
+    const key = excluded.map((line) => line.slice(0, line.indexOf(" "))).join(",");
+    if (key === this.excludedBefore) return;
+    this.excludedBefore = key;
+    const verdict = excluded.length === 0 ? "every type fits" : excluded.join("; ");
+    this.logEvent("memory", this.home, `needs ${need.gib.toFixed(2)} GiB (${need.basis}): ${verdict}`);
+  }
+}
+
+/**
+ * The ledger's results document, chained to the one carried from before; its hop costs from this
+ * container's trial checkpoint and the journal's hops (hop-costs.ts).
+ */
+function ledgerDocument(
+  { options, definition }: RunFrame,
+  journal: Journal,
+  resumed: readonly ResumeReport[],
+  zone: ZoneMarkets,
+  carried: CarriedLedger,
+  trial: PreflightReport["trial"],
+): LedgerDocument {
+  const { config } = options;
+  const { markets } = zone;
+  return (own, end, marker) => {
     const result = carried === null ? own : chainResult(carried.carry, own, carried.tailUsd);
     const built = buildResultsDocument({
       trace: {
@@ -407,7 +520,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
         format: "live",
         start: isoSeconds(result.start),
         end: isoSeconds(end),
-        rowsKept: firstPoll.records,
+        rowsKept: zone.records,
         series: markets.filter((m) => m.lifecycle === "spot").length,
       },
       seed: 0,
@@ -444,59 +557,222 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunSummary |
         },
       ],
     });
-    return { ...built, hopCosts: hopCosts() };
+    const hops = journal.hops.map(measureHop);
+    return { ...built, hopCosts: { hops, rates: learnedRates(trial, hops) } };
   };
-  let engine: HoppingEngine | undefined = undefined;
-  const observer = (entry: TimelineEntry) => {
-    log({
+}
+
+type CarriedLedger = Awaited<ReturnType<typeof carriedLedger>>;
+
+/** What `buildEngine` puts together. */
+interface EngineParts {
+  readonly journal: Journal;
+  readonly zone: ZoneMarkets;
+  readonly checked: StartCheck;
+  readonly carried: CarriedLedger;
+  readonly workload: WorkloadSetting;
+  readonly memory: MemoryLog;
+  readonly document: LedgerDocument;
+  readonly logEvent: LogEvent;
+}
+
+/** The live driver over a hop executor launching with the checked resources, the policy, the engine. */
+function buildEngine(frame: RunFrame, parts: EngineParts): LiveEngine {
+  const { options, definition, deadline } = frame;
+  const { journal, zone, checked, workload, logEvent } = parts;
+  const { markets, start } = zone;
+  const trial = checked.report.trial;
+  const learned = (target: Market["lifecycle"]) =>
+    learnedEstimate(options.migrationModel, trial, journal.hops.map(measureHop), target);
+  const check = preflightOf(frame, journal, checked.resources);
+  const executor = hopExecutor(frame, journal, checked.resources);
+  const policy = createLivePolicy(definition, options.policy, {
+    markets,
+    billing: options.billing,
+    start,
+    end: deadline,
+    intervalSeconds: options.intervalSeconds,
+    memoryGiB: workload.memoryGiB,
+    demandWork: options.demandWork,
+    utilisation: workload.level,
+    migration: learned,
+  });
+  const name = (id: number) => `${markets[id].instanceType} ${markets[id].lifecycle}`;
+  return new LiveEngine({
+    options,
+    executor,
+    document: parts.document,
+    driver: {
+      homeMarketId: zone.homeMarket,
+      beforeAcquire: async (market) => void (await check(false, [market])),
+      measured: workload.measured,
+      onUsage: (market, utilisation, memoryBytes) =>
+        logEvent(
+          "usage",
+          market,
+          `cpu ${(utilisation * 100).toFixed(1)}% of ${market.vcpu} vCPU, memory ${(memoryBytes / 2 ** 20).toFixed(1)} MiB`,
+        ),
+      zone: options.config.zone,
+      markets,
+      poller: zone.poller,
+      executor,
+      clock: options.clock,
+      historyWindowSeconds: options.historyWindowSeconds,
+      memoryGiB: workload.memoryGiB,
+      footprint: workload.footprint,
+      onMemory: (need) => parts.memory.log(need),
+      demandWork: options.demandWork,
+      pricePollSeconds: options.pricePollSeconds,
+      cooldownSeconds: options.cooldownSeconds,
+      notices: options.notices,
+      retry: frame.retry,
+      onWarning: options.onWarning,
+      onRebalance: (market, instanceId, at) =>
+        logEvent("rebalance", market, `rebalance recommendation for ${instanceId} at ${isoSeconds(at)}`),
+      onExcluded: (market, until, reason) =>
+        logEvent("excluded", market, `unavailable until ${isoSeconds(until)}: ${reason}`),
+      onCpuExcluded: (market, reason) =>
+        logEvent("cpu-excluded", market, `left out for the rest of the run: ${reason}`),
+    },
+    policy: loggedPolicy(policy, name, options.log),
+    name,
+    config: {
+      zone: options.config.zone,
+      start,
+      end: Infinity,
+      initial: { marketId: zone.homeMarket, instanceStart: parts.carried?.carry.continuing.start ?? start },
+      intervalSeconds: options.intervalSeconds,
+      billing: options.billing,
+      memoryGiB: workload.memoryGiB,
+      demandWork: options.demandWork,
+      workUnit: options.workUnit,
+      workload: workload.measured ?? StepWorkload.constant(options.demandWork, workload.level),
+      targetWork: null,
+      migrationModel: options.migrationModel,
+      migrationEstimate: learned,
+    },
+  });
+}
+
+/** How the engine's run ended: on its own (stop, duration), or by a self-migrating hand-off. */
+interface EngineOutcome {
+  readonly result: EngineResult;
+  readonly handOff: { readonly to: string; readonly document: ResultsDocument } | null;
+}
+
+/**
+ * The hopping engine with the live driver. Every timeline entry is logged and the ledger as of then
+ * written; a self-migrating hand-off writes it once more first, while the volume is still here.
+ */
+class LiveEngine {
+  readonly executor: HopExecutor;
+  /** Ends the engine's run: the caller's stop, the duration (runEngine), or the run's own end. */
+  readonly stop = new AbortController();
+  private readonly driver: LiveDriver;
+  private readonly engine: HoppingEngine;
+  private readonly options: LiveRunOptions;
+  private readonly document: LedgerDocument;
+  private readonly name: (id: number) => string;
+  /** The ledger writes, in order, each after the one before. */
+  private writes: Promise<void> = Promise.resolve();
+  private handOffDocument: ResultsDocument | null = null;
+
+  constructor(parts: {
+    readonly options: LiveRunOptions;
+    readonly executor: HopExecutor;
+    readonly document: LedgerDocument;
+    readonly driver: Omit<LiveDriverOptions, "stop" | "beforeHandOff">;
+    readonly policy: Policy;
+    readonly name: (id: number) => string;
+    readonly config: EngineConfig;
+  }) {
+    const { options } = parts;
+    this.options = options;
+    this.executor = parts.executor;
+    this.document = parts.document;
+    this.name = parts.name;
+    // The duration ends the run like a signal: never in the middle of a hop, which the world cannot undo.
+    if (options.stop?.aborted) this.stop.abort();
+    else options.stop?.addEventListener("abort", () => this.stop.abort(), { once: true });
+    this.driver = new LiveDriver({
+      ...parts.driver,
+      stop: this.stop.signal,
+      beforeHandOff: options.self === undefined ? undefined : (hopId) => this.writeHandOff(hopId),
+    });
+    this.engine = new HoppingEngine(parts.config, this.driver, parts.policy, (entry) => this.onEntry(entry));
+  }
+
+  async run(): Promise<EngineOutcome> {
+    const result = await this.engine.run(this.stop.signal);
+    const to = this.driver.handedOffTo;
+    // Handed off, the run ended at the hand-off: its ledger is the one written then, not this result.
+    const handOff =
+      to !== null && this.handOffDocument !== null ? { to, document: this.handOffDocument } : null;
+    return { result, handOff };
+  }
+
+  /** Every ledger write asked for so far has ended. */
+  written(): Promise<void> {
+    return this.writes;
+  }
+
+  private onEntry(entry: TimelineEntry): void {
+    this.options.log({
       kind: "event",
       time: isoSeconds(entry.time),
       event: entry.kind,
-      market: name(entry.marketId),
+      market: this.name(entry.marketId),
       price: Number.isNaN(entry.price) ? null : entry.price,
       reason: entry.reason,
     });
-    const snapshot = engine?.snapshot();
-    if (snapshot !== undefined && options.onLedger !== undefined) {
-      ledgerWrites = ledgerWrites.then(() => options.onLedger!(document(snapshot, entry.time)));
-    }
-  };
-  const handOff: { ledger: { result: EngineResult; document: ResultsDocument } | null } = { ledger: null };
-  beforeHandOff = async (hopId) => {
-    await ledgerWrites;
-    const snapshot = engine!.snapshot();
-    handOff.ledger = { result: snapshot, document: document(snapshot, snapshot.end, hopId) };
-    await options.onLedger?.(handOff.ledger.document);
-  };
-  engine = new HoppingEngine(engineConfig, driver, loggedPolicy(policy, name, log), observer);
-  let result: EngineResult;
+    const { onLedger } = this.options;
+    if (onLedger === undefined) return;
+    const document = this.document(this.engine.snapshot(), entry.time);
+    this.writes = this.writes.then(() => onLedger(document));
+  }
+
+  private async writeHandOff(hopId: string): Promise<void> {
+    await this.writes;
+    const snapshot = this.engine.snapshot();
+    this.handOffDocument = this.document(snapshot, snapshot.end, hopId);
+    await this.options.onLedger?.(this.handOffDocument);
+  }
+}
+
+/** The engine's run until the stop, the deadline or a hand-off; the ledger up to a failure is written first. */
+async function runEngine(
+  { options, deadline }: RunFrame,
+  live: LiveEngine,
+  start: number,
+): Promise<EngineOutcome> {
   try {
     if (Number.isFinite(deadline)) {
-      void clock.sleep(Math.max(0, deadline - start) * 1000, stopper.signal).then(() => stopper.abort());
+      const { stop } = live;
+      void options.clock.sleep(Math.max(0, deadline - start) * 1000, stop.signal).then(() => stop.abort());
     }
-    result = await engine.run(stopper.signal);
+    return await live.run();
   } catch (error) {
     // The ledger up to the failure (e.g. the hop that stopped the run) is written before it ends.
-    await ledgerWrites;
+    await live.written();
     throw error;
   } finally {
     // Ends the duration's timer too, so a failed run does not linger until it fires.
-    stopper.abort();
+    live.stop.abort();
   }
-  // Handed off, the run ended at the hand-off: its ledger is the one written then, not this result.
-  if (driver.handedOffTo !== null && handOff.ledger !== null) {
-    return watchOver(
-      options,
-      executor,
-      driver.handedOffTo,
-      { document: handOff.ledger.document, resumed, journal },
-      takeBack,
-    );
-  }
-  await ledgerWrites;
+}
+
+/** A clean end: the ledger written last, marked as ended. */
+async function finish(
+  { options }: RunFrame,
+  live: LiveEngine,
+  result: EngineResult,
+  document: LedgerDocument,
+  run: { readonly resumed: readonly ResumeReport[]; readonly journal: Journal },
+): Promise<LiveRunSummary> {
+  await live.written();
   const final = document(result, result.end, ENDED_KEY);
   await options.onLedger?.(final);
-  return { result, document: final, resumed, journal };
+  return { result, document: final, ...run };
 }
 
 /** Resume: the journal as a crash left it. New: a fresh journal, the home found from the volume. */

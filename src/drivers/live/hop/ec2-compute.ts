@@ -94,26 +94,86 @@ export type DryRunCall =
     }
   | { readonly action: "DetachNetworkInterface"; readonly attachmentId: string };
 
-/** The EC2 calls one hop makes, kept narrow; implementations throw CloudApiError. */
+/**
+ * The EC2 calls one hop makes, kept narrow.
+ *
+ * Error contract (every method; checked against the SDK adapter over the local cloud's emulator and
+ * the tests' fake in test/drivers/live/hop/ec2-compute-contract.test.ts): failures are CloudApiError
+ * with EC2's code as `apiCode` (`code` is `HOTSPOT_CLOUD_<apiCode>`), never another class.
+ * `retryable` is true exactly for what waiting can cure (withRetry, retry.ts): throttling
+ * (`RequestLimitExceeded`, `Throttling`), EC2's server faults (`InternalError`, `Unavailable`), the
+ * network (`Network`: the request may have been carried out) and capacity (see `runInstance`); false
+ * for the rest, among them missing permissions (`UnauthorizedOperation`, `AuthFailure`: the message
+ * names the action) and no credentials (`NoCredentials`). Mutations are asynchronous as in EC2: they
+ * return once accepted, and the describe calls show the states they pass through. Each method below
+ * names the codes it throws beyond these.
+ */
 export interface Ec2Compute {
   /**
    * `call` sent with DryRun: resolves when EC2 answers DryRunOperation (it would have succeeded);
-   * otherwise throws its CloudApiError (UnauthorizedOperation: the permission is missing). Acts on nothing.
+   * otherwise throws its CloudApiError (UnauthorizedOperation: the permission is missing; any other
+   * code: the call as given would fail, e.g. InvalidParameterValue), and `DryRunIgnored` when EC2
+   * acted instead of answering DryRunOperation. Acts on nothing.
    */
   dryRun(call: DryRunCall): Promise<void>;
+  /**
+   * Launches one instance, or returns the one an earlier request with the same `clientToken`
+   * launched. No capacity: `InsufficientInstanceCapacity` (or `InsufficientHostCapacity`,
+   * `InsufficientCapacity`), retryable, which retry.ts tries only `capacityAttempts` times; spot only:
+   * `SpotMaxPriceTooLow` and `MaxSpotInstanceCountExceeded`, not retryable (isCapacityError counts
+   * all five). A request EC2 refuses as given: `InvalidParameterValue`, `InvalidAMIID.NotFound`,
+   * `InvalidSubnetID.NotFound`, `InvalidParameterCombination`, not retryable. `Network` after the
+   * launch was carried out is why the token exists: a repeat returns that instance.
+   */
   runInstance(request: LaunchRequest): Promise<InstanceView>;
+  /**
+   * The instance, in any state (a terminated one while EC2 still lists it); null for an id EC2 does
+   * not know, which right after a launch is eventual consistency (callers poll again). Throws only
+   * the common errors.
+   */
   describeInstance(id: string): Promise<InstanceView | null>;
-  /** Instances that carry every given tag, in any state except terminated. */
+  /** Instances that carry every given tag, in any state except terminated; [] when none. Throws only the common errors. */
   findInstances(filters: {
     readonly tags?: Readonly<Record<string, string>>;
     readonly clientToken?: string;
   }): Promise<InstanceView[]>;
+  /**
+   * Ends the instance; one already shutting down or terminated is no error (idempotent). An id EC2
+   * does not know: `InvalidInstanceID.NotFound`.
+   */
   terminateInstance(id: string): Promise<void>;
+  /** An id EC2 does not know: `InvalidVolume.NotFound`. */
   describeVolume(id: string): Promise<VolumeView>;
+  /**
+   * Starts attaching (the view shows `attaching`, then `attached`). Already attached, to any instance
+   * or still detaching from one: `VolumeInUse` (or `IncorrectState` while not `available`); the
+   * instance not running: `IncorrectState`; unknown ids: `InvalidVolume.NotFound`,
+   * `InvalidInstanceID.NotFound`; another zone: `InvalidVolume.ZoneMismatch`; `device` taken on the
+   * instance: `InvalidParameterValue`. None retryable.
+   */
   attachVolume(volumeId: string, instanceId: string, device: string): Promise<void>;
+  /**
+   * Starts detaching (`detaching`, then no attachment); again while detaching is no error (`force`
+   * hurries it). Not attached at all: `IncorrectState`; attached to another instance:
+   * `InvalidAttachment.NotFound`; still attaching without `force`: `IncorrectState`; unknown volume:
+   * `InvalidVolume.NotFound`. None retryable; the hop treats the first two as already done
+   * (attachments.ts).
+   */
   detachVolume(volumeId: string, instanceId: string, force: boolean): Promise<void>;
+  /** An id EC2 does not know: `InvalidNetworkInterfaceID.NotFound`. */
   describeInterface(id: string): Promise<InterfaceView>;
+  /**
+   * Starts attaching at `deviceIndex`. Already attached (or not yet `available`):
+   * `InvalidNetworkInterface.InUse`; the instance not running: `IncorrectState`; unknown ids:
+   * `InvalidNetworkInterfaceID.NotFound`, `InvalidInstanceID.NotFound`; the index taken, or another
+   * zone: `InvalidParameterValue`, `InvalidParameterCombination`. None retryable.
+   */
   attachInterface(interfaceId: string, instanceId: string, deviceIndex: number): Promise<void>;
+  /**
+   * Starts detaching; again while detaching is no error (`force` hurries it). An attachment that no
+   * longer exists (detached already): `InvalidAttachmentID.NotFound`; still attaching:
+   * `IncorrectState`. None retryable; the hop treats both as already done (attachments.ts).
+   */
   detachInterface(attachmentId: string, force: boolean): Promise<void>;
 }
 

@@ -59,14 +59,20 @@ export interface CpuReference {
  * volume. Both are called only after `state()` says they are needed, so implementations need not be
  * idempotent themselves.
  *
- * Error contract: every method throws a HotspotError whose message says what was expected and what
- * was found; a failed `checkpoint` or `restore` ends its message with the tail of CRIU's and LXC's
- * logs (`logTail`: error lines, else the last lines, else which log was never written), never an
+ * Error contract (each method below says when it throws what; the implementations: the local cloud's
+ * host, the machine's host, the tests' fake in live-harness.ts): every method throws a HotspotError
+ * (never a bare Error), not retryable, whose message says what was expected and what was found; a
+ * failed `checkpoint` or `restore` ends its message with the tail of CRIU's and LXC's logs (`logTail`: error lines, else the last lines, else which log was never written), never an
  * empty reason. A failed `checkpoint` must leave the container running where it ran or stopped with
  * no complete-image marker; `state()` after it tells which, and the hop acts on that: a container
  * still running costs no downtime and the hop is rolled back (HostSideError, no market cool-down).
  */
 export interface ContainerHost {
+  /**
+   * Where the container is now. Throws HotspotError `HOTSPOT_HOST_STATE` when it finds the
+   * container in two places at once (the local cloud's host, which sees every instance), or the
+   * host's own failure when it cannot look (e.g. `HOTSPOT_HOST_COMMAND`: LXC did not answer).
+   */
   state(): Promise<ContainerState>;
   /**
    * Whether a hop could checkpoint the container on `instanceId` (preflight.ts): it runs there inside
@@ -92,8 +98,21 @@ export interface ContainerHost {
    * Called before the checkpoint: the container runs on.
    */
   checkCpu?(target: string): Promise<CpuVerdict>;
-  /** Returns the image's size where the host can measure it (learned hop costs, hop-costs.ts). */
+  /**
+   * Stops the container on `source` into a complete image on the volume; returns the image's size
+   * where the host can measure it (learned hop costs, hop-costs.ts). Not running on `source`, or the
+   * volume not mounted there: `HOTSPOT_HOST_STATE`, before anything is done. CRIU or LXC failing:
+   * `HOTSPOT_HOST_COMMAND` (HostCommandError) with their log tail, the container left as the
+   * interface's contract says. A host that acts on its own machine only (machine/) refuses any
+   * other `source` with `HOTSPOT_HOST_STATE`.
+   */
   checkpoint(source: string): Promise<CheckpointImage | void>;
+  /**
+   * Starts the container on `on` from the volume's complete image, consuming its marker. No complete
+   * image: `HOTSPOT_HOST_STATE`, before anything is done. CRIU or
+   * LXC failing: `HOTSPOT_HOST_COMMAND` with their log tail (the image and its marker are kept, so a
+   * restore elsewhere can follow). As `checkpoint` for an `on` that is not the host's own machine.
+   */
   restore(on: string): Promise<void>;
   /**
    * Starts the stopped container, which has no checkpoint (a fresh launch), on `instanceId`, as LXC
