@@ -11,7 +11,7 @@ import { HopExecutor, TAG_STACK, type StepHook } from "../../src/drivers/live/ho
 import { Journal, type TargetMarket } from "../../src/drivers/live/hop/journal.js";
 import type { HopTimeouts, LiveResources } from "../../src/drivers/live/hop/resources.js";
 import type { RetryPolicy } from "../../src/drivers/live/retry.js";
-import { wallClock, type LiveClock } from "../../src/drivers/live/clock.js";
+import { wallClock, type Clock } from "../../src/util/clock.js";
 import type { SpotPriceRecord } from "../../src/cloud/local/spot-prices.js";
 import type { LiveConfig } from "../../src/setup/config.js";
 import { createCatalog } from "../../src/catalog/catalog.js";
@@ -42,7 +42,7 @@ export interface LiveHarness {
   wait(ms: number): Promise<void>;
   readonly ec2: EC2Client;
   readonly compute: Ec2Compute;
-  readonly clock: LiveClock;
+  readonly clock: Clock;
   readonly resources: LiveResources;
   readonly source: string;
   readonly host: FakeContainerHost;
@@ -82,7 +82,7 @@ export async function liveHarness(
   });
   const ec2 = new EC2Client({ region: "us-east-1", endpoint: emulator.endpoint, maxAttempts: 1 });
   const compute = createEc2Compute(ec2, "us-east-1");
-  const clock: LiveClock = options.realTime
+  const clock: Clock = options.realTime
     ? wallClock
     : { now: () => scheduler.now(), sleep: (ms) => scheduler.advance(ms) };
   const wait = (ms: number) => (options.realTime ? wallClock.sleep(ms / 20) : scheduler.advance(ms));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { HotspotError } from "../../src/errors.js";
-import { nowSeconds, pollFor } from "../../src/util/clock.js";
+import { nowSeconds, pollFor, wallClock } from "../../src/util/clock.js";
 import { FakeClock } from "../support/fake-clock.js";
 
 describe("pollFor on an injected clock", () => {
@@ -31,5 +31,17 @@ describe("pollFor on an injected clock", () => {
     expect((error as Error).message).toBe("timed out after 1 s waiting for the volume");
     // Checks at 0, 300, 600, 900 and 1200 ms: the last is past the 1000 ms deadline.
     expect(clock.sleeps).toEqual([300, 300, 300, 300]);
+  });
+});
+
+describe("wallClock.sleep", () => {
+  it("resolves at once on a signal already aborted, and when the signal aborts", async () => {
+    const aborted = new AbortController();
+    aborted.abort();
+    await wallClock.sleep(3_600_000, aborted.signal);
+    const later = new AbortController();
+    const sleeping = wallClock.sleep(3_600_000, later.signal);
+    later.abort();
+    await expect(sleeping).resolves.toBeUndefined();
   });
 });

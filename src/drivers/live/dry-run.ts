@@ -26,7 +26,7 @@ import type { NoticePoller } from "./observe/notice-poller.js";
 import { ObservingDriver } from "./observe/observing-driver.js";
 import { liveMarkets, zonePricePoller } from "./observe/zone-markets.js";
 import type { PricePoller } from "./observe/price-poller.js";
-import { nowSeconds, type LiveClock } from "./clock.js";
+import { nowSeconds, type Clock } from "../../util/clock.js";
 import { isoSeconds } from "../../util/iso-seconds.js";
 import {
   cpuCompatible,
@@ -66,7 +66,7 @@ export interface DryRunOptions {
   readonly skipUnknownTypes?: boolean;
   /** Candidates restricted to CPUs the container can be restored on, as live mode does (default same-vendor). */
   readonly cpuCompat?: CpuCompat;
-  readonly clock: LiveClock;
+  readonly clock: Clock;
   /** Instance metadata to watch for interruption notices; none: notices are not watched. */
   readonly metadata?: NoticePoller;
   /** Interval decisions to make (the first included); absent: until `until`, or forever. */

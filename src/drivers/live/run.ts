@@ -13,7 +13,7 @@ import type { Policy, PolicyDefinition } from "../../engine/policy.js";
 import { buildResultsDocument, type ResultsDocument } from "../../results/document.js";
 import { learnedEstimate, learnedRates, measureHop } from "./hop/hop-costs.js";
 import type { LiveConfig } from "../../setup/config.js";
-import { nowSeconds, type LiveClock } from "./clock.js";
+import { nowSeconds, type Clock } from "../../util/clock.js";
 import {
   carriedLedger,
   chainResult,
@@ -108,7 +108,7 @@ export interface LiveRunOptions {
   readonly resume: boolean;
   /** Seconds to run; Infinity: until `stop`. */
   readonly durationSeconds: number;
-  readonly clock: LiveClock;
+  readonly clock: Clock;
   readonly notices?: (instanceId: string) => NoticePoller;
   readonly stop?: AbortSignal;
   readonly retry?: RetryPolicy;

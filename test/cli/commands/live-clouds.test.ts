@@ -8,7 +8,7 @@ import { cloudSide } from "../../../src/cli/commands/live-clouds.js";
 import { MachineContainerHost } from "../../../src/drivers/live/host/machine/machine-container-host.js";
 import type { LiveConfig } from "../../../src/setup/config.js";
 import type { Ec2Compute } from "../../../src/drivers/live/hop/ec2-compute.js";
-import { wallClock } from "../../../src/drivers/live/clock.js";
+import { wallClock } from "../../../src/util/clock.js";
 
 const config = {
   containerName: "app",

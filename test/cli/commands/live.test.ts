@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { liveCommand, runLiveCommand } from "../../../src/cli/commands/live.js";
 import type { LiveArgs } from "../../../src/cli/live-options.js";
 import type { SpotPriceRecord } from "../../../src/cloud/local/spot-prices.js";
-import type { LiveClock } from "../../../src/drivers/live/clock.js";
+import type { Clock } from "../../../src/util/clock.js";
 import { UnknownNameError, UsageError } from "../../../src/errors.js";
 import { harness, START_MS, type Harness } from "../../support/emulator-harness.js";
 import { runCli } from "../../support/run-cli.js";
@@ -56,7 +56,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const clock = (): LiveClock => ({
+const clock = (): Clock => ({
   now: () => h.clock.now(),
   sleep: (ms) => h.clock.advance(ms),
 });

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { bootHome, type BootOptions } from "../../../src/drivers/live/boot.js";
-import type { LiveClock } from "../../../src/drivers/live/clock.js";
+import type { Clock } from "../../../src/util/clock.js";
 import { Journal } from "../../../src/drivers/live/hop/journal.js";
 import { FakeContainerHost, fakeComputeWorld } from "../../support/fake-container-host.js";
 import { FakeEc2Compute } from "../../support/fake-ec2-compute.js";
@@ -28,7 +28,7 @@ function world(attachAfterMs = 0) {
     compute.eni = { instanceId: SELF, attachmentId: "eni-attach-1" };
   };
   if (attachAfterMs === 0) attach();
-  const clock: LiveClock = {
+  const clock: Clock = {
     now: () => now,
     sleep: async (ms) => {
       now += ms;

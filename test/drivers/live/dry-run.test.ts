@@ -5,7 +5,7 @@ import { createEc2Api } from "../../../src/cloud/ec2-client.js";
 import type { SpotPriceRecord } from "../../../src/cloud/local/spot-prices.js";
 import { runDryRun, type DecisionRecord, type DryRunOptions } from "../../../src/drivers/live/dry-run.js";
 import { NoticePoller } from "../../../src/drivers/live/observe/notice-poller.js";
-import type { LiveClock } from "../../../src/drivers/live/clock.js";
+import type { Clock } from "../../../src/util/clock.js";
 import { UsageError } from "../../../src/errors.js";
 import type { LiveConfig } from "../../../src/setup/config.js";
 import { AMI, harness, START_MS, type Harness } from "../../support/emulator-harness.js";
@@ -35,7 +35,7 @@ const dryRunPrices: SpotPriceRecord[] = [
 ];
 
 /** The emulator's virtual clock as the dry run's. */
-function virtualClock(h: Harness): LiveClock {
+function virtualClock(h: Harness): Clock {
   return { now: () => h.clock.now(), sleep: (ms) => h.clock.advance(ms) };
 }
 

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HopExecutor, TAG_STACK } from "../../../src/drivers/live/hop/hop.js";
 import { Journal } from "../../../src/drivers/live/hop/journal.js";
 import { resumeOpenHops } from "../../../src/drivers/live/hop/resume.js";
-import type { LiveClock } from "../../../src/drivers/live/clock.js";
+import type { Clock } from "../../../src/util/clock.js";
 import { FakeContainerHost, fakeComputeWorld } from "../../support/fake-container-host.js";
 import { FakeEc2Compute } from "../../support/fake-ec2-compute.js";
 
@@ -23,7 +23,7 @@ async function setup() {
   compute.volume = { instanceId: "i-home" };
   compute.eni = { instanceId: "i-home", attachmentId: "eni-attach-0" };
   let now = 0;
-  const clock: LiveClock = {
+  const clock: Clock = {
     now: () => now,
     sleep: async (ms) => {
       now += ms;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCatalog } from "../../../src/catalog/catalog.js";
 import { createEc2Api } from "../../../src/cloud/ec2-client.js";
-import { wallClock } from "../../../src/drivers/live/clock.js";
+import { wallClock } from "../../../src/util/clock.js";
 import { CPU_DIR } from "../../../src/drivers/live/host/cpu-check.js";
 import { Journal } from "../../../src/drivers/live/hop/journal.js";
 import { runLive, type LiveLogRecord } from "../../../src/drivers/live/run.js";

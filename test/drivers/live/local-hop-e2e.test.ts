@@ -19,7 +19,7 @@ import {
 import type { LocalContainerHost } from "../../../src/cloud/local/local-container-host.js";
 import type { LiveResources } from "../../../src/drivers/live/hop/resources.js";
 import { resumeOpenHops } from "../../../src/drivers/live/hop/resume.js";
-import { wallClock } from "../../../src/drivers/live/clock.js";
+import { wallClock } from "../../../src/util/clock.js";
 import { startLocalWorld, ZONE, type LocalWorld } from "../../support/local-world.js";
 import { criuSkipReason } from "../../support/host-env.js";
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { TAG_STACK } from "../../../src/drivers/live/hop/hop.js";
 import { preflight, PreflightError, type PreflightOptions } from "../../../src/drivers/live/preflight.js";
-import type { LiveClock } from "../../../src/drivers/live/clock.js";
+import type { Clock } from "../../../src/util/clock.js";
 import { FakeEc2Compute } from "../../support/fake-ec2-compute.js";
 import { liveHarness, STACK, ZONE, type LiveHarness } from "../../support/live-harness.js";
 
@@ -86,7 +86,7 @@ describe("preflight DryRun names a missing IAM permission (fake EC2 compute: the
     compute.eni = { instanceId: "i-home", attachmentId: "eni-attach-0" };
     compute.denied.add("RunInstances");
     compute.denied.add("TerminateInstances");
-    const clock: LiveClock = { now: () => 0, sleep: async () => undefined };
+    const clock: Clock = { now: () => 0, sleep: async () => undefined };
     const error = await preflight({
       compute,
       host: {

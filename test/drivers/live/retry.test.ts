@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { withRetry } from "../../../src/drivers/live/retry.js";
-import type { LiveClock } from "../../../src/drivers/live/clock.js";
+import type { Clock } from "../../../src/util/clock.js";
 import { CloudApiError } from "../../../src/errors.js";
 
 /** A clock that is a fake: sleeping only records the delay. */
-function fakeClock(): LiveClock & { slept: number[] } {
+function fakeClock(): Clock & { slept: number[] } {
   let now = 0;
   const slept: number[] = [];
   return {

@@ -3,7 +3,7 @@ import type { StepPricePath } from "../../../engine/price-paths.js";
 import type { Market, Placement, PriceHistoryView } from "../../../engine/types.js";
 import { HotspotError } from "../../../errors.js";
 import { SimHistory } from "../../sim/history.js";
-import { nowSeconds, type LiveClock } from "../clock.js";
+import { nowSeconds, type Clock } from "../../../util/clock.js";
 import type { NoticePoller, NoticeState } from "./notice-poller.js";
 import { polledPaths, scenarioFromPaths } from "./polled-scenario.js";
 import type { PollReport, PricePoller } from "./price-poller.js";
@@ -15,7 +15,7 @@ export interface ObservingDriverOptions {
   /** Polled once already, at the run's start (the markets came from that poll). */
   readonly poller: PricePoller;
   readonly firstPoll: PollReport;
-  readonly clock: LiveClock;
+  readonly clock: Clock;
   readonly historyWindowSeconds: number;
   readonly memoryGiB: number;
   readonly demandWork: number;

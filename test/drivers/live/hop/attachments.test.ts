@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { LiveClock } from "../../../../src/drivers/live/clock.js";
+import type { Clock } from "../../../../src/util/clock.js";
 import { InstanceLostError } from "../../../../src/drivers/live/errors.js";
 import { Attachments } from "../../../../src/drivers/live/hop/attachments.js";
 import { LiveCalls } from "../../../../src/drivers/live/hop/calls.js";
@@ -20,7 +20,7 @@ function setup(compute = new FakeEc2Compute()) {
   compute.volume = { instanceId: "i-home" };
   compute.eni = { instanceId: "i-home", attachmentId: "eni-attach-0" };
   let now = 0;
-  const clock: LiveClock = { now: () => now, sleep: async (ms) => void (now += ms) };
+  const clock: Clock = { now: () => now, sleep: async (ms) => void (now += ms) };
   const calls = new LiveCalls(
     compute,
     clock,

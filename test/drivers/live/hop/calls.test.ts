@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { InstanceLostError, StepTimeoutError } from "../../../../src/drivers/live/errors.js";
 import { LiveCalls } from "../../../../src/drivers/live/hop/calls.js";
-import type { LiveClock } from "../../../../src/drivers/live/clock.js";
+import type { Clock } from "../../../../src/util/clock.js";
 import { CloudApiError } from "../../../../src/errors.js";
 import { FakeEc2Compute } from "../../../support/fake-ec2-compute.js";
 
 function setup() {
   let now = 0;
-  const clock: LiveClock = { now: () => now, sleep: async (ms) => void (now += ms) };
+  const clock: Clock = { now: () => now, sleep: async (ms) => void (now += ms) };
   const compute = new FakeEc2Compute();
   const retry = { attempts: 3, capacityAttempts: 1, baseDelayMs: 100, maxDelayMs: 100 };
   return { compute, clock, calls: new LiveCalls(compute, clock, retry, 250), at: () => now };

@@ -6,7 +6,7 @@ import { LxcContainer } from "../../../../../src/cloud/local/hosts/lxc-container
 import { countBreaks, longestGapMs, ProbeClient } from "../../../../../src/cloud/local/hosts/probe-client.js";
 import { run } from "../../../../../src/host/run.js";
 import { buildCounter } from "../../../../../src/cloud/local/hosts/workload.js";
-import { wallClock } from "../../../../../src/drivers/live/clock.js";
+import { wallClock } from "../../../../../src/util/clock.js";
 import {
   hostRunQuiet,
   MachineContainerHost,
