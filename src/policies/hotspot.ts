@@ -111,16 +111,21 @@ export const DEFAULT_EPSILON = 0.05;
 /** Relative rounding allowance when a bound on the net savings stops the search early. */
 const BOUND_SLACK = 1e-9;
 
-// Stays are returned at almost every decision: one object each, never rebuilt.
-const STAY_PRICE_UNKNOWN: Decision = { kind: "stay", reason: "current market's price unknown" };
-const STAY_NO_SAVING: Decision = {
+// Stays are returned at almost every decision: one object each, never rebuilt. Those that depend on
+// the prices, exclusions, recommendations, placement and used work only hold until one of them changes;
+// those that weighed candidates also depend on the clock (paid time left, the savings horizon, the
+// debt being recouped) and promise nothing.
+const STAY_PRICE_UNKNOWN: Decision = {
   kind: "stay",
-  reason: "no candidate saves more than its transaction cost",
+  reason: "current market's price unknown",
+  until: Infinity,
 };
-const STAY_REBALANCE: Decision = {
-  kind: "stay",
-  reason: "rebalance recommendation, but no cheaper candidate without one",
-};
+const NO_SAVING = "no candidate saves more than its transaction cost";
+const STAY_NO_SAVING: Decision = { kind: "stay", reason: NO_SAVING };
+const STAY_NO_CANDIDATE: Decision = { kind: "stay", reason: NO_SAVING, until: Infinity };
+const REBALANCE = "rebalance recommendation, but no cheaper candidate without one";
+const STAY_REBALANCE: Decision = { kind: "stay", reason: REBALANCE };
+const STAY_REBALANCE_NO_CANDIDATE: Decision = { kind: "stay", reason: REBALANCE, until: Infinity };
 
 function usd(value: number): string {
   return `$${value.toFixed(4)}`;
@@ -194,7 +199,7 @@ export class HotspotPolicy implements Policy {
 
     const order = ranking.order.order;
     // Already the most efficient: no candidate to weigh (the common case), so nothing else to compute.
-    if (!(valuation.efficiency[order[0]] < ec)) return sunk ? STAY_REBALANCE : STAY_NO_SAVING;
+    if (!(valuation.efficiency[order[0]] < ec)) return sunk ? STAY_REBALANCE_NO_CANDIDATE : STAY_NO_CANDIDATE;
     const horizon = savingsHorizon(
       observation.billing.intervalSeconds,
       observation.history.meanTimeToChangeOfCheapest(),
@@ -254,6 +259,12 @@ export class HotspotPolicy implements Policy {
       marketId: best,
       reason: `N = ${usd(bestNet)} > 0 (e ${usd(ec)} -> ${usd(valuation.efficiency[best])}, C ${usd(bestCost)}, unrecouped ${usd(unrecouped)})`,
     };
+  }
+
+  /** Epochs a stay of `decide` covered: the debt is recouped as those decisions would have. */
+  skipped(from: number, count: number, intervalSeconds: number): void {
+    let now = from;
+    for (let k = 0; k < count; k++, now += intervalSeconds) this.ledger.idle(now);
   }
 
   /** Whether voluntary hops wait for the last call of the source's paid interval (rules only). */
