@@ -7,7 +7,9 @@
  *   every `intervalSeconds` after it (skipped while a migration is in flight), on an interruption
  *   notice for the host (also one that reached a new server during its hop), and when the container
  *   was lost. Not after an uneventful hop: decisions then stay on the interval grid, which is what
- *   keeps the offline optimum (a DP over that grid) a true lower bound.
+ *   keeps the offline optimum (a DP over that grid) a true lower bound. An interval epoch that the
+ *   last stay's `until` covers, before anything new can happen, is counted but not asked (the policy
+ *   is told through `skipped`): the results are those of asking.
  * - A hop a → b: acquire b (the container keeps running on a). Billing of b starts when b is running
  *   (acquire complete). Then checkpoint → transfer → disk/network move → restore: the container is
  *   down from the end of acquire until restore ends; it earns no work meanwhile. Then a is terminated:
