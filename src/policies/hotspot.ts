@@ -18,13 +18,24 @@ interface Valuation {
   readonly efficiency: Float64Array;
   /** u_i × W_i, work units utilised per hour. */
   readonly usedWork: Float64Array;
+  /** u_i. */
+  readonly utilisation: Float64Array;
+}
+
+function valuation(count: number): Valuation {
+  return {
+    efficiency: new Float64Array(count),
+    usedWork: new Float64Array(count),
+    utilisation: new Float64Array(count),
+  };
 }
 
 /** Fills `into` (reused across decisions: this runs at every decision epoch) for `observation`. */
 function valuate(observation: Observation, work: number, into: Valuation): Valuation {
-  const { efficiency, usedWork: used } = into;
+  const { efficiency, usedWork: used, utilisation: utilisations } = into;
   for (const market of observation.markets) {
     const utilisation = expectedUtilisation(work, market.work);
+    utilisations[market.id] = utilisation;
     used[market.id] = utilisation * market.work;
     efficiency[market.id] = costEfficiency(observation.prices[market.id], market.work, utilisation);
   }
@@ -52,12 +63,15 @@ class Ranking {
   readonly order: AscendingOrder;
   private work = NaN;
   private memoryGiB = NaN;
+  /** Per market: 1 when it fits `memoryGiB`. */
+  private readonly fits: Uint8Array;
   /** The largest u_i × W_i of a fitting market: bounds every candidate's savings. */
   maxUsedWork = 0;
 
   constructor(count: number) {
-    this.valuation = { efficiency: new Float64Array(count), usedWork: new Float64Array(count) };
+    this.valuation = valuation(count);
     this.order = new AscendingOrder(count);
+    this.fits = new Uint8Array(count);
   }
 
   update(observation: Observation, work: number): void {
@@ -69,30 +83,33 @@ class Ranking {
       valuate(observation, work, this.valuation);
       let max = 0;
       for (const market of observation.markets) {
-        if (fitsMemory(market, memoryGiB)) max = Math.max(max, this.valuation.usedWork[market.id]);
+        const fits = fitsMemory(market, memoryGiB);
+        this.fits[market.id] = fits ? 1 : 0;
+        if (fits) max = Math.max(max, this.valuation.usedWork[market.id]);
       }
       this.maxUsedWork = max;
-      this.assignAll(observation);
+      this.assignAll();
       return;
     }
     const ids = this.changes.changed;
-    const { efficiency } = this.valuation;
+    const { efficiency, utilisation } = this.valuation;
+    const { markets, prices } = observation;
     for (let k = 0; k < changed; k++) {
       const id = ids[k];
-      const market = observation.markets[id];
-      const utilisation = expectedUtilisation(work, market.work);
-      efficiency[id] = costEfficiency(observation.prices[id], market.work, utilisation);
-      this.order.set(id, this.key(observation, id));
+      // u_i depends on w only: kept from the last full valuation.
+      const value = costEfficiency(prices[id], markets[id].work, utilisation[id]);
+      efficiency[id] = value;
+      this.order.set(id, this.fits[id] === 1 ? value : Infinity);
     }
   }
 
   /** Its own method: the closure's context would otherwise be allocated at every decision. */
-  private assignAll(observation: Observation): void {
-    this.order.assign((id) => this.key(observation, id));
+  private assignAll(): void {
+    this.order.assign((id) => this.key(id));
   }
 
-  private key(observation: Observation, id: number): number {
-    return fitsMemory(observation.markets[id], this.memoryGiB) ? this.valuation.efficiency[id] : Infinity;
+  private key(id: number): number {
+    return this.fits[id] === 1 ? this.valuation.efficiency[id] : Infinity;
   }
 }
 
@@ -315,9 +332,7 @@ export class HotspotPolicy implements Policy {
 
   private buffersFor(observation: Observation): Valuation {
     const count = observation.markets.length;
-    if (this.buffers === null || this.buffers.efficiency.length !== count) {
-      this.buffers = { efficiency: new Float64Array(count), usedWork: new Float64Array(count) };
-    }
+    if (this.buffers === null || this.buffers.efficiency.length !== count) this.buffers = valuation(count);
     return this.buffers;
   }
 
