@@ -81,6 +81,13 @@ export interface Driver {
   readonly rebalance?: ReadonlyMap<number, number>;
   /** GiB a market must have to host the container now (live: measured from its cgroup); absent: the config's. */
   memoryNeededGiB?(): number;
+  /**
+   * The earliest time after the present at which what policies see of the world (prices, availability,
+   * recommendations, the look-back log) may change or a world event may come, absent commands. The
+   * engine skips decision epochs before it that a policy's stay covers (`Decision.until`); absent:
+   * it never skips (live: the world is not known ahead).
+   */
+  nextChange?(): number;
   /** Price path of one market, for billing. */
   pricePath(marketId: number): PricePath;
   /**

@@ -7,7 +7,9 @@
  *   every `intervalSeconds` after it (skipped while a migration is in flight), on an interruption
  *   notice for the host (also one that reached a new server during its hop), and when the container
  *   was lost. Not after an uneventful hop: decisions then stay on the interval grid, which is what
- *   keeps the offline optimum (a DP over that grid) a true lower bound.
+ *   keeps the offline optimum (a DP over that grid) a true lower bound. An interval epoch that the
+ *   last stay's `until` covers, before anything new can happen, is counted but not asked (the policy
+ *   is told through `skipped`): the results are those of asking.
  * - A hop a → b: acquire b (the container keeps running on a). Billing of b starts when b is running
  *   (acquire complete). Then checkpoint → transfer → disk/network move → restore: the container is
  *   down from the end of acquire until restore ends; it earns no work meanwhile. Then a is terminated:
@@ -111,6 +113,10 @@ export class HoppingEngine implements EventSink {
   private readonly observation: FilledObservation;
   private tickAt = Infinity;
   private tickSeq = 0;
+  /** The last interval decision's stay `until`, while nothing new has happened since (else -Infinity). */
+  private stayUntil = -Infinity;
+  /** When that decision was made. */
+  private stayFrom = -Infinity;
 
   constructor(
     private readonly config: EngineConfig,
@@ -161,6 +167,7 @@ export class HoppingEngine implements EventSink {
     this.scheduleTick(start);
     while (Number.isNaN(this.finishedAt)) {
       if (stop?.aborted && this.idle()) return this.finish(this.now);
+      if (this.tickAt < this.stayUntil) this.skipCoveredTicks();
       const next = Math.min(this.tickAt, queue.peekTime());
       if (next >= end) break;
       const advanced = this.driver.advance(next, this);
@@ -189,6 +196,46 @@ export class HoppingEngine implements EventSink {
     this.tickSeq = this.queue.claimSequence();
   }
 
+  /**
+   * Moves the next tick past the epochs the last stay covers before anything new can happen (an
+   * event, a change of the driver's world or of the workload's level): at each the policy would stay
+   * again, so each is counted as a decision and the policy told (`skipped`), not asked. Runs where
+   * `onTick` would: the tick that follows claims its sequence now, when the last skipped tick would
+   * have, with nothing queued between.
+   */
+  private skipCoveredTicks(): void {
+    const { driver, config, policy } = this;
+    if (driver.nextChange === undefined || this.host < 0 || this.migration !== null) return;
+    const first = this.tickAt;
+    // Most often the driver's next price change comes first: checked before the workload's search.
+    const limit = Math.min(this.stayUntil, driver.nextChange(), this.queue.peekTime());
+    if (!(first < limit)) return;
+    const levelChange = config.workload.nextChange?.(this.stayFrom) ?? -Infinity;
+    if (!(first < levelChange)) return;
+    const { end, intervalSeconds } = config;
+    const stop = Math.min(limit, levelChange, end);
+    let count: number;
+    let tick: number;
+    if (Number.isInteger(first) && Number.isInteger(intervalSeconds) && end + intervalSeconds < 2 ** 53) {
+      // Whole seconds: first + k × interval is exactly what k additions reach; k found by division.
+      count = Math.max(1, Math.ceil((stop - first) / intervalSeconds));
+      while (count > 1 && first + (count - 1) * intervalSeconds >= stop) count--;
+      while (first + count * intervalSeconds < stop) count++;
+      tick = first + count * intervalSeconds;
+    } else {
+      count = 0;
+      tick = first;
+      while (tick < stop) {
+        count++;
+        tick += intervalSeconds;
+      }
+    }
+    policy.skipped?.(first, count, intervalSeconds);
+    this.counts.decisions += count;
+    if (tick >= end) this.tickAt = Infinity;
+    else this.scheduleTick(tick);
+  }
+
   /** No hop in flight and no termination pending: a stop now leaves nothing half done. */
   private idle(): boolean {
     return this.migration === null && !this.instances.some((i) => i.terminating && Number.isNaN(i.end));
@@ -212,6 +259,7 @@ export class HoppingEngine implements EventSink {
   }
 
   private handle(event: EngineEvent): void {
+    this.stayUntil = -Infinity;
     switch (event.kind) {
       case "acquired":
         return this.onAcquired(event.instance);
@@ -257,6 +305,10 @@ export class HoppingEngine implements EventSink {
   private consult(trigger: Trigger): void {
     this.counts.decisions++;
     const decision = this.policy.decide(this.observe(trigger));
+    // Only an interval decision's promise holds for the interval epochs that follow it.
+    this.stayUntil =
+      decision.kind === "stay" && trigger === "interval" ? (decision.until ?? -Infinity) : -Infinity;
+    this.stayFrom = this.now;
     this.apply(decision, trigger);
   }
 

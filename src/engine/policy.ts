@@ -65,6 +65,12 @@ export interface PolicyContext {
 /** One run's decision maker. May keep state built from its own past observations, never the future. */
 export interface Policy {
   decide(observation: Observation): Decision;
+  /**
+   * Called instead of `decide` for `count` interval epochs that the last stay's `until` covered and the
+   * engine skipped: `from`, then each `intervalSeconds` after the one before. The policy updates what
+   * it would have at those decisions (absent: nothing to update).
+   */
+  skipped?(from: number, count: number, intervalSeconds: number): void;
 }
 
 export interface PolicyDefinition<Params extends readonly PolicyParam[] = readonly PolicyParam[]> {

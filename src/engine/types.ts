@@ -110,5 +110,15 @@ export interface Observation {
 
 /** What a policy wants. The engine turns it into driver commands. */
 export type Decision =
-  | { readonly kind: "stay"; readonly reason: string }
+  | {
+      readonly kind: "stay";
+      readonly reason: string;
+      /**
+       * A promise that lets a replay skip epochs: asked at any interval epoch before `until` (seconds;
+       * Infinity: no limit) with nothing new but the clock (no engine event, no change of prices,
+       * availability, recommendations, look-back log or workload level), the policy would answer this
+       * same stay, its state changing only as `Policy.skipped` replays. Absent: no promise.
+       */
+      readonly until?: number;
+    }
   | { readonly kind: "place"; readonly marketId: number; readonly reason: string };

@@ -9,6 +9,8 @@ export interface WorkloadProfile {
   workBetween(from: number, to: number, capacity: number): number;
   /** The time at which `amount` work-unit-hours are delivered from `from` on, or Infinity. */
   timeToDeliver(from: number, capacity: number, amount: number): number;
+  /** The first time after `t` at which the level may change, or Infinity; absent: at any time. */
+  nextChange?(t: number): number;
 }
 
 /**
@@ -43,6 +45,11 @@ export class StepWorkload implements WorkloadProfile {
 
   levelAt(t: number): number {
     return this.levels[this.indexAt(t)];
+  }
+
+  nextChange(t: number): number {
+    const next = this.indexAt(t) + 1;
+    return next < this.times.length ? this.times[next] : Infinity;
   }
 
   private rate(index: number, capacity: number): number {

@@ -45,10 +45,11 @@ class CheapestTracker {
   }
 }
 
-// Stays are returned at almost every decision: one object each, never rebuilt.
-const STAY_NONE: Decision = { kind: "stay", reason: "no market available" };
-const STAY_CHEAPEST: Decision = { kind: "stay", reason: "already on the cheapest" };
-const STAY_SMALL_SAVING: Decision = { kind: "stay", reason: "saving below minSaving" };
+// Stays are returned at almost every decision: one object each, never rebuilt. Each depends on the
+// prices, exclusions and placement only, so it holds until one of them changes.
+const STAY_NONE: Decision = { kind: "stay", reason: "no market available", until: Infinity };
+const STAY_CHEAPEST: Decision = { kind: "stay", reason: "already on the cheapest", until: Infinity };
+const STAY_SMALL_SAVING: Decision = { kind: "stay", reason: "saving below minSaving", until: Infinity };
 
 /**
  * Hops whenever another fitting market (spot or on-demand) is cheaper per delivered work-unit-hour

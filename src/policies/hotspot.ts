@@ -18,13 +18,24 @@ interface Valuation {
   readonly efficiency: Float64Array;
   /** u_i × W_i, work units utilised per hour. */
   readonly usedWork: Float64Array;
+  /** u_i. */
+  readonly utilisation: Float64Array;
+}
+
+function valuation(count: number): Valuation {
+  return {
+    efficiency: new Float64Array(count),
+    usedWork: new Float64Array(count),
+    utilisation: new Float64Array(count),
+  };
 }
 
 /** Fills `into` (reused across decisions: this runs at every decision epoch) for `observation`. */
 function valuate(observation: Observation, work: number, into: Valuation): Valuation {
-  const { efficiency, usedWork: used } = into;
+  const { efficiency, usedWork: used, utilisation: utilisations } = into;
   for (const market of observation.markets) {
     const utilisation = expectedUtilisation(work, market.work);
+    utilisations[market.id] = utilisation;
     used[market.id] = utilisation * market.work;
     efficiency[market.id] = costEfficiency(observation.prices[market.id], market.work, utilisation);
   }
@@ -52,12 +63,15 @@ class Ranking {
   readonly order: AscendingOrder;
   private work = NaN;
   private memoryGiB = NaN;
+  /** Per market: 1 when it fits `memoryGiB`. */
+  private readonly fits: Uint8Array;
   /** The largest u_i × W_i of a fitting market: bounds every candidate's savings. */
   maxUsedWork = 0;
 
   constructor(count: number) {
-    this.valuation = { efficiency: new Float64Array(count), usedWork: new Float64Array(count) };
+    this.valuation = valuation(count);
     this.order = new AscendingOrder(count);
+    this.fits = new Uint8Array(count);
   }
 
   update(observation: Observation, work: number): void {
@@ -69,30 +83,33 @@ class Ranking {
       valuate(observation, work, this.valuation);
       let max = 0;
       for (const market of observation.markets) {
-        if (fitsMemory(market, memoryGiB)) max = Math.max(max, this.valuation.usedWork[market.id]);
+        const fits = fitsMemory(market, memoryGiB);
+        this.fits[market.id] = fits ? 1 : 0;
+        if (fits) max = Math.max(max, this.valuation.usedWork[market.id]);
       }
       this.maxUsedWork = max;
-      this.assignAll(observation);
+      this.assignAll();
       return;
     }
     const ids = this.changes.changed;
-    const { efficiency } = this.valuation;
+    const { efficiency, utilisation } = this.valuation;
+    const { markets, prices } = observation;
     for (let k = 0; k < changed; k++) {
       const id = ids[k];
-      const market = observation.markets[id];
-      const utilisation = expectedUtilisation(work, market.work);
-      efficiency[id] = costEfficiency(observation.prices[id], market.work, utilisation);
-      this.order.set(id, this.key(observation, id));
+      // u_i depends on w only: kept from the last full valuation.
+      const value = costEfficiency(prices[id], markets[id].work, utilisation[id]);
+      efficiency[id] = value;
+      this.order.set(id, this.fits[id] === 1 ? value : Infinity);
     }
   }
 
   /** Its own method: the closure's context would otherwise be allocated at every decision. */
-  private assignAll(observation: Observation): void {
-    this.order.assign((id) => this.key(observation, id));
+  private assignAll(): void {
+    this.order.assign((id) => this.key(id));
   }
 
-  private key(observation: Observation, id: number): number {
-    return fitsMemory(observation.markets[id], this.memoryGiB) ? this.valuation.efficiency[id] : Infinity;
+  private key(id: number): number {
+    return this.fits[id] === 1 ? this.valuation.efficiency[id] : Infinity;
   }
 }
 
@@ -111,16 +128,21 @@ export const DEFAULT_EPSILON = 0.05;
 /** Relative rounding allowance when a bound on the net savings stops the search early. */
 const BOUND_SLACK = 1e-9;
 
-// Stays are returned at almost every decision: one object each, never rebuilt.
-const STAY_PRICE_UNKNOWN: Decision = { kind: "stay", reason: "current market's price unknown" };
-const STAY_NO_SAVING: Decision = {
+// Stays are returned at almost every decision: one object each, never rebuilt. Those that depend on
+// the prices, exclusions, recommendations, placement and used work only hold until one of them changes;
+// those that weighed candidates also depend on the clock (paid time left, the savings horizon, the
+// debt being recouped) and promise nothing.
+const STAY_PRICE_UNKNOWN: Decision = {
   kind: "stay",
-  reason: "no candidate saves more than its transaction cost",
+  reason: "current market's price unknown",
+  until: Infinity,
 };
-const STAY_REBALANCE: Decision = {
-  kind: "stay",
-  reason: "rebalance recommendation, but no cheaper candidate without one",
-};
+const NO_SAVING = "no candidate saves more than its transaction cost";
+const STAY_NO_SAVING: Decision = { kind: "stay", reason: NO_SAVING };
+const STAY_NO_CANDIDATE: Decision = { kind: "stay", reason: NO_SAVING, until: Infinity };
+const REBALANCE = "rebalance recommendation, but no cheaper candidate without one";
+const STAY_REBALANCE: Decision = { kind: "stay", reason: REBALANCE };
+const STAY_REBALANCE_NO_CANDIDATE: Decision = { kind: "stay", reason: REBALANCE, until: Infinity };
 
 function usd(value: number): string {
   return `$${value.toFixed(4)}`;
@@ -194,7 +216,7 @@ export class HotspotPolicy implements Policy {
 
     const order = ranking.order.order;
     // Already the most efficient: no candidate to weigh (the common case), so nothing else to compute.
-    if (!(valuation.efficiency[order[0]] < ec)) return sunk ? STAY_REBALANCE : STAY_NO_SAVING;
+    if (!(valuation.efficiency[order[0]] < ec)) return sunk ? STAY_REBALANCE_NO_CANDIDATE : STAY_NO_CANDIDATE;
     const horizon = savingsHorizon(
       observation.billing.intervalSeconds,
       observation.history.meanTimeToChangeOfCheapest(),
@@ -256,6 +278,12 @@ export class HotspotPolicy implements Policy {
     };
   }
 
+  /** Epochs a stay of `decide` covered: the debt is recouped as those decisions would have. */
+  skipped(from: number, count: number, intervalSeconds: number): void {
+    let now = from;
+    for (let k = 0; k < count; k++, now += intervalSeconds) this.ledger.idle(now);
+  }
+
   /** Whether voluntary hops wait for the last call of the source's paid interval (rules only). */
   private waitsForLastCall(observation: Observation): boolean {
     const interval = this.rules.lastCallIntervalSeconds;
@@ -304,9 +332,7 @@ export class HotspotPolicy implements Policy {
 
   private buffersFor(observation: Observation): Valuation {
     const count = observation.markets.length;
-    if (this.buffers === null || this.buffers.efficiency.length !== count) {
-      this.buffers = { efficiency: new Float64Array(count), usedWork: new Float64Array(count) };
-    }
+    if (this.buffers === null || this.buffers.efficiency.length !== count) this.buffers = valuation(count);
     return this.buffers;
   }
 

@@ -1,5 +1,9 @@
 import { cheapestMarket } from "../engine/candidates.js";
 import { definePolicy } from "../engine/policy.js";
+import type { Decision } from "../engine/types.js";
+
+// Whatever happens short of losing the server: asked again only when that happened.
+const STAY: Decision = { kind: "stay", reason: "on-demand never moves", until: Infinity };
 
 /**
  * The baseline: the on-demand market cheapest per delivered work-unit-hour among those that fit the
@@ -14,7 +18,7 @@ export const onDemandPolicy = definePolicy({
   create() {
     return {
       decide(observation) {
-        if (observation.current !== null) return { kind: "stay", reason: "on-demand never moves" };
+        if (observation.current !== null) return STAY;
         const marketId = cheapestMarket(observation, "on-demand");
         if (marketId < 0) return { kind: "stay", reason: "no on-demand market fits" };
         return { kind: "place", marketId, reason: "cheapest on-demand per unit of work" };

@@ -1,5 +1,10 @@
 import { cheapestMarket } from "../engine/candidates.js";
 import { definePolicy } from "../engine/policy.js";
+import type { Decision } from "../engine/types.js";
+
+// Asked at an interval, each holds until the placement or the prices change.
+const STAY: Decision = { kind: "stay", reason: "spot-stay stays until revoked", until: Infinity };
+const STAY_NO_SPOT: Decision = { kind: "stay", reason: "no better spot market", until: Infinity };
 
 /**
  * A single spot market (SpotFleet-like): the spot market cheapest per delivered work-unit-hour that
@@ -26,15 +31,14 @@ export const spotStayPolicy = definePolicy({
         const { current, trigger } = observation;
         const onSpot = current !== null && observation.markets[current.marketId].lifecycle === "spot";
         if (current !== null && trigger !== "notice" && (onSpot || !fallback)) {
-          return { kind: "stay", reason: "spot-stay stays until revoked" };
+          return STAY;
         }
         const spot = cheapestMarket(observation, "spot");
         if (spot >= 0 && (spot !== current?.marketId || trigger === "notice")) {
           return { kind: "place", marketId: spot, reason: "cheapest spot per unit of work" };
         }
         // A noticed server is lost anyway: without another spot market, the fallback is the only refuge.
-        if (current !== null && !(trigger === "notice" && fallback))
-          return { kind: "stay", reason: "no better spot market" };
+        if (current !== null && !(trigger === "notice" && fallback)) return STAY_NO_SPOT;
         const onDemand = fallback ? cheapestMarket(observation, "on-demand") : -1;
         if (onDemand >= 0) return { kind: "place", marketId: onDemand, reason: "no spot market available" };
         return { kind: "stay", reason: "no market available" };

@@ -33,11 +33,15 @@ export class IndexedMin {
 
   /** Sets value `index`; NaN counts as Infinity (never the minimum). */
   set(index: number, value: number): void {
-    this.values[index] = Number.isNaN(value) ? Infinity : value;
+    const { values, winner } = this;
+    values[index] = Number.isNaN(value) ? Infinity : value;
     for (let node = (this.size + index) >> 1; node >= 1; node >>= 1) {
-      const left = this.winner[2 * node];
-      const right = this.winner[2 * node + 1];
-      this.winner[node] = this.values[right] < this.values[left] ? right : left;
+      const left = winner[2 * node];
+      const right = winner[2 * node + 1];
+      const won = values[right] < values[left] ? right : left;
+      // The same other leaf wins here as before: nothing above this node changes.
+      if (won === winner[node] && won !== index) return;
+      winner[node] = won;
     }
   }
 

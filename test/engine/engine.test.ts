@@ -4,6 +4,7 @@ import { simulateZone } from "../../src/drivers/sim/run.js";
 import { HotspotError } from "../../src/errors.js";
 import { cheapestMarket } from "../../src/engine/candidates.js";
 import type { PolicyDefinition } from "../../src/engine/policy.js";
+import { StepWorkload } from "../../src/engine/workload.js";
 import { handResolution, handTrace, simConfig, twoTypes } from "../drivers/sim/fixtures.js";
 
 const zone = "us-east-1a";
@@ -73,5 +74,89 @@ describe("HoppingEngine", () => {
     expect(result.end).toBeCloseTo(1867, 9);
     expect(result.work).toBeCloseTo(5, 12);
     expect(result.costUsd).toBeCloseTo((0.3 * 1800) / 3600, 12);
+  });
+});
+
+/**
+ * Places on the cheapest market, else stays; `until(now)`: the promise its stays carry (undefined:
+ * none). Records when it was asked and which epochs the engine skipped instead.
+ */
+function scripted(until?: (now: number) => number) {
+  const asked: number[] = [];
+  const skipped: [number, number, number][] = [];
+  const definition: PolicyDefinition = {
+    name: "scripted",
+    summary: "test policy",
+    params: [],
+    inputs: [],
+    simulationOnly: false,
+    create: () => ({
+      decide: (o) => {
+        asked.push(o.now);
+        const best = cheapestMarket(o);
+        if (best !== o.current?.marketId) return { kind: "place", marketId: best, reason: "cheapest" };
+        return until === undefined
+          ? { kind: "stay", reason: "cheapest" }
+          : { kind: "stay", reason: "cheapest", until: until(o.now) };
+      },
+      skipped: (from, count, interval) => void skipped.push([from, count, interval]),
+    }),
+  };
+  return { definition, asked, skipped };
+}
+
+describe("HoppingEngine: a stay's promise (Decision.until)", () => {
+  it("skips the epochs it covers until the next price change, with the same ledger", async () => {
+    const plain = scripted();
+    const hinted = scripted(() => Infinity);
+    const expected = await simulateZone(trace, scenario, simConfig(), plain.definition, {});
+    const run = await simulateZone(trace, scenario, simConfig(), hinted.definition, {});
+    expect(run.result).toStrictEqual(expected.result);
+    // Epochs 0, 300, …, 6900: 24 decisions either way.
+    expect(run.result.decisions).toBe(24);
+    expect(plain.asked).toHaveLength(24);
+    // Placed at 0 (a start's stay would promise nothing); at 300 the stay covers 600…2700 (a.large's
+    // price changes at 3000); at 3000 it hops to b.large, done by 3106 and its source terminated by
+    // 3145; at 3300 the stay covers 3600…6900, the last epoch.
+    expect(hinted.asked).toEqual([0, 300, 3000, 3300]);
+    expect(hinted.skipped).toEqual([
+      [600, 8, 300],
+      [3600, 12, 300],
+    ]);
+    expect(plain.skipped).toEqual([]);
+  });
+
+  it("asks again at the promise's end and when the workload's level changes", async () => {
+    const workload = new StepWorkload(10, Float64Array.of(-Infinity, 1800), Float64Array.of(1, 0.5));
+    const config = simConfig({ workload });
+    const plain = scripted();
+    const hinted = scripted((now) => now + 1200);
+    const expected = await simulateZone(trace, scenario, config, plain.definition, {});
+    const run = await simulateZone(trace, scenario, config, hinted.definition, {});
+    expect(run.result).toStrictEqual(expected.result);
+    // Each stay covers the epochs before now + 1200: 300 covers 600…1200; 1500 nothing, the level
+    // changes at 1800; 1800 covers 2100…2700, the price changes at 3000; after the hop, 3300, 4500
+    // and 5700 cover the next three epochs each.
+    expect(hinted.asked).toEqual([0, 300, 1500, 1800, 3000, 3300, 4500, 5700, 6900]);
+    expect(hinted.skipped).toEqual([
+      [600, 3, 300],
+      [2100, 3, 300],
+      [3600, 3, 300],
+      [4800, 3, 300],
+      [6000, 3, 300],
+    ]);
+  });
+
+  it("stops at the notice a bid crossing raises, with the same ledger", async () => {
+    const config = simConfig({ interruptions: { kind: "bid", bidMultiple: 1 } });
+    const plain = scripted();
+    const hinted = scripted(() => Infinity);
+    const expected = await simulateZone(trace, scenario, config, plain.definition, {});
+    const run = await simulateZone(trace, scenario, config, hinted.definition, {});
+    expect(run.result).toStrictEqual(expected.result);
+    // a.large crosses the $1 bid at 3000: the notice (trigger "notice") moves the container at once,
+    // and the next interval epoch (3300) is asked again.
+    expect(run.result.notices).toBe(1);
+    expect(hinted.asked).toEqual([0, 300, 3000, 3300]);
   });
 });

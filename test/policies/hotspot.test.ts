@@ -286,9 +286,11 @@ describe("hotspot policy", () => {
     // Every other market has a higher e than m0's 0.20 (see the notice test).
     const prices = [0.4, 0.5, 0.01, 0.45, 0.5, 0.8];
     const decision = create().decide(observe({ prices, current: 0, rebalance: new Map([[0, 0]]) }));
+    // Nothing to weigh: the answer holds until the prices or the recommendations change.
     expect(decision).toEqual({
       kind: "stay",
       reason: "rebalance recommendation, but no cheaper candidate without one",
+      until: Infinity,
     });
   });
 

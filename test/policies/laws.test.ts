@@ -16,6 +16,7 @@ import { planRun } from "../../src/policies/optimal/plan.js";
 import type { PolicyContext, PolicyDefinition } from "../../src/engine/policy.js";
 import type { Trace } from "../../src/traces/types.js";
 import { Random } from "../../src/util/random.js";
+import type { RecordedAvailability } from "../../src/drivers/sim/interruptions.js";
 import { handResolution, handTrace, simConfig, type HandType } from "../drivers/sim/fixtures.js";
 import { describeWithTraces, sharedTrace } from "../support/shared-traces.js";
 
@@ -275,4 +276,128 @@ describeWithTraces("law on real traces (us-east-1a, paper durations, no interrup
       }
     });
   }
+});
+
+/** `definition` without the promises its stays carry: the engine asks it at every epoch. */
+function withoutPromises(definition: PolicyDefinition): PolicyDefinition {
+  return {
+    ...definition,
+    create: (params, context) => {
+      const policy = definition.create(params, context);
+      return {
+        decide: (observation) => {
+          const decision = policy.decide(observation);
+          return decision.kind === "stay" ? { kind: "stay", reason: decision.reason } : decision;
+        },
+      };
+    },
+  };
+}
+
+/** `definition`, counting the decisions it is asked. */
+function counted(definition: PolicyDefinition, asked: { count: number }): PolicyDefinition {
+  return {
+    ...definition,
+    create: (params, context) => {
+      const policy = definition.create(params, context);
+      return {
+        decide: (observation) => (asked.count++, policy.decide(observation)),
+        skipped: policy.skipped?.bind(policy),
+      };
+    },
+  };
+}
+
+/** Every type of the zone unavailable for a few random spans (recorded-availability interruptions). */
+function randomAvailability(seed: number, hours: number): RecordedAvailability {
+  const random = new Random(seed);
+  const unavailable = new Map<string, Float64Array>();
+  for (const t of types) {
+    const spans: number[] = [];
+    let at = 0;
+    for (;;) {
+      at += random.uniform(0.5, hours / 2) * 3600;
+      const to = at + random.uniform(60, 3 * 3600);
+      if (to >= hours * 3600) break;
+      spans.push(Math.round(at), Math.round(to));
+      at = to;
+    }
+    unavailable.set(`${zone}/${t.type}`, Float64Array.from(spans));
+  }
+  return { source: "random", reading: "preempted", unavailable };
+}
+
+const promiseSettings: readonly Setting[] = [
+  { label: "per-second", config: { billing: "per-second" } },
+  { label: "hourly", config: { billing: "hourly" } },
+  {
+    label: "hourly, bid interruptions",
+    config: { billing: "hourly", interruptions: { kind: "bid", bidMultiple: 1 } },
+  },
+  {
+    label: "per-second, bid interruptions, sampled durations, 60 s interval",
+    config: { interruptions: { kind: "bid", bidMultiple: 1 }, durations: "sampled", intervalSeconds: 60 },
+  },
+  {
+    label: "per-second, a load that steps, finite work",
+    config: {
+      demandWork: 12,
+      workload: new StepWorkload(12, Float64Array.of(-Infinity, 7200, 20000), Float64Array.of(1, 0.3, 0.7)),
+      targetWork: 60,
+    },
+  },
+  {
+    label: "per-second, 450 s interval, 1 h look-back",
+    config: { intervalSeconds: 450, historyWindowSeconds: 3600 },
+  },
+];
+
+describe("law: a stay's promise (Decision.until) changes no result, only how often a policy is asked", () => {
+  for (const { label, config: overrides } of promiseSettings) {
+    it(`every policy, ${SEEDS} seeds: ${label}`, async () => {
+      const asked = new Map(others.map((definition) => [definition.name, { count: 0 }]));
+      let decisions = 0;
+      for (let seed = 1; seed <= SEEDS; seed++) {
+        const trace = randomTrace(seed, 12);
+        const config = simConfig({ memoryGiB: 8, demandWork: 8, seed, ...overrides });
+        for (const definition of others) {
+          const variants: Record<string, number>[] = definition.name.startsWith("hotspot")
+            ? [{}, { minHopIntervalSeconds: 1800 }]
+            : [{}];
+          for (const params of variants) {
+            const expected = await costOf(trace, withoutPromises(definition), config, params);
+            const result = await costOf(
+              trace,
+              counted(definition, asked.get(definition.name)!),
+              config,
+              params,
+            );
+            expect(result, `seed ${seed}: ${definition.name} ${JSON.stringify(params)}`).toStrictEqual(
+              expected,
+            );
+            if (definition.name === "greedy") decisions += result.decisions;
+          }
+        }
+      }
+      // The promises were taken: greedy, which promises at every stay, was asked at fewer epochs.
+      expect(asked.get("greedy")!.count).toBeLessThan(decisions);
+    });
+  }
+
+  it(`every policy, ${SEEDS} seeds: recorded availability (markets unavailable for spans)`, async () => {
+    for (let seed = 1; seed <= SEEDS; seed++) {
+      const trace = randomTrace(seed, 12);
+      const config = simConfig({
+        memoryGiB: 8,
+        demandWork: 8,
+        seed,
+        interruptions: { kind: "replay", availability: randomAvailability(seed, 12) },
+      });
+      for (const definition of others) {
+        const expected = await costOf(trace, withoutPromises(definition), config);
+        const result = await costOf(trace, definition, config);
+        expect(result, `seed ${seed}: ${definition.name}`).toStrictEqual(expected);
+      }
+    }
+  });
 });

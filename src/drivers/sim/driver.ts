@@ -107,6 +107,13 @@ export class SimDriver implements Driver {
     );
   }
 
+  /** The next price change of the zone, or the next capacity check, whichever comes first. */
+  nextChange(): number {
+    const { eventTime } = this.options.scenario;
+    const price = this.cursor < eventTime.length ? eventTime[this.cursor] : Infinity;
+    return Math.min(price, this.nextCapacityCheck);
+  }
+
   pricePath(marketId: number): PricePath {
     return this.options.scenario.paths[marketId];
   }

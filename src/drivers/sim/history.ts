@@ -1,5 +1,5 @@
 import type { PriceChangeLog, PriceHistoryView } from "../../engine/types.js";
-import { fitsMemory, usdPerWorkHour } from "../../engine/candidates.js";
+import { deliveredWork, fitsMemory } from "../../engine/candidates.js";
 import type { ZoneScenario } from "./markets.js";
 import { IndexedMin } from "../../util/indexed-min.js";
 
@@ -16,17 +16,22 @@ export class SimHistory implements PriceHistoryView {
   /** USD per delivered work-hour of each market that fits the memory (Infinity otherwise). */
   private readonly costs: IndexedMin;
   private cheapest = -1;
+  /** Per market: work units delivered per hour, or NaN when it does not fit the memory. */
+  private readonly delivered: Float64Array;
   private changeTimes = new Float64Array(64);
   private changeCount = 0;
 
   constructor(
     private readonly scenario: ZoneScenario,
     readonly windowSeconds: number,
-    private readonly memoryGiB: number,
-    private readonly demandWork: number,
+    memoryGiB: number,
+    demandWork: number,
   ) {
     this.changeLog = this.log = new EventLog(scenario.eventMarket);
     this.costs = new IndexedMin(scenario.markets.length);
+    this.delivered = Float64Array.from(scenario.markets, (market) =>
+      fitsMemory(market, memoryGiB) ? deliveredWork(market, demandWork) : NaN,
+    );
     for (const market of scenario.markets) {
       if (market.lifecycle === "on-demand") this.updatePrice(market.id, market.onDemandUsd);
     }
@@ -82,11 +87,10 @@ export class SimHistory implements PriceHistoryView {
     }
   }
 
+  /** As `usdPerWorkHour` computes it, from the work kept per market. */
   private updatePrice(marketId: number, price: number): void {
-    const market = this.scenario.markets[marketId];
-    if (fitsMemory(market, this.memoryGiB)) {
-      this.costs.set(marketId, usdPerWorkHour(market, price, this.demandWork));
-    }
+    const work = this.delivered[marketId];
+    if (work === work) this.costs.set(marketId, work > 0 ? price / work : Infinity);
   }
 
   private pushChange(time: number): void {

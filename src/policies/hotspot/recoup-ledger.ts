@@ -45,6 +45,18 @@ export class RecoupLedger {
     }
   }
 
+  /**
+   * An observation skipped while nothing changed but the clock: as `observe` on the same market
+   * followed by the same savings rate.
+   */
+  idle(now: number): void {
+    if (now > this.lastSeen && this.unrecoupedUsd > 0) {
+      const recouped = (this.savingsUsdPerHour * (now - this.lastSeen)) / 3600;
+      this.unrecoupedUsd = Math.max(0, this.unrecoupedUsd - recouped);
+    }
+    this.lastSeen = now;
+  }
+
   /** The savings rate (USD/hour) of the current market over the reference at this observation's prices. */
   setSavingsRate(usdPerHour: number): void {
     this.savingsUsdPerHour = Number.isFinite(usdPerHour) ? Math.max(0, usdPerHour) : 0;
