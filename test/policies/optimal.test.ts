@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { PricePath } from "../../src/engine/billing.js";
+import { integrate } from "../../src/engine/billing.js";
+import { StepPricePath } from "../../src/engine/price-paths.js";
 import { buildZoneScenario } from "../../src/drivers/sim/markets.js";
 import { simulateZone } from "../../src/drivers/sim/run.js";
 import type { MigrationModelConfig } from "../../src/engine/migration-model.js";
@@ -9,44 +10,53 @@ import { HotspotError } from "../../src/errors.js";
 import { greedyPolicy } from "../../src/policies/greedy.js";
 import { resolveParams } from "../../src/policies/index.js";
 import { optimalPolicy } from "../../src/policies/optimal.js";
-import { evaluatePlan, solveOptimalPlan, type EpochCostModel } from "../../src/policies/optimal/dp.js";
-import { buildRunCostModel } from "../../src/policies/optimal/engine-costs.js";
+import {
+  evaluatePlan,
+  leaveCost,
+  solveOptimalPlan,
+  stayCost,
+  type EpochCosts,
+} from "../../src/policies/optimal/dp.js";
+import { buildRunCostModel, type RunCostInput } from "../../src/policies/optimal/engine-costs.js";
 import { solvePlan } from "../../src/policies/optimal/ratio.js";
 import { Random } from "../../src/util/random.js";
 import { handResolution, handTrace, simConfig, type HandType } from "../drivers/sim/fixtures.js";
 
 /** A step price path from [time, USD/hour] pairs. */
-function steps(points: readonly [number, number][]): PricePath {
-  return {
-    priceAt: (t) => {
-      let price = NaN;
-      for (const [time, value] of points) if (time <= t) price = value;
-      return price;
-    },
-    nextChange: (t) => points.find(([time]) => time > t)?.[0] ?? Infinity,
-  };
+function steps(points: readonly [number, number][]): StepPricePath {
+  return new StepPricePath(
+    Float64Array.from(points, ([time]) => time),
+    Float64Array.from(points, ([, usd]) => usd),
+  );
 }
 
 /** A DP model from explicit tables (K epochs × M markets, one phase, one hop group, hops take 1 epoch). */
-function tableModel(price: number[][], leaveUsd: number): EpochCostModel {
+function tableModel(price: number[][], leaveUsd: number): EpochCosts {
+  const K = price.length;
   const M = price[0].length;
+  const perEpoch = Float64Array.from(price.flat());
   return {
-    epochs: price.length,
+    epochs: K,
     markets: M,
     phases: 1,
     groups: 1,
     groupOf: new Int32Array(M),
     hopEpochs: Int32Array.of(1),
     placeEpochs: Int32Array.of(1),
-    canEnter: () => true,
-    place: (n) => price[0][n],
-    stay: (k, m) => price[k][m],
-    leave: () => leaveUsd,
-    arrive: (k, n) => price[k][n],
-    placeWork: () => 1,
-    stayWork: () => 1,
-    leaveWork: () => 0,
-    arriveWork: () => 1,
+    enter: new Uint8Array(K * M).fill(1),
+    placeUsd: Float64Array.from(price[0]),
+    stayUsd: perEpoch,
+    leaveUsd: new Float64Array(K * M).fill(leaveUsd),
+    arriveUsd: perEpoch,
+    chargePhase: new Int32Array(M).fill(-1),
+    chargeUsd: new Float64Array(0),
+    chargeSpan: new Int32Array(0),
+    classes: 1,
+    classOf: new Int32Array(M),
+    placeWork: new Float64Array(M).fill(1),
+    stayWork: new Float64Array(K).fill(1),
+    leaveWork: new Float64Array(K),
+    arriveWork: new Float64Array(K).fill(1),
   };
 }
 
@@ -108,40 +118,47 @@ describe("optimal DP core (explicit tables)", () => {
   });
 });
 
-/** Random tables: 2–4 markets, 3–6 epochs, 1–3 phases, 2 hop groups taking 1–2 epochs, some markets not enterable. */
-function randomModel(random: Random): EpochCostModel {
+/**
+ * Random tables: 2–4 markets, 3–6 epochs, 1–3 phases with random charges, 2 hop groups taking 1–2
+ * epochs, 2 capacity classes, some markets not enterable and some moves not allowed.
+ */
+function randomModel(random: Random): EpochCosts {
   const K = random.integer(3, 6);
   const M = random.integer(2, 4);
   const P = random.integer(1, 3);
-  const table = (size: number) => Float64Array.from({ length: size }, () => random.uniform(0, 3));
-  const stay = table(K * M * P);
-  const leave = table(K * M * P * 2);
-  const arrive = table(K * M);
-  const place = table(M);
-  const work = table(K * M * 4);
-  const enter = Uint8Array.from({ length: K * M }, () => (random.next() < 0.8 ? 1 : 0));
+  const G = 2;
+  const C = 2;
+  const table = (size: number, blocked = 0) =>
+    Float64Array.from({ length: size }, () => (random.next() < blocked ? Infinity : random.uniform(0, 3)));
   return {
     epochs: K,
     markets: M,
     phases: P,
-    groups: 2,
+    groups: G,
     groupOf: Int32Array.from({ length: M }, (_, m) => m % 2),
     hopEpochs: Int32Array.of(random.integer(1, 2), random.integer(1, 2)),
     placeEpochs: Int32Array.of(random.integer(1, 2), 1),
-    canEnter: (k, n) => enter[k * M + n] === 1,
-    place: (n) => place[n],
-    stay: (k, m, phase) => stay[(k * M + m) * P + phase],
-    leave: (k, m, phase, g) => leave[((k * M + m) * P + phase) * 2 + g],
-    arrive: (k, n) => arrive[k * M + n],
-    placeWork: (n) => work[n],
-    stayWork: (k, m) => work[(k * M + m) * 4 + 1],
-    leaveWork: (k, m, g) => work[(k * M + m) * 4 + 2 + g] * 0.1,
-    arriveWork: (k, n) => work[(k * M + n) * 4 + 3],
+    enter: Uint8Array.from({ length: K * M }, () => (random.next() < 0.8 ? 1 : 0)),
+    placeUsd: table(M),
+    stayUsd: table(K * M, 0.05),
+    leaveUsd: table(K * M * G, 0.05),
+    arriveUsd: table(K * M),
+    chargePhase: Int32Array.from({ length: M }, () => random.integer(-1, P - 1)),
+    chargeUsd: table(K * M),
+    chargeSpan: Int32Array.from({ length: K * G * G }, (_, i) =>
+      Math.min(random.integer(0, 3), K - Math.floor(i / (G * G))),
+    ),
+    classes: C,
+    classOf: Int32Array.from({ length: M }, () => random.integer(0, C - 1)),
+    placeWork: table(M),
+    stayWork: table(K * C),
+    leaveWork: table(K * C * G).map((work) => work * 0.1),
+    arriveWork: table(K * C * G),
   };
 }
 
 /** Every plan: a first placement, then at each decision epoch stay or hop to another enterable market. */
-function enumeratePlans(model: EpochCostModel): Int32Array[] {
+function enumeratePlans(model: EpochCosts): Int32Array[] {
   const { epochs: K, markets: M, groupOf, hopEpochs, placeEpochs } = model;
   const plans: Int32Array[] = [];
   const walk = (k: number, m: number, placeAt: Int32Array): void => {
@@ -151,14 +168,14 @@ function enumeratePlans(model: EpochCostModel): Int32Array[] {
     }
     walk(k + 1, m, placeAt);
     for (let n = 0; n < M; n++) {
-      if (n === m || !model.canEnter(k, n)) continue;
+      if (n === m || model.enter[k * M + n] !== 1) continue;
       placeAt[k] = n;
       walk(k + hopEpochs[groupOf[n]], n, placeAt);
       placeAt[k] = -1;
     }
   };
   for (let n = 0; n < M; n++) {
-    if (!model.canEnter(0, n)) continue;
+    if (model.enter[n] !== 1) continue;
     const placeAt = new Int32Array(K).fill(-1);
     placeAt[0] = n;
     walk(placeEpochs[groupOf[n]], n, placeAt);
@@ -166,9 +183,183 @@ function enumeratePlans(model: EpochCostModel): Int32Array[] {
   return plans;
 }
 
+/**
+ * The engine's cost of each move read off the price paths one query at a time (`integrate`, `priceAt`,
+ * `workBetween`), as the cost model did before it became tables: the tables must hold exactly these.
+ */
+function referenceCosts(
+  input: RunCostInput,
+  paths: readonly StepPricePath[],
+  model: EpochCosts & { epochTimes: Float64Array },
+) {
+  const { end, intervalSeconds: step, groupOf, hops, capacity } = input;
+  const { epochTimes, hopEpochs, phases: P } = model;
+  const K = epochTimes.length;
+  const hourly = input.billing === "hourly";
+  const workload = StepWorkload.constant(input.demandWork, 1);
+  const timeOf = (k: number) => (k < K ? epochTimes[k] : end);
+  const finite = (usd: number) => (Number.isNaN(usd) ? Infinity : usd);
+  const crosses = (m: number, from: number, to: number, closed: boolean) => {
+    const at = input.bids?.crossings[m].find((time) => time >= from);
+    return at !== undefined && at < end && (at < to || (closed && at === to));
+  };
+  const hourOffset = (m: number) => hops[groupOf[m]].acquireSeconds % step;
+  const hourPhase = (m: number) => Math.floor(hops[groupOf[m]].acquireSeconds / step) % P;
+  const hourUsd = (k: number, m: number) =>
+    epochTimes[k] + hourOffset(m) < end ? finite(paths[m].priceAt(epochTimes[k] + hourOffset(m))) : 0;
+  const targetBill = (n: number, s: number, nextEpoch: number) => {
+    if (s >= end) return 0;
+    const until = Math.min(timeOf(nextEpoch), end);
+    if (crosses(n, s, until, false)) return Infinity;
+    if (hourly) {
+      let total = 0;
+      for (let hour = s; hour < until; hour += 3600) total += paths[n].priceAt(hour);
+      return finite(total);
+    }
+    let usd = integrate(paths[n], s, until);
+    if (end < s + 60) usd += integrate(paths[n], end, s + 60);
+    return finite(usd);
+  };
+  const workOn = (work: number, from: number, to: number) => {
+    const until = Math.min(to, end);
+    return from < until ? workload.workBetween(from, until, work) : 0;
+  };
+  const acquire = (m: number) => hops[groupOf[m]].acquireSeconds;
+  return {
+    enter(k: number, n: number) {
+      const price = paths[n].priceAt(epochTimes[k]);
+      if (Number.isNaN(price)) return false;
+      if (input.bids === undefined) return true;
+      const running = epochTimes[k] + acquire(n);
+      const bid = input.bids.bid[n];
+      return price <= bid && !(running < end && paths[n].priceAt(running) > bid);
+    },
+    place: (n: number) => targetBill(n, input.start + acquire(n), model.placeEpochs[groupOf[n]]),
+    stay(k: number, m: number, phase: number) {
+      const t = epochTimes[k];
+      const next = Math.min(timeOf(k + 1), end);
+      const blocked = crosses(m, t, next, false);
+      if (!hourly) return blocked ? Infinity : finite(integrate(paths[m], t, next));
+      const base = blocked ? Infinity : 0;
+      return phase === hourPhase(m) ? base + hourUsd(k, m) : base;
+    },
+    leave(k: number, m: number, phase: number, g: number) {
+      const t = epochTimes[k];
+      const hop = hops[g];
+      const restored = t + hop.acquireSeconds + hop.downtimeSeconds;
+      const until = Math.min(restored + hop.terminateSeconds, end);
+      if (crosses(m, t, restored, true)) return Infinity;
+      if (!hourly) return finite(integrate(paths[m], t, until));
+      let total = 0;
+      for (let i = 0; k + i < K && epochTimes[k + i] < until; i++) {
+        if ((phase + i) % P === hourPhase(m) && epochTimes[k + i] + hourOffset(m) < until)
+          total += hourUsd(k + i, m);
+      }
+      return total;
+    },
+    arrive(k: number, n: number) {
+      const s = epochTimes[k] + acquire(n);
+      return s >= end ? Infinity : targetBill(n, s, k + hopEpochs[groupOf[n]]);
+    },
+    placeWork: (n: number) =>
+      workOn(capacity[n], input.start + acquire(n), timeOf(model.placeEpochs[groupOf[n]])),
+    stayWork: (k: number, m: number) => workOn(capacity[m], epochTimes[k], Math.min(timeOf(k + 1), end)),
+    leaveWork: (k: number, m: number, g: number) =>
+      workOn(capacity[m], epochTimes[k], epochTimes[k] + hops[g].acquireSeconds),
+    arriveWork(k: number, n: number) {
+      const hop = hops[groupOf[n]];
+      const s = epochTimes[k] + hop.acquireSeconds;
+      return workOn(capacity[n], s + hop.downtimeSeconds, timeOf(k + hopEpochs[groupOf[n]]));
+    },
+  };
+}
+
+/** Times at which a path's price rises from at most `bid` to above it (plan.ts's bid crossings). */
+function crossingsOf(path: StepPricePath, bid: number): Float64Array {
+  const times: number[] = [];
+  path.prices.forEach((price, i) => {
+    if (price > bid && (i === 0 || !(path.prices[i - 1] > bid))) times.push(path.times[i]);
+  });
+  return Float64Array.from(times);
+}
+
+describe("optimal cost tables", () => {
+  it("hold exactly what the billing functions charge for every move, on random paths", () => {
+    const random = new Random(11);
+    for (let trial = 0; trial < 60; trial++) {
+      const hourly = trial % 2 === 1;
+      const step = hourly ? [300, 600, 1200][trial % 3] : [300, 420][trial % 2];
+      // Real epoch times are ~1.6e9 s: sums then round, and the tables must round the same way.
+      const start = trial % 3 === 0 ? 1_614_643_200 : 0;
+      const end = start + step * random.integer(8, 30) + random.integer(0, step - 1);
+      const M = random.integer(2, 4);
+      const paths = Array.from({ length: M }, () => {
+        const points: [number, number][] = [];
+        let t = random.next() < 0.3 ? start + random.uniform(0, 3 * step) : -Infinity;
+        while (t < end + 2 * step) {
+          points.push([t, Math.round(random.uniform(0.01, 2) * 1e4) / 1e4]);
+          t =
+            (t === -Infinity ? start : t) +
+            (random.next() < 0.5 ? random.integer(1, step) : random.uniform(1, 3 * step));
+        }
+        return steps(points);
+      });
+      const withBids = trial % 4 >= 2;
+      const bid = Float64Array.from({ length: M }, () =>
+        random.next() < 0.3 ? Infinity : random.uniform(0.5, 2),
+      );
+      const input: RunCostInput = {
+        start,
+        end,
+        intervalSeconds: step,
+        billing: hourly ? "hourly" : "per-second",
+        paths,
+        groupOf: Int32Array.from({ length: M }, (_, m) => m % 2),
+        hops: [
+          { acquireSeconds: 67, downtimeSeconds: 10.7, terminateSeconds: 40 },
+          { acquireSeconds: 15.5, downtimeSeconds: 30, terminateSeconds: 25 },
+        ],
+        capacity: Float64Array.from({ length: M }, () => random.integer(1, 12)),
+        demandWork: 8,
+        bids: withBids ? { bid, crossings: paths.map((path, n) => crossingsOf(path, bid[n])) } : undefined,
+      };
+      const model = buildRunCostModel(input);
+      const reference = referenceCosts(input, paths, model);
+      const { epochs: K, phases: P, groups: G, classOf, classes: C, groupOf } = model;
+      const where = `trial ${trial}`;
+      for (let n = 0; n < M; n++) {
+        expect(model.placeUsd[n], where).toBe(reference.place(n));
+        expect(model.placeWork[n], where).toBe(reference.placeWork(n));
+      }
+      for (let k = 0; k < K; k++) {
+        for (let m = 0; m < M; m++) {
+          const at = `${where}, epoch ${k}, market ${m}`;
+          expect(model.enter[k * M + m], at).toBe(reference.enter(k, m) ? 1 : 0);
+          expect(model.arriveUsd[k * M + m], at).toBe(reference.arrive(k, m));
+          expect(model.stayWork[k * C + classOf[m]], at).toBe(reference.stayWork(k, m));
+          expect(model.arriveWork[(k * C + classOf[m]) * G + groupOf[m]], at).toBe(
+            reference.arriveWork(k, m),
+          );
+          for (let phase = 0; phase < P; phase++) {
+            expect(stayCost(model, k, m, phase), `${at}, phase ${phase}`).toBe(reference.stay(k, m, phase));
+            for (let g = 0; g < G; g++) {
+              expect(leaveCost(model, k, m, phase, g), `${at}, phase ${phase}, group ${g}`).toBe(
+                reference.leave(k, m, phase, g),
+              );
+            }
+          }
+          for (let g = 0; g < G; g++) {
+            expect(model.leaveWork[(k * C + classOf[m]) * G + g], at).toBe(reference.leaveWork(k, m, g));
+          }
+        }
+      }
+    }
+  });
+});
+
 // Acquire 60 s, downtime 30 s, terminate 40 s for every target.
 const hop: MigrationEstimate = { acquireSeconds: 60, downtimeSeconds: 30, terminateSeconds: 40 };
-const flat = (usd: number): PricePath => steps([[-Infinity, usd]]);
+const flat = (usd: number): StepPricePath => steps([[-Infinity, usd]]);
 
 describe("optimal costs under the engine's billing (hand-computed)", () => {
   it("per second: bills the source until terminated and the target from its acquire", () => {
@@ -194,7 +385,7 @@ describe("optimal costs under the engine's billing (hand-computed)", () => {
       groupOf: new Int32Array(3),
       hops: [hop],
       capacity: Float64Array.of(8, 8, 2),
-      workload: StepWorkload.constant(8, 1),
+      demandWork: 8,
     });
     const usd = solvePlan(model, "usd");
     expect(Array.from(usd.placeAt)).toEqual([2, -1, -1]);
@@ -226,7 +417,7 @@ describe("optimal costs under the engine's billing (hand-computed)", () => {
       groupOf: new Int32Array(2),
       hops: [hop],
       capacity: Float64Array.of(8, 8),
-      workload: StepWorkload.constant(8, 1),
+      demandWork: 8,
     });
     expect(model.phases).toBe(3);
     const plan = solvePlan(model, "usd");
@@ -253,10 +444,10 @@ describe("optimal costs under the engine's billing (hand-computed)", () => {
       groupOf: new Int32Array(2),
       hops: [hop],
       capacity: Float64Array.of(8, 8),
-      workload: StepWorkload.constant(8, 1),
+      demandWork: 8,
     });
-    expect(model.arrive(1, 1)).toBeCloseTo((0.36 * 60) / 3600, 12);
-    expect(model.leave(1, 0, 0, 0)).toBeCloseTo((36 * 100) / 3600, 12);
+    expect(model.arriveUsd[1 * 2 + 1]).toBeCloseTo((0.36 * 60) / 3600, 12);
+    expect(leaveCost(model, 1, 0, 0, 0)).toBeCloseTo((36 * 100) / 3600, 12);
   });
 
   it("refuses per-second plans whose instances could live under the 60 s minimum", () => {
@@ -270,7 +461,7 @@ describe("optimal costs under the engine's billing (hand-computed)", () => {
         groupOf: new Int32Array(1),
         hops: [{ acquireSeconds: 0, downtimeSeconds: 0, terminateSeconds: 0 }],
         capacity: Float64Array.of(1),
-        workload: StepWorkload.constant(1, 1),
+        demandWork: 1,
       });
     expect(build).toThrow(/live ≥ 60 s/);
   });
@@ -289,7 +480,7 @@ describe("optimal costs under the engine's billing (hand-computed)", () => {
         groupOf: new Int32Array(markets),
         hops: [hop],
         capacity: new Float64Array(markets).fill(8),
-        workload: StepWorkload.constant(8, 1),
+        demandWork: 8,
       });
     expect(build).toThrow(HotspotError);
     expect(build).toThrow(/129600 epochs × 600 markets × 1 billing phases, \d+ MiB of tables/);
@@ -306,7 +497,7 @@ describe("optimal costs under the engine's billing (hand-computed)", () => {
         groupOf: new Int32Array(1),
         hops: [hop],
         capacity: Float64Array.of(1),
-        workload: StepWorkload.constant(1, 1),
+        demandWork: 1,
       });
     expect(build).toThrow(/divides 3600 s, found 700 s/);
   });
@@ -380,7 +571,7 @@ describe("optimal policy in the engine", () => {
       groupOf: new Int32Array(scenario.markets.length),
       hops: [hop],
       capacity: Float64Array.from(scenario.markets, (m) => m.work),
-      workload: StepWorkload.constant(8, 1),
+      demandWork: 8,
     });
     expect(Array.from(model.placeEpochs)).toEqual([2]);
     expect(Array.from(model.hopEpochs)).toEqual([4]);

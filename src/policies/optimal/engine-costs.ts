@@ -1,8 +1,8 @@
-import { integrate, type BillingModelName, type PricePath } from "../../engine/billing.js";
+import type { BillingModelName } from "../../engine/billing.js";
+import type { StepPricePath } from "../../engine/price-paths.js";
 import type { MigrationEstimate } from "../../engine/types.js";
-import type { WorkloadProfile } from "../../engine/workload.js";
 import { HotspotError } from "../../errors.js";
-import type { EpochCostModel } from "./dp.js";
+import type { EpochCosts } from "./dp.js";
 
 /**
  * The engine's cost of every move the DP considers, from the engine's semantics
@@ -18,7 +18,8 @@ import type { EpochCostModel } from "./dp.js";
  *   within 60 s of the end (see `checkMinimumBilling` for why no other instance can be that short);
  * - hourly: the price at the start of each hour begun before the instance ends;
  * - work: the container runs on the source during a hop's acquire, on nothing during its downtime, and
- *   on the target from the restore on, delivering `workload.workBetween` of the market's capacity;
+ *   on the target from the restore on, getting min(demand, capacity) work units (`StepWorkload.workBetween`
+ *   of a constant workload, the same arithmetic);
  * - bids (interruptions "bid", src/drivers/sim/driver.ts): a market is chosen only while its price is at
  *   most the bid, and an acquire fails when the price is above it once running; an instance is reclaimed
  *   when its price crosses above the bid between running and its terminate command (the next hop's
@@ -29,18 +30,22 @@ export interface RunCostInput {
   readonly end: number;
   readonly intervalSeconds: number;
   readonly billing: BillingModelName;
-  /** Per DP market. */
-  readonly paths: readonly PricePath[];
+  /** Per DP market: its price steps (NaN before the first). */
+  readonly paths: readonly PriceSteps[];
   /** Per DP market: index into `hops`. */
   readonly groupOf: Int32Array;
   /** Mean hop timeline per group (the targets' lifecycles). */
   readonly hops: readonly MigrationEstimate[];
   /** Per DP market: capacity in work units. */
   readonly capacity: Float64Array;
-  readonly workload: Pick<WorkloadProfile, "workBetween">;
+  /** The container's constant demand in work units (its level × its demand). */
+  readonly demandWork: number;
   /** Per DP market: the bid (Infinity: none) and the sorted times its price crosses above it. */
   readonly bids?: { readonly bid: Float64Array; readonly crossings: readonly Float64Array[] };
 }
+
+/** A step price path's change columns. */
+export type PriceSteps = Pick<StepPricePath, "times" | "prices">;
 
 /** Largest DP (epochs × markets × phases) the optimum accepts: its back-pointers take 2 bytes each. */
 const MAX_STATES = 150_000_000;
@@ -51,111 +56,65 @@ const MAX_STATES = 150_000_000;
 const MAX_TABLE_BYTES = 1.5 * 2 ** 30;
 const MINIMUM_SECONDS = 60;
 
-export interface RunCostModel extends EpochCostModel {
+export interface RunCostModel extends EpochCosts {
   /** The decision times t_k. */
   readonly epochTimes: Float64Array;
 }
 
-/** A price path the cost model reads, with the integral `integrate` (src/engine/billing.ts) computes. */
-interface CostPath extends PricePath {
-  /** The epoch being built: later reads are mostly at or after `t` (never required). */
-  moveTo(t: number): void;
-  integrate(from: number, to: number): number;
+/** The last change of `times` at or before `t`, walking forward from `i` (a change at or before `t`, or -1). */
+function indexFrom(times: Float64Array, i: number, t: number): number {
+  while (i + 1 < times.length && times[i + 1] <= t) i++;
+  return i;
+}
+
+/** The price at `t`, walking forward from change `i` (at or before `t`, or -1). */
+function priceFrom(path: PriceSteps, i: number, t: number): number {
+  const at = indexFrom(path.times, i, t);
+  return at < 0 ? NaN : path.prices[at];
 }
 
 /**
- * A step path read near one moving time: the cells are built epoch by epoch, so each market's
- * position only moves forward, and every read of an epoch (its stay, each hop's leave and arrive)
- * starts from that position and walks a few changes forward, where a binary search per read cost
- * log(changes).
+ * ∫ price dt over [from, to) in USD, with `i` the change at or before `from` (or -1): `integrate`
+ * (src/engine/billing.ts) step for step, the same sums in the same order, read off the columns.
  */
-class PathCursor implements CostPath {
-  /** The last change at or before the position, or -1. */
-  private index = -1;
-
-  constructor(
-    private readonly times: Float64Array,
-    private readonly prices: Float64Array,
-  ) {}
-
-  moveTo(t: number): void {
-    const times = this.times;
-    let i = this.index;
-    while (i + 1 < times.length && times[i + 1] <= t) i++;
-    this.index = i;
+function integrateFrom(path: PriceSteps, i: number, from: number, to: number): number {
+  const { times, prices } = path;
+  const n = times.length;
+  let total = 0;
+  let t = from;
+  i = indexFrom(times, i, from);
+  while (t < to) {
+    const next = Math.min(i + 1 < n ? times[i + 1] : Infinity, to);
+    total += ((i < 0 ? NaN : prices[i]) * (next - t)) / 3600;
+    t = next;
+    i = indexFrom(times, i, t);
   }
-
-  /** The last change at or before `t`, or -1 (StepPricePath.indexAt), from the position. */
-  private indexAt(t: number): number {
-    const times = this.times;
-    let i = this.index;
-    if (i >= 0 && times[i] > t) {
-      // Behind the position (the first placement's bill, read after the table): a binary search.
-      let lo = 0;
-      let hi = i;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (times[mid] <= t) lo = mid + 1;
-        else hi = mid;
-      }
-      return lo - 1;
-    }
-    while (i + 1 < times.length && times[i + 1] <= t) i++;
-    return i;
-  }
-
-  priceAt(t: number): number {
-    const i = this.indexAt(t);
-    return i < 0 ? NaN : this.prices[i];
-  }
-
-  nextChange(t: number): number {
-    const i = this.indexAt(t) + 1;
-    return i < this.times.length ? this.times[i] : Infinity;
-  }
-
-  /** `integrate(path, from, to)` step for step (the same sums in the same order), read off the columns. */
-  integrate(from: number, to: number): number {
-    const { times, prices } = this;
-    const n = times.length;
-    let total = 0;
-    let t = from;
-    let i = this.indexAt(t);
-    while (t < to) {
-      const next = Math.min(i + 1 < n ? times[i + 1] : Infinity, to);
-      total += ((i < 0 ? NaN : prices[i]) * (next - t)) / 3600;
-      t = next;
-      while (i + 1 < n && times[i + 1] <= t) i++;
-    }
-    return total;
-  }
+  return total;
 }
 
-/** A path without readable change columns (hand-made ones), integrated by `integrate`. */
-class OpaquePath implements CostPath {
-  constructor(private readonly path: PricePath) {}
-
-  moveTo(): void {}
-
-  priceAt(t: number): number {
-    return this.path.priceAt(t);
-  }
-
-  nextChange(t: number): number {
-    return this.path.nextChange(t);
-  }
-
-  integrate(from: number, to: number): number {
-    return integrate(this.path, from, to);
-  }
+/** The first of the sorted `times` at or after `t`, walking forward from `i` (none before it is at or after `t`). */
+function firstFrom(times: Float64Array, i: number, t: number): number {
+  while (i < times.length && times[i] < t) i++;
+  return i;
 }
 
-/** A cursor over `path` when it is a step path (its change columns readable), else the path itself. */
-function cursorOver(path: PricePath): CostPath {
-  const columns = path as Partial<{ times: unknown; prices: unknown }>;
-  return columns.times instanceof Float64Array && columns.prices instanceof Float64Array
-    ? new PathCursor(columns.times, columns.prices)
-    : new OpaquePath(path);
+/** Work-unit-hours at `rate` work units over [from, until): `StepWorkload.workBetween` of a constant workload, the same sum. */
+function workOver(rate: number, from: number, until: number): number {
+  let total = 0;
+  if (from < until) total += (rate * (until - from)) / 3600;
+  return total;
+}
+
+/** `workOver` at each of `rates` (per capacity class), into `table` from `offset` every `stride`. */
+function fillWork(
+  table: Float64Array,
+  offset: number,
+  stride: number,
+  rates: Float64Array,
+  from: number,
+  until: number,
+): void {
+  for (let c = 0; c < rates.length; c++) table[offset + c * stride] = workOver(rates[c], from, until);
 }
 
 /**
@@ -176,9 +135,13 @@ function capacityClasses(capacity: Float64Array): { classOf: Int32Array; capacit
   return { classOf, capacities };
 }
 
+/** A finite bill, or Infinity for an unknown price (NaN). */
+function finite(usd: number): number {
+  return Number.isNaN(usd) ? Infinity : usd;
+}
+
 export function buildRunCostModel(input: RunCostInput): RunCostModel {
-  const { start, end, intervalSeconds: step, billing, groupOf, hops, capacity, workload } = input;
-  const paths = input.paths.map(cursorOver);
+  const { start, end, intervalSeconds: step, billing, paths, groupOf, hops, capacity, demandWork } = input;
   const times: number[] = [];
   for (let t = start; t < end; t += step) times.push(t);
   const epochTimes = Float64Array.from(times);
@@ -232,109 +195,162 @@ export function buildRunCostModel(input: RunCostInput): RunCostModel {
   }
   if (!hourly) checkMinimumBilling(step, hops, hopEpochs, placeEpochs);
 
-  const timeOf = (k: number): number => (k < K ? epochTimes[k] : end);
+  // t_k, and the run's end for the epochs from K on (where moves decided near the end would land).
+  let reach = 1;
+  for (let g = 0; g < G; g++) reach = Math.max(reach, hopEpochs[g], placeEpochs[g]);
+  const timeAt = new Float64Array(K + reach + 1).fill(end);
+  timeAt.set(epochTimes);
   const bid = input.bids?.bid;
   const crossings = input.bids?.crossings;
-  const canEnter = (k: number, n: number): boolean => {
-    const price = paths[n].priceAt(epochTimes[k]);
-    if (Number.isNaN(price)) return false;
-    if (bid === undefined) return true;
-    const running = epochTimes[k] + hops[groupOf[n]].acquireSeconds;
-    return price <= bid[n] && !(running < end && paths[n].priceAt(running) > bid[n]);
-  };
-  /** Whether market m's price crosses above its bid within [from, to) (or [from, to] when `closed`). */
-  const crosses = (m: number, from: number, to: number, closed: boolean): boolean => {
-    if (crossings === undefined) return false;
-    const times = crossings[m];
-    let lo = 0;
-    let hi = times.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (times[mid] < from) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo >= times.length) return false;
-    const at = times[lo];
+  /**
+   * Whether market m's price crosses above its bid within [from, to) (or [from, to] when `closed`),
+   * `first` being the index of its first crossing at or after `from`.
+   */
+  const crossesAt = (m: number, first: number, to: number, closed: boolean): boolean => {
+    if (crossings === undefined || first >= crossings[m].length) return false;
+    const at = crossings[m][first];
     return at < end && (at < to || (closed && at === to));
-  };
-  const finite = (usd: number): number => (Number.isNaN(usd) ? Infinity : usd);
-
-  /** Hourly: the prices at the hour starts s, s + 3600, ... before `until`. */
-  const hoursFrom = (n: number, s: number, until: number): number => {
-    let total = 0;
-    for (let hour = s; hour < until; hour += 3600) total += paths[n].priceAt(hour);
-    return total;
   };
   // Hourly: an instance of m chosen at epoch j starts its hours at t_j + A + 3600 n, i.e. in the epochs
   // of phase floor(A / Δ) mod P, at offset A mod Δ into them.
-  const hourPhase = Int32Array.from(groupOf, (g) => Math.floor(hops[g].acquireSeconds / step) % P);
-  const hourOffset = Float64Array.from(groupOf, (g) => hops[g].acquireSeconds % step);
-  /** Hourly: the price of m's hour starting in epoch k (epochs of phase hourPhase[m] only). */
-  const hourPrice = (k: number, m: number): number => paths[m].priceAt(epochTimes[k] + hourOffset[m]);
-  /** The target's bill from s (acquire done) to its next decision epoch, or to the end. */
-  const targetBill = (n: number, s: number, nextEpoch: number): number => {
+  const hourOffset = Float64Array.from(hops, (hop) => hop.acquireSeconds % step);
+  const chargePhase = Int32Array.from(groupOf, (g) =>
+    hourly ? Math.floor(hops[g].acquireSeconds / step) % P : -1,
+  );
+  /**
+   * The target n's bill from s (acquire done, `i` a change of its path at or before s) to its next
+   * decision epoch or the end; `first` is its first bid crossing at or after s.
+   */
+  const targetBill = (n: number, i: number, first: number, s: number, nextEpoch: number): number => {
     if (s >= end) return 0;
-    const until = Math.min(timeOf(nextEpoch), end);
-    if (crosses(n, s, until, false)) return Infinity;
-    if (hourly) return finite(hoursFrom(n, s, until));
-    let usd = paths[n].integrate(s, until);
-    if (end < s + MINIMUM_SECONDS) usd += paths[n].integrate(end, s + MINIMUM_SECONDS);
+    const until = Math.min(timeAt[nextEpoch], end);
+    if (crossesAt(n, first, until, false)) return Infinity;
+    const path = paths[n];
+    if (hourly) {
+      let total = 0;
+      for (let hour = s; hour < until; hour += 3600) {
+        i = indexFrom(path.times, i, hour);
+        total += i < 0 ? NaN : path.prices[i];
+      }
+      return finite(total);
+    }
+    let usd = integrateFrom(path, i, s, until);
+    if (end < s + MINIMUM_SECONDS) usd += integrateFrom(path, i, end, s + MINIMUM_SECONDS);
     return finite(usd);
   };
 
-  /** Work-unit-hours on a server of capacity `work` over [from, min(to, end)). */
-  const workOn = (work: number, from: number, to: number): number => {
-    const until = Math.min(to, end);
-    return from < until ? workload.workBetween(from, until, work) : 0;
-  };
+  // Work-unit-hours per capacity class: a constant workload's `workBetween`.
+  const rates = Float64Array.from(capacities, (work) => Math.min(demandWork, work));
   const stayUsd = new Float64Array(K * M);
   const leaveUsd = new Float64Array(K * M * G);
   const arriveUsd = new Float64Array(K * M);
-  const hourUsd = hourly ? new Float64Array(K * M) : stayUsd;
+  const chargeUsd = new Float64Array(hourly ? K * M : 0);
+  const chargeSpan = new Int32Array(hourly ? K * G * G : 0);
   const enter = new Uint8Array(K * M);
   // Per epoch × capacity class (× hop group): the work over the same spans as the costs.
   const stayWork = new Float64Array(K * C);
   const leaveWork = new Float64Array(K * C * G);
   const arriveWork = new Float64Array(K * C * G);
-  for (let k = 0; k < K; k++) {
+  // Per market: its change at or before the epoch being filled, and its first bid crossing at or after it.
+  const changeAt = new Int32Array(M).fill(-1);
+  const crossingAt = new Int32Array(M);
+  // Per hop group, at the epoch being filled: when a source leaving for it is restored from and
+  // terminated, and when a target of the group runs (acquire done) and until when it is billed.
+  const restoredAt = new Float64Array(G);
+  const leftUntil = new Float64Array(G);
+  const runningAt = new Float64Array(G);
+  const billedUntil = new Float64Array(G);
+  /**
+   * One epoch's row of every table (a call per epoch: the JIT optimises it as a whole function). Most
+   * spans end before the market's next price change: one step of `integrate` (0 + price × seconds /
+   * 3600, its first sum), computed inline (a call returning a double would box it); the others walk
+   * the changes.
+   */
+  const fillEpoch = (k: number): void => {
     const t = epochTimes[k];
-    const next = Math.min(timeOf(k + 1), end);
-    for (let c = 0; c < C; c++) {
-      const work = capacities[c];
-      stayWork[k * C + c] = workOn(work, t, next);
+    const next = Math.min(timeAt[k + 1], end);
+    fillWork(stayWork, k * C, 1, rates, t, next);
+    for (let g = 0; g < G; g++) {
+      const hop = hops[g];
+      const s = t + hop.acquireSeconds;
+      const restored = s + hop.downtimeSeconds;
+      restoredAt[g] = restored;
+      leftUntil[g] = Math.min(restored + hop.terminateSeconds, end);
+      runningAt[g] = s;
+      billedUntil[g] = Math.min(timeAt[k + hopEpochs[g]], end);
+      fillWork(leaveWork, k * C * G + g, G, rates, t, Math.min(s, end));
+      fillWork(arriveWork, k * C * G + g, G, rates, restored, billedUntil[g]);
+    }
+    if (hourly) {
+      // The source's hours that start before it is terminated (a hop lasting past epochs included).
       for (let g = 0; g < G; g++) {
-        const s = t + hops[g].acquireSeconds;
-        leaveWork[(k * C + c) * G + g] = workOn(work, t, s);
-        arriveWork[(k * C + c) * G + g] = workOn(work, s + hops[g].downtimeSeconds, timeOf(k + hopEpochs[g]));
+        for (let h = 0; h < G; h++) {
+          let span = 0;
+          while (k + span < K && epochTimes[k + span] + hourOffset[h] < leftUntil[g]) span++;
+          chargeSpan[(k * G + g) * G + h] = span;
+        }
       }
     }
     for (let m = 0; m < M; m++) {
-      const at = k * M + m;
-      paths[m].moveTo(t);
-      enter[at] = canEnter(k, m) ? 1 : 0;
-      const blocked = crosses(m, t, next, false);
-      if (hourly) {
-        hourUsd[at] = t + hourOffset[m] < end ? finite(hourPrice(k, m)) : 0;
-        stayUsd[at] = blocked ? Infinity : 0;
-      } else stayUsd[at] = blocked ? Infinity : finite(paths[m].integrate(t, next));
-      for (let g = 0; g < G; g++) {
-        const hop = hops[g];
-        const restored = t + hop.acquireSeconds + hop.downtimeSeconds;
-        const until = Math.min(restored + hop.terminateSeconds, end);
-        const gone = crosses(m, t, restored, true);
-        leaveUsd[at * G + g] = gone ? Infinity : hourly ? 0 : finite(paths[m].integrate(t, until));
-      }
+      const path = paths[m];
+      const changes = path.times;
       const g = groupOf[m];
-      const s = t + hops[g].acquireSeconds;
+      const at = k * M + m;
+      let i = changeAt[m];
+      while (i + 1 < changes.length && changes[i + 1] <= t) i++;
+      changeAt[m] = i;
+      const price = i < 0 ? NaN : path.prices[i];
+      const change = i + 1 < changes.length ? changes[i + 1] : Infinity;
+      const first = crossings === undefined ? 0 : firstFrom(crossings[m], crossingAt[m], t);
+      crossingAt[m] = first;
+      const s = runningAt[g];
+      if (Number.isNaN(price)) enter[at] = 0;
+      else if (bid === undefined) enter[at] = 1;
+      else enter[at] = price <= bid[m] && !(s < end && priceFrom(path, i, s) > bid[m]) ? 1 : 0;
+      const blocked = crossesAt(m, first, next, false);
+      if (hourly) {
+        const hourStart = t + hourOffset[g];
+        chargeUsd[at] = hourStart < end ? finite(priceFrom(path, i, hourStart)) : 0;
+        stayUsd[at] = blocked ? Infinity : 0;
+      } else if (blocked) stayUsd[at] = Infinity;
+      else if (next <= change) {
+        const usd = 0 + (price * (next - t)) / 3600;
+        stayUsd[at] = usd !== usd ? Infinity : usd;
+      } else stayUsd[at] = finite(integrateFrom(path, i, t, next));
+      for (let h = 0; h < G; h++) {
+        const until = leftUntil[h];
+        if (crossesAt(m, first, restoredAt[h], true)) leaveUsd[at * G + h] = Infinity;
+        else if (hourly) leaveUsd[at * G + h] = 0;
+        else if (t < until && until <= change) {
+          const usd = 0 + (price * (until - t)) / 3600;
+          leaveUsd[at * G + h] = usd !== usd ? Infinity : usd;
+        } else leaveUsd[at * G + h] = finite(integrateFrom(path, i, t, until));
+      }
+      const until = billedUntil[g];
       // A hop whose target would run only after the end costs and delivers exactly what staying does.
-      arriveUsd[at] = s >= end ? Infinity : targetBill(m, s, k + hopEpochs[g]);
+      if (s >= end) arriveUsd[at] = Infinity;
+      else if (
+        hourly ||
+        crossings !== undefined ||
+        end < s + MINIMUM_SECONDS ||
+        !(s < until && until <= change)
+      ) {
+        const crossing = crossings === undefined ? 0 : firstFrom(crossings[m], first, s);
+        arriveUsd[at] = targetBill(m, i, crossing, s, k + hopEpochs[g]);
+      } else {
+        const usd = 0 + (price * (until - s)) / 3600;
+        arriveUsd[at] = usd !== usd ? Infinity : usd;
+      }
     }
-  }
-  const placeUsd = Float64Array.from(groupOf, (g, n) =>
-    targetBill(n, start + hops[g].acquireSeconds, placeEpochs[g]),
-  );
+  };
+  for (let k = 0; k < K; k++) fillEpoch(k);
+  const placeUsd = Float64Array.from(groupOf, (g, n) => {
+    const s = start + hops[g].acquireSeconds;
+    const cross = crossings?.[n];
+    return targetBill(n, -1, cross === undefined ? 0 : firstFrom(cross, 0, s), s, placeEpochs[g]);
+  });
   const placeWork = Float64Array.from(groupOf, (g, n) =>
-    workOn(capacity[n], start + hops[g].acquireSeconds, timeOf(placeEpochs[g])),
+    workOver(rates[classOf[n]], start + hops[g].acquireSeconds, Math.min(timeAt[placeEpochs[g]], end)),
   );
 
   return {
@@ -346,32 +362,20 @@ export function buildRunCostModel(input: RunCostInput): RunCostModel {
     hopEpochs,
     placeEpochs,
     epochTimes,
-    canEnter: (k, n) => enter[k * M + n] === 1,
-    place: (n) => placeUsd[n],
-    stay(k, m, phase) {
-      const at = k * M + m;
-      return hourly && phase === hourPhase[m] ? stayUsd[at] + hourUsd[at] : stayUsd[at];
-    },
-    leave(k, m, phase, g) {
-      const base = leaveUsd[(k * M + m) * G + g];
-      if (!hourly || base === Infinity) return base;
-      // The source's hours that start before it is terminated (a hop lasting past epochs included).
-      const hop = hops[g];
-      const t = epochTimes[k];
-      const until = Math.min(t + hop.acquireSeconds + hop.downtimeSeconds + hop.terminateSeconds, end);
-      let total = 0;
-      for (let i = 0; k + i < K && epochTimes[k + i] < until; i++) {
-        if ((phase + i) % P === hourPhase[m] && epochTimes[k + i] + hourOffset[m] < until) {
-          total += hourUsd[(k + i) * M + m];
-        }
-      }
-      return total;
-    },
-    arrive: (k, n) => arriveUsd[k * M + n],
-    placeWork: (n) => placeWork[n],
-    stayWork: (k, m) => stayWork[k * C + classOf[m]],
-    leaveWork: (k, m, g) => leaveWork[(k * C + classOf[m]) * G + g],
-    arriveWork: (k, n) => arriveWork[(k * C + classOf[n]) * G + groupOf[n]],
+    enter,
+    placeUsd,
+    stayUsd,
+    leaveUsd,
+    arriveUsd,
+    chargePhase,
+    chargeUsd,
+    chargeSpan,
+    classes: C,
+    classOf,
+    placeWork,
+    stayWork,
+    leaveWork,
+    arriveWork,
   };
 }
 

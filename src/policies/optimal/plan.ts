@@ -3,7 +3,6 @@ import { constantPath, StepPricePath } from "../../engine/price-paths.js";
 import { HotspotError } from "../../errors.js";
 import { fitsMemory } from "../../engine/candidates.js";
 import type { PolicyContext } from "../../engine/policy.js";
-import { StepWorkload } from "../../engine/workload.js";
 import { buildRunCostModel } from "./engine-costs.js";
 import { solvePlan, type Objective } from "./ratio.js";
 
@@ -122,7 +121,7 @@ export function planRun(context: PolicyContext, objective: Objective, bidUsd?: F
     groupOf,
     hops,
     capacity: Float64Array.from(marketIds, (id) => context.markets[id].work),
-    workload: StepWorkload.constant(context.demandWork, context.utilisation),
+    demandWork: context.utilisation * context.demandWork,
   });
   const plan = solvePlan(model, objective);
   return {

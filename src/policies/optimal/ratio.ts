@@ -1,4 +1,4 @@
-import { evaluatePlan, solveOptimalPlan, type EpochCostModel } from "./dp.js";
+import { evaluatePlan, solveOptimalPlan, type EpochCosts } from "./dp.js";
 
 /** What the optimum minimises. */
 export type Objective = "usd-per-work" | "usd";
@@ -19,7 +19,7 @@ const MAX_ROUNDS = 100;
  * ratio unless that minimum is 0, in which case λ is optimal. Each round is one DP; λ strictly falls
  * over a finite set of plans, and in practice it takes a handful of rounds.
  */
-export function solvePlan(model: EpochCostModel, objective: Objective): SolvedPlan {
+export function solvePlan(model: EpochCosts, objective: Objective): SolvedPlan {
   let plan = solveOptimalPlan(model, 0).placeAt;
   let { costUsd, work } = evaluatePlan(model, plan);
   if (objective === "usd" || !(work > 0)) return { costUsd, work, placeAt: plan };
