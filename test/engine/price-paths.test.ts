@@ -51,10 +51,11 @@ describe("StepPricePath", () => {
       const times = Float64Array.from({ length: count }, () => random.integer(0, 2000)).sort();
       const prices = Float64Array.from({ length: count }, () => random.uniform(0.01, 2));
       const p = new StepPricePath(times, prices);
-      const probes = [...[...times].flatMap((t) => [t - 0.5, t, t + 0.5]), random.uniform(-10, 2010)];
+      const scan = [...times];
+      const probes = [...scan.flatMap((t) => [t - 0.5, t, t + 0.5]), random.uniform(-10, 2010)];
       for (const t of probes) {
-        const last = times.findLastIndex((x) => x <= t);
-        const next = times.find((x) => x > t) ?? Infinity;
+        const last = scan.reduce((found, x, i) => (x <= t ? i : found), -1);
+        const next = scan.find((x) => x > t) ?? Infinity;
         expect(p.indexAt(t)).toBe(last);
         expect(p.priceAt(t)).toBe(last < 0 ? NaN : prices[last]);
         expect(p.nextChange(t)).toBe(next);
