@@ -101,6 +101,21 @@ export interface LxcCheckpointOptions {
   readonly netns?: string;
   /** criu binary lxc-checkpoint is to find on PATH. */
   readonly criu?: string;
+  /** More CRIU options, as configuration-file lines (e.g. `dumpToPageServerConfig`'s). */
+  readonly criuOptions?: readonly string[];
+  /**
+   * Where LXC's own log goes (default `imagesDir`). A restored container's monitor keeps it open while
+   * the container runs, so images meant to be removed after the restore need it elsewhere.
+   */
+  readonly lxcLogDir?: string;
+}
+
+/** The CRIU configuration file (CRIU_CONFIG_FILE) of a checkpoint `mode`: what it needs, then `criuOptions`. */
+export function checkpointCriuConfig(
+  mode: keyof typeof CHECKPOINT_MODES,
+  criuOptions: readonly string[] = [],
+): string {
+  return `${[...CHECKPOINT_MODES[mode].criu, ...criuOptions].join("\n")}\n`;
 }
 
 /**
@@ -108,9 +123,10 @@ export interface LxcCheckpointOptions {
  * tail in the error. Streams are ignored: a restored container otherwise keeps the caller's stdout open.
  */
 export async function lxcCheckpoint(mode: keyof typeof CHECKPOINT_MODES, options: LxcCheckpointOptions) {
-  const { flag, log, criu } = CHECKPOINT_MODES[mode];
-  const configFile = join(options.configDir, `criu-${criu.join("-")}.conf`);
-  await writeFile(configFile, `${criu.join("\n")}\n`);
+  const { flag, log } = CHECKPOINT_MODES[mode];
+  const lxcLogDir = options.lxcLogDir ?? options.imagesDir;
+  const configFile = join(options.configDir, `criu-${options.name}-${mode}.conf`);
+  await writeFile(configFile, checkpointCriuConfig(mode, options.criuOptions));
   const words = [
     "lxc-checkpoint",
     "-P",
@@ -122,7 +138,7 @@ export async function lxcCheckpoint(mode: keyof typeof CHECKPOINT_MODES, options
     options.imagesDir,
     // LXC's own log: it says why when it refuses before running CRIU (e.g. no cgroup of its own).
     "-o",
-    join(options.imagesDir, `lxc-${log}`),
+    join(lxcLogDir, `lxc-${log}`),
     "-l",
     "INFO",
   ];
@@ -136,7 +152,7 @@ export async function lxcCheckpoint(mode: keyof typeof CHECKPOINT_MODES, options
   if (result.exitCode !== 0) {
     throw new HotspotError(
       "HOTSPOT_CRIU",
-      `lxc-checkpoint ${flag ?? "(trial)"} of ${options.name}${options.netns === undefined ? "" : ` in ${options.netns}`} failed (exit ${result.exitCode ?? "none"}): ${await logTail(options.imagesDir, log, `lxc-${log}`)}`,
+      `lxc-checkpoint ${flag ?? "(trial)"} of ${options.name}${options.netns === undefined ? "" : ` in ${options.netns}`} failed (exit ${result.exitCode ?? "none"}): ${lxcLogDir === options.imagesDir ? await logTail(lxcLogDir, log, `lxc-${log}`) : `${await logTail(options.imagesDir, log)}; ${await logTail(lxcLogDir, `lxc-${log}`)}`}`,
     );
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkpointableConfig } from "../../src/host/lxc.js";
+import { checkpointableConfig, checkpointCriuConfig } from "../../src/host/lxc.js";
 
 describe("the LXC configuration checkpointing needs", () => {
   it("drops ttys, console, AppArmor, network and an old init, and sets what CRIU can carry", () => {
@@ -30,6 +30,16 @@ describe("the LXC configuration checkpointing needs", () => {
         "lxc.init.cmd = /bin/counter 0.0.0.0 7070 16 /var/count.log",
         "",
       ].join("\n"),
+    );
+  });
+});
+
+describe("CRIU's configuration file for lxc-checkpoint", () => {
+  it("keeps each direction's own options and appends the caller's, one per line", () => {
+    expect(checkpointCriuConfig("dump")).toBe("tcp-established\n");
+    expect(checkpointCriuConfig("restore")).toBe("tcp-established\nmntns-compat-mode\n");
+    expect(checkpointCriuConfig("dump", ["page-server", "address 10.0.1.23", "port 27028"])).toBe(
+      "tcp-established\npage-server\naddress 10.0.1.23\nport 27028\n",
     );
   });
 });

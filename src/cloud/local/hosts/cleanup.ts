@@ -49,7 +49,7 @@ export function pidsInNetns(netns: string): Promise<number[]> {
 /**
  * Removes everything tagged with `prefix`: LXC containers, processes left in its namespaces (restored
  * containers, criu page servers), volume mounts, loop devices and images under `stateDir`, checkpoint
- * images, and the namespaces (which takes their veths, addresses and iptables rules with them). Safe
+ * images and the tmpfs memory directories holding them (`xfer/`), and the namespaces (which takes their veths, addresses and iptables rules with them). Safe
  * to call when nothing is left. Every step is attempted even when one fails; failures are reported
  * together at the end.
  */
@@ -82,12 +82,13 @@ export async function cleanupAll(prefix: string, stateDir: string): Promise<Clea
     }
   }
   let mounts = 0;
-  const mountRoot = join(stateDir, "mnt");
-  for (const name of await readdir(mountRoot).catch(() => [] as string[])) {
-    const target = join(mountRoot, name);
-    if (await isMounted(target)) {
-      await attempt(`unmount ${target}`, () => run("umount", ["-l", target]));
-      mounts++;
+  for (const mountRoot of [join(stateDir, "mnt"), join(stateDir, "xfer")]) {
+    for (const name of await readdir(mountRoot).catch(() => [] as string[])) {
+      const target = join(mountRoot, name);
+      if (await isMounted(target)) {
+        await attempt(`unmount ${target}`, () => run("umount", ["-l", target]));
+        mounts++;
+      }
     }
   }
   let loops = 0;

@@ -5,6 +5,7 @@ import { execa, type ResultPromise } from "execa";
 import { HotspotError } from "../../../errors.js";
 import { HostCommandError, runIn } from "../../../host/run.js";
 import { criuPath, logTail } from "../../../host/criu.js";
+import { dumpToPageServerArgs, type PageServerEndpoint } from "./page-server.js";
 
 async function criuIn(netns: string, args: string[], imagesDir: string, log: string): Promise<void> {
   try {
@@ -20,12 +21,29 @@ async function criuIn(netns: string, args: string[], imagesDir: string, log: str
 /**
  * Stop-and-copy dump of the process tree rooted at `pid` into `imagesDir`; established TCP
  * connections are kept in repair mode. criu runs in the tree's network namespace so the namespace
- * itself is not dumped (it stays with the instance; the ENI carries the address).
+ * itself is not dumped (it stays with the instance; the ENI carries the address). With `pageServer`,
+ * memory goes there instead of `imagesDir`.
  */
-export async function dump(netns: string, pid: number, imagesDir: string): Promise<void> {
+export async function dump(
+  netns: string,
+  pid: number,
+  imagesDir: string,
+  pageServer?: PageServerEndpoint,
+): Promise<void> {
   await criuIn(
     netns,
-    ["dump", "-t", String(pid), "-D", imagesDir, "--tcp-established", "-o", "dump.log", "-v2"],
+    [
+      "dump",
+      "-t",
+      String(pid),
+      "-D",
+      imagesDir,
+      "--tcp-established",
+      ...(pageServer === undefined ? [] : dumpToPageServerArgs(pageServer)),
+      "-o",
+      "dump.log",
+      "-v2",
+    ],
     imagesDir,
     "dump.log",
   );

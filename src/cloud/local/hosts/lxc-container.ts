@@ -4,6 +4,7 @@ import { HotspotError } from "../../../errors.js";
 import { lxcCheckpoint, makeCheckpointable } from "../../../host/lxc.js";
 import type { Container } from "./container.js";
 import type { LazyDump } from "./criu.js";
+import { dumpToPageServerConfig, type PageServerEndpoint } from "./page-server.js";
 import { run, runIn } from "../../../host/run.js";
 import { killProcess, waitListening, type ContainerSpec } from "./workload.js";
 
@@ -96,10 +97,13 @@ export class LxcContainer implements Container {
     this.pid = await this.initPid(netns);
   }
 
-  async dump(imagesDir: string): Promise<void> {
+  async dump(imagesDir: string, pageServer?: PageServerEndpoint): Promise<void> {
     // No wait for the old init to be reaped: LXC restores it under a new host PID. (That wait cost
     // 1.2-1.9 s of downtime per hop here, where PID 1 reaps restored containers' inits late.)
-    await lxcCheckpoint("dump", this.checkpointOptions(this.netns, imagesDir));
+    await lxcCheckpoint("dump", {
+      ...this.checkpointOptions(this.netns, imagesDir),
+      ...(pageServer === undefined ? {} : { criuOptions: dumpToPageServerConfig(pageServer) }),
+    });
   }
 
   private checkpointOptions(netns: string, imagesDir: string) {
@@ -116,9 +120,12 @@ export class LxcContainer implements Container {
     return Promise.reject(noPostCopy());
   }
 
-  async restore(netns: string, imagesDir: string, lazy: boolean): Promise<void> {
+  async restore(netns: string, imagesDir: string, lazy: boolean, logDir?: string): Promise<void> {
     if (lazy) throw noPostCopy();
-    await lxcCheckpoint("restore", this.checkpointOptions(netns, imagesDir));
+    await lxcCheckpoint("restore", {
+      ...this.checkpointOptions(netns, imagesDir),
+      ...(logDir === undefined ? {} : { lxcLogDir: logDir }),
+    });
     this.netns = netns;
     this.pid = await this.initPid(netns);
   }

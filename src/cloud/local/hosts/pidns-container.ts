@@ -3,6 +3,7 @@ import { execa } from "execa";
 import { HotspotError } from "../../../errors.js";
 import type { Container } from "./container.js";
 import { dump, dumpLazy, restore, type LazyDump } from "./criu.js";
+import type { PageServerEndpoint } from "./page-server.js";
 import { killProcess, waitGone, waitListening, type ContainerSpec } from "./workload.js";
 
 /**
@@ -49,8 +50,8 @@ export class PidnsContainer implements Container {
     return new PidnsContainer(spec.netns, Number(children.trim().split(/\s+/)[0]));
   }
 
-  async dump(imagesDir: string): Promise<void> {
-    await dump(this.netns, this.pid, imagesDir);
+  async dump(imagesDir: string, pageServer?: PageServerEndpoint): Promise<void> {
+    await dump(this.netns, this.pid, imagesDir, pageServer);
     await waitGone(this.pid);
   }
 

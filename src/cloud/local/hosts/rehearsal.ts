@@ -50,6 +50,9 @@ export interface RehearsalOutcome {
 const ZONE = "us-east-1c";
 const PORT = 7070;
 const IMAGE_ID = "ami-0123456789abcdef0";
+const PAGE_SERVER_PORT = 27028;
+/** Room in the target's memory directory beyond the container's footprint (its own pages, page maps). */
+const MEMORY_SLACK_MIB = 64;
 
 async function pollUntil(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -68,7 +71,8 @@ class CloudSteps {
     return { client: this.ec2, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 };
   }
 
-  async runInstance(): Promise<string> {
+  /** Its id and primary private address. */
+  async runInstance(): Promise<{ id: string; privateIp: string }> {
     const out = await this.ec2.send(
       new RunInstancesCommand({
         ImageId: IMAGE_ID,
@@ -80,7 +84,7 @@ class CloudSteps {
     );
     const id = out.Instances![0].InstanceId!;
     await waitUntilInstanceRunning(this.waiter(), { InstanceIds: [id] });
-    return id;
+    return { id, privateIp: out.Instances![0].PrivateIpAddress! };
   }
 
   async createVolume(sizeGiB: number): Promise<string> {
@@ -147,7 +151,8 @@ class CloudSteps {
  * One full hop on the local cloud: the EC2 emulator on loopback with the namespace data plane behind
  * it; a container (the counting server) on instance A with its volume and ENI; a client in the
  * fabric namespace (the internet side) holding one TCP connection; instance B acquired; checkpoint on
- * A, volume and ENI moved through the API, restore on B; the client keeps counting afterwards.
+ * A (stop-and-copy: memory over a page server into B's memory, the rest onto the volume), volume and
+ * ENI moved through the API, restore on B; the client keeps counting afterwards.
  * Everything is cleaned up (namespaces, loop devices, processes) whether it succeeds or not.
  */
 export async function rehearseMigration(options: RehearsalOptions): Promise<RehearsalOutcome> {
@@ -161,10 +166,10 @@ export async function rehearseMigration(options: RehearsalOptions): Promise<Rehe
   let client: ProbeClient | undefined;
   try {
     const counter = await buildCounter(options.stateDir);
-    const a = await cloud.runInstance();
-    const checkpointOnVolume = options.mode === "stop-and-copy";
-    const volumeGiB = checkpointOnVolume ? Math.ceil((options.memoryMiB * 1.1) / 1024) + 1 : 1;
-    const volumeId = await cloud.createVolume(volumeGiB);
+    const a = (await cloud.runInstance()).id;
+    const stopAndCopy = options.mode === "stop-and-copy";
+    // Memory never lands on the volume: only the log and the small images (registers, files, sockets).
+    const volumeId = await cloud.createVolume(1);
     const eni = await cloud.createInterface(emulator.state.instances.get(a)!.subnetId);
     await cloud.attach(volumeId, eni.id, a);
     const mount = backend.volumes.mountPoint(volumeId);
@@ -182,16 +187,27 @@ export async function rehearseMigration(options: RehearsalOptions): Promise<Rehe
         : await PidnsContainer.start(counter, spec);
     client = new ProbeClient(backend.fabricNetns(), eni.address, PORT, { maxSeconds: 900 });
     await client.waitReplies(around);
-    const b = await cloud.runInstance();
+    const target = await cloud.runInstance();
+    const b = target.id;
     const migration = await migrateContainer({
       container,
       targetNetns: backend.instanceNetns(b),
       address: eni.address,
-      // Stop-and-copy ships memory on the volume (the paper's "via EBS"); post-copy over the network.
-      imagesDir: checkpointOnVolume ? join(mount, "checkpoint") : join(options.stateDir, "xfer", volumeId),
+      // Stop-and-copy: the small images on the volume, memory over a page server into B's memory;
+      // post-copy: memory served from A after the restore.
+      imagesDir: stopAndCopy ? join(mount, "checkpoint") : join(options.stateDir, "xfer", volumeId),
       mode: options.mode,
+      ...(stopAndCopy
+        ? {
+            memoryTransfer: {
+              dir: join(options.stateDir, "xfer", `${volumeId}-memory`),
+              sizeBytes: (options.memoryMiB + MEMORY_SLACK_MIB) * 2 ** 20,
+              endpoint: { address: target.privateIp, port: PAGE_SERVER_PORT },
+            },
+          }
+        : {}),
       move: async () => {
-        await cloud.detach(volumeId, eni.id, a, !checkpointOnVolume);
+        await cloud.detach(volumeId, eni.id, a, !stopAndCopy);
         await cloud.attach(volumeId, eni.id, b);
       },
     });
