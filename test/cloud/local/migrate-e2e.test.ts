@@ -55,7 +55,7 @@ describe.skipIf(skip !== undefined)(
       });
       expect(outcome.container).toBe("lxc");
       expectLossless(outcome);
-      // Stop-and-copy writes the 64 MiB of dirty pages, plus the process's own few, to the volume.
+      // Stop-and-copy moves the 64 MiB of dirty pages, plus the process's own few, to the target (page server).
       expect(outcome.migration.checkpointBytes).toBeGreaterThanOrEqual(64 * 2 ** 20);
       expect(outcome.migration.checkpointBytes).toBeLessThan(80 * 2 ** 20);
     }, 180_000);

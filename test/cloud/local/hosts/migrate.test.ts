@@ -12,7 +12,7 @@ import { ensureNetns } from "../../../../src/cloud/local/hosts/network.js";
 import { isMounted } from "../../../../src/cloud/local/hosts/volumes.js";
 import { killProcess, processExists, waitGone } from "../../../../src/cloud/local/hosts/workload.js";
 import { run, runIn } from "../../../../src/host/run.js";
-import { criuSkipReason } from "./host-env.js";
+import { criuSkipReason } from "../../../support/host-env.js";
 
 const skip = criuSkipReason();
 const PREFIX = "hsm";
