@@ -1,3 +1,4 @@
+import { localCloudInfo } from "../api.js";
 import { HotspotError } from "../errors.js";
 
 /** Set by `eval "$(hotspot local env)"`: the local cloud's state directory, so commands find it without flags. */
@@ -21,8 +22,7 @@ export interface LocalCloudFacts {
 export async function localCloudFromEnv(): Promise<LocalCloudFacts | undefined> {
   const stateDir = process.env[LOCAL_CLOUD_ENV];
   if (stateDir === undefined || stateDir === "") return undefined;
-  const { readLocalCloudInfo } = await import("../cloud/local/service.js");
-  const info = await readLocalCloudInfo(stateDir);
+  const info = await localCloudInfo(stateDir);
   if (info === null) {
     throw new HotspotError(
       "HOTSPOT_LOCAL_NOT_RUNNING",
