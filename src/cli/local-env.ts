@@ -1,4 +1,3 @@
-import { localCloudInfo } from "../api.js";
 import { HotspotError } from "../errors.js";
 
 /** Set by `eval "$(hotspot local env)"`: the local cloud's state directory, so commands find it without flags. */
@@ -22,7 +21,8 @@ export interface LocalCloudFacts {
 export async function localCloudFromEnv(): Promise<LocalCloudFacts | undefined> {
   const stateDir = process.env[LOCAL_CLOUD_ENV];
   if (stateDir === undefined || stateDir === "") return undefined;
-  const info = await localCloudInfo(stateDir);
+  // The api loads only here: the prebuilt help reads this module's constant at every start.
+  const info = await (await import("../api.js")).localCloudInfo(stateDir);
   if (info === null) {
     throw new HotspotError(
       "HOTSPOT_LOCAL_NOT_RUNNING",

@@ -3,6 +3,7 @@ import { buildZoneScenario } from "../../src/drivers/sim/markets.js";
 import { simulateZone } from "../../src/drivers/sim/run.js";
 import { HotspotError } from "../../src/errors.js";
 import { cheapestMarket } from "../../src/engine/candidates.js";
+import { movesContainer } from "../../src/engine/engine.js";
 import type { PolicyDefinition } from "../../src/engine/policy.js";
 import { StepWorkload } from "../../src/engine/workload.js";
 import { handResolution, handTrace, simConfig, twoTypes } from "../drivers/sim/fixtures.js";
@@ -158,5 +159,15 @@ describe("HoppingEngine: a stay's promise (Decision.until)", () => {
     // and the next interval epoch (3300) is asked again.
     expect(run.result.notices).toBe(1);
     expect(hinted.asked).toEqual([0, 300, 3000, 3300]);
+  });
+});
+
+describe("movesContainer: what a placement decision does (the engine's rule, the live log's too)", () => {
+  it("moves to another market, and on a notice also to a fresh server of the same market", () => {
+    expect(movesContainer(3, 5, "interval")).toBe(true);
+    expect(movesContainer(3, 3, "interval")).toBe(false);
+    expect(movesContainer(3, 3, "notice")).toBe(true);
+    // No container placed yet (-1): any placement moves it.
+    expect(movesContainer(-1, 0, "start")).toBe(true);
   });
 });
