@@ -95,10 +95,9 @@ async function runLiveDryRun(args: LiveArgs, clock: Clock): Promise<void> {
       if (lines.length > 0) process.stderr.write(`hotspot live --dry-run: ${lines.join("; ")}\n`);
     },
   });
-  const config = { zone: summary.zone };
   const left = [
     ...summary.skipped.map((gap) => `${gap.type} (no catalog ${gap.missing})`),
-    ...summary.noSpotPrice.map((type) => `${type} spot (no spot price in ${config.zone})`),
+    ...summary.noSpotPrice.map((type) => `${type} spot (no spot price in ${summary.zone})`),
     ...summary.cpu.excluded.map(
       (type) => `${type} (--cpu-compat ${summary.cpu.rule} from ${summary.cpu.origin})`,
     ),
