@@ -3,7 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  catalogTypes,
+  fetchCatalog,
   loadTrace,
+  pricingRegions,
+  synthesizeTrace,
+  traceInfo,
   mergeSweeps,
   report,
   serializeResults,
@@ -13,7 +18,7 @@ import {
   type SimulateOptions,
   type SweepRequest,
 } from "../src/api.js";
-import { InputReadError, UsageError } from "../src/errors.js";
+import { InputReadError, UnknownNameError, UsageError } from "../src/errors.js";
 import { policyByName, resolveParams } from "../src/policies/index.js";
 import { runCli } from "./support/run-cli.js";
 import { FakeClock } from "./support/fake-clock.js";
@@ -82,6 +87,57 @@ describe("loadTrace", () => {
     await expect(loadTrace(join(dir, "none.csv"), { cacheDir: false })).rejects.toBeInstanceOf(
       InputReadError,
     );
+  });
+});
+
+describe("traceInfo and synthesizeTrace", () => {
+  it("gives each file's rows, series and span, in the order given", async () => {
+    const [stats, again] = await traceInfo([tracePath, tracePath], { cacheDir: false }, { workUnit: "ecu" });
+    expect([stats.rows, stats.series, stats.types]).toEqual([4, 2, ["m4.large", "m4.xlarge"]]);
+    expect(stats.span).toEqual({
+      first: "2021-03-01T00:00:00.000Z",
+      last: "2021-03-01T06:00:00.000Z",
+      days: 0.25,
+    });
+    expect(again).toEqual(stats);
+  });
+
+  it("synthesizes with the built-in catalog's prices: same seed, same bytes; the trace reads back", async () => {
+    const options = {
+      regime: "smoothed" as const,
+      days: 1,
+      types: ["m4.large"],
+      zones: ["us-east-1a", "us-east-1b"],
+      start: Date.parse("2021-03-01T00:00:00Z") / 1000,
+      seed: 7,
+    };
+    const first = join(dir, "synth-1.csv");
+    const second = join(dir, "synth-2.csv");
+    const summary = await synthesizeTrace(first, options);
+    await synthesizeTrace(second, options);
+    expect(await readFile(second, "utf8")).toBe(await readFile(first, "utf8"));
+    expect(summary.series).toBe(2);
+    const trace = await loadTrace(first, { cacheDir: false });
+    expect(trace.series.map((s) => s.zone)).toEqual(["us-east-1a", "us-east-1b"]);
+  });
+});
+
+describe("catalogTypes, pricingRegions and fetchCatalog", () => {
+  it("views every type, or one, with the region's price in force", async () => {
+    const at = Date.parse("2016-03-01T00:00:00Z") / 1000;
+    const all = await catalogTypes({ region: "us-east-1", at });
+    expect(all.description).toMatch(/^built-in /);
+    const one = await catalogTypes({ region: "us-east-1", at, type: "m4.large" });
+    expect(one.views).toEqual(all.views.filter((view) => view.type === "m4.large"));
+    expect(one.views[0].spec.memoryGiB).toBe(8);
+    expect((await catalogTypes({ region: "us-east-1", at, type: "x9.nothing" })).views).toEqual([]);
+  });
+
+  it("lists the Price List Query API's regions, and refuses another before any request", async () => {
+    expect(await pricingRegions()).toEqual(["us-east-1", "eu-central-1", "ap-south-1"]);
+    await expect(
+      fetchCatalog({ region: "us-east-1", pricingRegion: "eu-west-1", out: join(dir, "specs.csv") }),
+    ).rejects.toThrow(UnknownNameError);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Argv } from "yargs";
-import type { WorkUnit } from "../catalog/types.js";
-import { workUnitChoices, workUnits, type WorkUnitChoice } from "../catalog/work-unit.js";
+import type { WorkUnit, WorkUnitChoice } from "../api.js";
+import { workUnitChoices, workUnits } from "../catalog/work-unit.js";
 import { parseChoice } from "../options/parse.js";
 import { UsageError } from "../errors.js";
 

@@ -1,13 +1,11 @@
 import { isAbsolute, join, normalize } from "node:path";
 import type { Argv } from "yargs";
-import { decodeReference } from "../drivers/live/host/cpu-check.js";
+import { decodeReference } from "../drivers/live/host/cpu-reference.js";
 import { DEFAULT_CPU_COMPAT, liveCpuCompatRules } from "../policies/cpu-compat.js";
-import type { ActCloud, ControllerOptions } from "../drivers/live/host/controller.js";
+import type { ActCloud, AssumedPlacement, ControllerOptions, Lifecycle } from "../api.js";
 import { metadataBaseFromEnv } from "./live-env.js";
 import { localCloudFromEnv } from "./local-env.js";
-import type { AssumedPlacement } from "../drivers/live/dry-run.js";
 import { billingModels } from "../engine/billing.js";
-import type { Lifecycle } from "../engine/types.js";
 import { UsageError } from "../errors.js";
 import { policyByName, resolveParams } from "../policies/index.js";
 import { INSTANCE_TYPE_RE } from "../setup/validate.js";

@@ -21,8 +21,8 @@ export interface LocalCloudFacts {
 export async function localCloudFromEnv(): Promise<LocalCloudFacts | undefined> {
   const stateDir = process.env[LOCAL_CLOUD_ENV];
   if (stateDir === undefined || stateDir === "") return undefined;
-  const { readLocalCloudInfo } = await import("../cloud/local/service.js");
-  const info = await readLocalCloudInfo(stateDir);
+  // The api loads only here: the prebuilt help reads this module's constant at every start.
+  const info = await (await import("../api.js")).localCloudInfo(stateDir);
   if (info === null) {
     throw new HotspotError(
       "HOTSPOT_LOCAL_NOT_RUNNING",

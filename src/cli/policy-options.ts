@@ -1,5 +1,4 @@
-import type { StudyPolicy } from "../drivers/sim/study.js";
-import type { PolicyDefinition } from "../engine/policy.js";
+import type { PolicyDefinition, StudyPolicy } from "../api.js";
 import { UsageError } from "../errors.js";
 import { parseList, parseNumber } from "../options/parse.js";
 import { policyByName, policyNames, resolveParams } from "../policies/index.js";

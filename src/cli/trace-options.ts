@@ -1,12 +1,8 @@
 import type { Argv } from "yargs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import {
-  defaultReadLimits,
-  type LoadOptions,
-  type TimeBounds,
-  type TraceFormatName,
-} from "../traces/types.js";
+import type { LoadOptions, TimeBounds, TraceFormatName } from "../api.js";
+import { defaultReadLimits } from "../traces/types.js";
 import { wallClock } from "../util/clock.js";
 import { parseChoice, parseInteger, parseList, parseTime } from "../options/parse.js";
 import { UsageError } from "../errors.js";

@@ -70,6 +70,11 @@ interface Instance {
 
 type Trigger = Observation["trigger"];
 
+/** Whether placing on `target` moves the container off `current` (-1: none): on a notice, the same market means a fresh server, the noticed one being lost anyway. */
+export function movesContainer(current: number, target: number, trigger: Trigger): boolean {
+  return target !== current || trigger === "notice";
+}
+
 const NO_REBALANCE: ReadonlyMap<number, number> = new Map();
 
 /** The engine's one Observation, refilled at every decision (no allocation per decision). */
@@ -367,8 +372,7 @@ export class HoppingEngine implements EventSink {
     const target = decision.marketId;
     this.validate(target, decision.reason);
     if (this.host >= 0) {
-      // On a notice, the same market means a fresh server: the noticed one is lost anyway.
-      if (this.placement?.marketId === target && trigger !== "notice") return;
+      if (!movesContainer(this.placement?.marketId ?? -1, target, trigger)) return;
       this.beginHop(target, decision.reason);
     } else {
       this.beginRecovery(target, decision.reason, trigger === "start" ? "start" : "restart");

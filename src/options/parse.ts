@@ -58,6 +58,9 @@ export const minimumIntervalSeconds = 1;
 /** Default cap on decisions per run (span ÷ interval), raised with `--max-decisions`. */
 export const defaultMaxDecisions = 2_000_000;
 
+/** The share of a window `--max-unpriced` lets go unpriced by default (with a warning). */
+export const defaultMaxUnpriced = 0.05;
+
 /** A decision interval: a duration of at least `minimumIntervalSeconds`. */
 export function parseInterval(flag: string, raw: string | number): number {
   const seconds = parseDuration(flag, raw)!;

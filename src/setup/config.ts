@@ -227,3 +227,24 @@ export function livePolicy(
 ): LiveConfig["policy"] {
   return override === undefined ? config.policy : { ...override, inputs: config.policy.inputs };
 }
+
+/**
+ * The local cloud's instances run this machine's own filesystem, whatever AMI they name: this id
+ * stands for it where no image was built or given.
+ */
+export const LOCAL_HOST_IMAGE = "ami-00000000000000000";
+
+/** The AMI to launch: `--image-id`, else the config's (from `hotspot image build`), else the local cloud's host. */
+export function imageIdFor(flag: string | undefined, config: LiveConfig, local: boolean): string {
+  const id = flag ?? config.imageId ?? (local ? LOCAL_HOST_IMAGE : undefined);
+  if (id === undefined) {
+    throw new UsageError(
+      "--image-id",
+      "an AMI id, or an imageId in the config (from `hotspot image build`)",
+      "neither",
+    );
+  }
+  if (!/^ami-[0-9a-f]{8,17}$/.test(id))
+    throw new UsageError("--image-id", "an AMI id such as ami-0123456789abcdef0", JSON.stringify(id));
+  return id;
+}

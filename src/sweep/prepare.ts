@@ -11,7 +11,8 @@ import {
   loadPolicyInputs,
   type PolicyInputFiles,
 } from "../policies/inputs.js";
-import { defaultMaxUnpriced, requireRowsAfterFilters, unpricedWarnings } from "../traces/coverage.js";
+import { requireRowsAfterFilters, unpricedWarnings } from "../traces/coverage.js";
+import { defaultMaxUnpriced } from "../options/parse.js";
 import { loadTrace } from "../traces/load.js";
 import type { LoadOptions, Trace } from "../traces/types.js";
 import { regionOfZone } from "../traces/zones.js";

@@ -36,9 +36,6 @@ export function unpricedStretches(trace: Trace, window: { start: number; end: nu
   return { share: span > 0 ? (first - window.start + (window.end - last)) / span : 0, stretches };
 }
 
-/** The share of a window `--max-unpriced` lets go unpriced by default (with a warning). */
-export const defaultMaxUnpriced = 0.05;
-
 /**
  * Refuses a window (`what`: how messages call it) more than `maxShare` unpriced, naming the stretches;
  * returns the warning for a smaller unpriced share, or none.

@@ -31,7 +31,6 @@ const ALLOWED: Readonly<Record<string, string>> = {
     "planRun turns the policy's first Observation into a plan: tested through the policy in test/policies/optimal.test.ts",
 
   // No logic: wiring, declarations, data.
-  "src/cli/cloud-clients.ts": "four one-line lazy import() wrappers of the AWS clients",
   "src/cli/commands/trace/index.ts":
     "yargs wiring of trace info/synth/fetch; each is tested at test/cli/commands/trace/*",
   "src/cli/policy-input-options.ts": "two constant option declarations",

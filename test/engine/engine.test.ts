@@ -4,7 +4,7 @@ import { simulateZone } from "../../src/drivers/sim/run.js";
 import { HotspotError } from "../../src/errors.js";
 import { cheapestMarket } from "../../src/engine/candidates.js";
 import type { EngineConfig } from "../../src/engine/config.js";
-import { HoppingEngine } from "../../src/engine/engine.js";
+import { HoppingEngine, movesContainer } from "../../src/engine/engine.js";
 import { defaultMigrationModel } from "../../src/engine/migration-model.js";
 import type { Policy, PolicyDefinition } from "../../src/engine/policy.js";
 import type { EngineResult } from "../../src/engine/result.js";
@@ -503,5 +503,15 @@ describe("HoppingEngine with the scripted driver: hand-computed ledgers", () => 
     await expect(engine.run()).rejects.toThrow(
       new RangeError("event acquired scheduled at 599, before the engine's time 600"),
     );
+  });
+});
+
+describe("movesContainer: what a placement decision does (the engine's rule, the live log's too)", () => {
+  it("moves to another market, and on a notice also to a fresh server of the same market", () => {
+    expect(movesContainer(3, 5, "interval")).toBe(true);
+    expect(movesContainer(3, 3, "interval")).toBe(false);
+    expect(movesContainer(3, 3, "notice")).toBe(true);
+    // No container placed yet (-1): any placement moves it.
+    expect(movesContainer(-1, 0, "start")).toBe(true);
   });
 });

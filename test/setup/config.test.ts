@@ -2,8 +2,15 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { InputFormatError, InputReadError } from "../../src/errors.js";
-import { readLiveConfig, writeLiveConfig, type LiveConfig } from "../../src/setup/config.js";
+import { InputFormatError, InputReadError, UsageError } from "../../src/errors.js";
+import {
+  imageIdFor,
+  LOCAL_HOST_IMAGE,
+  readLiveConfig,
+  writeLiveConfig,
+  type LiveConfig,
+} from "../../src/setup/config.js";
+import { sampleLiveConfig } from "../support/live-config.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -243,4 +250,28 @@ describe("hotspot.json", () => {
       expect(await errorFor(doc)).toBe(message);
     },
   );
+});
+
+describe("imageIdFor", () => {
+  const config: LiveConfig = sampleLiveConfig();
+  const built: LiveConfig = { ...config, imageId: "ami-0aaaaaaaaaaaaaaaa" };
+
+  it("takes --image-id, else the config's image, else the local cloud's host image", () => {
+    expect(imageIdFor("ami-01234567", built, true)).toBe("ami-01234567");
+    expect(imageIdFor(undefined, built, false)).toBe("ami-0aaaaaaaaaaaaaaaa");
+    expect(imageIdFor(undefined, config, true)).toBe(LOCAL_HOST_IMAGE);
+  });
+
+  it("refuses none on EC2, and an id that is not an AMI's", () => {
+    expect(() => imageIdFor(undefined, config, false)).toThrow(
+      new UsageError(
+        "--image-id",
+        "an AMI id, or an imageId in the config (from `hotspot image build`)",
+        "neither",
+      ),
+    );
+    expect(() => imageIdFor("ami-xyz", config, true)).toThrow(
+      '--image-id: expected an AMI id such as ami-0123456789abcdef0, found "ami-xyz"',
+    );
+  });
 });

@@ -1,11 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/errors.js";
-import {
-  defaultMaxUnpriced,
-  requireRowsAfterFilters,
-  unpricedStretches,
-  unpricedWarnings,
-} from "../../src/traces/coverage.js";
+import { defaultMaxUnpriced } from "../../src/options/parse.js";
+import { requireRowsAfterFilters, unpricedStretches, unpricedWarnings } from "../../src/traces/coverage.js";
 import { handTrace } from "../drivers/sim/fixtures.js";
 
 const H = 3600;

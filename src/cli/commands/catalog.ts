@@ -1,9 +1,13 @@
 import { checkOutputPath } from "../../util/output-path.js";
 import type { Argv, CommandModule } from "yargs";
-import { createCatalog, type TableCatalog } from "../../catalog/catalog.js";
-import { fetchCatalog, type FetchCatalogResult } from "../../catalog/fetch.js";
-import type { InstanceSpec } from "../../catalog/types.js";
-import { workOf, workUnits } from "../../catalog/work-unit.js";
+import {
+  catalogTypes,
+  fetchCatalog,
+  pricingRegions,
+  workUnits,
+  type FetchCatalogResult,
+  type InstanceSpec,
+} from "../../api.js";
 import { UnknownNameError, UsageError, shown } from "../../errors.js";
 import {
   catalogOptionsWithPriceList,
@@ -11,7 +15,6 @@ import {
   withCatalogSourceOptions,
   type CatalogArgs,
 } from "../catalog-options.js";
-import { loadCatalogClient } from "../cloud-clients.js";
 import { parseList, parseTime } from "../../options/parse.js";
 import { parseEndpoint } from "./trace/fetch.js";
 
@@ -92,25 +95,25 @@ const fetchCommand: CommandModule<object, CatalogFetchArgs> = {
     if (!out) throw new UsageError("-o/--out", "the path of the CSV file to write", "nothing");
     await checkOutputPath("-o/--out", out);
     const region = parseRegion(args.region, process.env);
-    const { createCatalogApi, pricingRegions } = await loadCatalogClient();
-    const pricingRegion = pricingRegions.find((name) => name === args.pricingRegion);
+    const regions = await pricingRegions();
+    const pricingRegion = regions.find((name) => name === args.pricingRegion);
     if (pricingRegion === undefined) {
-      throw new UnknownNameError("pricing region", String(args.pricingRegion), pricingRegions);
+      throw new UnknownNameError("pricing region", String(args.pricingRegion), regions);
     }
     const instanceTypes = parseList("--types", args.types);
     const bad = instanceTypes?.find((type) => !typePattern.test(type));
     if (bad !== undefined) throw new UsageError("--types", "instance types such as m5.large", shown(bad));
-    const api = createCatalogApi({
-      region,
-      pricingRegion,
-      endpoint: args.endpoint === undefined ? undefined : parseEndpoint(args.endpoint),
-      pricingEndpoint: args.pricingEndpoint === undefined ? undefined : parseEndpoint(args.pricingEndpoint),
-    });
+    const endpoint = args.endpoint === undefined ? undefined : parseEndpoint(args.endpoint);
+    const pricingEndpoint =
+      args.pricingEndpoint === undefined ? undefined : parseEndpoint(args.pricingEndpoint);
     const progress = process.stderr.isTTY === true;
     let result: FetchCatalogResult;
     try {
-      result = await fetchCatalog(api, {
+      result = await fetchCatalog({
         region,
+        pricingRegion,
+        endpoint,
+        pricingEndpoint,
         instanceTypes,
         out,
         onProgress: progress
@@ -129,49 +132,6 @@ const fetchCommand: CommandModule<object, CatalogFetchArgs> = {
 
 type ListArgs = CatalogArgs & { region: string; at?: string; json: boolean; type?: string };
 
-interface TypeView {
-  readonly type: string;
-  readonly spec: InstanceSpec;
-  readonly sources: Record<string, string>;
-  readonly onDemand: { usdPerHour: number; asOf: string; source: string } | null;
-  readonly snapshots: readonly { region: string; asOf: string; usdPerHour: number; source: string }[];
-  readonly work: Record<string, number | null>;
-  readonly gaps: readonly string[];
-}
-
-function viewOf(catalog: TableCatalog, type: string, region: string, at: number): TypeView | undefined {
-  const spec = catalog.spec(type);
-  if (spec === undefined) return undefined;
-  const snapshots = catalog.snapshots(type);
-  const price = catalog.onDemand(type, region, at);
-  const chosen =
-    price === undefined ? undefined : snapshots.find((s) => s.region === region && s.asOf === price.asOf);
-  const gaps = [
-    ...(price === undefined ? [`no ${region} on-demand price`] : []),
-    ...(spec.ecu === null ? ["no ECU (work unit vCPU or score)"] : []),
-    ...(spec.cpuClass === null ? ["no CPU class"] : []),
-  ];
-  return {
-    type,
-    spec,
-    sources: { ...catalog.sources(type) },
-    onDemand:
-      chosen === undefined
-        ? null
-        : { usdPerHour: chosen.usdPerHour, asOf: chosen.asOf, source: chosen.source },
-    snapshots: snapshots.map(({ region: r, asOf, usdPerHour, source }) => ({
-      region: r,
-      asOf,
-      usdPerHour,
-      source,
-    })),
-    work: Object.fromEntries(
-      Object.keys(workUnits).map((unit) => [unit, workOf(spec, unit as keyof typeof workUnits) ?? null]),
-    ),
-    gaps,
-  };
-}
-
 function listBuilder(yargs: Argv) {
   return withCatalogSourceOptions(yargs, { priceList: true })
     .option("region", {
@@ -187,14 +147,21 @@ function listBuilder(yargs: Argv) {
     .epilog(specsFormatHelp);
 }
 
-async function catalogViews(args: ListArgs): Promise<{ catalog: TableCatalog; region: string; at: number }> {
+/** The catalog's views of `type` (undefined: every type) as the flags ask. */
+async function catalogViews(args: ListArgs, type?: string) {
   const choice = catalogOptionsWithPriceList(args);
   const region = args.region;
   if (!regionPattern.test(region))
     throw new UsageError("--region", "a region such as us-east-1", shown(region));
   const at = parseTime("--at", args.at) ?? Number.MAX_SAFE_INTEGER / 1e6;
-  const catalog = await createCatalog({ specsFile: choice.specsFile, pricesFile: choice.pricesFile });
-  return { catalog, region, at };
+  const { description, views } = await catalogTypes({
+    specsFile: choice.specsFile,
+    pricesFile: choice.pricesFile,
+    region,
+    at,
+    type,
+  });
+  return { description, views, region };
 }
 
 function table(rows: readonly (readonly string[])[]): string {
@@ -214,12 +181,9 @@ const listCommand: CommandModule<object, ListArgs> = {
   describe: "List every type the catalog has: specs, CPU, on-demand price in a region, gaps",
   builder: listBuilder as unknown as CommandModule<object, ListArgs>["builder"],
   handler: async (args) => {
-    const { catalog, region, at } = await catalogViews(args);
-    const views = catalog.types().map((type) => viewOf(catalog, type, region, at) as TypeView);
+    const { description, views, region } = await catalogViews(args);
     if (args.json) {
-      process.stdout.write(
-        `${JSON.stringify({ catalog: catalog.description, region, types: views }, null, 2)}\n`,
-      );
+      process.stdout.write(`${JSON.stringify({ catalog: description, region, types: views }, null, 2)}\n`);
       return;
     }
     const rows = [
@@ -237,7 +201,7 @@ const listCommand: CommandModule<object, ListArgs> = {
         v.gaps.join("; ") || "-",
       ]),
     ];
-    process.stdout.write(`catalog: ${catalog.description}\n${table(rows)}\n`);
+    process.stdout.write(`catalog: ${description}\n${table(rows)}\n`);
   },
 };
 
@@ -246,9 +210,9 @@ const showCommand: CommandModule<object, ListArgs> = {
   describe: "Show one type: each field with its source, every price snapshot, work units, gaps",
   builder: listBuilder as unknown as CommandModule<object, ListArgs>["builder"],
   handler: async (args) => {
-    const { catalog, region, at } = await catalogViews(args);
     const type = String(args.type);
-    const view = viewOf(catalog, type, region, at);
+    const { description, views, region } = await catalogViews(args, type);
+    const view = views[0];
     if (view === undefined) {
       throw new UsageError(
         "TYPE",
@@ -257,7 +221,7 @@ const showCommand: CommandModule<object, ListArgs> = {
       );
     }
     if (args.json) {
-      process.stdout.write(`${JSON.stringify({ catalog: catalog.description, region, ...view }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ catalog: description, region, ...view }, null, 2)}\n`);
       return;
     }
     const field = (label: string, key: keyof InstanceSpec & string, value: string): string[] => [
@@ -289,7 +253,7 @@ const showCommand: CommandModule<object, ListArgs> = {
       .join(", ");
     process.stdout.write(
       [
-        `${type} (catalog: ${catalog.description})`,
+        `${type} (catalog: ${description})`,
         table(rows),
         "price snapshots:",
         ...(snapshots.length > 0 ? snapshots : ["  none"]),

@@ -1,18 +1,12 @@
 import { stat } from "node:fs/promises";
-import { isAbsolute, join, resolve } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { wallClock, type Clock } from "../../util/clock.js";
-import { createContainer, type CopyIn } from "../../container/create.js";
-import { ensureExt4, withVolumeMounted, type VolumeMachine } from "../../container/on-volume.js";
+import { createContainer, type BindMount, type CopyIn } from "../../api.js";
 import { parseSource, sourceKinds } from "../../container/source.js";
-import { HotspotError, UsageError } from "../../errors.js";
-import type { BindMount } from "../../host/lxc.js";
-import { run } from "../../host/run.js";
-import { mountedSource } from "../../drivers/live/host/machine/volume-device.js";
-import { readLiveConfig } from "../../setup/config.js";
-import { loadComputeClient } from "../cloud-clients.js";
-import { localCloudFromEnv, type LocalCloudFacts } from "../local-env.js";
-import { imageIdFor, metadataBaseFromEnv } from "../live-env.js";
+import { UsageError } from "../../errors.js";
+import { localCloudFromEnv } from "../local-env.js";
+import { metadataBaseFromEnv } from "../live-env.js";
 
 interface ContainerArgs {
   action?: string;
@@ -157,98 +151,26 @@ export async function runContainerCommand(args: ContainerArgs, clock: Clock = wa
   if (!isAbsolute(args.mount) || args.mount === "/") {
     throw new UsageError("--mount", "an absolute directory other than /", JSON.stringify(args.mount));
   }
-  const config = await readLiveConfig(args.config);
-  const local = await localCloudFromEnv();
-  const progress = (line: string) => process.stderr.write(`hotspot container: ${line}\n`);
-  const { connectEc2Compute } = await loadComputeClient();
-  const connection = connectEc2Compute({ region: config.region, endpoint: local?.endpoint });
-  try {
-    const machine =
-      local !== undefined
-        ? localMachine(local, config.volumeId, args.instance)
-        : await ec2Machine(args, config.volumeId, progress);
-    const created = await withVolumeMounted(
-      {
-        compute: connection.compute,
-        volumeId: config.volumeId,
-        device: args.device,
-        machine,
-        workbench: {
-          imageId: imageIdFor(args["image-id"], config, local !== undefined),
-          instanceType: config.instanceTypes[0],
-          zone: config.zone,
-          subnetId: config.subnetId,
-          tags: { "hotspot:setup": config.name },
-          clientToken: `hotspot-workbench-${config.volumeId}-${clock.now()}`,
-        },
-        clock,
-        progress,
-      },
-      (mountPoint) =>
-        createContainer({
-          lxcPath: args["lxc-path"] ?? join(mountPoint, "lxc"),
-          name: config.containerName,
-          source,
-          app: args.app!,
-          binds,
-          copies,
-          replace: args.replace,
-          workDir: join(mountPoint, ".hotspot-create"),
-          run,
-          progress,
-        }),
-    );
-    process.stdout.write(
-      `created container ${config.containerName} on volume ${config.volumeId}${created.replaced ? " (replacing the old one)" : ""}: ${created.path}; next: hotspot launch\n`,
-    );
-  } finally {
-    connection.close();
-  }
-}
-
-/** On the local cloud the data plane mounts an attached volume itself, at one path on this machine. */
-function localMachine(local: LocalCloudFacts, volumeId: string, instance: string | undefined): VolumeMachine {
-  const mountPoint = join(local.hostsDir, "mnt", volumeId);
-  return {
-    instanceId: instance ?? null,
-    mount: async () => {
-      if ((await mountedSource(run, mountPoint)) === null) {
-        throw new HotspotError(
-          "HOTSPOT_HOST_STATE",
-          `volume ${volumeId} is attached but the local cloud has not mounted it at ${mountPoint}`,
-        );
-      }
-      return mountPoint;
-    },
-    unmount: async () => undefined,
-  };
-}
-
-/** On EC2 the command runs on an instance in the zone and attaches the volume to itself. */
-async function ec2Machine(
-  args: ContainerArgs,
-  volumeId: string,
-  progress: (line: string) => void,
-): Promise<VolumeMachine> {
-  const { MetadataClient } = await import("../../drivers/live/observe/metadata-client.js");
-  const { waitForVolumeDevice, mountVolume, unmountVolume, hostRun } =
-    await import("../../drivers/live/host/machine/volume-device.js");
-  const self =
-    args.instance ??
-    (await new MetadataClient({
-      baseUrl: metadataBaseFromEnv(args.metadata),
-      clock: wallClock,
-    }).instanceId());
-  return {
-    instanceId: self,
-    mount: async () => {
-      const device = await waitForVolumeDevice(volumeId, args.device);
-      await ensureExt4(hostRun, device, progress);
-      await mountVolume(hostRun, device, args.mount);
-      return args.mount;
-    },
-    unmount: async () => void (await unmountVolume(hostRun, args.mount)),
-  };
+  const created = await createContainer({
+    configPath: args.config,
+    local: localCloudFromEnv,
+    source,
+    app: args.app,
+    binds,
+    copies,
+    replace: args.replace,
+    mount: args.mount,
+    lxcPath: args["lxc-path"],
+    instance: args.instance,
+    device: args.device,
+    imageId: args["image-id"],
+    metadata: metadataBaseFromEnv(args.metadata),
+    clock,
+    progress: (line) => process.stderr.write(`hotspot container: ${line}\n`),
+  });
+  process.stdout.write(
+    `created container ${created.config.containerName} on volume ${created.config.volumeId}${created.replaced ? " (replacing the old one)" : ""}: ${created.path}; next: hotspot launch\n`,
+  );
 }
 
 export const containerCommand: CommandModule<object, ContainerArgs> = {

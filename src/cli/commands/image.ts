@@ -1,15 +1,19 @@
 import type { Argv, CommandModule } from "yargs";
 import { wallClock } from "../../util/clock.js";
 import { UsageError } from "../../errors.js";
-import { architectureOfTypes, type Architecture } from "../../image/architecture.js";
-import { buildImageOnEc2 } from "../../image/build.js";
-import type { ImageEc2 } from "../../image/image-ec2.js";
-import { buildImageOnLocalCloud, deleteImage, listImages, type ReadinessResult } from "../../image/manage.js";
-import { builderUserData, provisioningFiles, scriptHash } from "../../image/user-data.js";
-import { readLiveConfig, writeLiveConfig, type LiveConfig } from "../../setup/config.js";
+import { architectureOfTypes } from "../../image/architecture.js";
+import {
+  buildImage,
+  deleteImage,
+  listImages,
+  readLiveConfig,
+  recordImage,
+  type Architecture,
+  type ImageBuild,
+  type LiveConfig,
+} from "../../api.js";
 import { INSTANCE_TYPE_RE } from "../../setup/validate.js";
 import { checkOutputPath } from "../../util/output-path.js";
-import { version } from "../../version.js";
 import { localCloudFromEnv } from "../local-env.js";
 import { parseChoice, parseDuration, parseInteger, parseList } from "../../options/parse.js";
 
@@ -151,42 +155,6 @@ function hostArchitecture(): Architecture {
   throw new UsageError("--cloud local", "a host of x86_64 or arm64", process.arch);
 }
 
-async function run(command: string, argv: readonly string[]): Promise<{ ok: boolean; text: string }> {
-  // execa loads only when the host is checked, not for the command's help.
-  const { execa } = await import("execa");
-  const result = await execa(command, argv, { reject: false, all: true, timeout: 60_000 });
-  return { ok: result.exitCode === 0, text: (result.all ?? "").trim() };
-}
-
-/** The host's readiness check, as provision-host.sh ends with it. */
-async function hostReadiness(criu: string): Promise<ReadinessResult[]> {
-  const check = await run(criu, ["check"]);
-  const lxc = await run("lxc-checkpoint", ["--version"]);
-  return [
-    {
-      check: `${criu} check`,
-      ok: check.ok && check.text.includes("Looks good"),
-      detail: check.text.split("\n").slice(-2).join(" ") || "no output",
-    },
-    { check: "lxc-checkpoint --version", ok: lxc.ok, detail: lxc.text.split("\n")[0] || "no output" },
-    { check: "hotspot --version", ok: version !== "unknown", detail: `${version} (this process)` },
-  ];
-}
-
-async function withClient<T>(
-  region: string,
-  endpoint: string | undefined,
-  use: (ec2: ImageEc2) => Promise<T>,
-): Promise<T> {
-  const { createImageEc2 } = await import("../../image/image-ec2.js");
-  const ec2 = createImageEc2({ region, endpoint });
-  try {
-    return await use(ec2);
-  } finally {
-    ec2.destroy();
-  }
-}
-
 const out = (text: string) => void process.stdout.write(text);
 
 async function runBuild(
@@ -198,8 +166,7 @@ async function runBuild(
   const { types, flag } = typesOf(args, config);
   const architecture = architectureOfTypes(types, flag);
   const typesText = types.join(", ");
-  const log = args.json ? () => undefined : out;
-  let result;
+  let build: ImageBuild;
   if (cloud === "local") {
     const host = hostArchitecture();
     if (host !== architecture)
@@ -208,19 +175,7 @@ async function runBuild(
         `types of this host's architecture ${host}`,
         `${typesText} (${architecture})`,
       );
-    const hash = scriptHash(
-      `${provisioningFiles()
-        .map((f) => f.text)
-        .join("\n")}\n${version}`,
-    );
-    result = await withClient(config.region, endpoint, (ec2) =>
-      buildImageOnLocalCloud(
-        ec2,
-        { setupName: config.name, architecture, version, scriptHash: hash },
-        () => hostReadiness(args.criu),
-        log,
-      ),
-    );
+    build = { cloud, criu: args.criu };
   } else {
     if (args.package === undefined) {
       throw new UsageError(
@@ -233,27 +188,27 @@ async function runBuild(
     if (!INSTANCE_TYPE_RE.test(builderType))
       throw new UsageError("--builder-type", "an instance type such as m5.large", quoted(builderType));
     architectureOfTypes([...types, builderType], "--builder-type");
-    const userData = builderUserData(args.package, parseInteger("--node-major", args["node-major"], 20, 99));
-    const options = {
-      setupName: config.name,
-      configPath: args.config,
-      zone: config.zone,
-      subnetId: config.subnetId,
-      architecture,
-      typesText,
+    build = {
+      cloud,
+      packageSpec: args.package,
+      nodeMajor: parseInteger("--node-major", args["node-major"], 20, 99),
       builderType,
       baseImage: args["base-image"],
-      userData,
-      version,
       timeoutSeconds: parseDuration("--timeout", args.timeout) ?? 2700,
       pollSeconds: parseDuration("--poll", args.poll) ?? 15,
       consoleLines: parseInteger("--console-lines", args["console-lines"], 1, 10_000),
+      clock: { now: () => wallClock.now(), sleep: (ms) => wallClock.sleep(ms) },
     };
-    result = await withClient(config.region, endpoint, (ec2) =>
-      buildImageOnEc2(ec2, options, { now: () => wallClock.now(), sleep: (ms) => wallClock.sleep(ms) }, log),
-    );
   }
-  await writeLiveConfig(args.config, { ...config, imageId: result.imageId });
+  const result = await buildImage({
+    config,
+    endpoint,
+    configPath: args.config,
+    architecture,
+    typesText,
+    build,
+    out: args.json ? () => undefined : out,
+  });
   if (args.json)
     out(`${JSON.stringify({ imageId: result.imageId, reused: result.reused, config: args.config })}\n`);
   else
@@ -279,7 +234,7 @@ export async function runImageCommand(args: ImageArgs): Promise<void> {
   }
   if (action === "build") return runBuild(args, config, cloud, endpoint);
   if (action === "list") {
-    const images = await withClient(config.region, endpoint, (ec2) => listImages(ec2, config.name));
+    const images = await listImages({ config, endpoint });
     if (args.json) {
       out(`${JSON.stringify(images.map((i) => ({ ...i, inConfig: i.id === config.imageId })))}\n`);
       return;
@@ -295,12 +250,10 @@ export async function runImageCommand(args: ImageArgs): Promise<void> {
   const imageId = args.image ?? config.imageId;
   if (imageId === undefined)
     throw new UsageError("image", `an image id (${args.config} records none)`, "nothing");
-  const image = await withClient(config.region, endpoint, (ec2) =>
-    deleteImage(ec2, config.name, imageId, "image"),
-  );
+  const image = await deleteImage({ config, endpoint }, imageId);
   out(`deregistered ${image.id}; deleted snapshots ${image.snapshotIds.join(", ") || "(none)"}\n`);
   if (config.imageId === image.id) {
-    await writeLiveConfig(args.config, { ...config, imageId: undefined });
+    await recordImage(args.config, config, undefined);
     out(`removed imageId from ${args.config}\n`);
   }
 }

@@ -1,23 +1,9 @@
-import { readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { Argv, CommandModule } from "yargs";
-import { createCatalog } from "../../catalog/catalog.js";
-import { defaultDemandWork } from "../../catalog/work-unit.js";
-import { nowSeconds, wallClock, type Clock } from "../../util/clock.js";
-import {
-  controllerArgv,
-  ec2UserData,
-  localUserData,
-  TARGET_CONFIG_PATH,
-  type ControllerOptions,
-} from "../../drivers/live/host/controller.js";
-import { dryRun } from "../../api.js";
-import type { Lifecycle } from "../../engine/types.js";
+import { wallClock, type Clock } from "../../util/clock.js";
+import { launch, readLiveConfig, type Lifecycle } from "../../api.js";
 import { UsageError } from "../../errors.js";
-import { readLiveConfig, type LiveConfig } from "../../setup/config.js";
 import { INSTANCE_TYPE_RE } from "../../setup/validate.js";
-import { loadComputeClient, loadEc2Client } from "../cloud-clients.js";
-import { imageIdFor } from "../live-env.js";
 import { parseDuration } from "../../options/parse.js";
 import {
   actOptionsFromArgs,
@@ -65,46 +51,6 @@ function parseMarket(raw: string): { instanceType: string; lifecycle: Lifecycle 
   return { instanceType: type, lifecycle: lifecycle as Lifecycle };
 }
 
-/** The market the policy places the container on first, asked once on current prices (a dry run's first decision). */
-async function firstDecision(options: ControllerOptions, config: LiveConfig, clock: Clock) {
-  const catalog = await createCatalog({ specsFile: options.catalog.specsFile });
-  let chosen: { instanceType: string; lifecycle: Lifecycle } | null = null;
-  let reason = "";
-  await dryRun({
-    config,
-    ec2: (await loadEc2Client()).createEc2Api({ region: config.region, endpoint: options.endpoint }),
-    catalog,
-    workUnit: options.catalog.workUnit,
-    policy: options.policy,
-    workload: {
-      // Nothing runs yet to measure: the first placement assumes the dry run's default.
-      memoryGiB: options.memoryGiB === "measured" ? DRY_RUN_MEMORY_GIB : options.memoryGiB,
-      demandWork: options.demand ?? defaultDemandWork(catalog, options.catalog.workUnit),
-      utilisation: typeof options.utilisation === "number" ? options.utilisation : 1,
-    },
-    current: null,
-    billing: options.billing,
-    intervalSeconds: options.intervalSeconds,
-    historyWindowSeconds: options.historyWindowSeconds,
-    skipUnknownTypes: options.catalog.skipUnknownTypes,
-    clock,
-    rounds: 1,
-    onDecision: (record) => {
-      if (record.chosen !== null)
-        chosen = { instanceType: record.chosen.instanceType, lifecycle: record.chosen.lifecycle };
-      reason = record.reason;
-    },
-  });
-  if (chosen === null) {
-    throw new UsageError(
-      "--market",
-      "a market the policy can choose (none fits the container now)",
-      reason || "no decision",
-    );
-  }
-  return { market: chosen as { instanceType: string; lifecycle: Lifecycle }, reason };
-}
-
 export async function runLaunchCommand(given: LaunchArgs, clock: Clock = wallClock): Promise<void> {
   const args = await withLocalDefaults(given);
   const timeout = parseDuration("--timeout", args.timeout ?? "10m")!;
@@ -115,7 +61,6 @@ export async function runLaunchCommand(given: LaunchArgs, clock: Clock = wallClo
   const local = args.cloud === "local";
   const configPath = args.config ?? "hotspot.json";
   const config = await readLiveConfig(configPath);
-  const configText = await readFile(configPath, "utf8");
   // The home's controller: this very live command line, as --boot on the new instance.
   const lxcPath = local
     ? (args["lxc-path"] ?? join(args["local-hosts"] ?? "", "mnt", config.volumeId, "lxc"))
@@ -133,47 +78,20 @@ export async function runLaunchCommand(given: LaunchArgs, clock: Clock = wallClo
       "none",
     );
   }
-  const imageId = imageIdFor(options.imageId, config, local);
-  const first = market === undefined ? await firstDecision(options, config, clock) : null;
-  const chosen = market ?? first!.market;
-  if (first !== null)
-    process.stderr.write(
-      `hotspot launch: the policy places the container on ${chosen.instanceType} ${chosen.lifecycle} first: ${first.reason}\n`,
-    );
-  const start = nowSeconds(clock);
-  const until = options.untilSeconds ?? start + options.durationSeconds;
-  const words = controllerArgv(
-    { ...options, self: { instanceId: null, takeover: false, boot: true, takeoverTimeoutSeconds: timeout } },
-    "boot",
-    { node: process.execPath, script: process.argv[1] },
-    { configPath: local ? resolve(configPath) : TARGET_CONFIG_PATH, stateDir: options.stateDir, until },
+  const launched = await launch({
+    config,
+    configPath,
+    options,
+    market,
+    assumedMemoryGiB: DRY_RUN_MEMORY_GIB,
+    timeoutSeconds: timeout,
+    entry: { node: process.execPath, script: process.argv[1] },
+    clock,
+    note: (line) => process.stderr.write(`hotspot launch: ${line}\n`),
+  });
+  process.stdout.write(
+    `launched ${launched.homeId} (${launched.market.instanceType} ${launched.market.lifecycle}); its controller runs the container and hops it by itself; \`hotspot status\` shows where it is\n`,
   );
-  const { connectEc2Compute } = await loadComputeClient();
-  const { launchHome } = await import("../../drivers/live/launch.js");
-  const connection = connectEc2Compute({ region: config.region, endpoint: options.endpoint });
-  try {
-    const outcome = await launchHome({
-      compute: connection.compute,
-      tags: connection.tags,
-      config,
-      market: chosen,
-      imageId,
-      userData: local ? localUserData(words) : ec2UserData(words, configText),
-      instanceProfile: options.instanceProfile,
-      device: options.device,
-      deviceIndex: options.deviceIndex,
-      clientToken: `hotspot-launch-${config.volumeId}-${clock.now()}`,
-      clock,
-      pollMs: local ? 200 : 2000,
-      timeoutMs: timeout * 1000,
-      progress: (line) => process.stderr.write(`hotspot launch: ${line}\n`),
-    });
-    process.stdout.write(
-      `launched ${outcome.home.id} (${chosen.instanceType} ${chosen.lifecycle}); its controller runs the container and hops it by itself; \`hotspot status\` shows where it is\n`,
-    );
-  } finally {
-    connection.close();
-  }
 }
 
 export const launchCommand: CommandModule<object, LaunchArgs> = {

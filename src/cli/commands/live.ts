@@ -1,14 +1,8 @@
 import { join } from "node:path";
 import type { CommandModule } from "yargs";
-import { createCatalog } from "../../catalog/catalog.js";
-import { defaultDemandWork } from "../../catalog/work-unit.js";
-import { loadEc2Client } from "../cloud-clients.js";
 import { runLiveAct, runLiveGc } from "./live-act.js";
-import { dryRun } from "../../api.js";
-import type { DecisionRecord } from "../../drivers/live/dry-run.js";
-import { NoticePoller } from "../../drivers/live/observe/notice-poller.js";
+import { dryRunOnEc2, type DecisionRecord } from "../../api.js";
 import { wallClock, type Clock } from "../../util/clock.js";
-import { livePolicy, readLiveConfig } from "../../setup/config.js";
 import { parseChoice } from "../../options/parse.js";
 import {
   ACT_ONLY,
@@ -74,22 +68,14 @@ export async function runLiveCommand(given: LiveArgs, clock: Clock = wallClock):
 /** `hotspot live --dry-run`: validates flags, reads the config, and prints one line per decision. */
 async function runLiveDryRun(args: LiveArgs, clock: Clock): Promise<void> {
   const options = optionsFromArgs(args);
-  const config = await readLiveConfig(options.configPath);
-  const catalog = await createCatalog({ specsFile: options.catalog.specsFile });
-  const demandWork = options.demand ?? defaultDemandWork(catalog, options.catalog.workUnit);
-  const policy = livePolicy(options.policy, config);
-  const notices =
-    options.metadata === undefined ? undefined : new NoticePoller({ baseUrl: options.metadata, clock });
-  process.stderr.write(
-    `hotspot live --dry-run: policy ${policy.name} in ${config.zone}; nothing is launched, moved or stopped${notices === undefined ? "; interruption notices are not watched (no --metadata)" : ""}\n`,
-  );
-  const summary = await dryRun({
-    config,
-    ec2: (await loadEc2Client()).createEc2Api({ region: config.region, endpoint: options.endpoint }),
-    catalog,
+  const watched = options.metadata !== undefined;
+  const summary = await dryRunOnEc2({
+    configPath: options.configPath,
+    endpoint: options.endpoint,
+    specsFile: options.catalog.specsFile,
     workUnit: options.catalog.workUnit,
-    policy,
-    workload: { memoryGiB: options.memoryGiB, demandWork, utilisation: options.utilisation },
+    policy: options.policy,
+    workload: { memoryGiB: options.memoryGiB, demand: options.demand, utilisation: options.utilisation },
     current: options.current,
     billing: options.billing,
     intervalSeconds: options.intervalSeconds,
@@ -97,8 +83,12 @@ async function runLiveDryRun(args: LiveArgs, clock: Clock): Promise<void> {
     skipUnknownTypes: options.catalog.skipUnknownTypes,
     cpuCompat: options.cpuCompat,
     clock,
-    metadata: notices,
+    metadata: options.metadata,
     rounds: options.rounds,
+    onStart: ({ policy, zone }) =>
+      process.stderr.write(
+        `hotspot live --dry-run: policy ${policy} in ${zone}; nothing is launched, moved or stopped${watched ? "" : "; interruption notices are not watched (no --metadata)"}\n`,
+      ),
     onDecision: (record) =>
       process.stdout.write(options.json ? `${JSON.stringify(record)}\n` : formatDecision(record)),
     onMemoryExclusions: (lines) => {
@@ -107,7 +97,7 @@ async function runLiveDryRun(args: LiveArgs, clock: Clock): Promise<void> {
   });
   const left = [
     ...summary.skipped.map((gap) => `${gap.type} (no catalog ${gap.missing})`),
-    ...summary.noSpotPrice.map((type) => `${type} spot (no spot price in ${config.zone})`),
+    ...summary.noSpotPrice.map((type) => `${type} spot (no spot price in ${summary.zone})`),
     ...summary.cpu.excluded.map(
       (type) => `${type} (--cpu-compat ${summary.cpu.rule} from ${summary.cpu.origin})`,
     ),

@@ -1,12 +1,20 @@
-import { spawn } from "node:child_process";
-import { mkdir, open, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { wallClock, type Clock } from "../../util/clock.js";
 import { HotspotError, UsageError } from "../../errors.js";
-import { loadTrace } from "../../traces/load.js";
+import {
+  loadTrace,
+  localCloudEnv,
+  localCloudStatus,
+  readFaultScript,
+  runningLocalCloud,
+  serveLocalCloud,
+  startEmulator,
+  startLocalCloudService,
+  stopLocalCloudService,
+  type EmulatorOptions,
+} from "../../api.js";
 import { parseInteger, parseList, parseNumber, parseTime } from "../../options/parse.js";
-import type { EmulatorOptions } from "../../cloud/local/emulator.js";
 import { shellCommandLine } from "../../util/shell.js";
 import { LOCAL_CLOUD_ENV, DEFAULT_LOCAL_STATE_DIR } from "../local-env.js";
 
@@ -123,30 +131,17 @@ function requireRoot(what: string): void {
   }
 }
 
-/** Whether `pid` is a local cloud service (a `hotspot local serve` process) still alive. */
-async function isService(pid: number): Promise<boolean> {
-  const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
-  const words = cmdline.split("\0");
-  const at = words.indexOf("local");
-  return at >= 0 && words[at + 1] === "serve";
-}
-
 async function runUp(args: LocalArgs, clock: Clock): Promise<void> {
   requireRoot("up");
   const stateDir = resolve(args["state-dir"]);
-  const { readLocalCloudInfo } = await import("../../cloud/local/service.js");
-  const running = await readLocalCloudInfo(stateDir);
-  if (running !== null && (await isService(running.pid))) {
+  const running = await runningLocalCloud(stateDir);
+  if (running !== null) {
     process.stdout.write(
       `hotspot local: already running (pid ${running.pid}, EC2 ${running.endpoint}, state ${stateDir})\n`,
     );
     return;
   }
   serveOptions(args);
-  if (args.trace !== undefined) await loadTrace(args.trace);
-  await mkdir(stateDir, { recursive: true });
-  const logPath = join(stateDir, "local.log");
-  const log = await open(logPath, "a");
   const words = [
     "local",
     "serve",
@@ -168,40 +163,17 @@ async function runUp(args: LocalArgs, clock: Clock): Promise<void> {
     "--seed",
     args.seed,
   ];
-  let exited: string | null = null;
-  try {
-    const child = spawn(process.execPath, [process.argv[1], ...words], {
-      detached: true,
-      stdio: ["ignore", log.fd, log.fd],
-    });
-    child.on("exit", (code, signal) => (exited = signal ?? `exit ${code}`));
-    child.unref();
-    const deadline = clock.now() + 60_000;
-    for (;;) {
-      const info = await readLocalCloudInfo(stateDir);
-      if (info !== null && info.pid === child.pid) {
-        process.stdout.write(
-          `hotspot local: up (pid ${info.pid}): EC2 ${info.endpoint}, metadata ${info.metadata}, state ${stateDir}, log ${logPath}\n` +
-            `  next: eval "$(hotspot local env${stateDir === DEFAULT_LOCAL_STATE_DIR ? "" : ` --state-dir ${shellCommandLine([stateDir])}`})"\n`,
-        );
-        return;
-      }
-      if (exited !== null || clock.now() > deadline) {
-        const tail = (await readFile(logPath, "utf8").catch(() => ""))
-          .trim()
-          .split("\n")
-          .slice(-5)
-          .join("\n  ");
-        throw new HotspotError(
-          "HOTSPOT_LOCAL_START",
-          `the local cloud did not start (${exited ?? "no answer in 60 s"}); ${logPath} ends:\n  ${tail}`,
-        );
-      }
-      await clock.sleep(100);
-    }
-  } finally {
-    await log.close();
-  }
+  const { info, logPath } = await startLocalCloudService({
+    stateDir,
+    tracePath: args.trace,
+    entry: { node: process.execPath, script: process.argv[1] },
+    serveWords: words,
+    clock,
+  });
+  process.stdout.write(
+    `hotspot local: up (pid ${info.pid}): EC2 ${info.endpoint}, metadata ${info.metadata}, state ${stateDir}, log ${logPath}\n` +
+      `  next: eval "$(hotspot local env${stateDir === DEFAULT_LOCAL_STATE_DIR ? "" : ` --state-dir ${shellCommandLine([stateDir])}`})"\n`,
+  );
 }
 
 function serveOptions(args: LocalArgs) {
@@ -217,22 +189,16 @@ function serveOptions(args: LocalArgs) {
 async function runServe(args: LocalArgs, clock: Clock): Promise<void> {
   requireRoot("serve");
   const parsed = serveOptions(args);
-  const { startLocalCloud } = await import("../../cloud/local/service.js");
-  const { validatePrefix } = await import("../../cloud/local/hosts/names.js");
-  const trace =
-    args.trace === undefined
-      ? undefined
-      : { path: resolve(args.trace), trace: await loadTrace(args.trace), speed: parsed.speed };
-  const cloud = await startLocalCloud({
+  const cloud = await serveLocalCloud({
     stateDir: resolve(args["state-dir"]),
-    prefix: validatePrefix(args.prefix),
+    prefix: args.prefix,
     region: args.region,
     port: parsed.port,
     metadataPort: parsed.metadataPort,
     latencyFactor: parsed.latencyFactor,
     seed: parsed.seed,
-    trace,
-    nowMs: clock.now(),
+    trace: args.trace === undefined ? undefined : { path: resolve(args.trace), speed: parsed.speed },
+    clock,
   });
   process.stdout.write(`${JSON.stringify(cloud.info)}\n`);
   await new Promise<void>((done) => {
@@ -249,7 +215,6 @@ async function runServe(args: LocalArgs, clock: Clock): Promise<void> {
 /** The standalone emulator's options from the command line, checked before anything starts. */
 export async function emulatorOptions(args: LocalArgs): Promise<EmulatorOptions> {
   const replayFrom = parseTime("--replay-from", args["replay-from"]);
-  const { readFaultScript } = await import("../../cloud/local/faults.js");
   return {
     port: parseInteger("--port", args.port, 0, 65535),
     metadataPort: parseInteger("--metadata-port", args["metadata-port"], 0, 65535),
@@ -268,7 +233,6 @@ export async function emulatorOptions(args: LocalArgs): Promise<EmulatorOptions>
 
 async function runEmulator(args: LocalArgs): Promise<void> {
   const options = await emulatorOptions(args);
-  const { startEmulator } = await import("../../cloud/local/emulator.js");
   const emulator = await startEmulator(options);
   process.stdout.write(
     `${JSON.stringify({ endpoint: emulator.endpoint, metadata: `${emulator.metadataBase}/<instance-id>/latest/meta-data/` })}\n`,
@@ -280,30 +244,17 @@ async function runEmulator(args: LocalArgs): Promise<void> {
   await emulator.close();
 }
 
-async function requireRunning(stateDir: string) {
-  const { readLocalCloudInfo } = await import("../../cloud/local/service.js");
-  const info = await readLocalCloudInfo(stateDir);
-  if (info === null || !(await isService(info.pid))) {
-    throw new HotspotError(
-      "HOTSPOT_LOCAL_NOT_RUNNING",
-      `the local cloud is not running under ${stateDir}${info === null ? "" : ` (pid ${info.pid} is gone: \`sudo hotspot local down\` removes what it left)`}; start it with \`sudo hotspot local up\``,
-    );
-  }
-  return info;
-}
-
 async function runEnv(args: LocalArgs): Promise<void> {
   const stateDir = resolve(args["state-dir"]);
-  const info = await requireRunning(stateDir);
-  const { LOCAL_CREDENTIALS } = await import("../../cloud/local/service.js");
+  const { info, credentials } = await localCloudEnv(stateDir);
   const q = (value: string) => shellCommandLine([value]);
   process.stdout.write(
     [
       `export AWS_ENDPOINT_URL_EC2=${q(info.endpoint)}`,
       `export AWS_EC2_METADATA_SERVICE_ENDPOINT=${q(info.metadata)}`,
       `export AWS_REGION=${q(info.region)}`,
-      `export AWS_ACCESS_KEY_ID=${q(LOCAL_CREDENTIALS.accessKeyId)}`,
-      `export AWS_SECRET_ACCESS_KEY=${q(LOCAL_CREDENTIALS.secretAccessKey)}`,
+      `export AWS_ACCESS_KEY_ID=${q(credentials.accessKeyId)}`,
+      `export AWS_SECRET_ACCESS_KEY=${q(credentials.secretAccessKey)}`,
       "unset AWS_PROFILE AWS_SESSION_TOKEN",
       `export ${LOCAL_CLOUD_ENV}=${q(stateDir)}`,
       "",
@@ -312,38 +263,26 @@ async function runEnv(args: LocalArgs): Promise<void> {
 }
 
 async function runStatus(args: LocalArgs): Promise<void> {
-  const stateDir = resolve(args["state-dir"]);
-  const info = await requireRunning(stateDir);
-  const { localInventory, formatInventory } = await import("../../cloud/local/inventory.js");
-  const inventory = await localInventory(info);
-  process.stdout.write(
-    args.json ? `${JSON.stringify({ ...info, ...inventory }, null, 2)}\n` : formatInventory(info, inventory),
-  );
+  const { info, inventory, text } = await localCloudStatus(resolve(args["state-dir"]));
+  process.stdout.write(args.json ? `${JSON.stringify({ ...info, ...inventory }, null, 2)}\n` : text);
 }
 
 async function runDown(args: LocalArgs, clock: Clock): Promise<void> {
   requireRoot("down");
   const stateDir = resolve(args["state-dir"]);
-  const { readLocalCloudInfo, cleanupLocalCloud } = await import("../../cloud/local/service.js");
-  const info = await readLocalCloudInfo(stateDir);
-  if (info === null) {
+  const down = await stopLocalCloudService({
+    stateDir,
+    clock,
+    onKill: (pid) =>
+      process.stderr.write(`hotspot local: pid ${pid} still runs 60 s after SIGTERM: SIGKILL\n`),
+    onGone: (pid) =>
+      process.stdout.write(`hotspot local: pid ${pid} is gone (crashed or killed): removing what it left\n`),
+  });
+  if (down === null) {
     process.stdout.write(`hotspot local: nothing to stop under ${stateDir}\n`);
     return;
   }
-  if (await isService(info.pid)) {
-    process.kill(info.pid, "SIGTERM");
-    const deadline = clock.now() + 60_000;
-    while ((await isService(info.pid)) && clock.now() < deadline) await clock.sleep(100);
-    if (await isService(info.pid)) {
-      process.stderr.write(`hotspot local: pid ${info.pid} still runs 60 s after SIGTERM: SIGKILL\n`);
-      process.kill(info.pid, "SIGKILL");
-    }
-  } else {
-    process.stdout.write(
-      `hotspot local: pid ${info.pid} is gone (crashed or killed): removing what it left\n`,
-    );
-  }
-  const report = await cleanupLocalCloud(stateDir, info.prefix);
+  const { info, report } = down;
   process.stdout.write(
     `hotspot local: down; removed ${report.namespaces} namespace(s), ${report.processes} process(es), ${report.mounts} mount(s), ${report.loopDevices} loop device(s) left behind; logs kept in ${join(info.hostsDir, "user-data")} and ${join(stateDir, "local.log")}\n`,
   );

@@ -2,11 +2,8 @@ import { checkOutputPath } from "../../util/output-path.js";
 import type { Argv, CommandModule } from "yargs";
 import { UsageError } from "../../errors.js";
 import { policies, policyByName, policyNames, resolveParams } from "../../policies/index.js";
-import { checkPolicyInputs, loadPolicyInputs, policyInputFlags } from "../../policies/inputs.js";
-import type { IngressRule } from "../../setup/ec2-setup-client.js";
-import { loadSetupClient } from "../cloud-clients.js";
-import { setup } from "../../api.js";
-import type { SetupOptions } from "../../setup/run.js";
+import { checkPolicyInputs, policyInputFlags } from "../../policies/inputs.js";
+import { loadPolicyInputs, setupOnEc2, type IngressRule, type SetupOptions } from "../../api.js";
 import { wallClock, type Clock } from "../../util/clock.js";
 import {
   CONTAINER_NAME_RE,
@@ -235,15 +232,7 @@ export async function runSetupCommand(args: SetupArgs, clock: Clock = wallClock)
   const options = { ...checked, policy: { ...checked.policy, inputs } };
   // Resources made and then no config to record them in would leave them for --destroy to find.
   if (options.mode === "apply") await checkOutputPath("--config", options.configPath);
-  const ec2 = (await loadSetupClient()).createSetupEc2({
-    region: options.spec.region,
-    endpoint: options.endpoint,
-  });
-  try {
-    await setup(options, ec2, (text) => process.stdout.write(text), clock);
-  } finally {
-    ec2.destroy();
-  }
+  await setupOnEc2(options, (text) => process.stdout.write(text), clock);
 }
 
 export const setupCommand: CommandModule<object, SetupArgs> = {

@@ -9,11 +9,14 @@ import {
   workUnits,
   writeReport,
   writeResults,
+  type BillingModelName,
+  type CpuCompat,
+  type PolicyDefinition,
+  type TransferMedium,
 } from "../../api.js";
 import { availabilityReadings, interruptionModels, skypilotTypes } from "../../drivers/sim/interruptions.js";
-import { billingModels, type BillingModelName } from "../../engine/billing.js";
-import { defaultMigrationModel, durationModes, type TransferMedium } from "../../engine/migration-model.js";
-import type { PolicyDefinition } from "../../engine/policy.js";
+import { billingModels } from "../../engine/billing.js";
+import { defaultMigrationModel, durationModes } from "../../engine/migration-model.js";
 import { UsageError } from "../../errors.js";
 import {
   parseChoice,
@@ -24,7 +27,7 @@ import {
   parseNumber,
   parseTime,
 } from "../../options/parse.js";
-import { cpuCompatRules, type CpuCompat } from "../../policies/cpu-compat.js";
+import { cpuCompatRules } from "../../policies/cpu-compat.js";
 import { policyByName } from "../../policies/index.js";
 import { checkPolicyInputs } from "../../policies/inputs.js";
 import { checkOutputPath } from "../../util/output-path.js";

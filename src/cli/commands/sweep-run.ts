@@ -9,17 +9,19 @@ import {
   sweep,
   writeSweepReport,
   type Execution,
+  type PolicyDefinition,
+  type Shard,
   type SweepOutcome,
   type SweepRequest,
 } from "../../api.js";
-import { ProgressBar } from "../../sweep/progress.js";
+import { ProgressBar } from "../progress.js";
 import { sweepInterruptions, parseVary } from "../../sweep/settings.js";
-import { parseShard, shardFromEnvironment, type Shard } from "../../sweep/shard.js";
-import { defaultMaxUnpriced } from "../../traces/coverage.js";
+import { parseShard, shardFromEnvironment } from "../../sweep/shard.js";
 import { catalogOptionsFromArgs, type CatalogArgs } from "../catalog-options.js";
 import {
   checkDecisions,
   defaultMaxDecisions,
+  defaultMaxUnpriced,
   parseChoice,
   parseDuration,
   parseInteger,
@@ -29,7 +31,6 @@ import {
 import { loadOptionsFromArgs, type TraceLoadArgs } from "../trace-options.js";
 import { policyParams, selectPolicies } from "../policy-options.js";
 import { policyByName } from "../../policies/index.js";
-import type { PolicyDefinition } from "../../engine/policy.js";
 
 export type SweepArgs = TraceLoadArgs &
   CatalogArgs & {

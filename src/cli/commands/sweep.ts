@@ -3,9 +3,8 @@ import type { SweepArgs } from "./sweep-run.js";
 import { billingModels } from "../../engine/billing.js";
 import { varyKeys } from "../../sweep/settings.js";
 import { shardIndexVariables } from "../../sweep/shard.js";
-import { defaultMaxUnpriced } from "../../traces/coverage.js";
 import { withCatalogOptions } from "../catalog-options.js";
-import { defaultMaxDecisions } from "../../options/parse.js";
+import { defaultMaxDecisions, defaultMaxUnpriced } from "../../options/parse.js";
 import { withTraceLoadOptions } from "../trace-options.js";
 import { advisorOption, advisorOsOption } from "../policy-input-options.js";
 

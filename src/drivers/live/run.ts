@@ -3,7 +3,7 @@ import type { Catalog, WorkUnit } from "../../catalog/types.js";
 import type { Ec2Api } from "../../cloud/ec2-client.js";
 import type { BillingModelName } from "../../engine/billing.js";
 import type { EngineConfig } from "../../engine/config.js";
-import { HoppingEngine } from "../../engine/engine.js";
+import { HoppingEngine, movesContainer } from "../../engine/engine.js";
 import type { MigrationModelConfig } from "../../engine/migration-model.js";
 import type { EngineResult, TimelineEntry } from "../../engine/result.js";
 import type { Decision, Market, Observation } from "../../engine/types.js";
@@ -872,7 +872,8 @@ function loggedPolicy(
       const decision = policy.decide(observation);
       const current = observation.current?.marketId ?? -1;
       const target = decision.kind === "place" ? decision.marketId : current;
-      const hops = decision.kind === "place" && (target !== current || observation.trigger === "notice");
+      // The engine's own rule, so the log says "hop" exactly where the engine begins one (or a placement).
+      const hops = decision.kind === "place" && movesContainer(current, target, observation.trigger);
       log({
         kind: "decision",
         time: isoSeconds(observation.now),

@@ -1,9 +1,8 @@
 import type { Argv, CommandModule } from "yargs";
 import { checkOutputPath } from "../../../util/output-path.js";
 import { UsageError, shown } from "../../../errors.js";
-import { loadEc2Client } from "../../cloud-clients.js";
-import { fetchTrace } from "../../../api.js";
-import { fetchWindow, maxHistoryDays, type FetchResult } from "../../../traces/fetch.js";
+import { fetchTrace, type FetchResult } from "../../../api.js";
+import { fetchWindow, maxHistoryDays } from "../../../traces/fetch.js";
 import { regionOfZone, zoneKindOf } from "../../../traces/zones.js";
 import { parseInteger, parseList, parseTime } from "../../../options/parse.js";
 import { nowSeconds, wallClock, type Clock } from "../../../util/clock.js";
@@ -157,7 +156,8 @@ export async function runTraceFetchCommand(
   let result: FetchResult;
   try {
     result = await fetchTrace({
-      ec2: (await loadEc2Client()).createEc2Api({ region: settings.region, endpoint: settings.endpoint }),
+      region: settings.region,
+      endpoint: settings.endpoint,
       out: settings.out,
       now,
       start: settings.window.start,

@@ -1,11 +1,13 @@
 import type { Argv, CommandModule } from "yargs";
-import { createCatalog } from "../../../catalog/catalog.js";
-import { workUnits } from "../../../catalog/work-unit.js";
 import { UsageError } from "../../../errors.js";
 import { terminalSafe } from "../../../util/terminal.js";
-import { traceStats, type TraceStats } from "../../../traces/info.js";
-import { loadTrace } from "../../../api.js";
-import type { LoadOptions, SeriesKey } from "../../../traces/types.js";
+import {
+  traceInfo as statsOf,
+  workUnits,
+  type LoadOptions,
+  type SeriesKey,
+  type TraceStats,
+} from "../../../api.js";
 import {
   catalogOptionsFromArgs,
   specsFormatHelp,
@@ -26,12 +28,7 @@ export async function traceInfo(
   loadOptions: LoadOptions,
   choice: Pick<CatalogChoice, "specsFile" | "workUnit">,
 ): Promise<TraceStats[]> {
-  const catalog = await createCatalog({ specsFile: choice.specsFile });
-  const stats: TraceStats[] = [];
-  for (const file of files) {
-    stats.push(traceStats(await loadTrace(file, loadOptions), catalog, choice.workUnit));
-  }
-  return stats;
+  return statsOf(files, loadOptions, choice);
 }
 
 /** The human report of one file: a label column and a value column. */

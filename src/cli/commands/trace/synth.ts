@@ -1,9 +1,8 @@
 import type { Argv, CommandModule } from "yargs";
 import { checkOutputPath } from "../../../util/output-path.js";
-import { createCatalog } from "../../../catalog/catalog.js";
 import { UsageError, shown } from "../../../errors.js";
-import { synthesizeTrace } from "../../../api.js";
-import { regimes, type Regime, type SynthOptions, type SynthSummary } from "../../../traces/synth.js";
+import { synthesizeTrace, type Regime, type SynthOptions, type SynthSummary } from "../../../api.js";
+import { regimes } from "../../../traces/synth.js";
 import { regionOfZone } from "../../../traces/zones.js";
 import { specsFormatHelp } from "../../catalog-options.js";
 import { parseChoice, parseInteger, parseList, parseTime } from "../../../options/parse.js";
@@ -83,8 +82,7 @@ export function traceSynthSettings(args: TraceSynthArgs): TraceSynthSettings {
 
 /** Writes the trace and returns the one-line summary the command prints. */
 export async function runTraceSynth(settings: TraceSynthSettings): Promise<string> {
-  const catalog = await createCatalog({ specsFile: settings.specsFile });
-  const summary: SynthSummary = await synthesizeTrace(settings.out, { ...settings, catalog });
+  const summary: SynthSummary = await synthesizeTrace(settings.out, settings);
   const from = new Date(settings.start * 1000).toISOString();
   const to = new Date(summary.end * 1000).toISOString();
   const left =

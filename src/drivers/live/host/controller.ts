@@ -6,7 +6,7 @@ import { shellCommandLine } from "../../../util/shell.js";
 import { isoSeconds } from "../../../util/iso-seconds.js";
 import type { CpuReference } from "./container-host.js";
 import type { CpuCompat } from "../../../policies/cpu-compat.js";
-import { encodeReference } from "./cpu-check.js";
+import { encodeReference } from "./cpu-reference.js";
 
 /**
  * The self-migration protocol's command lines: how a controller starts the controller of the next

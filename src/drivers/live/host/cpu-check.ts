@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { HotspotError, UsageError, shown } from "../../../errors.js";
+import { HotspotError, shown } from "../../../errors.js";
 import {
   CPUINFO_IMAGE,
   cpuinfoCheck,
@@ -78,18 +78,6 @@ export async function checkReference(
     () => false,
   );
   return hasImage ? cpuinfoCheck(dir, place) : { compatible: true };
-}
-
-/** A reference as one command-line word: `<architecture>:<base64 image>`. */
-export function encodeReference(reference: CpuReference): string {
-  return `${reference.architecture}:${reference.image}`;
-}
-
-/** `encodeReference`'s word back; `flag` names where it came from. */
-export function decodeReference(text: string, flag: string): CpuReference {
-  const match = /^([a-z0-9_]+):([A-Za-z0-9+/]*={0,2})$/.exec(text);
-  if (match === null) throw new UsageError(flag, "<architecture>:<base64 of cpuinfo.img>", shown(text));
-  return { architecture: match[1], image: match[2] };
 }
 
 /** A verdict as the value of CPU_CHECK_TAG. */

@@ -7,9 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   awaitVerdict,
   CPU_CHECK_TAG,
-  decodeReference,
   dumpReference,
-  encodeReference,
   parseVerdictTag,
   publishVerdict,
   verdictTag,
@@ -37,16 +35,6 @@ afterEach(async () => {
 });
 
 describe("the CPU reference and verdict as they travel (user data, tags)", () => {
-  it("a reference survives its command-line word; a malformed one names the flag", () => {
-    const reference = { architecture: "x86_64", image: "GUNWVBNAQGGNAAAACgoB" };
-    expect(encodeReference(reference)).toBe("x86_64:GUNWVBNAQGGNAAAACgoB");
-    expect(decodeReference(encodeReference(reference), "--cpu-reference")).toEqual(reference);
-    expect(decodeReference("arm64:", "--cpu-reference")).toEqual({ architecture: "arm64", image: "" });
-    expect(() => decodeReference("x86_64 GUNW", "--cpu-reference")).toThrow(
-      /^--cpu-reference: expected <architecture>:<base64 of cpuinfo.img>, found "x86_64 GUNW"/,
-    );
-  });
-
   it("verdicts as tag values and back; a long reason is cut to EC2's 256 characters", () => {
     expect(verdictTag({ compatible: true })).toBe("ok");
     expect(parseVerdictTag("ok", "i-1")).toEqual({ compatible: true });

@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { cloudSide } from "../../../src/cli/commands/live-clouds.js";
-import { MachineContainerHost } from "../../../src/drivers/live/host/machine/machine-container-host.js";
-import type { LiveConfig } from "../../../src/setup/config.js";
-import type { Ec2Compute } from "../../../src/drivers/live/hop/ec2-compute.js";
-import { wallClock } from "../../../src/util/clock.js";
+import { cloudSide } from "../../src/api/live-clouds.js";
+import { MachineContainerHost } from "../../src/drivers/live/host/machine/machine-container-host.js";
+import type { LiveConfig } from "../../src/setup/config.js";
+import type { Ec2Compute } from "../../src/drivers/live/hop/ec2-compute.js";
+import { wallClock } from "../../src/util/clock.js";
 
 const config = {
   containerName: "app",

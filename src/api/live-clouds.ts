@@ -1,20 +1,20 @@
 import { join } from "node:path";
-import { NamespaceHostBackend } from "../../cloud/local/hosts/namespace-backend.js";
-import { lazyContainerHost, type ContainerHost } from "../../drivers/live/host/container-host.js";
-import type { Ec2Compute, InterfaceNetwork } from "../../drivers/live/hop/ec2-compute.js";
-import type { Clock } from "../../util/clock.js";
-import { awaitVerdict } from "../../drivers/live/host/cpu-check.js";
-import { LocalContainerHost } from "../../cloud/local/local-container-host.js";
-import { MachineContainerHost } from "../../drivers/live/host/machine/machine-container-host.js";
-import type { HopTimeouts } from "../../drivers/live/hop/resources.js";
+import { NamespaceHostBackend } from "../cloud/local/hosts/namespace-backend.js";
+import { lazyContainerHost, type ContainerHost } from "../drivers/live/host/container-host.js";
+import type { Ec2Compute, InterfaceNetwork } from "../drivers/live/hop/ec2-compute.js";
+import type { Clock } from "../util/clock.js";
+import { awaitVerdict } from "../drivers/live/host/cpu-check.js";
+import { LocalContainerHost } from "../cloud/local/local-container-host.js";
+import { MachineContainerHost } from "../drivers/live/host/machine/machine-container-host.js";
+import type { HopTimeouts } from "../drivers/live/hop/resources.js";
 import {
   ec2UserData,
   localUserData,
   TARGET_CONFIG_PATH,
   type ActCloud,
-} from "../../drivers/live/host/controller.js";
-import { UsageError } from "../../errors.js";
-import type { LiveConfig } from "../../setup/config.js";
+} from "../drivers/live/host/controller.js";
+import { UsageError } from "../errors.js";
+import type { LiveConfig } from "../setup/config.js";
 
 /** A target boots, starts node and runs criu within minutes; spot acquisition alone took up to 167 s. */
 const CPU_VERDICT_TIMEOUT_MS = 600_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ProgressBar } from "../../src/sweep/progress.js";
+import { ProgressBar } from "../../src/cli/progress.js";
 
 function stream(isTTY: boolean) {
   const writes: string[] = [];
