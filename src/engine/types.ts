@@ -120,5 +120,30 @@ export type Decision =
        * same stay, its state changing only as `Policy.skipped` replays. Absent: no promise.
        */
       readonly until?: number;
+      /**
+       * With `until`: the price changes the promise also holds across (the rest of the look-back log
+       * grows with them; nothing else may be new). Absent: none. Read when the stay is returned; the
+       * policy may refill the same object at its next decision.
+       */
+      readonly watch?: PriceWatch;
     }
   | { readonly kind: "place"; readonly marketId: number; readonly reason: string };
+
+/**
+ * Which price changes leave a stay's answer as it was (`Decision.until`), in a market's price per
+ * divisor, `price / divisors[id]` (policies rank markets by such a quotient, USD per unit of work). A
+ * change matters when it is of `market` or `other`, when it puts `lowest` at `line` or above, or when
+ * it puts any other market at `line` or below (never one whose divisor is NaN). So "the stay's market
+ * is still the cheapest" is checked per price change as it comes, without asking the policy.
+ */
+export interface PriceWatch {
+  /** A market whose every price change matters, or -1. */
+  readonly market: number;
+  /** Another one, or -1. */
+  readonly other: number;
+  /** The market that stays below `line` while nothing matters, or -1. */
+  readonly lowest: number;
+  /** Per market id; NaN: its price changes matter only as `market` or `other`. */
+  readonly divisors: Float64Array;
+  readonly line: number;
+}

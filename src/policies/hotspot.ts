@@ -67,11 +67,14 @@ class Ranking {
   private readonly fits: Uint8Array;
   /** The largest u_i × W_i of a fitting market: bounds every candidate's savings. */
   maxUsedWork = 0;
+  /** Per market: u_i × W_i where it fits, else NaN (e_i = p_i / it: a watch's divisors). */
+  readonly fittingUsedWork: Float64Array;
 
   constructor(count: number) {
     this.valuation = valuation(count);
     this.order = new AscendingOrder(count);
     this.fits = new Uint8Array(count);
+    this.fittingUsedWork = new Float64Array(count);
   }
 
   update(observation: Observation, work: number): void {
@@ -85,6 +88,7 @@ class Ranking {
       for (const market of observation.markets) {
         const fits = fitsMemory(market, memoryGiB);
         this.fits[market.id] = fits ? 1 : 0;
+        this.fittingUsedWork[market.id] = fits ? this.valuation.usedWork[market.id] : NaN;
         if (fits) max = Math.max(max, this.valuation.usedWork[market.id]);
       }
       this.maxUsedWork = max;
@@ -139,10 +143,27 @@ const STAY_PRICE_UNKNOWN: Decision = {
 };
 const NO_SAVING = "no candidate saves more than its transaction cost";
 const STAY_NO_SAVING: Decision = { kind: "stay", reason: NO_SAVING };
-const STAY_NO_CANDIDATE: Decision = { kind: "stay", reason: NO_SAVING, until: Infinity };
 const REBALANCE = "rebalance recommendation, but no cheaper candidate without one";
 const STAY_REBALANCE: Decision = { kind: "stay", reason: REBALANCE };
-const STAY_REBALANCE_NO_CANDIDATE: Decision = { kind: "stay", reason: REBALANCE, until: Infinity };
+
+/** A stay with no candidate to weigh, refilled at every decision that returns it. */
+interface NoCandidateStay {
+  readonly kind: "stay";
+  readonly reason: string;
+  readonly until: number;
+  readonly watch: { market: number; other: number; lowest: number; divisors: Float64Array; line: number };
+}
+
+// It holds while the current market stays below the next most efficient and no other market falls to
+// that; while the ledger recoups a debt, the current and reference markets' prices set its rate.
+function noCandidateStay(reason: string): NoCandidateStay {
+  return {
+    kind: "stay",
+    reason,
+    until: Infinity,
+    watch: { market: -1, other: -1, lowest: -1, divisors: new Float64Array(0), line: Infinity },
+  };
+}
 
 function usd(value: number): string {
   return `$${value.toFixed(4)}`;
@@ -178,6 +199,8 @@ export class HotspotPolicy implements Policy {
   private ranking: Ranking | null = null;
   /** One market of each lifecycle, to ask the migration model for the cheapest hop's timeline. */
   private lifecycleSamples: number[] = [];
+  private readonly stayNoCandidate = noCandidateStay(NO_SAVING);
+  private readonly stayRebalanceNoCandidate = noCandidateStay(REBALANCE);
 
   constructor(
     private readonly epsilon: number,
@@ -216,7 +239,18 @@ export class HotspotPolicy implements Policy {
 
     const order = ranking.order.order;
     // Already the most efficient: no candidate to weigh (the common case), so nothing else to compute.
-    if (!(valuation.efficiency[order[0]] < ec)) return sunk ? STAY_REBALANCE_NO_CANDIDATE : STAY_NO_CANDIDATE;
+    if (!(valuation.efficiency[order[0]] < ec)) {
+      const stay = sunk ? this.stayRebalanceNoCandidate : this.stayNoCandidate;
+      const { watch } = stay;
+      const recouping = this.ledger.unrecouped > 0 && reference >= 0 && reference !== c;
+      const next = order.length > 1 ? (order[0] === c ? order[1] : order[0]) : -1;
+      watch.market = recouping ? c : -1;
+      watch.other = recouping ? reference : -1;
+      watch.lowest = c;
+      watch.divisors = ranking.fittingUsedWork;
+      watch.line = next < 0 ? Infinity : ranking.order.key(next);
+      return stay;
+    }
     const horizon = savingsHorizon(
       observation.billing.intervalSeconds,
       observation.history.meanTimeToChangeOfCheapest(),

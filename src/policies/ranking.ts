@@ -68,6 +68,11 @@ export class AscendingOrder {
     return this.order.length;
   }
 
+  /** Market `id`'s key (Infinity for NaN). */
+  key(id: number): number {
+    return this.keys[id];
+  }
+
   /** Every key at once (`keyOf(id)`), sorted afresh. */
   assign(keyOf: (id: number) => number): void {
     const keys = this.keys;

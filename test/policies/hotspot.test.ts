@@ -238,6 +238,21 @@ describe("hotspot policy", () => {
     expect(recouped.reason).toContain("unrecouped $0.0047");
   });
 
+  it("while it recoups a hop's cost, a stay with nothing to weigh also watches the two markets that set the rate", () => {
+    // t = 0: hop m0 -> m1 (C = 0.015833). t = 300 on m1: e_c = 0.3 / 2 = 0.15, the lowest; the next
+    // lowest is m0's 0.4 / 2 = 0.2. The debt is recouped at (e_m0 − e_m1) × 2 $/h: any price change
+    // of m1 or m0 matters. Without the debt only the line at 0.2 does.
+    const calm = { prices: [0.4, 0.3, 0.01, 0.5, 0.45, 0.5], current: 1, utilisation: 0.25, now: 300 };
+    const watch = { lowest: 1, divisors: Float64Array.of(2, 2, NaN, 2, 2, 2), line: 0.2 };
+    const policy = create();
+    policy.decide(observe({ prices: base, current: 0 }));
+    expect(policy.decide(observe(calm))).toMatchObject({
+      until: Infinity,
+      watch: { ...watch, market: 1, other: 0 },
+    });
+    expect(create().decide(observe(calm))).toMatchObject({ watch: { ...watch, market: -1, other: -1 } });
+  });
+
   it("carries no cost for a chosen hop the container never made", () => {
     // The hop m0 -> m1 is chosen at t = 0 but at t = 1200 the container is still on m0 (hop failed):
     // no cost is carried, so the same hop is chosen again with the full N = 0.0842.
@@ -286,11 +301,14 @@ describe("hotspot policy", () => {
     // Every other market has a higher e than m0's 0.20 (see the notice test).
     const prices = [0.4, 0.5, 0.01, 0.45, 0.5, 0.8];
     const decision = create().decide(observe({ prices, current: 0, rebalance: new Map([[0, 0]]) }));
-    // Nothing to weigh: the answer holds until the prices or the recommendations change.
+    // Nothing to weigh: the answer holds until the recommendations change or a price change puts m0
+    // (e = 0.4 / 2) at the next lowest e, m3's 0.45 / 2 = 0.225, or above, or another market that fits
+    // (u × W = 2 on each; m2 does not fit) at it or below. No debt: no other price matters.
     expect(decision).toEqual({
       kind: "stay",
       reason: "rebalance recommendation, but no cheaper candidate without one",
       until: Infinity,
+      watch: { market: -1, other: -1, lowest: 0, divisors: Float64Array.of(2, 2, NaN, 2, 2, 2), line: 0.225 },
     });
   });
 
