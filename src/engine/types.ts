@@ -48,6 +48,11 @@ export interface PriceHistoryView {
    */
   meanTimeToChangeOfCheapest(): number;
   /**
+   * When the oldest change that `meanTimeToChangeOfCheapest` counts leaves the window (Infinity: it
+   * counts none): before then that mean can only fall. Absent: unknown.
+   */
+  cheapestChangeLeavesAt?(): number;
+  /**
    * Which markets' prices changed up to now, in order (absent: unknown). A policy keeping its own
    * ranking re-ranks the markets logged since its last decision instead of rescanning all of them.
    */
@@ -132,17 +137,19 @@ export type Decision =
 /**
  * Which price changes leave a stay's answer as it was (`Decision.until`), in a market's price per
  * divisor, `price / divisors[id]` (policies rank markets by such a quotient, USD per unit of work). A
- * change matters when it is of `market` or `other`, when it puts `lowest` at `line` or above, or when
- * it puts any other market at `line` or below (never one whose divisor is NaN). So "the stay's market
- * is still the cheapest" is checked per price change as it comes, without asking the policy.
+ * change matters when it is of `market` or `other`, when it puts `lowest` at `ceiling` or above, or
+ * when it puts any other market at `line` or below (never one whose divisor is NaN). So "no other
+ * market became as cheap as the stay's" is checked per price change as it comes, without asking the
+ * policy.
  */
 export interface PriceWatch {
   /** A market whose every price change matters, or -1. */
   readonly market: number;
   /** Another one, or -1. */
   readonly other: number;
-  /** The market that stays below `line` while nothing matters, or -1. */
+  /** The market whose price matters only when it rises to `ceiling`, or -1. */
   readonly lowest: number;
+  readonly ceiling: number;
   /** Per market id; NaN: its price changes matter only as `market` or `other`. */
   readonly divisors: Float64Array;
   readonly line: number;

@@ -1,7 +1,7 @@
 import type { Observation } from "../engine/types.js";
 import { IndexedMin } from "../util/indexed-min.js";
 import { cheapestMarket, currentUsdPerWorkHour, deliveredWork, fitsMemory } from "../engine/candidates.js";
-import { ChangeReader } from "./ranking.js";
+import { ChangeReader, watchedStay, type WatchedStay } from "./ranking.js";
 import { definePolicy, type Policy } from "../engine/policy.js";
 
 /**
@@ -65,24 +65,8 @@ class CheapestTracker {
   }
 }
 
-/** A stay refilled at every decision that returns it (no allocation per decision). */
-interface WatchedStay {
-  readonly kind: "stay";
-  readonly reason: string;
-  readonly until: number;
-  readonly watch: { market: number; other: number; lowest: number; divisors: Float64Array; line: number };
-}
-
 // A stay depends on the prices, exclusions and placement only: it holds until one of them changes,
 // and a price change matters only when it may change which market is the cheapest per unit of work.
-function watchedStay(reason: string): WatchedStay {
-  return {
-    kind: "stay",
-    reason,
-    until: Infinity,
-    watch: { market: -1, other: -1, lowest: -1, divisors: new Float64Array(0), line: Infinity },
-  };
-}
 
 /** `stay` with its watch set (see PriceWatch). */
 function watching(
@@ -97,6 +81,8 @@ function watching(
   watch.market = market;
   watch.other = other;
   watch.lowest = lowest;
+  // Its market is the lowest while it stays below the line.
+  watch.ceiling = line;
   watch.divisors = divisors;
   watch.line = line;
   return stay;
@@ -145,9 +131,18 @@ export const greedyPolicy = definePolicy({
           // The cheapest of the tree: it stays so while it is below the next cheapest and no other
           // market falls to that. Else (a cheaper market excluded) any change of its price matters.
           const next = tracker.nextCheapest(c);
+          const here = tracker.cost(observation.prices, c);
+          // Halfway to the next cheapest: its market may rise, the others fall, that far.
           return next === next
-            ? watching(stayCheapest, delivered, -1, -1, c, next)
-            : watching(stayCheapest, delivered, c, -1, -1, tracker.cost(observation.prices, c));
+            ? watching(
+                stayCheapest,
+                delivered,
+                -1,
+                -1,
+                c,
+                next === Infinity ? next : here + (next - here) / 2,
+              )
+            : watching(stayCheapest, delivered, c, -1, -1, here);
         }
         // The container outgrew its server (live: its measured footprint): leave whatever the price.
         if (!fitsMemory(observation.markets[current.marketId], observation.workload.memoryGiB))

@@ -9,7 +9,7 @@ import {
   usedWork,
 } from "./hotspot/economics.js";
 import { RecoupLedger } from "./hotspot/recoup-ledger.js";
-import { AscendingOrder, ChangeReader } from "./ranking.js";
+import { AscendingOrder, ChangeReader, watchedStay } from "./ranking.js";
 import { definePolicy, type Policy, type PolicyParam } from "../engine/policy.js";
 
 /** Cost-efficiency of every market id at this observation, under one utilisation assumption. */
@@ -131,6 +131,8 @@ export const DEFAULT_EPSILON = 0.05;
 
 /** Relative rounding allowance when a bound on the net savings stops the search early. */
 const BOUND_SLACK = 1e-9;
+/** Relative rounding allowance of a stay's promise: it ends a little early, never late. */
+const PROMISE_SLACK = 1e-9;
 
 // Stays are returned at almost every decision: one object each, never rebuilt. Those that depend on
 // the prices, exclusions, recommendations, placement and used work only hold until one of them changes;
@@ -145,25 +147,6 @@ const NO_SAVING = "no candidate saves more than its transaction cost";
 const STAY_NO_SAVING: Decision = { kind: "stay", reason: NO_SAVING };
 const REBALANCE = "rebalance recommendation, but no cheaper candidate without one";
 const STAY_REBALANCE: Decision = { kind: "stay", reason: REBALANCE };
-
-/** A stay with no candidate to weigh, refilled at every decision that returns it. */
-interface NoCandidateStay {
-  readonly kind: "stay";
-  readonly reason: string;
-  readonly until: number;
-  readonly watch: { market: number; other: number; lowest: number; divisors: Float64Array; line: number };
-}
-
-// It holds while the current market stays below the next most efficient and no other market falls to
-// that; while the ledger recoups a debt, the current and reference markets' prices set its rate.
-function noCandidateStay(reason: string): NoCandidateStay {
-  return {
-    kind: "stay",
-    reason,
-    until: Infinity,
-    watch: { market: -1, other: -1, lowest: -1, divisors: new Float64Array(0), line: Infinity },
-  };
-}
 
 function usd(value: number): string {
   return `$${value.toFixed(4)}`;
@@ -199,8 +182,12 @@ export class HotspotPolicy implements Policy {
   private ranking: Ranking | null = null;
   /** One market of each lifecycle, to ask the migration model for the cheapest hop's timeline. */
   private lifecycleSamples: number[] = [];
-  private readonly stayNoCandidate = noCandidateStay(NO_SAVING);
-  private readonly stayRebalanceNoCandidate = noCandidateStay(REBALANCE);
+  // With nothing to weigh, a stay holds while the current market stays below the next most efficient
+  // and no other market falls to that; while the ledger recoups a debt, the current and reference
+  // markets' prices set its rate.
+  private readonly stayNoCandidate = watchedStay(NO_SAVING);
+  private readonly stayRebalanceNoCandidate = watchedStay(REBALANCE);
+  private readonly stayNoSaving = watchedStay(NO_SAVING);
 
   constructor(
     private readonly epsilon: number,
@@ -248,7 +235,10 @@ export class HotspotPolicy implements Policy {
       watch.other = recouping ? reference : -1;
       watch.lowest = c;
       watch.divisors = ranking.fittingUsedWork;
-      watch.line = next < 0 ? Infinity : ranking.order.key(next);
+      // Halfway to the next lowest: its market may rise, the others fall, that far.
+      const nextKey = next < 0 ? Infinity : ranking.order.key(next);
+      watch.line = nextKey === Infinity ? Infinity : ec + (nextKey - ec) / 2;
+      watch.ceiling = watch.line;
       return stay;
     }
     const horizon = savingsHorizon(
@@ -294,7 +284,7 @@ export class HotspotPolicy implements Policy {
         if (this.rules.lowestEfficiency) break;
       }
     }
-    if (best === -1) return sunk ? STAY_REBALANCE : STAY_NO_SAVING;
+    if (best === -1) return sunk ? STAY_REBALANCE : this.noSavingStay(observation, ranking, c, ec, horizon);
     this.lastMoveAt = now;
     if (sunk) {
       this.ledger.forcedMove();
@@ -310,6 +300,66 @@ export class HotspotPolicy implements Policy {
       marketId: best,
       reason: `N = ${usd(bestNet)} > 0 (e ${usd(ec)} -> ${usd(valuation.efficiency[best])}, C ${usd(bestCost)}, unrecouped ${usd(unrecouped)})`,
     };
+  }
+
+  /**
+   * The stay after weighing the candidates and finding none worth its hop (costs not sunk). It holds
+   * while none could pay even with no debt left: until the paid time left T_r falls to what the
+   * closest needs (it falls a second a second and rises at a renewal) or a change of the cheapest
+   * leaves the look-back window (before then the horizon can only shorten); and across the price
+   * changes that leave every other market above the e at which one could pay and do not raise e_c.
+   * Both bounds are linear in p_c, and nothing pays at p_c = 0, so a lower e_c keeps them.
+   */
+  private noSavingStay(
+    observation: Observation,
+    ranking: Ranking,
+    c: number,
+    ec: number,
+    horizon: number,
+  ): Decision {
+    const { now, prices, history } = observation;
+    const leavesAt = history.cheapestChangeLeavesAt?.() ?? -Infinity;
+    if (!(leavesAt > now)) return STAY_NO_SAVING;
+    const { efficiency, usedWork } = ranking.valuation;
+    const order = ranking.order.order;
+    const pc = prices[c];
+    const { memoryGiB } = observation.workload;
+    // Candidate i's net S_i − C_i ≤ 0 while p_c × max(T_r, T_a + T_d + T_k) ≥ 3600 × S_i − p_i × T_d.
+    let needed = 0;
+    for (let rank = 0; rank < order.length; rank++) {
+      const i = order[rank];
+      const ei = efficiency[i];
+      if (!(ei < ec)) break;
+      if (i === c || !isCandidate(observation, i, memoryGiB) || observation.rebalance.has(i)) continue;
+      const hop = observation.migration(i);
+      const seconds =
+        (3600 * expectedSavings(ec, ei, usedWork[i], horizon) - prices[i] * hop.downtimeSeconds) / pc;
+      const withSlack = seconds + PROMISE_SLACK * (Math.abs(seconds) + 1);
+      if (withSlack > hop.acquireSeconds + hop.downtimeSeconds + hop.terminateSeconds)
+        needed = Math.max(needed, withSlack);
+    }
+    const paidTimeLeft = observation.billing.paidTimeLeft;
+    // One is held back by the debt alone: it may pay as soon as that is recouped.
+    if (needed > 0 && !(paidTimeLeft > needed)) return STAY_NO_SAVING;
+    // Any other market pays only at e ≤ e*: (e_c − e) × U × T − e × U × T_d ≤ p_c × max(T_r, T_hop)
+    // for every U up to the largest u × W, with the quickest hop's times.
+    const floorCost = pc * Math.max(needed, this.shortestHopSeconds(observation));
+    const downtime = this.shortestDowntimeSeconds(observation);
+    const eStar = (ec * horizon - floorCost / ranking.maxUsedWork) / (horizon + downtime);
+    const line = eStar + PROMISE_SLACK * (Math.abs(eStar) + ec);
+    if (!(line === line)) return STAY_NO_SAVING;
+    const stay = this.stayNoSaving;
+    const reference = this.ledger.reference;
+    const recouping = this.ledger.unrecouped > 0 && reference >= 0 && reference !== c;
+    stay.until = Math.min(leavesAt, needed > 0 ? now + (paidTimeLeft - needed) : Infinity);
+    const { watch } = stay;
+    watch.market = recouping ? c : -1;
+    watch.other = recouping ? reference : -1;
+    watch.lowest = c;
+    watch.ceiling = ec;
+    watch.divisors = ranking.fittingUsedWork;
+    watch.line = line;
+    return stay;
   }
 
   /** Epochs a stay of `decide` covered: the debt is recouped as those decisions would have. */
@@ -361,6 +411,14 @@ export class HotspotPolicy implements Policy {
       const hop = observation.migration(id);
       shortest = Math.min(shortest, hop.acquireSeconds + hop.downtimeSeconds + hop.terminateSeconds);
     }
+    return shortest;
+  }
+
+  /** T_d of the quickest downtime over target lifecycles. */
+  private shortestDowntimeSeconds(observation: Observation): number {
+    let shortest = Infinity;
+    for (const id of this.lifecycleSamples)
+      shortest = Math.min(shortest, observation.migration(id).downtimeSeconds);
     return shortest;
   }
 

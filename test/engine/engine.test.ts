@@ -170,7 +170,7 @@ describe("HoppingEngine: a stay's promise (Decision.until)", () => {
       const c = o.current!.marketId;
       let line = Infinity;
       for (let id = 0; id < o.prices.length; id++) if (id !== c) line = Math.min(line, o.prices[id] / 10);
-      return { market: -1, other: -1, lowest: c, divisors, line };
+      return { market: -1, other: -1, lowest: c, ceiling: line, divisors, line };
     };
     const plain = scripted();
     const promised = scripted(() => Infinity);

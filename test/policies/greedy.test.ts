@@ -40,13 +40,14 @@ describe("greedy", () => {
 
   it("a stay watches the prices that could change its answer", () => {
     // Each market delivers 10 work units: $0.02, 0.03 and 0.1 per unit. On the cheapest, a price change
-    // matters when it puts a at 0.03 (b's) or above, or another market at 0.03 or below.
+    // matters when it puts a at 0.025 (halfway to b's 0.03) or above, or another market at it or below.
     const divisors = Float64Array.of(10, 10, 10);
+    const halfway = 0.2 / 10 + (0.3 / 10 - 0.2 / 10) / 2;
     expect(greedy().decide(handObservation(markets, [0.2, 0.3, 1], { current: 0 }))).toEqual({
       kind: "stay",
       reason: "already on the cheapest",
       until: Infinity,
-      watch: { market: -1, other: -1, lowest: 0, divisors, line: 0.3 / 10 },
+      watch: { market: -1, other: -1, lowest: 0, ceiling: halfway, divisors, line: halfway },
     });
     // b cheaper but excluded: the full search chose a; any change of a's price matters, and another
     // market's at a's $0.03 or below.

@@ -145,6 +145,7 @@ export class SimDriver implements Driver {
     const first = watched ? watch.market : -1;
     const second = watched ? watch.other : -1;
     const lowest = watched ? watch.lowest : -1;
+    const ceiling = watched ? watch.ceiling : NaN;
     const divisors = watched ? watch.divisors : prices;
     const line = watched ? watch.line : NaN;
     let i = this.cursor;
@@ -158,7 +159,7 @@ export class SimDriver implements Driver {
         if (
           market === first ||
           market === second ||
-          (market === lowest ? quotient >= line : quotient <= line)
+          (market === lowest ? quotient >= ceiling : quotient <= line)
         )
           stopAt = eventTime[i];
       }

@@ -58,6 +58,18 @@ export class SimHistory implements PriceHistoryView {
   }
 
   meanTimeToChangeOfCheapest(): number {
+    const first = this.firstInWindow();
+    const changes = this.changeCount - first;
+    return changes === 0 ? Infinity : this.windowSeconds / changes;
+  }
+
+  cheapestChangeLeavesAt(): number {
+    const first = this.firstInWindow();
+    return first < this.changeCount ? this.changeTimes[first] + this.windowSeconds : Infinity;
+  }
+
+  /** Index of the first change of the cheapest within (now - windowSeconds, now]. */
+  private firstInWindow(): number {
     this.catchUp();
     const from = this.now - this.windowSeconds;
     let lo = 0;
@@ -67,8 +79,7 @@ export class SimHistory implements PriceHistoryView {
       if (this.changeTimes[mid] <= from) lo = mid + 1;
       else hi = mid;
     }
-    const changes = this.changeCount - lo;
-    return changes === 0 ? Infinity : this.windowSeconds / changes;
+    return lo;
   }
 
   private catchUp(): void {

@@ -105,13 +105,13 @@ describe("SimDriver", () => {
   describe("advanceWatching", () => {
     // $ per work unit: spot a and b count (10 work units each), the on-demand markets never do.
     const divisors = Float64Array.from(scenario.markets, (m) => (m.lifecycle === "spot" ? 10 : NaN));
-    const passAll = { market: -1, other: -1, lowest: -1, divisors, line: -Infinity };
+    const passAll = { market: -1, other: -1, lowest: -1, ceiling: Infinity, divisors, line: -Infinity };
 
     it("replays the changes the watch lets pass and stops after the first it does not, returning its time", () => {
       const { sim, sink } = driver();
       sim.advance(0, sink);
       // b the lowest below 0.1: a at 0.15 (1000) passes, a at 0.02 (2000) is at most the line.
-      const below = { market: -1, other: -1, lowest: spotB, divisors, line: 0.1 };
+      const below = { market: -1, other: -1, lowest: spotB, ceiling: 0.1, divisors, line: 0.1 };
       expect(sim.advanceWatching(9000, below, sink)).toBe(2000);
       expect([sim.prices[spotA], sim.eventsReplayed]).toEqual([0.2, 4]);
       expect(sim.advanceWatching(9000, passAll, sink)).toBe(Infinity);

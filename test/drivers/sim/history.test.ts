@@ -33,4 +33,17 @@ describe("SimHistory", () => {
     history.setNow(8000);
     expect(history.meanTimeToChangeOfCheapest()).toBe(5000);
   });
+
+  it("says when the oldest change of the cheapest it counts leaves the window", () => {
+    const history = new SimHistory(scenario, 10000, 8, 10);
+    history.setNow(3000);
+    expect(history.cheapestChangeLeavesAt()).toBe(Infinity);
+    // Changes at 3600 and 7200: the one at 3600 is counted until 13600, then the one at 7200 until 17200.
+    history.setNow(8000);
+    expect(history.cheapestChangeLeavesAt()).toBe(13600);
+    history.setNow(13600);
+    expect([history.cheapestChangeLeavesAt(), history.meanTimeToChangeOfCheapest()]).toEqual([17200, 10000]);
+    history.setNow(17200);
+    expect(history.cheapestChangeLeavesAt()).toBe(Infinity);
+  });
 });
