@@ -53,6 +53,13 @@ export interface PriceHistoryView {
    */
   cheapestChangeLeavesAt?(): number;
   /**
+   * USD/hour of `marketId` at `time` as known now: its price then for a time up to now, the present
+   * one for a later time (NaN while unknown). Absent: past prices are not kept.
+   */
+  priceAt?(marketId: number, time: number): number;
+  /** The first change of `marketId`'s price after `time` and up to now (Infinity: none); with `priceAt`. */
+  nextPriceChange?(marketId: number, time: number): number;
+  /**
    * Which markets' prices changed up to now, in order (absent: unknown). A policy keeping its own
    * ranking re-ranks the markets logged since its last decision instead of rescanning all of them.
    */

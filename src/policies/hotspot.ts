@@ -1,4 +1,4 @@
-import type { Decision, MigrationEstimate, Observation } from "../engine/types.js";
+import type { Decision, Market, MigrationEstimate, Observation, PriceHistoryView } from "../engine/types.js";
 import { candidateMarkets, fitsMemory } from "../engine/candidates.js";
 import {
   costEfficiency,
@@ -9,7 +9,7 @@ import {
   usedWork,
 } from "./hotspot/economics.js";
 import { RecoupLedger } from "./hotspot/recoup-ledger.js";
-import { AscendingOrder, ChangeReader, watchedStay } from "./ranking.js";
+import { AscendingOrder, ChangeReader, watchedStay, type WatchedStay } from "./ranking.js";
 import { definePolicy, type Policy, type PolicyParam } from "../engine/policy.js";
 
 /** Cost-efficiency of every market id at this observation, under one utilisation assumption. */
@@ -188,6 +188,10 @@ export class HotspotPolicy implements Policy {
   private readonly stayNoCandidate = watchedStay(NO_SAVING);
   private readonly stayRebalanceNoCandidate = watchedStay(REBALANCE);
   private readonly stayNoSaving = watchedStay(NO_SAVING);
+  /** The last stay's look-back for the recoup rate at the epochs it covers (null: the rate holds). */
+  private rateHistory: PriceHistoryView | null = null;
+  private rateMarkets: readonly Market[] = [];
+  private rateCurrent = -1;
 
   constructor(
     private readonly epsilon: number,
@@ -198,6 +202,7 @@ export class HotspotPolicy implements Policy {
   decide(observation: Observation): Decision {
     const { current, now } = observation;
     this.ledger.observe(now, current === null ? null : current.marketId);
+    this.rateHistory = null;
     if (current === null) return this.place(observation);
 
     const c = current.marketId;
@@ -229,10 +234,8 @@ export class HotspotPolicy implements Policy {
     if (!(valuation.efficiency[order[0]] < ec)) {
       const stay = sunk ? this.stayRebalanceNoCandidate : this.stayNoCandidate;
       const { watch } = stay;
-      const recouping = this.ledger.unrecouped > 0 && reference >= 0 && reference !== c;
       const next = order.length > 1 ? (order[0] === c ? order[1] : order[0]) : -1;
-      watch.market = recouping ? c : -1;
-      watch.other = recouping ? reference : -1;
+      this.watchLedger(stay, observation, c);
       watch.lowest = c;
       watch.divisors = ranking.fittingUsedWork;
       // Halfway to the next lowest: its market may rise, the others fall, that far.
@@ -349,12 +352,9 @@ export class HotspotPolicy implements Policy {
     const line = eStar + PROMISE_SLACK * (Math.abs(eStar) + ec);
     if (!(line === line)) return STAY_NO_SAVING;
     const stay = this.stayNoSaving;
-    const reference = this.ledger.reference;
-    const recouping = this.ledger.unrecouped > 0 && reference >= 0 && reference !== c;
     stay.until = Math.min(leavesAt, needed > 0 ? now + (paidTimeLeft - needed) : Infinity);
     const { watch } = stay;
-    watch.market = recouping ? c : -1;
-    watch.other = recouping ? reference : -1;
+    this.watchLedger(stay, observation, c);
     watch.lowest = c;
     watch.ceiling = ec;
     watch.divisors = ranking.fittingUsedWork;
@@ -362,10 +362,55 @@ export class HotspotPolicy implements Policy {
     return stay;
   }
 
+  /**
+   * While the ledger recoups a debt, its rate follows the current and reference markets' prices: a
+   * watched stay lets their changes pass when the look-back can tell past prices (`skipped` finds the
+   * rate at each epoch from them), else every one of their changes matters.
+   */
+  private watchLedger(stay: WatchedStay, observation: Observation, c: number): void {
+    const reference = this.ledger.reference;
+    const recouping = this.ledger.unrecouped > 0 && reference >= 0 && reference !== c;
+    const { history } = observation;
+    const lookBack = recouping && history.priceAt !== undefined && history.nextPriceChange !== undefined;
+    this.rateHistory = lookBack ? history : null;
+    this.rateMarkets = observation.markets;
+    this.rateCurrent = c;
+    stay.watch.market = recouping && !lookBack ? c : -1;
+    stay.watch.other = recouping && !lookBack ? reference : -1;
+  }
+
   /** Epochs a stay of `decide` covered: the debt is recouped as those decisions would have. */
   skipped(from: number, count: number, intervalSeconds: number): void {
+    const history = this.rateHistory;
+    const ledger = this.ledger;
     let now = from;
-    for (let k = 0; k < count; k++, now += intervalSeconds) this.ledger.idle(now);
+    let k = 0;
+    if (history !== null) {
+      const c = this.rateCurrent;
+      const reference = ledger.reference;
+      // The rate holds until either market's price changes, and matters no more once the debt is paid.
+      let rateUntil = -Infinity;
+      for (; k < count && ledger.unrecouped > 0; k++, now += intervalSeconds) {
+        ledger.idle(now);
+        if (now < rateUntil) continue;
+        ledger.setSavingsRate(this.savingsRateAt(history, c, reference, now));
+        rateUntil = Math.min(history.nextPriceChange!(c, now), history.nextPriceChange!(reference, now));
+      }
+    }
+    for (; k < count; k++, now += intervalSeconds) ledger.idle(now);
+  }
+
+  /** (e_ref − e_c) × u_c × W_c at `time`'s prices, as `decide` computes it. */
+  private savingsRateAt(history: PriceHistoryView, c: number, reference: number, time: number): number {
+    const markets = this.rateMarkets;
+    const { utilisation, usedWork: used } = this.ranking!.valuation;
+    const ec = costEfficiency(history.priceAt!(c, time), markets[c].work, utilisation[c]);
+    const eReference = costEfficiency(
+      history.priceAt!(reference, time),
+      markets[reference].work,
+      utilisation[reference],
+    );
+    return (eReference - ec) * used[c];
   }
 
   /** Whether voluntary hops wait for the last call of the source's paid interval (rules only). */

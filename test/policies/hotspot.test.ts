@@ -4,6 +4,7 @@ import type {
   MigrationEstimate,
   Observation,
   Placement,
+  PriceHistoryView,
   PriceWatch,
 } from "../../src/engine/types.js";
 import { hotspotPolicy } from "../../src/policies/hotspot.js";
@@ -66,6 +67,8 @@ interface Scene {
   rebalance?: ReadonlyMap<number, number>;
   /** When the oldest change of the cheapest leaves the look-back window; absent: not known. */
   leavesAt?: number;
+  /** Past prices, when the look-back keeps them. */
+  lookBack?: Pick<PriceHistoryView, "priceAt" | "nextPriceChange">;
 }
 
 function observe(scene: Scene): Observation {
@@ -94,6 +97,7 @@ function observe(scene: Scene): Observation {
       changes: () => 0,
       meanTimeToChangeOfCheapest: () => scene.meanTimeToChange ?? 3600,
       ...(scene.leavesAt === undefined ? {} : { cheapestChangeLeavesAt: () => scene.leavesAt! }),
+      ...scene.lookBack,
     },
     migration: () => hop,
   };
@@ -286,6 +290,13 @@ describe("hotspot policy", () => {
       watch: { ...watch, market: 1, other: 0 },
     });
     expect(create().decide(observe(calm))).toMatchObject({ watch: { ...watch, market: -1, other: -1 } });
+    // A look-back that tells past prices lets their changes pass: the rate is found again per epoch.
+    const pricesKept = create();
+    const lookBack = { priceAt: () => NaN, nextPriceChange: () => Infinity };
+    pricesKept.decide(observe({ prices: base, current: 0, lookBack }));
+    expect(pricesKept.decide(observe({ ...calm, lookBack }))).toMatchObject({
+      watch: { ...watch, market: -1, other: -1 },
+    });
   });
 
   it("carries no cost for a chosen hop the container never made", () => {

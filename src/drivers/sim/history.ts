@@ -67,6 +67,15 @@ export class SimHistory implements PriceHistoryView {
     return changes === 0 ? Infinity : this.windowSeconds / changes;
   }
 
+  priceAt(marketId: number, time: number): number {
+    return this.scenario.paths[marketId].priceAt(Math.min(time, this.now));
+  }
+
+  nextPriceChange(marketId: number, time: number): number {
+    const next = this.scenario.paths[marketId].nextChange(time);
+    return next <= this.now ? next : Infinity;
+  }
+
   cheapestChangeLeavesAt(): number {
     const first = this.firstInWindow();
     return first < this.changeCount ? this.changeTimes[first] + this.windowSeconds : Infinity;

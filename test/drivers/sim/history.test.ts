@@ -46,4 +46,14 @@ describe("SimHistory", () => {
     history.setNow(17200);
     expect(history.cheapestChangeLeavesAt()).toBe(Infinity);
   });
+
+  it("tells a market's past prices and changes, never beyond the present", () => {
+    const history = new SimHistory(scenario, 3600, 8, 10);
+    history.setNow(6000);
+    // a.large: 0.3 from 0, 0.5 from 3600, 0.45 from 5400 (0.3 again at 7200, after now).
+    expect([history.priceAt(0, 100), history.priceAt(0, 3600), history.priceAt(0, 9000)]).toEqual([
+      0.3, 0.5, 0.45,
+    ]);
+    expect([history.nextPriceChange(0, 100), history.nextPriceChange(0, 5400)]).toEqual([3600, Infinity]);
+  });
 });
