@@ -1,4 +1,4 @@
-import type { Market, PriceHistoryView } from "./types.js";
+import type { Market, PriceHistoryView, PriceWatch } from "./types.js";
 import type { PricePath } from "./billing.js";
 
 /**
@@ -88,6 +88,14 @@ export interface Driver {
    * it never skips (live: the world is not known ahead).
    */
   nextChange?(): number;
+  /**
+   * As `advance`, through the price changes `watch` lets pass only: stops at the first time at which
+   * something else comes (a price change the watch does not let pass, a change of availability or
+   * recommendations, a world event), having applied every change at that time, and returns that time;
+   * Infinity when nothing else came by `until` (every change up to it applied). The engine skips the
+   * epochs a watched stay covers with it; absent: only up to `nextChange`.
+   */
+  advanceWatching?(until: number, watch: PriceWatch, sink: EventSink): number;
   /** Price path of one market, for billing. */
   pricePath(marketId: number): PricePath;
   /**

@@ -41,7 +41,7 @@ import type { Command, Driver, EngineEvent, EventSink } from "./driver.js";
 import { EventQueue } from "./event-queue.js";
 import { migrationEstimate } from "./migration-model.js";
 import type { EngineConfig } from "./config.js";
-import type { Decision, Lifecycle, MigrationEstimate, Observation, Placement } from "./types.js";
+import type { Decision, Lifecycle, MigrationEstimate, Observation, Placement, PriceWatch } from "./types.js";
 import type { Policy } from "./policy.js";
 import { cheapestMarket, fitsMemory } from "./candidates.js";
 import { HotspotError } from "../errors.js";
@@ -122,6 +122,11 @@ export class HoppingEngine implements EventSink {
   private stayUntil = -Infinity;
   /** When that decision was made. */
   private stayFrom = -Infinity;
+  /** That stay's watch: the price changes its promise holds across (null: none). */
+  private stayWatch: PriceWatch | null = null;
+  /** The epoch after the last one `countTicks` counted, and that last one. */
+  private coveredNext = NaN;
+  private coveredLast = NaN;
 
   constructor(
     private readonly config: EngineConfig,
@@ -212,33 +217,64 @@ export class HoppingEngine implements EventSink {
     const { driver, config, policy } = this;
     if (driver.nextChange === undefined || this.host < 0 || this.migration !== null) return;
     const first = this.tickAt;
+    const watch = driver.advanceWatching === undefined ? null : this.stayWatch;
     // Most often the driver's next price change comes first: checked before the workload's search.
-    const limit = Math.min(this.stayUntil, driver.nextChange(), this.queue.peekTime());
+    const limit = Math.min(
+      this.stayUntil,
+      watch === null ? driver.nextChange() : Infinity,
+      this.queue.peekTime(),
+    );
     if (!(first < limit)) return;
     const levelChange = config.workload.nextChange?.(this.stayFrom) ?? -Infinity;
     if (!(first < levelChange)) return;
     const { end, intervalSeconds } = config;
     const stop = Math.min(limit, levelChange, end);
+    // The sequence the tick after the last skipped one would have claimed, before the driver queues
+    // anything (a bid notice) on the way.
+    const sequence = this.queue.claimSequence();
+    let count = this.countTicks(first, stop);
+    if (watch !== null) {
+      // The world moves on through the price changes the watch lets pass (not past the last covered
+      // epoch when no later one comes before the end: the run replays no further); the first other
+      // change ends the promise, and only the epochs before it are covered.
+      const bound = this.coveredNext < end ? stop : this.coveredLast;
+      const changed = driver.advanceWatching!(bound, watch, this);
+      this.now = Math.min(changed, bound);
+      this.stayUntil = -Infinity;
+      if (!(first < changed)) return;
+      if (changed <= bound) count = this.countTicks(first, changed);
+    }
+    policy.skipped?.(first, count, intervalSeconds);
+    this.counts.decisions += count;
+    this.tickAt = this.coveredNext >= end ? Infinity : this.coveredNext;
+    this.tickSeq = sequence;
+  }
+
+  /**
+   * The interval epochs from `first` (included) before `stop` > `first`, computed as the ticks that
+   * `onTick` schedules would reach them; sets `coveredNext` and `coveredLast`.
+   */
+  private countTicks(first: number, stop: number): number {
+    const { end, intervalSeconds } = this.config;
     let count: number;
-    let tick: number;
     if (Number.isInteger(first) && Number.isInteger(intervalSeconds) && end + intervalSeconds < 2 ** 53) {
       // Whole seconds: first + k × interval is exactly what k additions reach; k found by division.
       count = Math.max(1, Math.ceil((stop - first) / intervalSeconds));
       while (count > 1 && first + (count - 1) * intervalSeconds >= stop) count--;
       while (first + count * intervalSeconds < stop) count++;
-      tick = first + count * intervalSeconds;
+      this.coveredLast = first + (count - 1) * intervalSeconds;
+      this.coveredNext = first + count * intervalSeconds;
     } else {
       count = 0;
-      tick = first;
+      let tick = first;
       while (tick < stop) {
         count++;
+        this.coveredLast = tick;
         tick += intervalSeconds;
       }
+      this.coveredNext = tick;
     }
-    policy.skipped?.(first, count, intervalSeconds);
-    this.counts.decisions += count;
-    if (tick >= end) this.tickAt = Infinity;
-    else this.scheduleTick(tick);
+    return count;
   }
 
   /** No hop in flight and no termination pending: a stop now leaves nothing half done. */
@@ -311,8 +347,9 @@ export class HoppingEngine implements EventSink {
     this.counts.decisions++;
     const decision = this.policy.decide(this.observe(trigger));
     // Only an interval decision's promise holds for the interval epochs that follow it.
-    this.stayUntil =
-      decision.kind === "stay" && trigger === "interval" ? (decision.until ?? -Infinity) : -Infinity;
+    const promised = decision.kind === "stay" && trigger === "interval";
+    this.stayUntil = promised ? (decision.until ?? -Infinity) : -Infinity;
+    this.stayWatch = promised ? (decision.watch ?? null) : null;
     this.stayFrom = this.now;
     this.apply(decision, trigger);
   }

@@ -48,6 +48,18 @@ export interface PriceHistoryView {
    */
   meanTimeToChangeOfCheapest(): number;
   /**
+   * When the oldest change that `meanTimeToChangeOfCheapest` counts leaves the window (Infinity: it
+   * counts none): before then that mean can only fall. Absent: unknown.
+   */
+  cheapestChangeLeavesAt?(): number;
+  /**
+   * USD/hour of `marketId` at `time` as known now: its price then for a time up to now, the present
+   * one for a later time (NaN while unknown). Absent: past prices are not kept.
+   */
+  priceAt?(marketId: number, time: number): number;
+  /** The first change of `marketId`'s price after `time` and up to now (Infinity: none); with `priceAt`. */
+  nextPriceChange?(marketId: number, time: number): number;
+  /**
    * Which markets' prices changed up to now, in order (absent: unknown). A policy keeping its own
    * ranking re-ranks the markets logged since its last decision instead of rescanning all of them.
    */
@@ -120,5 +132,32 @@ export type Decision =
        * same stay, its state changing only as `Policy.skipped` replays. Absent: no promise.
        */
       readonly until?: number;
+      /**
+       * With `until`: the price changes the promise also holds across (the rest of the look-back log
+       * grows with them; nothing else may be new). Absent: none. Read when the stay is returned; the
+       * policy may refill the same object at its next decision.
+       */
+      readonly watch?: PriceWatch;
     }
   | { readonly kind: "place"; readonly marketId: number; readonly reason: string };
+
+/**
+ * Which price changes leave a stay's answer as it was (`Decision.until`), in a market's price per
+ * divisor, `price / divisors[id]` (policies rank markets by such a quotient, USD per unit of work). A
+ * change matters when it is of `market` or `other`, when it puts `lowest` at `ceiling` or above, or
+ * when it puts any other market at `line` or below (never one whose divisor is NaN). So "no other
+ * market became as cheap as the stay's" is checked per price change as it comes, without asking the
+ * policy.
+ */
+export interface PriceWatch {
+  /** A market whose every price change matters, or -1. */
+  readonly market: number;
+  /** Another one, or -1. */
+  readonly other: number;
+  /** The market whose price matters only when it rises to `ceiling`, or -1. */
+  readonly lowest: number;
+  readonly ceiling: number;
+  /** Per market id; NaN: its price changes matter only as `market` or `other`. */
+  readonly divisors: Float64Array;
+  readonly line: number;
+}

@@ -1,7 +1,7 @@
-import type { Decision, Observation } from "../engine/types.js";
+import type { Observation } from "../engine/types.js";
 import { IndexedMin } from "../util/indexed-min.js";
-import { cheapestMarket, currentUsdPerWorkHour, fitsMemory, usdPerWorkHour } from "../engine/candidates.js";
-import { ChangeReader } from "./ranking.js";
+import { cheapestMarket, currentUsdPerWorkHour, deliveredWork, fitsMemory } from "../engine/candidates.js";
+import { ChangeReader, watchedStay, type WatchedStay } from "./ranking.js";
 import { definePolicy, type Policy } from "../engine/policy.js";
 
 /**
@@ -13,19 +13,29 @@ class CheapestTracker {
   private costs: IndexedMin | null = null;
   private memoryGiB = NaN;
   private demandWork = NaN;
+  /** Per market: work units delivered per hour, NaN when it does not fit (a watch's divisors). */
+  delivered = new Float64Array(0);
 
   cheapest(observation: Observation): number {
     const { markets, workload, excluded } = observation;
     const changed = this.changes.collect(observation);
     let costs = this.costs;
-    if (costs === null || costs.count !== markets.length) costs = this.costs = new IndexedMin(markets.length);
+    if (costs === null || costs.count !== markets.length) {
+      costs = this.costs = new IndexedMin(markets.length);
+      this.delivered = new Float64Array(markets.length);
+      this.memoryGiB = NaN;
+    }
     if (changed < 0 || workload.memoryGiB !== this.memoryGiB || workload.demandWork !== this.demandWork) {
       this.memoryGiB = workload.memoryGiB;
       this.demandWork = workload.demandWork;
+      for (const market of markets)
+        this.delivered[market.id] = fitsMemory(market, this.memoryGiB)
+          ? deliveredWork(market, this.demandWork)
+          : NaN;
       this.assignAll(costs, observation);
     } else {
       const ids = this.changes.changed;
-      for (let k = 0; k < changed; k++) costs.set(ids[k], this.cost(observation, ids[k]));
+      for (let k = 0; k < changed; k++) costs.set(ids[k], this.cost(observation.prices, ids[k]));
     }
     const best = costs.min();
     // Excluded markets stay in the tree; when one is the cheapest, the full search decides.
@@ -34,22 +44,49 @@ class CheapestTracker {
 
   /** Its own method: the closure's context would otherwise be allocated at every decision. */
   private assignAll(costs: IndexedMin, observation: Observation): void {
-    costs.assign(observation.markets.length, (id) => this.cost(observation, id));
+    costs.assign(observation.markets.length, (id) => this.cost(observation.prices, id));
   }
 
-  private cost(observation: Observation, id: number): number {
-    const market = observation.markets[id];
-    return fitsMemory(market, this.memoryGiB)
-      ? usdPerWorkHour(market, observation.prices[id], this.demandWork)
-      : Infinity;
+  /**
+   * When `id` is the tree's cheapest: the lowest cost of the other markets (Infinity: none has one);
+   * else NaN.
+   */
+  nextCheapest(id: number): number {
+    const costs = this.costs!;
+    if (costs.min() !== id) return NaN;
+    const next = costs.minExcept(id);
+    return next < 0 ? Infinity : costs.value(next);
+  }
+
+  /** As `usdPerWorkHour` computes it (Infinity where the market does not fit). */
+  cost(prices: Float64Array, id: number): number {
+    const work = this.delivered[id];
+    return work === work ? (work > 0 ? prices[id] / work : Infinity) : Infinity;
   }
 }
 
-// Stays are returned at almost every decision: one object each, never rebuilt. Each depends on the
-// prices, exclusions and placement only, so it holds until one of them changes.
-const STAY_NONE: Decision = { kind: "stay", reason: "no market available", until: Infinity };
-const STAY_CHEAPEST: Decision = { kind: "stay", reason: "already on the cheapest", until: Infinity };
-const STAY_SMALL_SAVING: Decision = { kind: "stay", reason: "saving below minSaving", until: Infinity };
+// A stay depends on the prices, exclusions and placement only: it holds until one of them changes,
+// and a price change matters only when it may change which market is the cheapest per unit of work.
+
+/** `stay` with its watch set (see PriceWatch). */
+function watching(
+  stay: WatchedStay,
+  divisors: Float64Array,
+  market: number,
+  other: number,
+  lowest: number,
+  line: number,
+): WatchedStay {
+  const { watch } = stay;
+  watch.market = market;
+  watch.other = other;
+  watch.lowest = lowest;
+  // Its market is the lowest while it stays below the line.
+  watch.ceiling = line;
+  watch.divisors = divisors;
+  watch.line = line;
+  return stay;
+}
 
 /**
  * Hops whenever another fitting market (spot or on-demand) is cheaper per delivered work-unit-hour
@@ -75,16 +112,38 @@ export const greedyPolicy = definePolicy({
   simulationOnly: false,
   create({ minSaving }): Policy {
     const tracker = new CheapestTracker();
+    const stayNone = watchedStay("no market available");
+    const stayCheapest = watchedStay("already on the cheapest");
+    const staySmallSaving = watchedStay("saving below minSaving");
     return {
       decide(observation) {
         const best = tracker.cheapest(observation);
-        if (best < 0) return STAY_NONE;
+        const { delivered } = tracker;
+        // Any price of a market that fits may make one available.
+        if (best < 0) return watching(stayNone, delivered, -1, -1, -1, Infinity);
         const current = observation.current;
         if (current === null) return { kind: "place", marketId: best, reason: "cheapest per unit of work" };
         // A noticed server is lost anyway: move, even to a fresh server of the same market.
         if (observation.trigger === "notice")
           return { kind: "place", marketId: best, reason: "interruption notice" };
-        if (best === current.marketId) return STAY_CHEAPEST;
+        const c = current.marketId;
+        if (best === c) {
+          // The cheapest of the tree: it stays so while it is below the next cheapest and no other
+          // market falls to that. Else (a cheaper market excluded) any change of its price matters.
+          const next = tracker.nextCheapest(c);
+          const here = tracker.cost(observation.prices, c);
+          // Halfway to the next cheapest: its market may rise, the others fall, that far.
+          return next === next
+            ? watching(
+                stayCheapest,
+                delivered,
+                -1,
+                -1,
+                c,
+                next === Infinity ? next : here + (next - here) / 2,
+              )
+            : watching(stayCheapest, delivered, c, -1, -1, here);
+        }
         // The container outgrew its server (live: its measured footprint): leave whatever the price.
         if (!fitsMemory(observation.markets[current.marketId], observation.workload.memoryGiB))
           return {
@@ -96,7 +155,7 @@ export const greedyPolicy = definePolicy({
         const there = currentUsdPerWorkHour(observation, best);
         if (there < here * (1 - minSaving))
           return { kind: "place", marketId: best, reason: "cheaper per unit of work" };
-        return STAY_SMALL_SAVING;
+        return watching(staySmallSaving, delivered, c, best, -1, tracker.cost(observation.prices, best));
       },
     };
   },

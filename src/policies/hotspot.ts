@@ -1,4 +1,4 @@
-import type { Decision, MigrationEstimate, Observation } from "../engine/types.js";
+import type { Decision, Market, MigrationEstimate, Observation, PriceHistoryView } from "../engine/types.js";
 import { candidateMarkets, fitsMemory } from "../engine/candidates.js";
 import {
   costEfficiency,
@@ -9,7 +9,7 @@ import {
   usedWork,
 } from "./hotspot/economics.js";
 import { RecoupLedger } from "./hotspot/recoup-ledger.js";
-import { AscendingOrder, ChangeReader } from "./ranking.js";
+import { AscendingOrder, ChangeReader, watchedStay, type WatchedStay } from "./ranking.js";
 import { definePolicy, type Policy, type PolicyParam } from "../engine/policy.js";
 
 /** Cost-efficiency of every market id at this observation, under one utilisation assumption. */
@@ -67,11 +67,14 @@ class Ranking {
   private readonly fits: Uint8Array;
   /** The largest u_i × W_i of a fitting market: bounds every candidate's savings. */
   maxUsedWork = 0;
+  /** Per market: u_i × W_i where it fits, else NaN (e_i = p_i / it: a watch's divisors). */
+  readonly fittingUsedWork: Float64Array;
 
   constructor(count: number) {
     this.valuation = valuation(count);
     this.order = new AscendingOrder(count);
     this.fits = new Uint8Array(count);
+    this.fittingUsedWork = new Float64Array(count);
   }
 
   update(observation: Observation, work: number): void {
@@ -85,6 +88,7 @@ class Ranking {
       for (const market of observation.markets) {
         const fits = fitsMemory(market, memoryGiB);
         this.fits[market.id] = fits ? 1 : 0;
+        this.fittingUsedWork[market.id] = fits ? this.valuation.usedWork[market.id] : NaN;
         if (fits) max = Math.max(max, this.valuation.usedWork[market.id]);
       }
       this.maxUsedWork = max;
@@ -127,6 +131,8 @@ export const DEFAULT_EPSILON = 0.05;
 
 /** Relative rounding allowance when a bound on the net savings stops the search early. */
 const BOUND_SLACK = 1e-9;
+/** Relative rounding allowance of a stay's promise: it ends a little early, never late. */
+const PROMISE_SLACK = 1e-9;
 
 // Stays are returned at almost every decision: one object each, never rebuilt. Those that depend on
 // the prices, exclusions, recommendations, placement and used work only hold until one of them changes;
@@ -139,10 +145,8 @@ const STAY_PRICE_UNKNOWN: Decision = {
 };
 const NO_SAVING = "no candidate saves more than its transaction cost";
 const STAY_NO_SAVING: Decision = { kind: "stay", reason: NO_SAVING };
-const STAY_NO_CANDIDATE: Decision = { kind: "stay", reason: NO_SAVING, until: Infinity };
 const REBALANCE = "rebalance recommendation, but no cheaper candidate without one";
 const STAY_REBALANCE: Decision = { kind: "stay", reason: REBALANCE };
-const STAY_REBALANCE_NO_CANDIDATE: Decision = { kind: "stay", reason: REBALANCE, until: Infinity };
 
 function usd(value: number): string {
   return `$${value.toFixed(4)}`;
@@ -178,6 +182,16 @@ export class HotspotPolicy implements Policy {
   private ranking: Ranking | null = null;
   /** One market of each lifecycle, to ask the migration model for the cheapest hop's timeline. */
   private lifecycleSamples: number[] = [];
+  // With nothing to weigh, a stay holds while the current market stays below the next most efficient
+  // and no other market falls to that; while the ledger recoups a debt, the current and reference
+  // markets' prices set its rate.
+  private readonly stayNoCandidate = watchedStay(NO_SAVING);
+  private readonly stayRebalanceNoCandidate = watchedStay(REBALANCE);
+  private readonly stayNoSaving = watchedStay(NO_SAVING);
+  /** The last stay's look-back for the recoup rate at the epochs it covers (null: the rate holds). */
+  private rateHistory: PriceHistoryView | null = null;
+  private rateMarkets: readonly Market[] = [];
+  private rateCurrent = -1;
 
   constructor(
     private readonly epsilon: number,
@@ -188,6 +202,7 @@ export class HotspotPolicy implements Policy {
   decide(observation: Observation): Decision {
     const { current, now } = observation;
     this.ledger.observe(now, current === null ? null : current.marketId);
+    this.rateHistory = null;
     if (current === null) return this.place(observation);
 
     const c = current.marketId;
@@ -216,7 +231,19 @@ export class HotspotPolicy implements Policy {
 
     const order = ranking.order.order;
     // Already the most efficient: no candidate to weigh (the common case), so nothing else to compute.
-    if (!(valuation.efficiency[order[0]] < ec)) return sunk ? STAY_REBALANCE_NO_CANDIDATE : STAY_NO_CANDIDATE;
+    if (!(valuation.efficiency[order[0]] < ec)) {
+      const stay = sunk ? this.stayRebalanceNoCandidate : this.stayNoCandidate;
+      const { watch } = stay;
+      const next = order.length > 1 ? (order[0] === c ? order[1] : order[0]) : -1;
+      this.watchLedger(stay, observation, c);
+      watch.lowest = c;
+      watch.divisors = ranking.fittingUsedWork;
+      // Halfway to the next lowest: its market may rise, the others fall, that far.
+      const nextKey = next < 0 ? Infinity : ranking.order.key(next);
+      watch.line = nextKey === Infinity ? Infinity : ec + (nextKey - ec) / 2;
+      watch.ceiling = watch.line;
+      return stay;
+    }
     const horizon = savingsHorizon(
       observation.billing.intervalSeconds,
       observation.history.meanTimeToChangeOfCheapest(),
@@ -260,7 +287,7 @@ export class HotspotPolicy implements Policy {
         if (this.rules.lowestEfficiency) break;
       }
     }
-    if (best === -1) return sunk ? STAY_REBALANCE : STAY_NO_SAVING;
+    if (best === -1) return sunk ? STAY_REBALANCE : this.noSavingStay(observation, ranking, c, ec, horizon);
     this.lastMoveAt = now;
     if (sunk) {
       this.ledger.forcedMove();
@@ -278,10 +305,112 @@ export class HotspotPolicy implements Policy {
     };
   }
 
+  /**
+   * The stay after weighing the candidates and finding none worth its hop (costs not sunk). It holds
+   * while none could pay even with no debt left: until the paid time left T_r falls to what the
+   * closest needs (it falls a second a second and rises at a renewal) or a change of the cheapest
+   * leaves the look-back window (before then the horizon can only shorten); and across the price
+   * changes that leave every other market above the e at which one could pay and do not raise e_c.
+   * Both bounds are linear in p_c, and nothing pays at p_c = 0, so a lower e_c keeps them.
+   */
+  private noSavingStay(
+    observation: Observation,
+    ranking: Ranking,
+    c: number,
+    ec: number,
+    horizon: number,
+  ): Decision {
+    const { now, prices, history } = observation;
+    const leavesAt = history.cheapestChangeLeavesAt?.() ?? -Infinity;
+    if (!(leavesAt > now)) return STAY_NO_SAVING;
+    const { efficiency, usedWork } = ranking.valuation;
+    const order = ranking.order.order;
+    const pc = prices[c];
+    const { memoryGiB } = observation.workload;
+    // Candidate i's net S_i − C_i ≤ 0 while p_c × max(T_r, T_a + T_d + T_k) ≥ 3600 × S_i − p_i × T_d.
+    let needed = 0;
+    for (let rank = 0; rank < order.length; rank++) {
+      const i = order[rank];
+      const ei = efficiency[i];
+      if (!(ei < ec)) break;
+      if (i === c || !isCandidate(observation, i, memoryGiB) || observation.rebalance.has(i)) continue;
+      const hop = observation.migration(i);
+      const seconds =
+        (3600 * expectedSavings(ec, ei, usedWork[i], horizon) - prices[i] * hop.downtimeSeconds) / pc;
+      const withSlack = seconds + PROMISE_SLACK * (Math.abs(seconds) + 1);
+      if (withSlack > hop.acquireSeconds + hop.downtimeSeconds + hop.terminateSeconds)
+        needed = Math.max(needed, withSlack);
+    }
+    const paidTimeLeft = observation.billing.paidTimeLeft;
+    // One is held back by the debt alone: it may pay as soon as that is recouped.
+    if (needed > 0 && !(paidTimeLeft > needed)) return STAY_NO_SAVING;
+    // Any other market pays only at e ≤ e*: (e_c − e) × U × T − e × U × T_d ≤ p_c × max(T_r, T_hop)
+    // for every U up to the largest u × W, with the quickest hop's times.
+    const floorCost = pc * Math.max(needed, this.shortestHopSeconds(observation));
+    const downtime = this.shortestDowntimeSeconds(observation);
+    const eStar = (ec * horizon - floorCost / ranking.maxUsedWork) / (horizon + downtime);
+    const line = eStar + PROMISE_SLACK * (Math.abs(eStar) + ec);
+    if (!(line === line)) return STAY_NO_SAVING;
+    const stay = this.stayNoSaving;
+    stay.until = Math.min(leavesAt, needed > 0 ? now + (paidTimeLeft - needed) : Infinity);
+    const { watch } = stay;
+    this.watchLedger(stay, observation, c);
+    watch.lowest = c;
+    watch.ceiling = ec;
+    watch.divisors = ranking.fittingUsedWork;
+    watch.line = line;
+    return stay;
+  }
+
+  /**
+   * While the ledger recoups a debt, its rate follows the current and reference markets' prices: a
+   * watched stay lets their changes pass when the look-back can tell past prices (`skipped` finds the
+   * rate at each epoch from them), else every one of their changes matters.
+   */
+  private watchLedger(stay: WatchedStay, observation: Observation, c: number): void {
+    const reference = this.ledger.reference;
+    const recouping = this.ledger.unrecouped > 0 && reference >= 0 && reference !== c;
+    const { history } = observation;
+    const lookBack = recouping && history.priceAt !== undefined && history.nextPriceChange !== undefined;
+    this.rateHistory = lookBack ? history : null;
+    this.rateMarkets = observation.markets;
+    this.rateCurrent = c;
+    stay.watch.market = recouping && !lookBack ? c : -1;
+    stay.watch.other = recouping && !lookBack ? reference : -1;
+  }
+
   /** Epochs a stay of `decide` covered: the debt is recouped as those decisions would have. */
   skipped(from: number, count: number, intervalSeconds: number): void {
+    const history = this.rateHistory;
+    const ledger = this.ledger;
     let now = from;
-    for (let k = 0; k < count; k++, now += intervalSeconds) this.ledger.idle(now);
+    let k = 0;
+    if (history !== null) {
+      const c = this.rateCurrent;
+      const reference = ledger.reference;
+      // The rate holds until either market's price changes, and matters no more once the debt is paid.
+      let rateUntil = -Infinity;
+      for (; k < count && ledger.unrecouped > 0; k++, now += intervalSeconds) {
+        ledger.idle(now);
+        if (now < rateUntil) continue;
+        ledger.setSavingsRate(this.savingsRateAt(history, c, reference, now));
+        rateUntil = Math.min(history.nextPriceChange!(c, now), history.nextPriceChange!(reference, now));
+      }
+    }
+    for (; k < count; k++, now += intervalSeconds) ledger.idle(now);
+  }
+
+  /** (e_ref − e_c) × u_c × W_c at `time`'s prices, as `decide` computes it. */
+  private savingsRateAt(history: PriceHistoryView, c: number, reference: number, time: number): number {
+    const markets = this.rateMarkets;
+    const { utilisation, usedWork: used } = this.ranking!.valuation;
+    const ec = costEfficiency(history.priceAt!(c, time), markets[c].work, utilisation[c]);
+    const eReference = costEfficiency(
+      history.priceAt!(reference, time),
+      markets[reference].work,
+      utilisation[reference],
+    );
+    return (eReference - ec) * used[c];
   }
 
   /** Whether voluntary hops wait for the last call of the source's paid interval (rules only). */
@@ -327,6 +456,14 @@ export class HotspotPolicy implements Policy {
       const hop = observation.migration(id);
       shortest = Math.min(shortest, hop.acquireSeconds + hop.downtimeSeconds + hop.terminateSeconds);
     }
+    return shortest;
+  }
+
+  /** T_d of the quickest downtime over target lifecycles. */
+  private shortestDowntimeSeconds(observation: Observation): number {
+    let shortest = Infinity;
+    for (const id of this.lifecycleSamples)
+      shortest = Math.min(shortest, observation.migration(id).downtimeSeconds);
     return shortest;
   }
 

@@ -1,4 +1,4 @@
-import type { Observation, PriceHistoryView } from "../engine/types.js";
+import type { Observation, PriceHistoryView, PriceWatch } from "../engine/types.js";
 
 /**
  * What lets a policy keep its ranking of markets between decisions instead of rescanning every
@@ -68,6 +68,11 @@ export class AscendingOrder {
     return this.order.length;
   }
 
+  /** Market `id`'s key (Infinity for NaN). */
+  key(id: number): number {
+    return this.keys[id];
+  }
+
   /** Every key at once (`keyOf(id)`), sorted afresh. */
   assign(keyOf: (id: number) => number): void {
     const keys = this.keys;
@@ -102,4 +107,29 @@ export class AscendingOrder {
     order[rank] = id;
     this.rankOf[id] = rank;
   }
+}
+
+/** A stay with a promise and its watch, refilled at every decision that returns it (no allocation). */
+export interface WatchedStay {
+  readonly kind: "stay";
+  readonly reason: string;
+  until: number;
+  readonly watch: { -readonly [K in keyof PriceWatch]: PriceWatch[K] };
+}
+
+/** A stay promising until `Infinity`, its watch letting no price change pass until it is set. */
+export function watchedStay(reason: string): WatchedStay {
+  return {
+    kind: "stay",
+    reason,
+    until: Infinity,
+    watch: {
+      market: -1,
+      other: -1,
+      lowest: -1,
+      ceiling: Infinity,
+      divisors: new Float64Array(0),
+      line: Infinity,
+    },
+  };
 }

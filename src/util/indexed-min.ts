@@ -45,6 +45,30 @@ export class IndexedMin {
     }
   }
 
+  /** Value `index` (Infinity where it was set to NaN). */
+  value(index: number): number {
+    return this.values[index];
+  }
+
+  /**
+   * The index of the smallest finite value but `index`'s, or -1 when there is none: the winners of
+   * the siblings on `index`'s path to the root, O(log count).
+   */
+  minExcept(index: number): number {
+    const { values, winner } = this;
+    let best = -1;
+    let bestValue = Infinity;
+    for (let node = this.size + index; node > 1; node >>= 1) {
+      const other = winner[node ^ 1];
+      const value = values[other];
+      if (value < bestValue || (value === bestValue && value !== Infinity && other < best)) {
+        best = other;
+        bestValue = value;
+      }
+    }
+    return best;
+  }
+
   /** The index of the smallest finite value, or -1 when there is none. */
   min(): number {
     const best = this.winner[1];

@@ -8,7 +8,7 @@ import { HoppingEngine, movesContainer } from "../../src/engine/engine.js";
 import { defaultMigrationModel } from "../../src/engine/migration-model.js";
 import type { Policy, PolicyDefinition } from "../../src/engine/policy.js";
 import type { EngineResult } from "../../src/engine/result.js";
-import type { Observation } from "../../src/engine/types.js";
+import type { Observation, PriceWatch } from "../../src/engine/types.js";
 import { StepWorkload } from "../../src/engine/workload.js";
 import { handResolution, handTrace, simConfig, twoTypes } from "../drivers/sim/fixtures.js";
 import { handMarkets, handObservation } from "../support/hand-observation.js";
@@ -88,7 +88,7 @@ describe("HoppingEngine", () => {
  * Places on the cheapest market, else stays; `until(now)`: the promise its stays carry (undefined:
  * none). Records when it was asked and which epochs the engine skipped instead.
  */
-function scripted(until?: (now: number) => number) {
+function scripted(until?: (now: number) => number, watch?: (o: Observation) => PriceWatch) {
   const asked: number[] = [];
   const skipped: [number, number, number][] = [];
   const definition: PolicyDefinition = {
@@ -104,7 +104,7 @@ function scripted(until?: (now: number) => number) {
         if (best !== o.current?.marketId) return { kind: "place", marketId: best, reason: "cheapest" };
         return until === undefined
           ? { kind: "stay", reason: "cheapest" }
-          : { kind: "stay", reason: "cheapest", until: until(o.now) };
+          : { kind: "stay", reason: "cheapest", until: until(o.now), watch: watch?.(o) };
       },
       skipped: (from, count, interval) => void skipped.push([from, count, interval]),
     }),
@@ -151,6 +151,58 @@ describe("HoppingEngine: a stay's promise (Decision.until)", () => {
       [3600, 3, 300],
       [4800, 3, 300],
       [6000, 3, 300],
+    ]);
+  });
+
+  it("with a watch, skips through the price changes it lets pass", async () => {
+    // a.large the cheapest at $0.03 per work unit, b.large next at 0.06; b rises to 0.07 at 900 and a
+    // to 0.035 at 1500 (both let pass), b falls to 0.04 at 2100 (at most the line), a jumps to 0.15 at
+    // 3000 (above the line).
+    const watchedTrace = handTrace(
+      [
+        [zone, "a.large", 0, 0.3],
+        [zone, "b.large", 0, 0.6],
+        [zone, "b.large", 900, 0.7],
+        [zone, "a.large", 1500, 0.35],
+        [zone, "b.large", 2100, 0.4],
+        [zone, "a.large", 3000, 1.5],
+      ],
+      { start: 0, end: 7200 },
+    );
+    const watchedScenario = buildZoneScenario(watchedTrace, zone, handResolution(twoTypes));
+    const divisors = new Float64Array(watchedScenario.markets.length).fill(10);
+    // The stay's market stays the lowest below the next lowest price per work unit.
+    const watch = (o: Observation): PriceWatch => {
+      const c = o.current!.marketId;
+      let line = Infinity;
+      for (let id = 0; id < o.prices.length; id++) if (id !== c) line = Math.min(line, o.prices[id] / 10);
+      return { market: -1, other: -1, lowest: c, ceiling: line, divisors, line };
+    };
+    const plain = scripted();
+    const promised = scripted(() => Infinity);
+    const watched = scripted(() => Infinity, watch);
+    const expected = await simulateZone(watchedTrace, watchedScenario, simConfig(), plain.definition, {});
+    const promisedRun = await simulateZone(
+      watchedTrace,
+      watchedScenario,
+      simConfig(),
+      promised.definition,
+      {},
+    );
+    const run = await simulateZone(watchedTrace, watchedScenario, simConfig(), watched.definition, {});
+    expect(promisedRun.result).toStrictEqual(expected.result);
+    expect(run.result).toStrictEqual(expected.result);
+    expect(run.eventsReplayed).toBe(expected.eventsReplayed);
+    // Without a watch every price change ends the promise.
+    expect(promised.asked).toEqual([0, 300, 900, 1500, 2100, 3000, 3300]);
+    // With it, the stay at 300 covers 600…1800 (b at 0.04 ≤ 0.06 at 2100); the stay at 2100 (line 0.04)
+    // covers 2400 and 2700 (a at 0.15 at 3000), where it hops to b.large; the stay at 3300 (line: a
+    // on demand at 0.1) the rest.
+    expect(watched.asked).toEqual([0, 300, 2100, 3000, 3300]);
+    expect(watched.skipped).toEqual([
+      [600, 5, 300],
+      [2400, 2, 300],
+      [3600, 12, 300],
     ]);
   });
 

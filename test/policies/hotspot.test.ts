@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { Market, MigrationEstimate, Observation, Placement } from "../../src/engine/types.js";
+import type {
+  Market,
+  MigrationEstimate,
+  Observation,
+  Placement,
+  PriceHistoryView,
+  PriceWatch,
+} from "../../src/engine/types.js";
 import { hotspotPolicy } from "../../src/policies/hotspot.js";
 import {
   expectedUtilisation,
@@ -58,6 +65,10 @@ interface Scene {
   interruptionAt?: number | null;
   /** Markets with a rebalance recommendation, and since when. */
   rebalance?: ReadonlyMap<number, number>;
+  /** When the oldest change of the cheapest leaves the look-back window; absent: not known. */
+  leavesAt?: number;
+  /** Past prices, when the look-back keeps them. */
+  lookBack?: Pick<PriceHistoryView, "priceAt" | "nextPriceChange">;
 }
 
 function observe(scene: Scene): Observation {
@@ -85,6 +96,8 @@ function observe(scene: Scene): Observation {
       windowSeconds: 86400,
       changes: () => 0,
       meanTimeToChangeOfCheapest: () => scene.meanTimeToChange ?? 3600,
+      ...(scene.leavesAt === undefined ? {} : { cheapestChangeLeavesAt: () => scene.leavesAt! }),
+      ...scene.lookBack,
     },
     migration: () => hop,
   };
@@ -186,6 +199,31 @@ describe("hotspot policy", () => {
     expect(decision.kind).toBe("stay");
   });
 
+  it("having weighed the candidates, stays until the paid time left lets one pay or the horizon may grow", () => {
+    // m1 as above: S = 0.05 × 2 × 1 h = 0.10; C = (0.3 × 30 + 0.4 × max(T_r, 120)) / 3600 stays at least
+    // S while T_r ≥ (360 − 9) / 0.4 = 877.5 s: from 3000 s paid, for 2122.5 s. Another market pays
+    // only at e ≤ (0.2 × 3600 − 0.4 × 877.5 / 2) / (3600 + 30) = 0.15; m0 matters if its e rises.
+    const scene = { prices: base, current: 0, hourly: true, paidTimeLeft: 3000 };
+    const decision = create().decide(observe({ ...scene, leavesAt: 5000 }));
+    expect(decision).toMatchObject({
+      kind: "stay",
+      watch: { market: -1, other: -1, lowest: 0, ceiling: 0.2 },
+    });
+    const { until, watch } = decision as { until: number; watch: PriceWatch };
+    // Rounding allowances end it a little early and watch a little more.
+    expect(until).toBeCloseTo(2122.5, 5);
+    expect(until).toBeLessThan(2122.5);
+    expect(watch.line).toBeCloseTo(0.15, 8);
+    expect(watch.line).toBeGreaterThan(0.15);
+    // A change of the cheapest leaving the window at 1000 s may lengthen the horizon then.
+    expect(create().decide(observe({ ...scene, leavesAt: 1000 }))).toMatchObject({ until: 1000 });
+    // Not knowing when (a live view), it promises nothing.
+    expect(create().decide(observe(scene))).toEqual({
+      kind: "stay",
+      reason: "no candidate saves more than its transaction cost",
+    });
+  });
+
   it("prefers a smaller server when the container cannot use a bigger one", () => {
     // Per ECU m5 (0.72 / 8 = 0.09) beats m0 (0.40 / 4 = 0.10), but utilised (2 ECU used):
     // m5 u = 0.25, e = 0.72 / 2 = 0.36 > e_c = 0.20; m4 (2 ECU) u = 1, e = 0.38 / 2 = 0.19 < e_c.
@@ -238,6 +276,29 @@ describe("hotspot policy", () => {
     expect(recouped.reason).toContain("unrecouped $0.0047");
   });
 
+  it("while it recoups a hop's cost, a stay with nothing to weigh also watches the two markets that set the rate", () => {
+    // t = 0: hop m0 -> m1 (C = 0.015833). t = 300 on m1: e_c = 0.3 / 2 = 0.15, the lowest; the next
+    // lowest is m0's 0.4 / 2 = 0.2. The debt is recouped at (e_m0 − e_m1) × 2 $/h: any price change
+    // of m1 or m0 matters. Without the debt only the line halfway, at 0.175, does.
+    const calm = { prices: [0.4, 0.3, 0.01, 0.5, 0.45, 0.5], current: 1, utilisation: 0.25, now: 300 };
+    const line = 0.15 + (0.2 - 0.15) / 2;
+    const watch = { lowest: 1, ceiling: line, divisors: Float64Array.of(2, 2, NaN, 2, 2, 2), line };
+    const policy = create();
+    policy.decide(observe({ prices: base, current: 0 }));
+    expect(policy.decide(observe(calm))).toMatchObject({
+      until: Infinity,
+      watch: { ...watch, market: 1, other: 0 },
+    });
+    expect(create().decide(observe(calm))).toMatchObject({ watch: { ...watch, market: -1, other: -1 } });
+    // A look-back that tells past prices lets their changes pass: the rate is found again per epoch.
+    const pricesKept = create();
+    const lookBack = { priceAt: () => NaN, nextPriceChange: () => Infinity };
+    pricesKept.decide(observe({ prices: base, current: 0, lookBack }));
+    expect(pricesKept.decide(observe({ ...calm, lookBack }))).toMatchObject({
+      watch: { ...watch, market: -1, other: -1 },
+    });
+  });
+
   it("carries no cost for a chosen hop the container never made", () => {
     // The hop m0 -> m1 is chosen at t = 0 but at t = 1200 the container is still on m0 (hop failed):
     // no cost is carried, so the same hop is chosen again with the full N = 0.0842.
@@ -286,11 +347,21 @@ describe("hotspot policy", () => {
     // Every other market has a higher e than m0's 0.20 (see the notice test).
     const prices = [0.4, 0.5, 0.01, 0.45, 0.5, 0.8];
     const decision = create().decide(observe({ prices, current: 0, rebalance: new Map([[0, 0]]) }));
-    // Nothing to weigh: the answer holds until the prices or the recommendations change.
+    // Nothing to weigh: the answer holds until the recommendations change or a price change puts m0
+    // (e = 0.4 / 2) halfway to the next lowest e, m3's 0.45 / 2 = 0.225, or above, or another market
+    // that fits (u × W = 2 on each; m2 does not fit) at that or below. No debt: no other price matters.
     expect(decision).toEqual({
       kind: "stay",
       reason: "rebalance recommendation, but no cheaper candidate without one",
       until: Infinity,
+      watch: {
+        market: -1,
+        other: -1,
+        lowest: 0,
+        ceiling: 0.2 + (0.225 - 0.2) / 2,
+        divisors: Float64Array.of(2, 2, NaN, 2, 2, 2),
+        line: 0.2 + (0.225 - 0.2) / 2,
+      },
     });
   });
 

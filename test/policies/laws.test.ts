@@ -59,6 +59,18 @@ async function costOf(
   return run.result;
 }
 
+/** What a results document records of one run: the ledger and the price changes replayed. */
+async function recordOf(
+  trace: Trace,
+  definition: PolicyDefinition,
+  config: SimConfig,
+  params: Record<string, number> = {},
+) {
+  const scenario = buildZoneScenario(trace, zone, handResolution(types));
+  const run = await simulateZone(trace, scenario, config, definition, resolveParams(definition, params));
+  return { result: run.result, eventsReplayed: run.eventsReplayed };
+}
+
 /** The context `simulateZone` gives a simulation-only policy. */
 function contextOf(trace: Trace, config: SimConfig): PolicyContext {
   const scenario = buildZoneScenario(trace, zone, handResolution(types));
@@ -365,8 +377,8 @@ describe("law: a stay's promise (Decision.until) changes no result, only how oft
             ? [{}, { minHopIntervalSeconds: 1800 }]
             : [{}];
           for (const params of variants) {
-            const expected = await costOf(trace, withoutPromises(definition), config, params);
-            const result = await costOf(
+            const expected = await recordOf(trace, withoutPromises(definition), config, params);
+            const result = await recordOf(
               trace,
               counted(definition, asked.get(definition.name)!),
               config,
@@ -375,7 +387,7 @@ describe("law: a stay's promise (Decision.until) changes no result, only how oft
             expect(result, `seed ${seed}: ${definition.name} ${JSON.stringify(params)}`).toStrictEqual(
               expected,
             );
-            if (definition.name === "greedy") decisions += result.decisions;
+            if (definition.name === "greedy") decisions += result.result.decisions;
           }
         }
       }
@@ -394,8 +406,8 @@ describe("law: a stay's promise (Decision.until) changes no result, only how oft
         interruptions: { kind: "replay", availability: randomAvailability(seed, 12) },
       });
       for (const definition of others) {
-        const expected = await costOf(trace, withoutPromises(definition), config);
-        const result = await costOf(trace, definition, config);
+        const expected = await recordOf(trace, withoutPromises(definition), config);
+        const result = await recordOf(trace, definition, config);
         expect(result, `seed ${seed}: ${definition.name}`).toStrictEqual(expected);
       }
     }

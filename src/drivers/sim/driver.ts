@@ -1,5 +1,5 @@
 import type { Command, Driver, EventSink } from "../../engine/driver.js";
-import type { Market } from "../../engine/types.js";
+import type { Market, PriceWatch } from "../../engine/types.js";
 import type { PricePath } from "../../engine/billing.js";
 import { stepSeconds, type DurationMode, type MigrationModelConfig } from "../../engine/migration-model.js";
 import type { Random } from "../../util/random.js";
@@ -119,17 +119,50 @@ export class SimDriver implements Driver {
   }
 
   advance(until: number, sink: EventSink): number {
+    const stopped = this.replay(until, null, sink);
+    return stopped === stopped ? stopped : until;
+  }
+
+  advanceWatching(until: number, watch: PriceWatch, sink: EventSink): number {
+    // A capacity check may change availability or recommendations: the span ends there.
+    const check = this.nextCapacityCheck;
+    const stopped = this.replay(Math.min(until, check), watch, sink);
+    return stopped === stopped ? stopped : check <= until ? check : Infinity;
+  }
+
+  /**
+   * Applies the price changes up to `until`, or stops after the changes at the time of the first bid
+   * notice raised or, with `watch`, of the first change it does not let pass, and returns that time
+   * (NaN: none, `until` reached).
+   */
+  private replay(until: number, watch: PriceWatch | null, sink: EventSink): number {
     const { eventTime, eventMarket, eventPrice } = this.options.scenario;
     const n = eventTime.length;
     const bid = this.bid;
     const overBid = this.overBid;
     const prices = this.prices;
+    const watched = watch !== null;
+    const first = watched ? watch.market : -1;
+    const second = watched ? watch.other : -1;
+    const lowest = watched ? watch.lowest : -1;
+    const ceiling = watched ? watch.ceiling : NaN;
+    const divisors = watched ? watch.divisors : prices;
+    const line = watched ? watch.line : NaN;
     let i = this.cursor;
     let stopAt = NaN;
     while (i < n && eventTime[i] <= until) {
       const market = eventMarket[i];
       const price = eventPrice[i];
       prices[market] = price;
+      if (watched && stopAt !== stopAt) {
+        const quotient = price / divisors[market];
+        if (
+          market === first ||
+          market === second ||
+          (market === lowest ? quotient >= ceiling : quotient <= line)
+        )
+          stopAt = eventTime[i];
+      }
       const over = price > bid[market] ? 1 : 0;
       if (over !== overBid[market]) {
         overBid[market] = over;
@@ -150,7 +183,7 @@ export class SimDriver implements Driver {
     const reached = stopAt === stopAt ? stopAt : until;
     this.updateCapacity(reached);
     this.history.setNow(reached, i);
-    return reached;
+    return stopAt;
   }
 
   /**

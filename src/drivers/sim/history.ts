@@ -1,7 +1,6 @@
 import type { PriceChangeLog, PriceHistoryView } from "../../engine/types.js";
 import { deliveredWork, fitsMemory } from "../../engine/candidates.js";
 import type { ZoneScenario } from "./markets.js";
-import { IndexedMin } from "../../util/indexed-min.js";
 
 /**
  * The look-back view policies get. Counts come from the price paths by binary search; the history of
@@ -14,7 +13,12 @@ export class SimHistory implements PriceHistoryView {
   readonly changeLog: PriceChangeLog;
   private readonly log: EventLog;
   /** USD per delivered work-hour of each market that fits the memory (Infinity otherwise). */
-  private readonly costs: IndexedMin;
+  private readonly costs: Float64Array;
+  /** The lowest of `costs`, ties to the lower id (-1: none finite), kept as prices change. */
+  private lowest = -1;
+  private lowestCost = Infinity;
+  /** The lowest one's cost rose: the lowest is found again by a scan once its time is replayed. */
+  private stale = false;
   private cheapest = -1;
   /** Per market: work units delivered per hour, or NaN when it does not fit the memory. */
   private readonly delivered: Float64Array;
@@ -28,7 +32,7 @@ export class SimHistory implements PriceHistoryView {
     demandWork: number,
   ) {
     this.changeLog = this.log = new EventLog(scenario.eventMarket);
-    this.costs = new IndexedMin(scenario.markets.length);
+    this.costs = new Float64Array(scenario.markets.length).fill(Infinity);
     this.delivered = Float64Array.from(scenario.markets, (market) =>
       fitsMemory(market, memoryGiB) ? deliveredWork(market, demandWork) : NaN,
     );
@@ -58,6 +62,27 @@ export class SimHistory implements PriceHistoryView {
   }
 
   meanTimeToChangeOfCheapest(): number {
+    const first = this.firstInWindow();
+    const changes = this.changeCount - first;
+    return changes === 0 ? Infinity : this.windowSeconds / changes;
+  }
+
+  priceAt(marketId: number, time: number): number {
+    return this.scenario.paths[marketId].priceAt(Math.min(time, this.now));
+  }
+
+  nextPriceChange(marketId: number, time: number): number {
+    const next = this.scenario.paths[marketId].nextChange(time);
+    return next <= this.now ? next : Infinity;
+  }
+
+  cheapestChangeLeavesAt(): number {
+    const first = this.firstInWindow();
+    return first < this.changeCount ? this.changeTimes[first] + this.windowSeconds : Infinity;
+  }
+
+  /** Index of the first change of the cheapest within (now - windowSeconds, now]. */
+  private firstInWindow(): number {
     this.catchUp();
     const from = this.now - this.windowSeconds;
     let lo = 0;
@@ -67,8 +92,7 @@ export class SimHistory implements PriceHistoryView {
       if (this.changeTimes[mid] <= from) lo = mid + 1;
       else hi = mid;
     }
-    const changes = this.changeCount - lo;
-    return changes === 0 ? Infinity : this.windowSeconds / changes;
+    return lo;
   }
 
   private catchUp(): void {
@@ -79,7 +103,7 @@ export class SimHistory implements PriceHistoryView {
         this.updatePrice(eventMarket[this.cursor], eventPrice[this.cursor]);
         this.cursor++;
       }
-      const best = this.costs.min();
+      const best = this.lowestNow();
       if (best !== this.cheapest) {
         if (this.cheapest >= 0) this.pushChange(time);
         this.cheapest = best;
@@ -87,10 +111,47 @@ export class SimHistory implements PriceHistoryView {
     }
   }
 
-  /** As `usdPerWorkHour` computes it, from the work kept per market. */
+  /**
+   * As `usdPerWorkHour` computes it, from the work kept per market (NaN counts as Infinity); the
+   * lowest follows, as the envelope loop keeps it: one comparison per change, a scan only when the
+   * lowest one's cost rose.
+   */
   private updatePrice(marketId: number, price: number): void {
     const work = this.delivered[marketId];
-    if (work === work) this.costs.set(marketId, work > 0 ? price / work : Infinity);
+    if (work !== work) return;
+    const quotient = work > 0 ? price / work : Infinity;
+    const cost = quotient === quotient ? quotient : Infinity;
+    this.costs[marketId] = cost;
+    if (this.stale) return;
+    const lowest = this.lowest;
+    if (marketId === lowest) {
+      if (cost > this.lowestCost) this.stale = true;
+      else this.lowestCost = cost;
+    } else if (
+      cost < this.lowestCost ||
+      (cost === this.lowestCost && cost !== Infinity && marketId < lowest)
+    ) {
+      this.lowest = marketId;
+      this.lowestCost = cost;
+    }
+  }
+
+  /** The market with the lowest cost now (ties to the lower id), or -1 when none is finite. */
+  private lowestNow(): number {
+    if (!this.stale) return this.lowest;
+    const costs = this.costs;
+    let lowest = -1;
+    let lowestCost = Infinity;
+    for (let id = 0; id < costs.length; id++) {
+      if (costs[id] < lowestCost) {
+        lowest = id;
+        lowestCost = costs[id];
+      }
+    }
+    this.lowest = lowest;
+    this.lowestCost = lowestCost;
+    this.stale = false;
+    return lowest;
   }
 
   private pushChange(time: number): void {

@@ -101,4 +101,51 @@ describe("SimDriver", () => {
     ]);
     expect(sim.advance(5000, sink)).toBe(5000);
   });
+
+  describe("advanceWatching", () => {
+    // $ per work unit: spot a and b count (10 work units each), the on-demand markets never do.
+    const divisors = Float64Array.from(scenario.markets, (m) => (m.lifecycle === "spot" ? 10 : NaN));
+    const passAll = { market: -1, other: -1, lowest: -1, ceiling: Infinity, divisors, line: -Infinity };
+
+    it("replays the changes the watch lets pass and stops after the first it does not, returning its time", () => {
+      const { sim, sink } = driver();
+      sim.advance(0, sink);
+      // b the lowest below 0.1: a at 0.15 (1000) passes, a at 0.02 (2000) is at most the line.
+      const below = { market: -1, other: -1, lowest: spotB, ceiling: 0.1, divisors, line: 0.1 };
+      expect(sim.advanceWatching(9000, below, sink)).toBe(2000);
+      expect([sim.prices[spotA], sim.eventsReplayed]).toEqual([0.2, 4]);
+      expect(sim.advanceWatching(9000, passAll, sink)).toBe(Infinity);
+      // a the lowest below 0.1: its rise to 0.15 at 1000 matters; so does any change of a watched market.
+      const rising = driver();
+      rising.sim.advance(0, rising.sink);
+      expect(rising.sim.advanceWatching(9000, { ...below, lowest: spotA }, rising.sink)).toBe(1000);
+      const marked = driver();
+      marked.sim.advance(0, marked.sink);
+      expect(marked.sim.advanceWatching(9000, { ...passAll, other: spotA }, marked.sink)).toBe(1000);
+      expect(marked.sim.advanceWatching(1500, passAll, marked.sink)).toBe(Infinity);
+      expect(marked.sim.eventsReplayed).toBe(3);
+    });
+
+    it("stops at a bid notice and at a capacity check whatever the watch lets pass", () => {
+      const bid = driver({ kind: "bid", bidMultiple: 1 });
+      bid.sim.advance(0, bid.sink);
+      bid.sim.execute({ kind: "acquire", instance: 0, marketId: spotA }, 0, bid.sink);
+      expect(bid.sim.advanceWatching(9000, passAll, bid.sink)).toBe(1000);
+      expect(bid.events.at(-2)).toEqual([
+        1000,
+        { kind: "notice", instance: 0, reclaimAt: 1120, reason: "spot price above the bid" },
+      ]);
+      // b has no spot capacity from 3000 s to 4000 s.
+      const unavailable = new Map([["z/b.large", Float64Array.of(3000, 4000)]]);
+      const recorded = driver({
+        kind: "replay",
+        availability: { source: "hand", reading: "preempted", unavailable },
+      });
+      recorded.sim.advance(0, recorded.sink);
+      expect(recorded.sim.advanceWatching(9000, passAll, recorded.sink)).toBe(3000);
+      expect([...recorded.sim.unavailable]).toEqual([spotB]);
+      expect(recorded.sim.advanceWatching(9000, passAll, recorded.sink)).toBe(4000);
+      expect(recorded.sim.unavailable.size).toBe(0);
+    });
+  });
 });

@@ -33,4 +33,27 @@ describe("SimHistory", () => {
     history.setNow(8000);
     expect(history.meanTimeToChangeOfCheapest()).toBe(5000);
   });
+
+  it("says when the oldest change of the cheapest it counts leaves the window", () => {
+    const history = new SimHistory(scenario, 10000, 8, 10);
+    history.setNow(3000);
+    expect(history.cheapestChangeLeavesAt()).toBe(Infinity);
+    // Changes at 3600 and 7200: the one at 3600 is counted until 13600, then the one at 7200 until 17200.
+    history.setNow(8000);
+    expect(history.cheapestChangeLeavesAt()).toBe(13600);
+    history.setNow(13600);
+    expect([history.cheapestChangeLeavesAt(), history.meanTimeToChangeOfCheapest()]).toEqual([17200, 10000]);
+    history.setNow(17200);
+    expect(history.cheapestChangeLeavesAt()).toBe(Infinity);
+  });
+
+  it("tells a market's past prices and changes, never beyond the present", () => {
+    const history = new SimHistory(scenario, 3600, 8, 10);
+    history.setNow(6000);
+    // a.large: 0.3 from 0, 0.5 from 3600, 0.45 from 5400 (0.3 again at 7200, after now).
+    expect([history.priceAt(0, 100), history.priceAt(0, 3600), history.priceAt(0, 9000)]).toEqual([
+      0.3, 0.5, 0.45,
+    ]);
+    expect([history.nextPriceChange(0, 100), history.nextPriceChange(0, 5400)]).toEqual([3600, Infinity]);
+  });
 });
