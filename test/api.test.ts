@@ -21,6 +21,7 @@ import {
 import { InputReadError, UnknownNameError, UsageError } from "../src/errors.js";
 import { policyByName, resolveParams } from "../src/policies/index.js";
 import { runCli } from "./support/run-cli.js";
+import { smallRequest } from "./sweep/fixture.js";
 import { FakeClock } from "./support/fake-clock.js";
 import { setupHarness, spec } from "./support/setup-emulator.js";
 
@@ -233,32 +234,15 @@ describe("report", () => {
 
 describe("sweep and mergeSweeps", () => {
   // A function: the trace is written in beforeAll.
-  const request = (): SweepRequest => ({
-    tracePath,
-    load: { cacheDir: false },
-    workUnit: "ecu",
-    skipUnknownTypes: false,
-    base: {
-      intervalSeconds: 300,
-      billing: "per-second",
-      memoryGiB: 8,
-      demandWork: 6.5,
-      utilisation: 1,
-      transfer: "network",
-      bandwidthGbps: 10,
-      durations: "mean",
-      interruptions: "auto",
-      bidMultiple: 1,
-      historyWindowSeconds: 86_400,
-    },
-    vary: [],
-    policies: policies("spot-stay", "greedy"),
-    inputFiles: { advisorOs: "Linux" },
-    baseline: "spot-stay",
-    windowSeconds: 3600,
-    windows: 4,
-    seed: 1,
-  });
+  const request = (): SweepRequest =>
+    smallRequest(tracePath, {
+      vary: [],
+      policies: policies("spot-stay", "greedy"),
+      baseline: "spot-stay",
+      windowSeconds: 3600,
+      windows: 4,
+      seed: 1,
+    });
   const run = (out: string, shard: { index: number; count: number } | null) =>
     sweep(request(), { out, resume: false, shard, execution: { kind: "inline" } });
 
