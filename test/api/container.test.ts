@@ -1,16 +1,9 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  AttachVolumeCommand,
-  CreateNetworkInterfaceCommand,
-  CreateVolumeCommand,
-  EC2Client,
-  RunInstancesCommand,
-} from "@aws-sdk/client-ec2";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { AttachVolumeCommand, EC2Client, RunInstancesCommand } from "@aws-sdk/client-ec2";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startStackWorld, type StackWorld } from "../support/stack-world.js";
 import { createContainer, type CreateContainerRequest } from "../../src/api.js";
-import { startEmulator, type Emulator } from "../../src/cloud/local/index.js";
+import { type Emulator } from "../../src/cloud/local/index.js";
 import { HotspotError } from "../../src/errors.js";
 import { writeLiveConfig } from "../../src/setup/config.js";
 import { wallClock } from "../../src/util/clock.js";
@@ -19,6 +12,7 @@ import { sampleLiveConfig } from "../support/live-config.js";
 // createContainer against the EC2 emulator (wall clock, no modelled latency) on the local cloud's side:
 // no namespace host runs here, so nothing mounts the volume and the work never starts. What is
 // checked is the volume's round trip: a workbench launched, the volume attached, both undone.
+let world: StackWorld;
 let emulator: Emulator;
 let ec2: EC2Client;
 let dir: string;
@@ -26,17 +20,9 @@ let volumeId: string;
 let request: CreateContainerRequest;
 const progress: string[] = [];
 beforeEach(async () => {
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIDCONTAINERTEST");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "container-test-secret");
-  vi.stubEnv("AWS_PROFILE", undefined);
-  vi.stubEnv("AWS_SESSION_TOKEN", undefined);
-  emulator = await startEmulator({ latency: { factor: 0 } });
-  ec2 = new EC2Client({ region: "us-east-1", endpoint: emulator.endpoint });
-  dir = await mkdtemp(join(tmpdir(), "hotspot-api-container-"));
-  volumeId = (await ec2.send(new CreateVolumeCommand({ AvailabilityZone: "us-east-1a", Size: 8 }))).VolumeId!;
-  const subnetId = [...emulator.state.subnets.values()].find((s) => s.zone === "us-east-1a")!.id;
-  const eniId = (await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetId }))).NetworkInterface!
-    .NetworkInterfaceId!;
+  world = await startStackWorld("container");
+  ({ emulator, ec2, dir, volumeId } = world);
+  const { subnetId, eniId } = world;
   const configPath = join(dir, "hotspot.json");
   await writeLiveConfig(configPath, sampleLiveConfig({ volumeId, eniId, subnetId }));
   progress.length = 0;
@@ -55,12 +41,7 @@ beforeEach(async () => {
     progress: (line) => progress.push(line),
   };
 });
-afterEach(async () => {
-  vi.unstubAllEnvs();
-  ec2.destroy();
-  await emulator.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => world.close());
 
 describe("createContainer on the local cloud", () => {
   it("launches a workbench for the volume, and undoes attachment and workbench when the volume is not mounted", async () => {

@@ -1,24 +1,17 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  CreateNetworkInterfaceCommand,
-  CreateTagsCommand,
-  CreateVolumeCommand,
-  EC2Client,
-  RunInstancesCommand,
-} from "@aws-sdk/client-ec2";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { CreateTagsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runStackInstance, startStackWorld, type StackWorld } from "../support/stack-world.js";
 import { liveStatus, stopHopping, takeDown, type OperateRequest } from "../../src/api.js";
-import { startEmulator, type Emulator } from "../../src/cloud/local/index.js";
+import { type Emulator } from "../../src/cloud/local/index.js";
 import { OPERATOR_TAGS } from "../../src/drivers/live/operator.js";
-import { TAG_STACK } from "../../src/drivers/live/hop/hop.js";
 import { HotspotError } from "../../src/errors.js";
 import { writeLiveConfig } from "../../src/setup/config.js";
 import { FakeClock } from "../support/fake-clock.js";
 import { sampleLiveConfig } from "../support/live-config.js";
 
 // status, stop and down in process against the EC2 emulator; the clock is fake, so waits cost nothing.
+let world: StackWorld;
 let emulator: Emulator;
 let ec2: EC2Client;
 let dir: string;
@@ -26,17 +19,8 @@ let volumeId: string;
 let eniId: string;
 let request: OperateRequest;
 beforeEach(async () => {
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIDOPERATETEST");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "operate-test-secret");
-  vi.stubEnv("AWS_PROFILE", undefined);
-  vi.stubEnv("AWS_SESSION_TOKEN", undefined);
-  emulator = await startEmulator({ latency: { factor: 0 } });
-  ec2 = new EC2Client({ region: "us-east-1", endpoint: emulator.endpoint });
-  dir = await mkdtemp(join(tmpdir(), "hotspot-api-operate-"));
-  volumeId = (await ec2.send(new CreateVolumeCommand({ AvailabilityZone: "us-east-1a", Size: 8 }))).VolumeId!;
-  const subnet = [...emulator.state.subnets.values()].find((s) => s.zone === "us-east-1a")!.id;
-  eniId = (await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnet }))).NetworkInterface!
-    .NetworkInterfaceId!;
+  world = await startStackWorld("operate");
+  ({ emulator, ec2, dir, volumeId, eniId } = world);
   const configPath = join(dir, "hotspot.json");
   await writeLiveConfig(configPath, sampleLiveConfig({ volumeId, eniId }));
   request = {
@@ -46,26 +30,7 @@ beforeEach(async () => {
     clock: new FakeClock(),
   };
 });
-afterEach(async () => {
-  vi.unstubAllEnvs();
-  ec2.destroy();
-  await emulator.close();
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function stackInstance(): Promise<string> {
-  const out = await ec2.send(
-    new RunInstancesCommand({
-      ImageId: "ami-0d12a0000000000a2",
-      InstanceType: "m4.large",
-      MinCount: 1,
-      MaxCount: 1,
-      Placement: { AvailabilityZone: "us-east-1a" },
-      TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: TAG_STACK, Value: "dry" }] }],
-    }),
-  );
-  return out.Instances![0].InstanceId!;
-}
+afterEach(() => world.close());
 
 /** What a controller publishes on the volume's tags. */
 async function publish(tags: Record<string, string>): Promise<void> {
@@ -92,7 +57,7 @@ const container = (hops: number) =>
 
 describe("liveStatus", () => {
   it("reads the published status, the volume and the stack's instances", async () => {
-    const id = await stackInstance();
+    const id = await runStackInstance(ec2);
     await publish({
       [OPERATOR_TAGS.desired]: "run",
       [OPERATOR_TAGS.status]: container(2),
@@ -190,7 +155,7 @@ describe("stopHopping", () => {
 
 describe("takeDown", () => {
   it("terminates the stack's instances after telling each, keeps volume and ENI", async () => {
-    const id = await stackInstance();
+    const id = await runStackInstance(ec2);
     const unanswered: string[] = [];
     const terminated: string[] = [];
     const down = await takeDown({

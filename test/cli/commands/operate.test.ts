@@ -1,23 +1,18 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import {
-  CreateNetworkInterfaceCommand,
-  CreateVolumeCommand,
-  EC2Client,
-  RunInstancesCommand,
-} from "@aws-sdk/client-ec2";
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { runStackInstance, startStackWorld, type StackWorld } from "../../support/stack-world.js";
 import { LOCAL_CLOUD_ENV } from "../../../src/cli/local-env.js";
-import { startEmulator, type Emulator } from "../../../src/cloud/local/index.js";
+import { type Emulator } from "../../../src/cloud/local/index.js";
 import { OPERATOR_TAGS } from "../../../src/drivers/live/operator.js";
-import { TAG_STACK } from "../../../src/drivers/live/hop/hop.js";
 import { writeLiveConfig } from "../../../src/setup/config.js";
 import { sampleLiveConfig } from "../../support/live-config.js";
 import { runCli } from "../../support/run-cli.js";
 
 // status, stop and down through main, reaching the EC2 emulator the way a user's shell does: through
 // HOTSPOT_LOCAL_CLOUD naming a state directory whose local.json gives the endpoint.
+let world: StackWorld;
 let emulator: Emulator;
 let ec2: EC2Client;
 let dir: string;
@@ -25,13 +20,8 @@ let configPath: string;
 let volumeId: string;
 let eniId: string;
 beforeEach(async () => {
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIDOPERATETEST");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "operate-test-secret");
-  vi.stubEnv("AWS_PROFILE", undefined);
-  vi.stubEnv("AWS_SESSION_TOKEN", undefined);
-  emulator = await startEmulator({ latency: { factor: 0 } });
-  ec2 = new EC2Client({ region: "us-east-1", endpoint: emulator.endpoint });
-  dir = await mkdtemp(join(tmpdir(), "hotspot-operate-"));
+  world = await startStackWorld("operate");
+  ({ emulator, ec2, dir, volumeId, eniId } = world);
   await writeFile(
     join(dir, "local.json"),
     JSON.stringify({
@@ -45,33 +35,10 @@ beforeEach(async () => {
     }),
   );
   vi.stubEnv(LOCAL_CLOUD_ENV, dir);
-  volumeId = (await ec2.send(new CreateVolumeCommand({ AvailabilityZone: "us-east-1a", Size: 8 }))).VolumeId!;
-  const subnet = [...emulator.state.subnets.values()].find((s) => s.zone === "us-east-1a")!.id;
-  eniId = (await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnet }))).NetworkInterface!
-    .NetworkInterfaceId!;
   configPath = join(dir, "hotspot.json");
   await writeLiveConfig(configPath, sampleLiveConfig({ volumeId, eniId }));
 });
-afterEach(async () => {
-  vi.unstubAllEnvs();
-  ec2.destroy();
-  await emulator.close();
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function stackInstance(): Promise<string> {
-  const out = await ec2.send(
-    new RunInstancesCommand({
-      ImageId: "ami-0d12a0000000000a2",
-      InstanceType: "m4.large",
-      MinCount: 1,
-      MaxCount: 1,
-      Placement: { AvailabilityZone: "us-east-1a" },
-      TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: TAG_STACK, Value: "dry" }] }],
-    }),
-  );
-  return out.Instances![0].InstanceId!;
-}
+afterEach(() => world.close());
 
 describe("hotspot status", () => {
   it("before any launch: nothing reported, the volume free, no instance of the stack", async () => {
@@ -126,7 +93,7 @@ describe("hotspot stop", () => {
 
 describe("hotspot down", () => {
   it("terminates the stack's instances, warning that no controller answered, and keeps volume and ENI", async () => {
-    const id = await stackInstance();
+    const id = await runStackInstance(ec2);
     const result = await runCli(["down", "--config", configPath, "--timeout", "30s"]);
     expect(result).toEqual({
       code: 0,
