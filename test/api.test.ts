@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sixHourRows } from "./support/six-hour-trace.js";
 import {
   catalogTypes,
   fetchCatalog,
@@ -28,19 +29,10 @@ import { setupHarness, spec } from "./support/setup-emulator.js";
 let dir: string;
 let tracePath: string;
 
-// Six hours of two types in one zone (test/cli/sim.test.ts's trace): m4.large spot at $0.03 throughout.
-const rows = [
-  "AvailabilityZone,InstanceType,ProductDescription,SpotPrice,Timestamp",
-  "us-east-1a,m4.large,Linux/UNIX,0.030000,2021-03-01T00:00:00+00:00",
-  "us-east-1a,m4.xlarge,Linux/UNIX,0.070000,2021-03-01T00:00:00+00:00",
-  "us-east-1a,m4.xlarge,Linux/UNIX,0.050000,2021-03-01T02:00:00+00:00",
-  "us-east-1a,m4.large,Linux/UNIX,0.030000,2021-03-01T06:00:00+00:00",
-];
-
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "hotspot-api-"));
   tracePath = join(dir, "trace.csv");
-  await writeFile(tracePath, `${rows.join("\n")}\n`);
+  await writeFile(tracePath, `${sixHourRows.join("\n")}\n`);
 });
 
 afterAll(async () => {
@@ -202,7 +194,7 @@ describe("simulate", () => {
     const two = join(dir, "two-regions.csv");
     await writeFile(
       two,
-      `${[...rows, "us-west-2a,m4.large,Linux/UNIX,0.030000,2021-03-01T00:00:00+00:00"].join("\n")}\n`,
+      `${[...sixHourRows, "us-west-2a,m4.large,Linux/UNIX,0.030000,2021-03-01T00:00:00+00:00"].join("\n")}\n`,
     );
     const error = await simulate(simOptions({ tracePath: two })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);

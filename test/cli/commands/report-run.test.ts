@@ -2,24 +2,17 @@ import { access, chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sixHourRows } from "../../support/six-hour-trace.js";
 import { runCli } from "../../support/run-cli.js";
 
 let dir: string;
 let oneZone: string;
 let otherSeed: string;
 
-const rows = [
-  "AvailabilityZone,InstanceType,ProductDescription,SpotPrice,Timestamp",
-  "us-east-1a,m4.large,Linux/UNIX,0.030000,2021-03-01T00:00:00+00:00",
-  "us-east-1a,m4.xlarge,Linux/UNIX,0.070000,2021-03-01T00:00:00+00:00",
-  "us-east-1a,m4.xlarge,Linux/UNIX,0.050000,2021-03-01T02:00:00+00:00",
-  "us-east-1a,m4.large,Linux/UNIX,0.030000,2021-03-01T06:00:00+00:00",
-];
-
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "hotspot-report-cli-"));
   const trace = join(dir, "trace.csv");
-  await writeFile(trace, `${rows.join("\n")}\n`);
+  await writeFile(trace, `${sixHourRows.join("\n")}\n`);
   oneZone = join(dir, "seed1.json");
   otherSeed = join(dir, "seed7.json");
   for (const [out, seed] of [

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sixHourRows } from "../../support/six-hour-trace.js";
 import { runCli } from "../../support/run-cli.js";
 import { builtinCatalog } from "../../../src/catalog/catalog.js";
 import type { ResultsDocument } from "../../../src/results/document.js";
@@ -9,19 +10,10 @@ import type { ResultsDocument } from "../../../src/results/document.js";
 let dir: string;
 let tracePath: string;
 
-// Six hours of two types in one zone; m4.xlarge spot is cheaper per ECU from 02:00 on.
-const rows = [
-  "AvailabilityZone,InstanceType,ProductDescription,SpotPrice,Timestamp",
-  "us-east-1a,m4.large,Linux/UNIX,0.030000,2021-03-01T00:00:00+00:00",
-  "us-east-1a,m4.xlarge,Linux/UNIX,0.070000,2021-03-01T00:00:00+00:00",
-  "us-east-1a,m4.xlarge,Linux/UNIX,0.050000,2021-03-01T02:00:00+00:00",
-  "us-east-1a,m4.large,Linux/UNIX,0.030000,2021-03-01T06:00:00+00:00",
-];
-
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "hotspot-sim-"));
   tracePath = join(dir, "trace.csv");
-  await writeFile(tracePath, `${rows.join("\n")}\n`);
+  await writeFile(tracePath, `${sixHourRows.join("\n")}\n`);
 });
 
 afterAll(async () => {
