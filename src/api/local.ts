@@ -12,6 +12,7 @@ import {
   startLocalCloud,
   type LocalCloud,
   type LocalCloudInfo,
+  type LocalCloudOptions,
 } from "../cloud/local/service.js";
 import { validatePrefix } from "../cloud/local/hosts/names.js";
 import { formatInventory, localInventory, type LocalInventory } from "../cloud/local/inventory.js";
@@ -119,14 +120,8 @@ export async function startLocalCloudService(
   }
 }
 
-export interface ServeRequest {
-  readonly stateDir: string;
-  readonly prefix: string;
-  readonly region: string;
-  readonly port: number;
-  readonly metadataPort: number;
-  readonly latencyFactor: number;
-  readonly seed: number;
+/** What `startLocalCloud` takes, with the trace as a path (loaded here) and the clock for its start. */
+export interface ServeRequest extends Omit<LocalCloudOptions, "trace" | "nowMs"> {
   /** A trace replayed `speed` times faster than the wall clock from its first price. */
   readonly trace?: { readonly path: string; readonly speed: number };
   readonly clock: Clock;
@@ -138,16 +133,12 @@ export async function serveLocalCloud(request: ServeRequest): Promise<LocalCloud
     request.trace === undefined
       ? undefined
       : { path: request.trace.path, trace: await loadTrace(request.trace.path), speed: request.trace.speed };
+  const { clock, ...options } = request;
   return startLocalCloud({
-    stateDir: request.stateDir,
+    ...options,
     prefix: validatePrefix(request.prefix),
-    region: request.region,
-    port: request.port,
-    metadataPort: request.metadataPort,
-    latencyFactor: request.latencyFactor,
-    seed: request.seed,
     trace,
-    nowMs: request.clock.now(),
+    nowMs: clock.now(),
   });
 }
 
