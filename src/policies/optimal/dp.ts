@@ -15,6 +15,8 @@
  * (USD per work-unit-hour, see ratio.ts) solves a sequence of these.
  */
 
+import { freshArrays, type ArraySource } from "../../util/scratch.js";
+
 /**
  * The costs of one run's moves, in USD, under its billing and migration model, as flat tables the DP
  * reads directly (K epochs, M markets, G hop groups, C capacity classes; row-major, epoch first).
@@ -134,14 +136,17 @@ class Relaxation {
   constructor(
     private readonly costs: EpochCosts,
     private readonly workPrice: number,
+    arrays: ArraySource,
   ) {
     const { epochs: K, markets: M, phases: P, groups: G, hopEpochs, placeEpochs } = costs;
     let reach = 1;
     for (let g = 0; g < G; g++) reach = Math.max(reach, hopEpochs[g], placeEpochs[g]);
     this.ring = reach + 1;
     this.width = M * P;
-    this.value = new Float64Array(this.ring * this.width).fill(Infinity);
-    this.back = this.width < 32767 ? new Int16Array(K * this.width) : new Int32Array(K * this.width);
+    this.value = arrays.float64("value", this.ring * this.width).fill(Infinity);
+    // Unset entries are never read: a state's back-pointer is written whenever its value is.
+    this.back =
+      this.width < 32767 ? arrays.int16("back", K * this.width) : arrays.int32("back", K * this.width);
     this.best = new Float64Array(G);
     this.bestMarket = new Int32Array(G);
     this.bestCode = new Int32Array(G);
@@ -280,8 +285,13 @@ class Relaxation {
   }
 }
 
-export function solveOptimalPlan(costs: EpochCosts, workPrice = 0): OptimalPlan {
-  const relaxation = new Relaxation(costs, workPrice);
+/** `arrays`: where the solve's working tables come from (none outlives the call). */
+export function solveOptimalPlan(
+  costs: EpochCosts,
+  workPrice = 0,
+  arrays: ArraySource = freshArrays,
+): OptimalPlan {
+  const relaxation = new Relaxation(costs, workPrice, arrays);
   relaxation.place();
   for (let k = 0; k < costs.epochs; k++) relaxation.relax(k);
   const { ending, back } = relaxation;

@@ -3,6 +3,7 @@ import type { StepPricePath } from "../../engine/price-paths.js";
 import type { MigrationEstimate } from "../../engine/types.js";
 import { HotspotError } from "../../errors.js";
 import type { EpochCosts } from "./dp.js";
+import { freshArrays, type ArraySource } from "../../util/scratch.js";
 
 /**
  * The engine's cost of every move the DP considers, from the engine's semantics
@@ -140,7 +141,8 @@ function finite(usd: number): number {
   return Number.isNaN(usd) ? Infinity : usd;
 }
 
-export function buildRunCostModel(input: RunCostInput): RunCostModel {
+/** The model's tables come from `arrays` (fresh by default; a `Scratch` when the model dies with the caller's run). */
+export function buildRunCostModel(input: RunCostInput, arrays: ArraySource = freshArrays): RunCostModel {
   const { start, end, intervalSeconds: step, billing, paths, groupOf, hops, capacity, demandWork } = input;
   const times: number[] = [];
   for (let t = start; t < end; t += step) times.push(t);
@@ -241,16 +243,16 @@ export function buildRunCostModel(input: RunCostInput): RunCostModel {
 
   // Work-unit-hours per capacity class: a constant workload's `workBetween`.
   const rates = Float64Array.from(capacities, (work) => Math.min(demandWork, work));
-  const stayUsd = new Float64Array(K * M);
-  const leaveUsd = new Float64Array(K * M * G);
-  const arriveUsd = new Float64Array(K * M);
-  const chargeUsd = new Float64Array(hourly ? K * M : 0);
-  const chargeSpan = new Int32Array(hourly ? K * G * G : 0);
-  const enter = new Uint8Array(K * M);
+  const stayUsd = arrays.float64("stayUsd", K * M);
+  const leaveUsd = arrays.float64("leaveUsd", K * M * G);
+  const arriveUsd = arrays.float64("arriveUsd", K * M);
+  const chargeUsd = arrays.float64("chargeUsd", hourly ? K * M : 0);
+  const chargeSpan = arrays.int32("chargeSpan", hourly ? K * G * G : 0);
+  const enter = arrays.uint8("enter", K * M);
   // Per epoch × capacity class (× hop group): the work over the same spans as the costs.
-  const stayWork = new Float64Array(K * C);
-  const leaveWork = new Float64Array(K * C * G);
-  const arriveWork = new Float64Array(K * C * G);
+  const stayWork = arrays.float64("stayWork", K * C);
+  const leaveWork = arrays.float64("leaveWork", K * C * G);
+  const arriveWork = arrays.float64("arriveWork", K * C * G);
   // Per market: its change at or before the epoch being filled, and its first bid crossing at or after it.
   const changeAt = new Int32Array(M).fill(-1);
   const crossingAt = new Int32Array(M);

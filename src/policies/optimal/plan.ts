@@ -4,7 +4,15 @@ import { HotspotError } from "../../errors.js";
 import { fitsMemory } from "../../engine/candidates.js";
 import type { PolicyContext } from "../../engine/policy.js";
 import { buildRunCostModel } from "./engine-costs.js";
+import { undominatedMarkets } from "./dominance.js";
 import { solvePlan, type Objective } from "./ratio.js";
+import { Scratch } from "../../util/scratch.js";
+
+/**
+ * The optimum's tables, kept for the thread's next run (a sweep worker plans hundreds): every table
+ * dies with `planRun`, which is synchronous, so one run at a time owns them.
+ */
+const tables = new Scratch();
 
 /** The offline optimum of one run, in market ids. */
 export interface RunPlan {
@@ -90,6 +98,28 @@ function bidCrossings(path: StepPricePath, bid: number): Float64Array {
   return Float64Array.from(times);
 }
 
+interface Candidates {
+  readonly marketIds: readonly number[];
+  readonly groupOf: Int32Array;
+  readonly hops: MigrationEstimate[];
+  readonly paths: StepPricePath[];
+}
+
+/**
+ * The candidates less those an optimal plan never needs (`undominatedMarkets`): under per-second
+ * billing a run's tables read prices up to 60 s past its end (the minimum bill of a late instance).
+ */
+function withoutDominated(all: Candidates, context: PolicyContext, demandWork: number): Candidates {
+  const rates = Float64Array.from(all.marketIds, (id) => Math.min(demandWork, context.markets[id].work));
+  const kept = undominatedMarkets(all.paths, all.groupOf, rates, context.start, context.end + 60);
+  return {
+    marketIds: kept.map((n) => all.marketIds[n]),
+    groupOf: Int32Array.from(kept, (n) => all.groupOf[n]),
+    hops: all.hops,
+    paths: kept.map((n) => all.paths[n]),
+  };
+}
+
 /**
  * Solves the run's offline optimum from the whole trace in the context (simulation only). The
  * workload is taken as constant at the context's starting level (the context carries no profile).
@@ -102,28 +132,35 @@ export function planRun(context: PolicyContext, objective: Objective, bidUsd?: F
       "the offline optimum needs the whole trace: simulation only",
     );
   }
-  const marketIds = context.markets.filter((m) => fitsMemory(m, context.memoryGiB)).map((m) => m.id);
-  const { groupOf, hops } = hopGroups(context, marketIds);
-  const paths = pricePaths(context, marketIds);
-  const model = buildRunCostModel({
-    start: context.start,
-    end: context.end,
-    intervalSeconds: context.intervalSeconds,
-    billing: context.billing,
-    paths,
-    bids:
-      bidUsd === undefined
-        ? undefined
-        : {
-            bid: Float64Array.from(marketIds, (id) => bidUsd[id]),
-            crossings: marketIds.map((id, n) => bidCrossings(paths[n], bidUsd[id])),
-          },
-    groupOf,
-    hops,
-    capacity: Float64Array.from(marketIds, (id) => context.markets[id].work),
-    demandWork: context.utilisation * context.demandWork,
-  });
-  const plan = solvePlan(model, objective);
+  const fitting = context.markets.filter((m) => fitsMemory(m, context.memoryGiB)).map((m) => m.id);
+  const demandWork = context.utilisation * context.demandWork;
+  const all = { marketIds: fitting, ...hopGroups(context, fitting), paths: pricePaths(context, fitting) };
+  const { marketIds, groupOf, hops, paths } =
+    context.billing === "per-second" && bidUsd === undefined
+      ? withoutDominated(all, context, demandWork)
+      : all;
+  const model = buildRunCostModel(
+    {
+      start: context.start,
+      end: context.end,
+      intervalSeconds: context.intervalSeconds,
+      billing: context.billing,
+      paths,
+      bids:
+        bidUsd === undefined
+          ? undefined
+          : {
+              bid: Float64Array.from(marketIds, (id) => bidUsd[id]),
+              crossings: marketIds.map((id, n) => bidCrossings(paths[n], bidUsd[id])),
+            },
+      groupOf,
+      hops,
+      capacity: Float64Array.from(marketIds, (id) => context.markets[id].work),
+      demandWork,
+    },
+    tables,
+  );
+  const plan = solvePlan(model, objective, tables);
   return {
     costUsd: plan.costUsd,
     work: plan.work,
