@@ -1,8 +1,6 @@
-import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ratioLine } from "./targets.js";
+import { ratioLine, timed } from "./targets.js";
 
 // Compiled to dist/bench/startup.js: the CLI is dist/src/cli/bin.js.
 const bin = resolve(dirname(fileURLToPath(import.meta.url)), "../src/cli/bin.js");
@@ -12,25 +10,6 @@ const target = 1.5;
 
 function mean(values: number[]): number {
   return values.reduce((sum, value) => sum + value, 0) / values.length;
-}
-
-/** CPU milliseconds of this process's finished children (Linux: cutime + cstime, 10 ms ticks). */
-function childrenCpuMs(): number {
-  // The command name (field 2) may hold spaces; fields after its closing parenthesis are fixed.
-  const stat = readFileSync("/proc/self/stat", "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // Fields 16 and 17 of stat(5), counted from 1 with pid and comm as 1 and 2.
-  return (Number(fields[13]) + Number(fields[14])) * 10;
-}
-
-/** CPU milliseconds of one process run to its exit (start-up is all it does). */
-function timed(args: readonly string[]): number {
-  const before = childrenCpuMs();
-  const result = spawnSync(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
-  if (result.status !== 0) {
-    throw new Error(`node ${args.join(" ")} exited ${result.status}: ${result.stderr.toString()}`);
-  }
-  return childrenCpuMs() - before;
 }
 
 /**
