@@ -1,6 +1,6 @@
 import type { Decision, Market, MigrationEstimate, Observation } from "./types.js";
 import type { BillingModelName } from "./billing.js";
-import type { Trace } from "../traces/types.js";
+import type { StepPricePath } from "./price-paths.js";
 import type { AdvisorHazards } from "../catalog/advisor.js";
 import { UsageError } from "../errors.js";
 
@@ -58,8 +58,11 @@ export interface PolicyContext {
   migration(from: number, to: number): MigrationEstimate;
   /** The inputs the policy declared (`PolicyDefinition.inputs`), loaded; the others are absent. */
   readonly inputs: PolicyInputs;
-  /** Present in simulation only; the offline optimum uses it. */
-  readonly fullTrace?: { readonly trace: Trace; readonly marketOfSeries: Int32Array };
+  /**
+   * Present in simulation only: each market's price path over the whole trace, the future included
+   * (spot from its series, on-demand constant); the offline optimum uses it.
+   */
+  readonly fullTrace?: { readonly paths: readonly StepPricePath[] };
 }
 
 /** One run's decision maker. May keep state built from its own past observations, never the future. */

@@ -86,7 +86,7 @@ function contextOf(trace: Trace, config: SimConfig): PolicyContext {
     migration: (_from, to) =>
       migrationEstimate(config.migrationModel, config.memoryGiB, scenario.markets[to].lifecycle),
     inputs: {},
-    fullTrace: { trace, marketOfSeries: scenario.marketOfSeries },
+    fullTrace: { paths: scenario.paths },
   };
 }
 

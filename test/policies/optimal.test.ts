@@ -158,7 +158,7 @@ describe("optimal policy in the engine", () => {
         utilisation: 1,
         migration: () => hop,
         inputs: {},
-        fullTrace: { trace, marketOfSeries: scenario.marketOfSeries },
+        fullTrace: { paths: scenario.paths },
       },
     );
     const observation = (

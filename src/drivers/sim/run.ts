@@ -78,7 +78,7 @@ export async function simulateZone(
       migrationEstimate(config.migrationModel, config.memoryGiB, scenario.markets[to].lifecycle),
     bidUsd: config.interruptions.kind === "bid" ? bidsOf(scenario.markets, config.interruptions) : undefined,
     inputs: config.policyInputs,
-    fullTrace: definition.simulationOnly ? { trace, marketOfSeries: scenario.marketOfSeries } : undefined,
+    fullTrace: definition.simulationOnly ? { paths: scenario.paths } : undefined,
   };
   const engineConfig: EngineConfig = {
     zone: scenario.zone,

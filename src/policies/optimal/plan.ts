@@ -1,5 +1,5 @@
 import type { MigrationEstimate } from "../../engine/types.js";
-import { constantPath, StepPricePath } from "../../engine/price-paths.js";
+import type { StepPricePath } from "../../engine/price-paths.js";
 import { HotspotError } from "../../errors.js";
 import { fitsMemory } from "../../engine/candidates.js";
 import type { PolicyContext } from "../../engine/policy.js";
@@ -24,31 +24,6 @@ export interface RunPlan {
   readonly epochTimes: Float64Array;
   /** Per epoch: the market id to place the container on, or -1 to stay. */
   readonly placeAt: Int32Array;
-}
-
-/** Each market's price path from the whole trace: spot from its series, on-demand constant. */
-function pricePaths(context: PolicyContext, marketIds: readonly number[]): StepPricePath[] {
-  const { trace, marketOfSeries } = context.fullTrace!;
-  const counts = new Int32Array(context.markets.length);
-  for (let i = 0; i < trace.time.length; i++) {
-    const market = marketOfSeries[trace.seriesId[i]];
-    if (market >= 0) counts[market]++;
-  }
-  const times = Array.from(counts, (count) => new Float64Array(count));
-  const prices = Array.from(counts, (count) => new Float64Array(count));
-  const fill = new Int32Array(context.markets.length);
-  for (let i = 0; i < trace.time.length; i++) {
-    const market = marketOfSeries[trace.seriesId[i]];
-    if (market < 0) continue;
-    times[market][fill[market]] = trace.time[i];
-    prices[market][fill[market]++] = trace.price[i];
-  }
-  return marketIds.map((id) => {
-    const market = context.markets[id];
-    return market.lifecycle === "spot"
-      ? new StepPricePath(times[id], prices[id])
-      : constantPath(market.onDemandUsd);
-  });
 }
 
 function sameEstimate(a: MigrationEstimate, b: MigrationEstimate): boolean {
@@ -134,7 +109,11 @@ export function planRun(context: PolicyContext, objective: Objective, bidUsd?: F
   }
   const fitting = context.markets.filter((m) => fitsMemory(m, context.memoryGiB)).map((m) => m.id);
   const demandWork = context.utilisation * context.demandWork;
-  const all = { marketIds: fitting, ...hopGroups(context, fitting), paths: pricePaths(context, fitting) };
+  const all = {
+    marketIds: fitting,
+    ...hopGroups(context, fitting),
+    paths: fitting.map((id) => context.fullTrace!.paths[id]),
+  };
   const { marketIds, groupOf, hops, paths } =
     context.billing === "per-second" && bidUsd === undefined
       ? withoutDominated(all, context, demandWork)
