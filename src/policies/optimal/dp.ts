@@ -196,14 +196,6 @@ class Relaxation {
     }
   }
 
-  /**
-   * Every epoch in turn. A method of its own: a caller's code after a loop this long would run in
-   * on-stack-replacement code compiled before it ever ran, and deoptimise on every solve.
-   */
-  relaxAll(): void {
-    for (let k = 0; k < this.costs.epochs; k++) this.relax(k);
-  }
-
   /** Every move decided at epoch k: stays into k + 1, hops into k + hopEpochs. */
   relax(k: number): void {
     const { epochs: K, markets: M, phases: P, groups: G, groupOf, hopEpochs, enter } = this.costs;
@@ -302,7 +294,7 @@ export function solveOptimalPlan(
 ): OptimalPlan {
   const relaxation = new Relaxation(costs, workPrice, arrays);
   relaxation.place();
-  relaxation.relaxAll();
+  for (let k = 0; k < costs.epochs; k++) relaxation.relax(k);
   const { ending, back } = relaxation;
   return { value: ending.value, placeAt: tracePlan(costs, back, ending) };
 }
