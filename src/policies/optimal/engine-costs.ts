@@ -55,7 +55,8 @@ const MAX_STATES = 150_000_000;
  * markets, 8 of them fitting 16 distinct capacities: about 0.5 GB).
  */
 const MAX_TABLE_BYTES = 1.5 * 2 ** 30;
-const MINIMUM_SECONDS = 60;
+/** Per-second billing charges every instance at least this long. */
+export const MINIMUM_SECONDS = 60;
 
 export interface RunCostModel extends EpochCosts {
   /** The decision times t_k. */

@@ -3,14 +3,15 @@ import type { StepPricePath } from "../../engine/price-paths.js";
 import { HotspotError } from "../../errors.js";
 import { fitsMemory } from "../../engine/candidates.js";
 import type { PolicyContext } from "../../engine/policy.js";
-import { buildRunCostModel } from "./engine-costs.js";
+import { buildRunCostModel, MINIMUM_SECONDS } from "./engine-costs.js";
 import { undominatedMarkets } from "./dominance.js";
 import { solvePlan, type Objective } from "./ratio.js";
 import { Scratch } from "../../util/scratch.js";
 
 /**
  * The optimum's tables, kept for the thread's next run (a sweep worker plans hundreds): every table
- * dies with `planRun`, which is synchronous, so one run at a time owns them.
+ * dies with `planRun`, which is synchronous, so one run at a time owns them. They hold the largest
+ * run's tables so far (bounded by buildRunCostModel's limit) until the thread ends.
  */
 const tables = new Scratch();
 
@@ -82,11 +83,17 @@ interface Candidates {
 
 /**
  * The candidates less those an optimal plan never needs (`undominatedMarkets`): under per-second
- * billing a run's tables read prices up to 60 s past its end (the minimum bill of a late instance).
+ * billing a run's tables read prices up to a minimum bill past its end (an instance started late).
  */
 function withoutDominated(all: Candidates, context: PolicyContext, demandWork: number): Candidates {
   const rates = Float64Array.from(all.marketIds, (id) => Math.min(demandWork, context.markets[id].work));
-  const kept = undominatedMarkets(all.paths, all.groupOf, rates, context.start, context.end + 60);
+  const kept = undominatedMarkets(
+    all.paths,
+    all.groupOf,
+    rates,
+    context.start,
+    context.end + MINIMUM_SECONDS,
+  );
   return {
     marketIds: kept.map((n) => all.marketIds[n]),
     groupOf: Int32Array.from(kept, (n) => all.groupOf[n]),
