@@ -1,4 +1,4 @@
-import type { PriceSteps } from "./engine-costs.js";
+import type { StepPricePath } from "../../engine/price-paths.js";
 
 /**
  * The markets an optimal plan may need under per-second billing without bids, in their order. Market
@@ -10,7 +10,7 @@ import type { PriceSteps } from "./engine-costs.js";
  * each other (the same prices and rate) the first is kept.
  */
 export function undominatedMarkets(
-  paths: readonly PriceSteps[],
+  paths: readonly StepPricePath[],
   groupOf: Int32Array,
   rates: Float64Array,
   start: number,
@@ -31,22 +31,10 @@ export function undominatedMarkets(
   return kept;
 }
 
-/** The last change of `times` at or before `t`, or -1. */
-function changeAt(times: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (times[mid] <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo - 1;
-}
-
 /** Whether over [start, end) `a` is known wherever `b` is and its price never exceeds b's (a merge of both paths' changes). */
-function atMost(a: PriceSteps, b: PriceSteps, start: number, end: number): boolean {
-  let i = changeAt(a.times, start);
-  let j = changeAt(b.times, start);
+function atMost(a: StepPricePath, b: StepPricePath, start: number, end: number): boolean {
+  let i = a.indexAt(start);
+  let j = b.indexAt(start);
   for (;;) {
     const priceB = j < 0 ? NaN : b.prices[j];
     if (!Number.isNaN(priceB)) {
