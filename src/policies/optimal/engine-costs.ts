@@ -142,6 +142,54 @@ function finite(usd: number): number {
   return Number.isNaN(usd) ? Infinity : usd;
 }
 
+/**
+ * What the bill helpers read of one model. They are functions of the module, not closures of
+ * `buildRunCostModel`: optimised code that calls a closure is bound to that closure and would be
+ * thrown away (and recompiled) for every model.
+ */
+interface Bills {
+  readonly end: number;
+  readonly hourly: boolean;
+  readonly paths: readonly PriceSteps[];
+  /** t_k, and the run's end from K on. */
+  readonly timeAt: Float64Array;
+  readonly crossings: readonly Float64Array[] | undefined;
+}
+
+/**
+ * Whether market m's price crosses above its bid within [from, to) (or [from, to] when `closed`),
+ * `first` being the index of its first crossing at or after `from`.
+ */
+function crossesAt(bills: Bills, m: number, first: number, to: number, closed: boolean): boolean {
+  const { crossings, end } = bills;
+  if (crossings === undefined || first >= crossings[m].length) return false;
+  const at = crossings[m][first];
+  return at < end && (at < to || (closed && at === to));
+}
+
+/**
+ * The target n's bill from s (acquire done, `i` a change of its path at or before s) to its next
+ * decision epoch or the end; `first` is its first bid crossing at or after s.
+ */
+function targetBill(bills: Bills, n: number, i: number, first: number, s: number, nextEpoch: number): number {
+  const { end, timeAt } = bills;
+  if (s >= end) return 0;
+  const until = Math.min(timeAt[nextEpoch], end);
+  if (crossesAt(bills, n, first, until, false)) return Infinity;
+  const path = bills.paths[n];
+  if (bills.hourly) {
+    let total = 0;
+    for (let hour = s; hour < until; hour += 3600) {
+      i = indexFrom(path.times, i, hour);
+      total += i < 0 ? NaN : path.prices[i];
+    }
+    return finite(total);
+  }
+  let usd = integrateFrom(path, i, s, until);
+  if (end < s + MINIMUM_SECONDS) usd += integrateFrom(path, i, end, s + MINIMUM_SECONDS);
+  return finite(usd);
+}
+
 /** The model's tables come from `arrays` (fresh by default; a `Scratch` when the model dies with the caller's run). */
 export function buildRunCostModel(input: RunCostInput, arrays: ArraySource = freshArrays): RunCostModel {
   const { start, end, intervalSeconds: step, billing, paths, groupOf, hops, capacity, demandWork } = input;
@@ -205,42 +253,13 @@ export function buildRunCostModel(input: RunCostInput, arrays: ArraySource = fre
   timeAt.set(epochTimes);
   const bid = input.bids?.bid;
   const crossings = input.bids?.crossings;
-  /**
-   * Whether market m's price crosses above its bid within [from, to) (or [from, to] when `closed`),
-   * `first` being the index of its first crossing at or after `from`.
-   */
-  const crossesAt = (m: number, first: number, to: number, closed: boolean): boolean => {
-    if (crossings === undefined || first >= crossings[m].length) return false;
-    const at = crossings[m][first];
-    return at < end && (at < to || (closed && at === to));
-  };
   // Hourly: an instance of m chosen at epoch j starts its hours at t_j + A + 3600 n, i.e. in the epochs
   // of phase floor(A / Δ) mod P, at offset A mod Δ into them.
   const hourOffset = Float64Array.from(hops, (hop) => hop.acquireSeconds % step);
   const chargePhase = Int32Array.from(groupOf, (g) =>
     hourly ? Math.floor(hops[g].acquireSeconds / step) % P : -1,
   );
-  /**
-   * The target n's bill from s (acquire done, `i` a change of its path at or before s) to its next
-   * decision epoch or the end; `first` is its first bid crossing at or after s.
-   */
-  const targetBill = (n: number, i: number, first: number, s: number, nextEpoch: number): number => {
-    if (s >= end) return 0;
-    const until = Math.min(timeAt[nextEpoch], end);
-    if (crossesAt(n, first, until, false)) return Infinity;
-    const path = paths[n];
-    if (hourly) {
-      let total = 0;
-      for (let hour = s; hour < until; hour += 3600) {
-        i = indexFrom(path.times, i, hour);
-        total += i < 0 ? NaN : path.prices[i];
-      }
-      return finite(total);
-    }
-    let usd = integrateFrom(path, i, s, until);
-    if (end < s + MINIMUM_SECONDS) usd += integrateFrom(path, i, end, s + MINIMUM_SECONDS);
-    return finite(usd);
-  };
+  const bills: Bills = { end, hourly, paths, timeAt, crossings };
 
   // Work-unit-hours per capacity class: a constant workload's `workBetween`.
   const rates = Float64Array.from(capacities, (work) => Math.min(demandWork, work));
@@ -310,7 +329,7 @@ export function buildRunCostModel(input: RunCostInput, arrays: ArraySource = fre
       if (Number.isNaN(price)) enter[at] = 0;
       else if (bid === undefined) enter[at] = 1;
       else enter[at] = price <= bid[m] && !(s < end && priceFrom(path, i, s) > bid[m]) ? 1 : 0;
-      const blocked = crossesAt(m, first, next, false);
+      const blocked = crossesAt(bills, m, first, next, false);
       if (hourly) {
         const hourStart = t + hourOffset[g];
         chargeUsd[at] = hourStart < end ? finite(priceFrom(path, i, hourStart)) : 0;
@@ -322,7 +341,7 @@ export function buildRunCostModel(input: RunCostInput, arrays: ArraySource = fre
       } else stayUsd[at] = finite(integrateFrom(path, i, t, next));
       for (let h = 0; h < G; h++) {
         const until = leftUntil[h];
-        if (crossesAt(m, first, restoredAt[h], true)) leaveUsd[at * G + h] = Infinity;
+        if (crossesAt(bills, m, first, restoredAt[h], true)) leaveUsd[at * G + h] = Infinity;
         else if (hourly) leaveUsd[at * G + h] = 0;
         else if (t < until && until <= change) {
           const usd = 0 + (price * (until - t)) / 3600;
@@ -339,7 +358,7 @@ export function buildRunCostModel(input: RunCostInput, arrays: ArraySource = fre
         !(s < until && until <= change)
       ) {
         const crossing = crossings === undefined ? 0 : firstFrom(crossings[m], first, s);
-        arriveUsd[at] = targetBill(m, i, crossing, s, k + hopEpochs[g]);
+        arriveUsd[at] = targetBill(bills, m, i, crossing, s, k + hopEpochs[g]);
       } else {
         const usd = 0 + (price * (until - s)) / 3600;
         arriveUsd[at] = usd !== usd ? Infinity : usd;
@@ -350,7 +369,7 @@ export function buildRunCostModel(input: RunCostInput, arrays: ArraySource = fre
   const placeUsd = Float64Array.from(groupOf, (g, n) => {
     const s = start + hops[g].acquireSeconds;
     const cross = crossings?.[n];
-    return targetBill(n, -1, cross === undefined ? 0 : firstFrom(cross, 0, s), s, placeEpochs[g]);
+    return targetBill(bills, n, -1, cross === undefined ? 0 : firstFrom(cross, 0, s), s, placeEpochs[g]);
   });
   const placeWork = Float64Array.from(groupOf, (g, n) =>
     workOver(rates[classOf[n]], start + hops[g].acquireSeconds, Math.min(timeAt[placeEpochs[g]], end)),
