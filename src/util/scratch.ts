@@ -5,6 +5,7 @@
  *
  * Contract: a view returned for a slot holds whatever the slot's last user left in it (callers write
  * every element they read) and is valid until the next request for the same slot; one owner at a time.
+ * A slot keeps the largest buffer it was asked for until `release`.
  */
 export class Scratch {
   private readonly buffers = new Map<string, ArrayBuffer>();
@@ -40,8 +41,8 @@ export class Scratch {
   private buffer(slot: string, bytes: number): ArrayBuffer {
     const held = this.buffers.get(slot);
     if (held !== undefined && held.byteLength >= bytes) return held;
-    // Room to grow by a quarter, so that slightly larger runs reuse it too.
-    const buffer = new ArrayBuffer(Math.ceil(bytes * 1.25));
+    // Exactly the size asked: a slot only grows, to the largest run's need and no further.
+    const buffer = new ArrayBuffer(bytes);
     this.buffers.set(slot, buffer);
     return buffer;
   }

@@ -2,19 +2,19 @@ import { describe, expect, it } from "vitest";
 import { freshArrays, Scratch } from "../../src/util/scratch.js";
 
 describe("Scratch", () => {
-  it("hands a slot's memory back for requests that fit, and grows it for one that does not", () => {
+  it("hands a slot's memory back for requests that fit, and grows it to exactly a larger one", () => {
     const scratch = new Scratch();
     const first = scratch.float64("a", 100);
     first[99] = 7;
     const again = scratch.float64("a", 80);
     expect(again.buffer).toBe(first.buffer);
     expect(again.length).toBe(80);
-    // A quarter more room than the first request: 125 doubles fit without a new buffer.
-    expect(scratch.float64("a", 125).buffer).toBe(first.buffer);
-    expect(scratch.float64("a", 125)[99]).toBe(7);
-    const grown = scratch.float64("a", 126);
+    expect(scratch.float64("a", 100)[99]).toBe(7);
+    const grown = scratch.float64("a", 101);
     expect(grown.buffer).not.toBe(first.buffer);
-    expect(scratch.bytes).toBe(Math.ceil(126 * 8 * 1.25));
+    // Smaller requests keep the larger buffer.
+    expect(scratch.float64("a", 10).buffer).toBe(grown.buffer);
+    expect(scratch.bytes).toBe(101 * 8);
   });
 
   it("keeps slots apart, whatever their element types", () => {
@@ -23,7 +23,7 @@ describe("Scratch", () => {
     const b = scratch.int16("b", 10);
     const c = scratch.uint8("c", 10);
     expect(new Set([a.buffer, b.buffer, c.buffer]).size).toBe(3);
-    expect(scratch.bytes).toBe(50 + 25 + 13);
+    expect(scratch.bytes).toBe(40 + 20 + 10);
     scratch.release();
     expect(scratch.bytes).toBe(0);
     expect(scratch.int32("a", 10).buffer).not.toBe(a.buffer);
