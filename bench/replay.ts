@@ -40,6 +40,7 @@ const maxRepetitions = 500;
 function again(runs: number, spentMs: number): boolean {
   return runs < repetitions || (spentMs < warmMs && runs < maxRepetitions);
 }
+
 /** Targets: greedy and hotspot replay within 5× the envelope loop; the optimum within 3× hotspot (2021). */
 const target = { envelopeRatio: 5, policies: ["greedy", "hotspot"], optimalOverHotspot: 3 };
 
