@@ -1,7 +1,7 @@
 import { join } from "node:path";
-import { AttachVolumeCommand, EC2Client, RunInstancesCommand } from "@aws-sdk/client-ec2";
+import { AttachVolumeCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startStackWorld, type StackWorld } from "../support/stack-world.js";
+import { runInstance, startStackWorld, type StackWorld } from "../support/stack-world.js";
 import { createContainer, type CreateContainerRequest } from "../../src/api.js";
 import { type Emulator } from "../../src/cloud/local/index.js";
 import { HotspotError } from "../../src/errors.js";
@@ -68,17 +68,7 @@ describe("createContainer on the local cloud", () => {
   });
 
   it("refuses a volume held by another instance, launching nothing", async () => {
-    const other = (
-      await ec2.send(
-        new RunInstancesCommand({
-          ImageId: "ami-0d12a0000000000a2",
-          InstanceType: "m4.large",
-          MinCount: 1,
-          MaxCount: 1,
-          Placement: { AvailabilityZone: "us-east-1a" },
-        }),
-      )
-    ).Instances![0].InstanceId!;
+    const other = await runInstance(ec2);
     while (emulator.state.instances.get(other)!.state !== "running") await wallClock.sleep(10);
     await ec2.send(new AttachVolumeCommand({ VolumeId: volumeId, InstanceId: other, Device: "/dev/sdf" }));
     const before = emulator.state.instances.size;

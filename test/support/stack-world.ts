@@ -53,8 +53,11 @@ export async function startStackWorld(name: string): Promise<StackWorld> {
   };
 }
 
-/** An m4.large in us-east-1a tagged as the stack's ("dry"), as a launch would leave it. */
-export async function runStackInstance(ec2: EC2Client): Promise<string> {
+/** An m4.large in us-east-1a with `tags` (none: an instance of nobody's), as a launch would leave it. */
+export async function runInstance(
+  ec2: EC2Client,
+  tags: { Key: string; Value: string }[] = [],
+): Promise<string> {
   const out = await ec2.send(
     new RunInstancesCommand({
       ImageId: "ami-0d12a0000000000a2",
@@ -62,8 +65,13 @@ export async function runStackInstance(ec2: EC2Client): Promise<string> {
       MinCount: 1,
       MaxCount: 1,
       Placement: { AvailabilityZone: "us-east-1a" },
-      TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: TAG_STACK, Value: "dry" }] }],
+      ...(tags.length === 0 ? {} : { TagSpecifications: [{ ResourceType: "instance", Tags: tags }] }),
     }),
   );
   return out.Instances![0].InstanceId!;
+}
+
+/** An m4.large in us-east-1a tagged as the stack's ("dry"), as a launch would leave it. */
+export function runStackInstance(ec2: EC2Client): Promise<string> {
+  return runInstance(ec2, [{ Key: TAG_STACK, Value: "dry" }]);
 }
