@@ -15,7 +15,7 @@ const trace2021 = resolve(
   dirname(fileURLToPath(import.meta.url)),
   "../../../shared/traces/spot/us-east-1_2021-03-02_2021-05-31.csv",
 );
-/** Issue #16: two workers at least 1.7× one (the machine allows about 1.88× for independent loops). */
+/** Issue #16: two workers at least 1.7× one (printed beside what the machine gives two threads on independent loops). */
 const twoWorkerTarget = 1.7;
 
 /**
