@@ -300,10 +300,7 @@ async function replaySuite(
     const rates = await replayPolicy(trace, res, cfg, name);
     times.set(name, rates.ms);
     const decisionsPerSecond = rates.decisions / (rates.ms / 1000);
-    // The optimum plans the whole trace at once: asked or not says nothing of it.
-    const asked = policies[name as keyof typeof policies].simulationOnly
-      ? ""
-      : `  asked ${(await askedDecisions(trace, res, cfg, name)).toLocaleString("en-US")} of ${rates.decisions.toLocaleString("en-US")}`;
+    const asked = `  asked ${(await askedDecisions(trace, res, cfg, name)).toLocaleString("en-US")} of ${rates.decisions.toLocaleString("en-US")}`;
     process.stdout.write(
       `  ${name.padEnd(10)} ${rates.ms.toFixed(1).padStart(9)} ms  ${perSecond(rates.events, rates.ms).padStart(10)} price events  ` +
         `${Math.round(decisionsPerSecond).toLocaleString("en-US").padStart(10)} decisions/s  ` +

@@ -3,6 +3,7 @@ import { candidateMarkets, currentUsdPerWorkHour } from "../engine/candidates.js
 import { planRun, type RunPlan } from "./optimal/plan.js";
 import type { Objective } from "./optimal/ratio.js";
 import { definePolicy, type Policy, type PolicyContext } from "../engine/policy.js";
+import { watchedStay, type WatchedStay } from "./ranking.js";
 
 /** The market that may host the container now, other than `skip`, cheapest by `objective`; -1 when none. */
 function cheapestNow(observation: Observation, skip: number, objective: Objective): number {
@@ -23,6 +24,11 @@ class OptimalPolicy implements Policy {
   private cursor = 0;
   /** The market the plan has the container on as of the last epoch passed (-1 before the first). */
   private intended = -1;
+  /** The first epoch after the last decision at which the plan places (monotone: time only advances). */
+  private nextPlacement = 0;
+  // Their watches let every price change pass: the plan is fixed, and only an event can move it.
+  private readonly offEpoch = watchedStay("not a decision epoch of the plan");
+  private readonly planStays = watchedStay("the plan stays");
 
   constructor(
     private readonly plan: RunPlan,
@@ -49,10 +55,10 @@ class OptimalPolicy implements Policy {
       return this.fallback(observation, current, `${observation.trigger} off the plan`);
     }
     if (k < 0 || (observation.trigger !== "start" && observation.trigger !== "interval")) {
-      return { kind: "stay", reason: "not a decision epoch of the plan" };
+      return this.promised(this.offEpoch, observation.now, current);
     }
     const target = this.intended;
-    if (target < 0 || target === current) return { kind: "stay", reason: "the plan stays" };
+    if (target < 0 || target === current) return this.promised(this.planStays, observation.now, current);
     if (observation.excluded.has(target) || Number.isNaN(observation.prices[target])) {
       return this.fallback(observation, current, `the plan's market ${target} is unavailable`);
     }
@@ -62,6 +68,20 @@ class OptimalPolicy implements Policy {
       marketId: target,
       reason: `${why} (plan total $${this.plan.costUsd.toFixed(4)})`,
     };
+  }
+
+  /**
+   * `stay` promising the same answer at every epoch before the plan's next placement, so a replay skips
+   * them; none when the container is off the plan's market (the next epoch returns to it).
+   */
+  private promised(stay: WatchedStay, now: number, current: number): Decision {
+    if (this.intended >= 0 && this.intended !== current) return { kind: "stay", reason: stay.reason };
+    const { epochTimes: times, placeAt } = this.plan;
+    let j = this.nextPlacement;
+    while (j < times.length && (times[j] <= now || placeAt[j] < 0)) j++;
+    this.nextPlacement = j;
+    stay.until = j < times.length ? times[j] : Infinity;
+    return stay;
   }
 
   /** Outside the optimum's conditions (an interruption, a market it could not know was unavailable). */

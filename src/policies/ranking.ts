@@ -117,7 +117,7 @@ export interface WatchedStay {
   readonly watch: { -readonly [K in keyof PriceWatch]: PriceWatch[K] };
 }
 
-/** A stay promising until `Infinity`, its watch letting no price change pass until it is set. */
+/** A stay promising until `Infinity`, its watch letting every price change pass until it is set. */
 export function watchedStay(reason: string): WatchedStay {
   return {
     kind: "stay",

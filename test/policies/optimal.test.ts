@@ -137,60 +137,66 @@ describe("optimal policy in the engine", () => {
 
   it("follows its plan only at epochs, falls back to the cheapest market on an unforeseen notice, then returns to the plan", () => {
     // a 0.30, b 0.40 throughout (8 work units each, on-demand 5): the plan places a at 0 and stays.
-    const trace = handTrace(
-      [
-        [zone, "a.large", 0, 0.3],
-        [zone, "b.large", 0, 0.4],
-      ],
-      { start: 0, end: 3600 },
-    );
-    const scenario = buildZoneScenario(trace, zone, handResolution(types));
-    const policy = optimalPolicy.create(
-      { usdOnly: false },
-      {
-        markets: scenario.markets,
-        billing: "per-second",
-        start: 0,
-        end: 3600,
-        intervalSeconds: 300,
-        memoryGiB: 8,
-        demandWork: 8,
-        utilisation: 1,
-        migration: () => hop,
-        inputs: {},
-        fullTrace: { paths: scenario.paths },
-      },
-    );
-    const observation = (
-      now: number,
-      trigger: Observation["trigger"],
-      current: number | null,
-    ): Observation => ({
-      now,
-      trigger,
-      zone,
-      workUnit: "ecu",
-      markets: scenario.markets,
-      prices: Float64Array.of(0.3, 0.4, 5, 5),
-      excluded: new Set(),
-      current: current === null ? null : { marketId: current, instanceStart: 60 },
-      workload: { memoryGiB: 8, demandWork: 8, utilisation: 1 },
-      billing: { model: "per-second", intervalSeconds: 1, paidTimeLeft: 0 },
-      interruptionAt: trigger === "notice" ? now + 120 : null,
-      rebalance: new Map(),
-      history: { windowSeconds: 86400, changes: () => 0, meanTimeToChangeOfCheapest: () => Infinity },
-      migration: () => hop,
+    const { policy, observation } = handPlan([
+      [zone, "a.large", 0, 0.3],
+      [zone, "b.large", 0, 0.4],
+    ]);
+    const prices = Float64Array.of(0.3, 0.4, 5, 5);
+    expect(policy.decide(observation(0, "start", null, prices))).toMatchObject({
+      kind: "place",
+      marketId: 0,
     });
-    expect(policy.decide(observation(0, "start", null))).toMatchObject({ kind: "place", marketId: 0 });
-    expect(policy.decide(observation(300, "interval", 0)).kind).toBe("stay");
-    expect(policy.decide(observation(700, "notice", 0))).toMatchObject({ kind: "place", marketId: 1 });
+    // On the plan's market it promises the same stay until the plan's next move: none, so the end.
+    expect(policy.decide(observation(300, "interval", 0, prices))).toMatchObject({
+      kind: "stay",
+      until: Infinity,
+    });
+    expect(policy.decide(observation(700, "notice", 0, prices))).toMatchObject({
+      kind: "place",
+      marketId: 1,
+    });
+    // Off the plan's market it promises nothing: the next epoch takes the container back.
+    expect(policy.decide(observation(800, "interval", 1, prices))).toStrictEqual({
+      kind: "stay",
+      reason: "not a decision epoch of the plan",
+    });
     // The notice was a capacity event the plan could not know; a is there again at the next epoch.
-    expect(policy.decide(observation(900, "interval", 1))).toMatchObject({
+    expect(policy.decide(observation(900, "interval", 1, prices))).toMatchObject({
       kind: "place",
       marketId: 0,
       reason: expect.stringContaining("back to the offline optimum's plan"),
     });
-    expect(policy.decide(observation(1200, "interval", 0)).kind).toBe("stay");
+    expect(policy.decide(observation(1200, "interval", 0, prices)).kind).toBe("stay");
+  });
+
+  it("promises each stay until the epoch of the plan's next move", () => {
+    // a 0.30 until 1800 s, then 2.00; b 0.40 throughout. The last epoch from which a hop leaves a
+    // before 1800 s (terminated 130 s after the decision) is 1500 s: the plan moves to b there.
+    const { policy, observation } = handPlan([
+      [zone, "a.large", 0, 0.3],
+      [zone, "b.large", 0, 0.4],
+      [zone, "a.large", 1800, 2],
+    ]);
+    const before = Float64Array.of(0.3, 0.4, 5, 5);
+    expect(policy.decide(observation(0, "start", null, before))).toMatchObject({
+      kind: "place",
+      marketId: 0,
+    });
+    for (const now of [300, 600, 1200]) {
+      expect(policy.decide(observation(now, "interval", 0, before)), `${now} s`).toMatchObject({
+        kind: "stay",
+        until: 1500,
+      });
+    }
+    expect(policy.decide(observation(1500, "interval", 0, before))).toMatchObject({
+      kind: "place",
+      marketId: 1,
+    });
+    const after = Float64Array.of(2, 0.4, 5, 5);
+    expect(policy.decide(observation(1800, "interval", 1, after))).toMatchObject({
+      kind: "stay",
+      until: Infinity,
+    });
   });
 
   it("is simulation only: without the whole trace it refuses to plan", () => {
@@ -210,3 +216,50 @@ describe("optimal policy in the engine", () => {
     expect(optimalPolicy.simulationOnly).toBe(true);
   });
 });
+
+/**
+ * The optimum on a hand trace of `zone` over [0, 3600) (per-second billing, 300 s epochs, the hand
+ * hop), and observations of it at `now` with `prices` per market id (a, b, then their on-demand).
+ */
+function handPlan(rows: Parameters<typeof handTrace>[0]) {
+  const trace = handTrace(rows, { start: 0, end: 3600 });
+  const scenario = buildZoneScenario(trace, zone, handResolution(types));
+  const policy = optimalPolicy.create(
+    { usdOnly: false },
+    {
+      markets: scenario.markets,
+      billing: "per-second",
+      start: 0,
+      end: 3600,
+      intervalSeconds: 300,
+      memoryGiB: 8,
+      demandWork: 8,
+      utilisation: 1,
+      migration: () => hop,
+      inputs: {},
+      fullTrace: { paths: scenario.paths },
+    },
+  );
+  const observation = (
+    now: number,
+    trigger: Observation["trigger"],
+    current: number | null,
+    prices: Float64Array,
+  ): Observation => ({
+    now,
+    trigger,
+    zone,
+    workUnit: "ecu",
+    markets: scenario.markets,
+    prices,
+    excluded: new Set(),
+    current: current === null ? null : { marketId: current, instanceStart: 60 },
+    workload: { memoryGiB: 8, demandWork: 8, utilisation: 1 },
+    billing: { model: "per-second", intervalSeconds: 1, paidTimeLeft: 0 },
+    interruptionAt: trigger === "notice" ? now + 120 : null,
+    rebalance: new Map(),
+    history: { windowSeconds: 86400, changes: () => 0, meanTimeToChangeOfCheapest: () => Infinity },
+    migration: () => hop,
+  });
+  return { policy, observation };
+}
