@@ -2,12 +2,12 @@ import { Ec2Error, invalidValue, missingParameter } from "./errors.js";
 import type { InterruptOptions } from "./faults.js";
 import type { HostInstance } from "./host-backend.js";
 import type { EmulatedInstanceType } from "./instance-types.js";
-import { renderReservation, stateNode } from "./instance-views.js";
+import { renderReservation, stateChanges } from "./instance-views.js";
 import type { Instance, NetworkInterface, Reservation, Subnet } from "./model.js";
 import { createInterface, deleteInterfaceNow, findInterface } from "./network.js";
 import type { Params } from "./params.js";
 import { ACCOUNT_ID, lookup, lookupAll, type World } from "./world.js";
-import { el, isoTime, set, type XmlValue } from "./xml.js";
+import { isoTime, type XmlValue } from "./xml.js";
 
 const SPOT_REASON = {
   code: "Server.SpotInstanceTermination",
@@ -471,16 +471,7 @@ export function terminateInstances(world: World, params: Params): XmlValue[] {
   const ids = params.strings("InstanceId");
   if (ids.length === 0) throw missingParameter("InstanceId");
   const instances = lookupAll(ids, world.instances, "InvalidInstanceID.NotFound", "instance");
-  const changes = instances.map((instance) => {
-    const previous = instance.state;
-    beginTerminate(world, instance, USER_REASON, "User initiated");
-    return { instance, previous };
-  });
-  return [
-    set("instancesSet", changes, ({ instance, previous }) => [
-      el("instanceId", instance.id),
-      stateNode("currentState", instance.state),
-      stateNode("previousState", previous),
-    ]),
-  ];
+  return stateChanges(instances, (instance) =>
+    beginTerminate(world, instance, USER_REASON, "User initiated"),
+  );
 }

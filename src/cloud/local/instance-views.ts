@@ -10,6 +10,25 @@ export function stateNode(name: string, state: InstanceStateName): XmlNode {
   return el(name, el("code", INSTANCE_STATE_CODES[state]), el("name", state));
 }
 
+/** What StopInstances and TerminateInstances answer: each instance's state before and after `begin`. */
+export function stateChanges(
+  instances: readonly Instance[],
+  begin: (instance: Instance) => void,
+): XmlValue[] {
+  const changes = instances.map((instance) => {
+    const previous = instance.state;
+    begin(instance);
+    return { instance, previous };
+  });
+  return [
+    set("instancesSet", changes, ({ instance, previous }) => [
+      el("instanceId", instance.id),
+      stateNode("currentState", instance.state),
+      stateNode("previousState", previous),
+    ]),
+  ];
+}
+
 export function describeInstances(world: World, params: Params): XmlValue[] {
   const ids = params.strings("InstanceId");
   if (ids.length > 0 && params.has("MaxResults")) {

@@ -1,10 +1,10 @@
 import { beginTerminate } from "./compute.js";
 import { Ec2Error, missingParameter } from "./errors.js";
-import { stateNode } from "./instance-views.js";
+import { stateChanges } from "./instance-views.js";
 import type { Instance } from "./model.js";
 import type { Params } from "./params.js";
 import { lookupAll, type World } from "./world.js";
-import { el, isoTime, set, type XmlValue } from "./xml.js";
+import { isoTime, type XmlValue } from "./xml.js";
 
 const USER_STOP = {
   code: "Client.UserInitiatedShutdown",
@@ -82,18 +82,7 @@ export function stopInstances(world: World, params: Params): XmlValue[] {
       );
     }
   }
-  const changes = instances.map((instance) => {
-    const previous = instance.state;
-    beginStop(world, instance, USER_STOP, "User initiated");
-    return { instance, previous };
-  });
-  return [
-    set("instancesSet", changes, ({ instance, previous }) => [
-      el("instanceId", instance.id),
-      stateNode("currentState", instance.state),
-      stateNode("previousState", previous),
-    ]),
-  ];
+  return stateChanges(instances, (instance) => beginStop(world, instance, USER_STOP, "User initiated"));
 }
 
 /**
