@@ -3,6 +3,7 @@ import { writeFileAtomic } from "../util/atomic-write.js";
 import { knownCpu } from "./cpu.js";
 import { describedType, type DescribedType, type InstanceTypeInfo } from "./describe-types.js";
 import { PriceListBuilder, readQueryRecord, type PriceList } from "./price-list.js";
+import { specsCsvColumns } from "./specs-csv.js";
 
 /** A GetProducts query: TERM_MATCH on each attribute of `match`, and ANY_OF the instance types. */
 export interface ProductQuery {
@@ -42,22 +43,8 @@ export interface FetchCatalogResult {
   readonly records: number;
 }
 
-/** The columns `catalog fetch` writes: the `--specs` CSV format. */
-export const fetchedColumns = [
-  "instance_type",
-  "vcpu",
-  "memory_gib",
-  "ecu",
-  "architecture",
-  "cpu_vendor",
-  "cpu_class",
-  "clock_ghz",
-  "hypervisor",
-  "network",
-  "region",
-  "on_demand_usd_per_hour",
-  "as_of",
-] as const;
+/** The columns `catalog fetch` writes: the `--specs` CSV format but `score` (a user's own benchmark; AWS has none). */
+export const fetchedColumns = specsCsvColumns.filter((column) => column !== "score");
 
 /**
  * Fetches Linux on-demand prices (GetProducts: Linux, shared tenancy, no pre-installed software,
