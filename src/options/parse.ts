@@ -111,9 +111,13 @@ export function parseInteger(flag: string, raw: unknown, min = -Infinity, max = 
 /** A name from a registry object; unknown names list the valid ones. */
 export function parseChoice<K extends string>(
   flag: string,
-  raw: string,
+  raw: string | undefined,
   registry: Readonly<Record<K, unknown>>,
 ): K {
-  if (Object.hasOwn(registry, raw)) return raw as K;
-  throw new UsageError(flag, `one of ${Object.keys(registry).join(", ")}`, JSON.stringify(raw));
+  if (raw !== undefined && Object.hasOwn(registry, raw)) return raw as K;
+  throw new UsageError(
+    flag,
+    `one of ${Object.keys(registry).join(", ")}`,
+    raw === undefined ? "none" : JSON.stringify(raw),
+  );
 }

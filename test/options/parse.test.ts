@@ -79,5 +79,10 @@ describe("parseNumber / parseInteger / parseChoice", () => {
     expect(() => parseChoice("--format", "xml", registry)).toThrow(
       '--format: expected one of csv, json, found "xml"',
     );
+    expect(() => parseChoice("action", undefined, registry)).toThrow(
+      "action: expected one of csv, json, found none",
+    );
+    // A name the object has only through its prototype is no choice.
+    expect(() => parseChoice("--format", "toString", registry)).toThrow('found "toString"');
   });
 });

@@ -219,7 +219,7 @@ async function runBuild(
 
 /** The handler: flags and hotspot.json checked first, then EC2 (credentials from the SDK's default chain). */
 export async function runImageCommand(args: ImageArgs): Promise<void> {
-  const action = parseChoice("action", args.action ?? "", actions);
+  const action = parseChoice("action", args.action, actions);
   // As every other command: the local cloud that `hotspot local env` named, unless told otherwise.
   const cloud = parseChoice(
     "--cloud",

@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { wallClock, type Clock } from "../../util/clock.js";
-import { HotspotError, UsageError } from "../../errors.js";
+import { HotspotError } from "../../errors.js";
 import {
   loadTrace,
   localCloudEnv,
@@ -14,7 +14,7 @@ import {
   stopLocalCloudService,
   type EmulatorOptions,
 } from "../../api.js";
-import { parseInteger, parseList, parseNumber, parseTime } from "../../options/parse.js";
+import { parseChoice, parseInteger, parseList, parseNumber, parseTime } from "../../options/parse.js";
 import { shellCommandLine } from "../../util/shell.js";
 import { LOCAL_CLOUD_ENV, DEFAULT_LOCAL_STATE_DIR } from "../local-env.js";
 
@@ -27,7 +27,6 @@ const actions = {
   status: "what runs: instances, volumes, ENIs, addresses, and what holds what (--json)",
   down: "stop it and remove everything it made (also after a crash or SIGKILL)",
 } as const;
-type Action = keyof typeof actions;
 
 interface LocalArgs {
   action?: string;
@@ -108,17 +107,6 @@ function builder(yargs: Argv) {
     .example("$0 local status --json", "what it holds")
     .example("$0 local emulator --trace trace.csv --faults faults.json", "the EC2 API alone, for SDK tests")
     .example("sudo $0 local down", "stop it and remove everything it made");
-}
-
-function parseAction(raw: string | undefined): Action {
-  if (raw === undefined || !Object.hasOwn(actions, raw)) {
-    throw new UsageError(
-      "action",
-      `one of ${Object.keys(actions).join(", ")}`,
-      raw === undefined ? "none" : JSON.stringify(raw),
-    );
-  }
-  return raw as Action;
 }
 
 function requireRoot(what: string): void {
@@ -289,7 +277,7 @@ async function runDown(args: LocalArgs, clock: Clock): Promise<void> {
 }
 
 export async function runLocalCommand(args: LocalArgs, clock: Clock = wallClock): Promise<void> {
-  const action = parseAction(args.action);
+  const action = parseChoice("action", args.action, actions);
   if (action === "up") return runUp(args, clock);
   if (action === "serve") return runServe(args, clock);
   if (action === "emulator") return runEmulator(args);
