@@ -1,9 +1,15 @@
 import { cheapestMarket } from "../engine/candidates.js";
 import { definePolicy } from "../engine/policy.js";
 import type { Decision } from "../engine/types.js";
+import { everyChangePasses } from "./ranking.js";
 
-// Whatever happens short of losing the server: asked again only when that happened.
-const STAY: Decision = { kind: "stay", reason: "on-demand never moves", until: Infinity };
+// Whatever happens short of losing the server, prices included: asked again only when that happened.
+const STAY: Decision = {
+  kind: "stay",
+  reason: "on-demand never moves",
+  until: Infinity,
+  watch: everyChangePasses,
+};
 
 /**
  * The baseline: the on-demand market cheapest per delivered work-unit-hour among those that fit the

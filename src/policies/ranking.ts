@@ -117,19 +117,17 @@ export interface WatchedStay {
   readonly watch: { -readonly [K in keyof PriceWatch]: PriceWatch[K] };
 }
 
+/** The watch of a stay no price can change: no market is watched, no divisor is known. */
+export const everyChangePasses: PriceWatch = Object.freeze({
+  market: -1,
+  other: -1,
+  lowest: -1,
+  ceiling: Infinity,
+  divisors: new Float64Array(0),
+  line: Infinity,
+});
+
 /** A stay promising until `Infinity`, its watch letting every price change pass until it is set. */
 export function watchedStay(reason: string): WatchedStay {
-  return {
-    kind: "stay",
-    reason,
-    until: Infinity,
-    watch: {
-      market: -1,
-      other: -1,
-      lowest: -1,
-      ceiling: Infinity,
-      divisors: new Float64Array(0),
-      line: Infinity,
-    },
-  };
+  return { kind: "stay", reason, until: Infinity, watch: { ...everyChangePasses } };
 }

@@ -1,9 +1,16 @@
 import { cheapestMarket } from "../engine/candidates.js";
 import { definePolicy } from "../engine/policy.js";
 import type { Decision } from "../engine/types.js";
+import { everyChangePasses } from "./ranking.js";
 
-// Asked at an interval, each holds until the placement or the prices change.
-const STAY: Decision = { kind: "stay", reason: "spot-stay stays until revoked", until: Infinity };
+// Asked at an interval: on its spot market (or without a fallback) it stays whatever the prices do,
+// until a notice; off spot it holds until the placement or the prices change.
+const STAY: Decision = {
+  kind: "stay",
+  reason: "spot-stay stays until revoked",
+  until: Infinity,
+  watch: everyChangePasses,
+};
 const STAY_NO_SPOT: Decision = { kind: "stay", reason: "no better spot market", until: Infinity };
 
 /**
