@@ -190,6 +190,132 @@ function targetBill(bills: Bills, n: number, i: number, first: number, s: number
   return finite(usd);
 }
 
+/** What `fillEpoch` reads and writes: one model's inputs, tables and per-epoch cursors. */
+interface EpochRows {
+  readonly bills: Bills;
+  readonly K: number;
+  readonly M: number;
+  readonly G: number;
+  readonly C: number;
+  readonly epochTimes: Float64Array;
+  readonly hops: readonly MigrationEstimate[];
+  readonly hopEpochs: Int32Array;
+  readonly groupOf: Int32Array;
+  readonly hourOffset: Float64Array;
+  readonly rates: Float64Array;
+  readonly bid: Float64Array | undefined;
+  readonly stayUsd: Float64Array;
+  readonly leaveUsd: Float64Array;
+  readonly arriveUsd: Float64Array;
+  readonly chargeUsd: Float64Array;
+  readonly chargeSpan: Int32Array;
+  readonly enter: Uint8Array;
+  readonly stayWork: Float64Array;
+  readonly leaveWork: Float64Array;
+  readonly arriveWork: Float64Array;
+  /** Per market: its change at or before the epoch being filled, and its first bid crossing at or after it. */
+  readonly changeAt: Int32Array;
+  readonly crossingAt: Int32Array;
+  /**
+   * Per hop group, at the epoch being filled: when a source leaving for it is restored from and
+   * terminated, and when a target of the group runs (acquire done) and until when it is billed.
+   */
+  readonly restoredAt: Float64Array;
+  readonly leftUntil: Float64Array;
+  readonly runningAt: Float64Array;
+  readonly billedUntil: Float64Array;
+}
+
+/**
+ * Epoch k's row of every table (a call per epoch: the JIT optimises it as a whole function; a
+ * function of the module, like the bill helpers, so one optimised copy serves every model). Most
+ * spans end before the market's next price change: one step of `integrate` (0 + price × seconds /
+ * 3600, its first sum), computed inline (a call returning a double would box it); the others walk
+ * the changes.
+ */
+function fillEpoch(rows: EpochRows, k: number): void {
+  const { bills, K, M, G, C, epochTimes, hops, hopEpochs, groupOf, hourOffset, rates, bid } = rows;
+  const { stayUsd, leaveUsd, arriveUsd, chargeUsd, chargeSpan, enter, stayWork, leaveWork, arriveWork } =
+    rows;
+  const { changeAt, crossingAt, restoredAt, leftUntil, runningAt, billedUntil } = rows;
+  const { end, hourly, paths, timeAt, crossings } = bills;
+  const t = epochTimes[k];
+  const next = Math.min(timeAt[k + 1], end);
+  fillWork(stayWork, k * C, 1, rates, t, next);
+  for (let g = 0; g < G; g++) {
+    const hop = hops[g];
+    const s = t + hop.acquireSeconds;
+    const restored = s + hop.downtimeSeconds;
+    restoredAt[g] = restored;
+    leftUntil[g] = Math.min(restored + hop.terminateSeconds, end);
+    runningAt[g] = s;
+    billedUntil[g] = Math.min(timeAt[k + hopEpochs[g]], end);
+    fillWork(leaveWork, k * C * G + g, G, rates, t, Math.min(s, end));
+    fillWork(arriveWork, k * C * G + g, G, rates, restored, billedUntil[g]);
+  }
+  if (hourly) {
+    // The source's hours that start before it is terminated (a hop lasting past epochs included).
+    for (let g = 0; g < G; g++) {
+      for (let h = 0; h < G; h++) {
+        let span = 0;
+        while (k + span < K && epochTimes[k + span] + hourOffset[h] < leftUntil[g]) span++;
+        chargeSpan[(k * G + g) * G + h] = span;
+      }
+    }
+  }
+  for (let m = 0; m < M; m++) {
+    const path = paths[m];
+    const changes = path.times;
+    const g = groupOf[m];
+    const at = k * M + m;
+    let i = changeAt[m];
+    while (i + 1 < changes.length && changes[i + 1] <= t) i++;
+    changeAt[m] = i;
+    const price = i < 0 ? NaN : path.prices[i];
+    const change = i + 1 < changes.length ? changes[i + 1] : Infinity;
+    const first = crossings === undefined ? 0 : firstFrom(crossings[m], crossingAt[m], t);
+    crossingAt[m] = first;
+    const s = runningAt[g];
+    if (Number.isNaN(price)) enter[at] = 0;
+    else if (bid === undefined) enter[at] = 1;
+    else enter[at] = price <= bid[m] && !(s < end && priceFrom(path, i, s) > bid[m]) ? 1 : 0;
+    const blocked = crossesAt(bills, m, first, next, false);
+    if (hourly) {
+      const hourStart = t + hourOffset[g];
+      chargeUsd[at] = hourStart < end ? finite(priceFrom(path, i, hourStart)) : 0;
+      stayUsd[at] = blocked ? Infinity : 0;
+    } else if (blocked) stayUsd[at] = Infinity;
+    else if (next <= change) {
+      const usd = 0 + (price * (next - t)) / 3600;
+      stayUsd[at] = usd !== usd ? Infinity : usd;
+    } else stayUsd[at] = finite(integrateFrom(path, i, t, next));
+    for (let h = 0; h < G; h++) {
+      const until = leftUntil[h];
+      if (crossesAt(bills, m, first, restoredAt[h], true)) leaveUsd[at * G + h] = Infinity;
+      else if (hourly) leaveUsd[at * G + h] = 0;
+      else if (t < until && until <= change) {
+        const usd = 0 + (price * (until - t)) / 3600;
+        leaveUsd[at * G + h] = usd !== usd ? Infinity : usd;
+      } else leaveUsd[at * G + h] = finite(integrateFrom(path, i, t, until));
+    }
+    const until = billedUntil[g];
+    // A hop whose target would run only after the end costs and delivers exactly what staying does.
+    if (s >= end) arriveUsd[at] = Infinity;
+    else if (
+      hourly ||
+      crossings !== undefined ||
+      end < s + MINIMUM_SECONDS ||
+      !(s < until && until <= change)
+    ) {
+      const crossing = crossings === undefined ? 0 : firstFrom(crossings[m], first, s);
+      arriveUsd[at] = targetBill(bills, m, i, crossing, s, k + hopEpochs[g]);
+    } else {
+      const usd = 0 + (price * (until - s)) / 3600;
+      arriveUsd[at] = usd !== usd ? Infinity : usd;
+    }
+  }
+}
+
 /** The model's tables come from `arrays` (fresh by default; a `Scratch` when the model dies with the caller's run). */
 export function buildRunCostModel(input: RunCostInput, arrays: ArraySource = freshArrays): RunCostModel {
   const { start, end, intervalSeconds: step, billing, paths, groupOf, hops, capacity, demandWork } = input;
@@ -273,99 +399,36 @@ export function buildRunCostModel(input: RunCostInput, arrays: ArraySource = fre
   const stayWork = arrays.float64("stayWork", K * C);
   const leaveWork = arrays.float64("leaveWork", K * C * G);
   const arriveWork = arrays.float64("arriveWork", K * C * G);
-  // Per market: its change at or before the epoch being filled, and its first bid crossing at or after it.
-  const changeAt = new Int32Array(M).fill(-1);
-  const crossingAt = new Int32Array(M);
-  // Per hop group, at the epoch being filled: when a source leaving for it is restored from and
-  // terminated, and when a target of the group runs (acquire done) and until when it is billed.
-  const restoredAt = new Float64Array(G);
-  const leftUntil = new Float64Array(G);
-  const runningAt = new Float64Array(G);
-  const billedUntil = new Float64Array(G);
-  /**
-   * One epoch's row of every table (a call per epoch: the JIT optimises it as a whole function). Most
-   * spans end before the market's next price change: one step of `integrate` (0 + price × seconds /
-   * 3600, its first sum), computed inline (a call returning a double would box it); the others walk
-   * the changes.
-   */
-  const fillEpoch = (k: number): void => {
-    const t = epochTimes[k];
-    const next = Math.min(timeAt[k + 1], end);
-    fillWork(stayWork, k * C, 1, rates, t, next);
-    for (let g = 0; g < G; g++) {
-      const hop = hops[g];
-      const s = t + hop.acquireSeconds;
-      const restored = s + hop.downtimeSeconds;
-      restoredAt[g] = restored;
-      leftUntil[g] = Math.min(restored + hop.terminateSeconds, end);
-      runningAt[g] = s;
-      billedUntil[g] = Math.min(timeAt[k + hopEpochs[g]], end);
-      fillWork(leaveWork, k * C * G + g, G, rates, t, Math.min(s, end));
-      fillWork(arriveWork, k * C * G + g, G, rates, restored, billedUntil[g]);
-    }
-    if (hourly) {
-      // The source's hours that start before it is terminated (a hop lasting past epochs included).
-      for (let g = 0; g < G; g++) {
-        for (let h = 0; h < G; h++) {
-          let span = 0;
-          while (k + span < K && epochTimes[k + span] + hourOffset[h] < leftUntil[g]) span++;
-          chargeSpan[(k * G + g) * G + h] = span;
-        }
-      }
-    }
-    for (let m = 0; m < M; m++) {
-      const path = paths[m];
-      const changes = path.times;
-      const g = groupOf[m];
-      const at = k * M + m;
-      let i = changeAt[m];
-      while (i + 1 < changes.length && changes[i + 1] <= t) i++;
-      changeAt[m] = i;
-      const price = i < 0 ? NaN : path.prices[i];
-      const change = i + 1 < changes.length ? changes[i + 1] : Infinity;
-      const first = crossings === undefined ? 0 : firstFrom(crossings[m], crossingAt[m], t);
-      crossingAt[m] = first;
-      const s = runningAt[g];
-      if (Number.isNaN(price)) enter[at] = 0;
-      else if (bid === undefined) enter[at] = 1;
-      else enter[at] = price <= bid[m] && !(s < end && priceFrom(path, i, s) > bid[m]) ? 1 : 0;
-      const blocked = crossesAt(bills, m, first, next, false);
-      if (hourly) {
-        const hourStart = t + hourOffset[g];
-        chargeUsd[at] = hourStart < end ? finite(priceFrom(path, i, hourStart)) : 0;
-        stayUsd[at] = blocked ? Infinity : 0;
-      } else if (blocked) stayUsd[at] = Infinity;
-      else if (next <= change) {
-        const usd = 0 + (price * (next - t)) / 3600;
-        stayUsd[at] = usd !== usd ? Infinity : usd;
-      } else stayUsd[at] = finite(integrateFrom(path, i, t, next));
-      for (let h = 0; h < G; h++) {
-        const until = leftUntil[h];
-        if (crossesAt(bills, m, first, restoredAt[h], true)) leaveUsd[at * G + h] = Infinity;
-        else if (hourly) leaveUsd[at * G + h] = 0;
-        else if (t < until && until <= change) {
-          const usd = 0 + (price * (until - t)) / 3600;
-          leaveUsd[at * G + h] = usd !== usd ? Infinity : usd;
-        } else leaveUsd[at * G + h] = finite(integrateFrom(path, i, t, until));
-      }
-      const until = billedUntil[g];
-      // A hop whose target would run only after the end costs and delivers exactly what staying does.
-      if (s >= end) arriveUsd[at] = Infinity;
-      else if (
-        hourly ||
-        crossings !== undefined ||
-        end < s + MINIMUM_SECONDS ||
-        !(s < until && until <= change)
-      ) {
-        const crossing = crossings === undefined ? 0 : firstFrom(crossings[m], first, s);
-        arriveUsd[at] = targetBill(bills, m, i, crossing, s, k + hopEpochs[g]);
-      } else {
-        const usd = 0 + (price * (until - s)) / 3600;
-        arriveUsd[at] = usd !== usd ? Infinity : usd;
-      }
-    }
+  const rows: EpochRows = {
+    bills,
+    K,
+    M,
+    G,
+    C,
+    epochTimes,
+    hops,
+    hopEpochs,
+    groupOf,
+    hourOffset,
+    rates,
+    bid,
+    stayUsd,
+    leaveUsd,
+    arriveUsd,
+    chargeUsd,
+    chargeSpan,
+    enter,
+    stayWork,
+    leaveWork,
+    arriveWork,
+    changeAt: new Int32Array(M).fill(-1),
+    crossingAt: new Int32Array(M),
+    restoredAt: new Float64Array(G),
+    leftUntil: new Float64Array(G),
+    runningAt: new Float64Array(G),
+    billedUntil: new Float64Array(G),
   };
-  for (let k = 0; k < K; k++) fillEpoch(k);
+  for (let k = 0; k < K; k++) fillEpoch(rows, k);
   const placeUsd = Float64Array.from(groupOf, (g, n) => {
     const s = start + hops[g].acquireSeconds;
     const cross = crossings?.[n];
