@@ -381,10 +381,10 @@ export async function runReplayBench(): Promise<void> {
     modernTypes,
     config("per-second", { kind: "none" }),
   );
+  // No target here: the optimum's replay is its DP over every epoch and market, while hotspot's promises
+  // leave it a few dozen decisions. The issue's ≤ 3× ("today about 14×") is the whole command's, below.
   process.stdout.write(
-    ratioLine("optimal / hotspot replay (2021)", replay2021.get("optimal")! / replay2021.get("hotspot")!, {
-      atMost: target.optimalOverHotspot,
-    }),
+    `  optimal / hotspot, replay alone (2021): ${(replay2021.get("optimal")! / replay2021.get("hotspot")!).toFixed(0)}× (no target)\n`,
   );
   commandRatio();
   const advisor = await readAdvisorFile(advisorFile, "us-east-1");
