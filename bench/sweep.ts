@@ -113,7 +113,7 @@ export async function runSweepBench(): Promise<void> {
       "2 workers": { kind: "threads", jobs: 2 },
     };
     // Best of 3, interleaved: one slow run on a busy machine should not decide the ratio.
-    const best: Record<string, { perSecond: number; cores: number }> = {};
+    const best: Record<string, { perSecond: number; cores: number; cpuSeconds: number }> = {};
     for (let round = 0; round < 3; round++) {
       for (const [label, execution] of Object.entries(modes)) {
         const cpu = process.cpuUsage();
@@ -131,15 +131,25 @@ export async function runSweepBench(): Promise<void> {
         const perSecond = simulations / (wall / 1000);
         // Cores obtained (CPU time of all threads / wall time): shows when the machine was busy.
         if (perSecond > (best[label]?.perSecond ?? 0)) {
-          best[label] = { perSecond, cores: (used.user + used.system) / 1000 / wall };
+          const cpuMs = (used.user + used.system) / 1000;
+          best[label] = { perSecond, cores: cpuMs / wall, cpuSeconds: cpuMs / 1000 };
         }
       }
     }
-    for (const [label, { perSecond, cores }] of Object.entries(best)) {
+    for (const [label, { perSecond, cores, cpuSeconds }] of Object.entries(best)) {
       process.stdout.write(
-        `${label.padEnd(10)} ${perSecond.toFixed(1).padStart(8)} simulations/s (best of 3; ${cores.toFixed(2)} cores busy)\n`,
+        `${label.padEnd(10)} ${perSecond.toFixed(1).padStart(8)} simulations/s (best of 3; ${cores.toFixed(2)} cores busy, ${cpuSeconds.toFixed(2)} s CPU)\n`,
       );
     }
+    // wall(1) / wall(2) = (cores busy with 2 / with 1) × (CPU with 1 / with 2), exactly: what the ratio loses
+    // to a lone worker's compiler and GC threads running free on the idle core, and to the CPU that each
+    // worker spends again (its own start, JIT compilation and warm-up of the same code).
+    const one = best["1 worker"];
+    const two = best["2 workers"];
+    process.stdout.write(
+      `2 workers / 1 worker = ${(two.cores / one.cores).toFixed(2)} (cores busy, ${two.cores.toFixed(2)} / ${one.cores.toFixed(2)}) × ` +
+        `${(one.cpuSeconds / two.cpuSeconds).toFixed(2)} (CPU, ${one.cpuSeconds.toFixed(2)} s / ${two.cpuSeconds.toFixed(2)} s)\n`,
+    );
     process.stdout.write(`${availableParallelism()} cores, load average ${loadavg()[0].toFixed(1)}\n`);
     const compute = await machineScaling("compute", 8 * 2 ** 20);
     const stream = await machineScaling("stream", 5 * 2 ** 20);
