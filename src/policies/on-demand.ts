@@ -1,15 +1,6 @@
 import { cheapestMarket } from "../engine/candidates.js";
 import { definePolicy } from "../engine/policy.js";
-import type { Decision } from "../engine/types.js";
-import { everyChangePasses } from "./ranking.js";
-
-// Whatever happens short of losing the server, prices included: asked again only when that happened.
-const STAY: Decision = {
-  kind: "stay",
-  reason: "on-demand never moves",
-  until: Infinity,
-  watch: everyChangePasses,
-};
+import { priceBlindStay } from "./ranking.js";
 
 /**
  * The baseline: the on-demand market cheapest per delivered work-unit-hour among those that fit the
@@ -21,10 +12,12 @@ export const onDemandPolicy = definePolicy({
   params: [],
   inputs: [],
   simulationOnly: false,
-  create() {
+  create(_params, context) {
+    // Whatever happens short of losing the server, prices included: asked again only when that happened.
+    const stay = priceBlindStay("on-demand never moves", context.markets.length);
     return {
       decide(observation) {
-        if (observation.current !== null) return STAY;
+        if (observation.current !== null) return stay;
         const marketId = cheapestMarket(observation, "on-demand");
         if (marketId < 0) return { kind: "stay", reason: "no on-demand market fits" };
         return { kind: "place", marketId, reason: "cheapest on-demand per unit of work" };

@@ -3,7 +3,7 @@ import { candidateMarkets, currentUsdPerWorkHour } from "../engine/candidates.js
 import { planRun, type RunPlan } from "./optimal/plan.js";
 import type { Objective } from "./optimal/ratio.js";
 import { definePolicy, type Policy, type PolicyContext } from "../engine/policy.js";
-import { watchedStay, type WatchedStay } from "./ranking.js";
+import { priceBlindStay, type WatchedStay } from "./ranking.js";
 
 /** The market that may host the container now, other than `skip`, cheapest by `objective`; -1 when none. */
 function cheapestNow(observation: Observation, skip: number, objective: Objective): number {
@@ -27,13 +27,17 @@ class OptimalPolicy implements Policy {
   /** The first epoch after the last decision at which the plan places (monotone: time only advances). */
   private nextPlacement = 0;
   // Their watches let every price change pass: the plan is fixed, and only an event can move it.
-  private readonly offEpoch = watchedStay("not a decision epoch of the plan");
-  private readonly planStays = watchedStay("the plan stays");
+  private readonly offEpoch: WatchedStay;
+  private readonly planStays: WatchedStay;
 
   constructor(
     private readonly plan: RunPlan,
     private readonly objective: Objective,
-  ) {}
+    markets: number,
+  ) {
+    this.offEpoch = priceBlindStay("not a decision epoch of the plan", markets);
+    this.planStays = priceBlindStay("the plan stays", markets);
+  }
 
   /** The epoch at exactly `now`, or -1 (decisions between epochs are not the plan's). */
   private epochAt(now: number): number {
@@ -103,7 +107,7 @@ export function createOptimalPolicy(
   context: PolicyContext,
   bidUsd?: Float64Array,
 ): Policy {
-  return new OptimalPolicy(planRun(context, objective, bidUsd), objective);
+  return new OptimalPolicy(planRun(context, objective, bidUsd), objective, context.markets.length);
 }
 
 export const optimalPolicy = definePolicy({

@@ -117,17 +117,30 @@ export interface WatchedStay {
   readonly watch: { -readonly [K in keyof PriceWatch]: PriceWatch[K] };
 }
 
-/** The watch of a stay no price can change: no market is watched, no divisor is known. */
-export const everyChangePasses: PriceWatch = Object.freeze({
-  market: -1,
-  other: -1,
-  lowest: -1,
-  ceiling: Infinity,
-  divisors: new Float64Array(0),
-  line: Infinity,
-});
-
 /** A stay promising until `Infinity`, its watch letting every price change pass until it is set. */
 export function watchedStay(reason: string): WatchedStay {
-  return { kind: "stay", reason, until: Infinity, watch: { ...everyChangePasses } };
+  return {
+    kind: "stay",
+    reason,
+    until: Infinity,
+    watch: {
+      market: -1,
+      other: -1,
+      lowest: -1,
+      ceiling: Infinity,
+      divisors: new Float64Array(0),
+      line: Infinity,
+    },
+  };
+}
+
+/**
+ * A stay no price can change, for a run of `markets` markets: every change passes its watch. Each
+ * divisor is NaN rather than absent, so the replay loop never reads past the array (which would cost
+ * it its typed feedback for every policy after).
+ */
+export function priceBlindStay(reason: string, markets: number): WatchedStay {
+  const stay = watchedStay(reason);
+  stay.watch.divisors = new Float64Array(markets).fill(NaN);
+  return stay;
 }

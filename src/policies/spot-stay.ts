@@ -1,16 +1,9 @@
 import { cheapestMarket } from "../engine/candidates.js";
 import { definePolicy } from "../engine/policy.js";
 import type { Decision } from "../engine/types.js";
-import { everyChangePasses } from "./ranking.js";
+import { priceBlindStay } from "./ranking.js";
 
-// Asked at an interval: on its spot market (or without a fallback) it stays whatever the prices do,
-// until a notice; off spot it holds until the placement or the prices change.
-const STAY: Decision = {
-  kind: "stay",
-  reason: "spot-stay stays until revoked",
-  until: Infinity,
-  watch: everyChangePasses,
-};
+// Off spot it holds until the placement or the prices change.
 const STAY_NO_SPOT: Decision = { kind: "stay", reason: "no better spot market", until: Infinity };
 
 /**
@@ -32,13 +25,15 @@ export const spotStayPolicy = definePolicy({
   ],
   inputs: [],
   simulationOnly: false,
-  create({ fallback }) {
+  create({ fallback }, context) {
+    // On its spot market (or without a fallback) it stays whatever the prices do, until a notice.
+    const stay = priceBlindStay("spot-stay stays until revoked", context.markets.length);
     return {
       decide(observation) {
         const { current, trigger } = observation;
         const onSpot = current !== null && observation.markets[current.marketId].lifecycle === "spot";
         if (current !== null && trigger !== "notice" && (onSpot || !fallback)) {
-          return STAY;
+          return stay;
         }
         const spot = cheapestMarket(observation, "spot");
         if (spot >= 0 && (spot !== current?.marketId || trigger === "notice")) {

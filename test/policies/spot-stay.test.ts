@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { PolicyContext } from "../../src/engine/policy.js";
 import { spotStayPolicy } from "../../src/policies/spot-stay.js";
 import { handMarkets, handObservation } from "../support/hand-observation.js";
 
@@ -7,12 +8,23 @@ const markets = handMarkets([
   ["b", "spot", 8, 10, 1],
   ["a", "on-demand", 8, 10, 1],
 ]);
-const stay = (fallback = 1) => spotStayPolicy.create({ fallback }, {} as never);
+const stay = (fallback = 1) => spotStayPolicy.create({ fallback }, { markets } as unknown as PolicyContext);
 
 describe("spot-stay", () => {
   it("starts on the cheapest spot market and stays while prices move", () => {
     expect(stay().decide(handObservation(markets, [0.3, 0.2, 1]))).toMatchObject({ marketId: 1 });
-    expect(stay().decide(handObservation(markets, [0.1, 0.9, 1], { current: 1 })).kind).toBe("stay");
+    // On spot no price change can move it: its watch lets every change pass.
+    expect(stay().decide(handObservation(markets, [0.1, 0.9, 1], { current: 1 }))).toMatchObject({
+      kind: "stay",
+      until: Infinity,
+      watch: { market: -1, other: -1, lowest: -1, divisors: Float64Array.of(NaN, NaN, NaN) },
+    });
+    // On on-demand without a spot market, any spot price that comes back would move it: no watch.
+    expect(stay().decide(handObservation(markets, [NaN, NaN, 1], { current: 2 }))).toStrictEqual({
+      kind: "stay",
+      reason: "no better spot market",
+      until: Infinity,
+    });
   });
 
   it("after a revocation or on a notice takes the cheapest spot market again", () => {
